@@ -1,0 +1,56 @@
+"""``create_app``: the ASGI application, the one place that wires everything together.
+
+    /_mock/*   control API (health, reset, journal, ...), outside the Azure stages
+    anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import Settings, default_settings
+from .endpoints.admin import admin_router
+from .pipeline import Pipeline
+from .state import MockState
+
+ADMIN_PREFIX = "/_mock"
+
+
+class MockApp:
+    """The mock Azure OpenAI service as a pure ASGI app; ``state`` is its memory."""
+
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+        self.pipeline = Pipeline(state)
+        self.admin = admin_router(state)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await lifespan(receive, send)
+        elif scope["type"] != "http":
+            return
+        elif scope["path"].startswith(ADMIN_PREFIX):
+            await self.admin(scope, receive, send)
+        else:
+            await self.pipeline(scope, receive, send)
+
+    @property
+    def settings(self) -> Settings:
+        return self.state.settings
+
+
+async def lifespan(receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_app(settings: Settings | None = None, state: MockState | None = None) -> MockApp:
+    """The ASGI app for ``settings`` (built-in defaults when None)."""
+    if state is None:
+        state = MockState(settings or default_settings())
+    return MockApp(state)

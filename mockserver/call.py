@@ -1,0 +1,94 @@
+"""``Call``: what the pipeline knows about one request, filled in stage by stage."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from .config import Deployment
+
+Scope = dict[str, Any]
+
+
+@dataclass(slots=True)
+class RateInfo:
+    """Values for the ``x-ratelimit-*`` headers of one response."""
+
+    limit_requests: int
+    remaining_requests: int
+    limit_tokens: int
+    remaining_tokens: int
+
+
+@dataclass(slots=True)
+class Call:
+    """One request as the pipeline sees it.
+
+    surface: "deployments" (classic, dated api-version), "v1" or "resource" (e.g. /openai/models).
+    operation: "chat.completions", "embeddings", "models", ... (None for unknown routes).
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    request_id: str
+    x_request_id: str
+    started: float = field(default_factory=time.monotonic)
+    received_at: float = field(default_factory=time.time)
+    surface: str | None = None
+    operation: str | None = None
+    deployment_name: str | None = None
+    resource_id: str | None = None
+    deployment: Deployment | None = None
+    api_version: str | None = None
+    raw_body: bytes = b""
+    body: Any = None
+    form: Any = None
+    rate: RateInfo | None = None
+    fault: str | None = None
+    prompt_tokens: int = 0
+    estimated_tokens: int = 0
+    notes: list[str] = field(default_factory=list)
+    scope: Any = None
+    receive: Any = None
+
+    @property
+    def session(self) -> str | None:
+        return self.headers.get("x-mock-session")
+
+    @property
+    def client_request_id(self) -> str:
+        """Echo of ``x-ms-client-request-id``, else the apim-request-id (recordings 04, 08)."""
+        return self.headers.get("x-ms-client-request-id") or self.request_id
+
+    @property
+    def stream(self) -> bool:
+        return isinstance(self.body, dict) and self.body.get("stream") is True
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def decode_headers(scope: Scope) -> dict[str, str]:
+    """Header names lower-cased: Azure matches them case-insensitively (Go sends ``Api-Key``)."""
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+
+
+def decode_query(scope: Scope) -> dict[str, str]:
+    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+
+
+def normalise_path(path: str) -> str:
+    """Collapse double slashes (recordings 04 and 08 send ``//openai/...``, answered normally)."""
+    while "//" in path:
+        path = path.replace("//", "/")
+    return path
+
+
+def decode_segment(segment: str) -> str:
+    """Deployment names may arrive URL-encoded (recording 05: ``invalid%20model%20name``)."""
+    return unquote(segment)

@@ -1,0 +1,110 @@
+"""The built-in model table and deployment catalogue (works with no config file).
+
+A deployment is a name bound to a model; the model decides what it can do. Values come from
+azure-wire.md: response ``model`` strings from the recordings (01: gpt-4, 11: gpt-4o-2024-08-06,
+12: gpt-4o-mini-2024-07-18, 13: gpt-3.5-turbo-instruct, 07: text-embedding-3-small), limits
+from azure-wire §12 (QUOTAS). Context windows are the published model limits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CHAT = "chat.completions"
+COMPLETIONS = "completions"
+EMBEDDINGS = "embeddings"
+IMAGES = "images.generations"
+TRANSCRIPTIONS = "audio.transcriptions"
+TRANSLATIONS = "audio.translations"
+SPEECH = "audio.speech"
+
+ALL_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, TRANSCRIPTIONS, TRANSLATIONS, SPEECH)
+
+# model name -> defaults for a deployment of that model. Keys match config.Deployment fields.
+MODELS: dict[str, dict[str, Any]] = {
+    "gpt-4o": {
+        "version": "2024-08-06", "response_model": "gpt-4o-2024-08-06", "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 128_000, "max_output_tokens": 16_384, "encoding": "o200k_base", "tpm": 450_000,
+    },
+    "gpt-4o-mini": {
+        "version": "2024-07-18", "response_model": "gpt-4o-mini-2024-07-18", "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 128_000, "max_output_tokens": 16_384, "encoding": "o200k_base", "tpm": 2_000_000,
+    },
+    "gpt-4.1": {
+        "version": "2025-04-14", "response_model": "gpt-4.1-2025-04-14", "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 1_047_576, "max_output_tokens": 32_768, "encoding": "o200k_base", "tpm": 1_000_000,
+    },
+    "gpt-4": {
+        "version": "0613", "response_model": "gpt-4", "capabilities": (CHAT,),
+        "context_window": 8_192, "max_output_tokens": 8_192, "encoding": "cl100k_base", "tpm": 40_000,
+    },
+    "gpt-35-turbo": {
+        "version": "0125", "response_model": "gpt-35-turbo", "capabilities": (CHAT,),
+        "context_window": 16_385, "max_output_tokens": 4_096, "encoding": "cl100k_base", "tpm": 240_000,
+    },
+    "o3-mini": {
+        "version": "2025-01-31", "response_model": "o3-mini-2025-01-31", "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 200_000, "max_output_tokens": 100_000, "encoding": "o200k_base", "tpm": 2_500_000,
+        "reasoning": True,
+    },
+    "gpt-35-turbo-instruct": {
+        "version": "0914", "response_model": "gpt-3.5-turbo-instruct", "capabilities": (COMPLETIONS,),
+        "context_window": 4_097, "max_output_tokens": 4_097, "encoding": "cl100k_base", "tpm": 240_000,
+    },
+    "text-embedding-3-small": {
+        "version": "1", "response_model": "text-embedding-3-small", "capabilities": (EMBEDDINGS,),
+        "context_window": 8_191, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 350_000,
+        "dimensions": 1536, "supports_dimensions": True,
+    },
+    "text-embedding-3-large": {
+        "version": "1", "response_model": "text-embedding-3-large", "capabilities": (EMBEDDINGS,),
+        "context_window": 8_191, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 350_000,
+        "dimensions": 3072, "supports_dimensions": True,
+    },
+    "text-embedding-ada-002": {
+        "version": "2", "response_model": "text-embedding-ada-002", "capabilities": (EMBEDDINGS,),
+        "context_window": 8_191, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 350_000,
+        "dimensions": 1536, "supports_dimensions": False,
+    },
+    # "Default DALL-E 3 quota limits | 2 capacity units (6 requests per minute)" (QUOTAS).
+    "dall-e-3": {
+        "version": "3.0", "response_model": "dall-e-3", "capabilities": (IMAGES,),
+        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 6,
+    },
+    "gpt-image-1": {
+        "version": "2025-04-15", "response_model": "gpt-image-1", "capabilities": (IMAGES,),
+        "context_window": 0, "max_output_tokens": 0, "encoding": "o200k_base", "tpm": 0, "rpm": 9,
+    },
+    # "Default speech to text audio API quota limits | 3 requests per minute" (QUOTAS).
+    "whisper": {
+        "version": "001", "response_model": "whisper", "capabilities": (TRANSCRIPTIONS, TRANSLATIONS),
+        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 3,
+    },
+    "tts": {
+        "version": "001", "response_model": "tts", "capabilities": (SPEECH,),
+        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 3,
+    },
+    "gpt-4o-mini-tts": {
+        "version": "2025-03-20", "response_model": "gpt-4o-mini-tts", "capabilities": (SPEECH,),
+        "context_window": 0, "max_output_tokens": 0, "encoding": "o200k_base", "tpm": 0, "rpm": 3,
+        "speech_instructions": True,
+    },
+}
+
+# deployment name -> model name; the catalogue served when no config file replaces it.
+BUILTIN_DEPLOYMENTS: dict[str, str] = {
+    "gpt-4o": "gpt-4o",
+    "gpt-4o-mini": "gpt-4o-mini",
+    "o3-mini": "o3-mini",
+    "gpt-35-turbo-instruct": "gpt-35-turbo-instruct",
+    "text-embedding-3-small": "text-embedding-3-small",
+    "text-embedding-3-large": "text-embedding-3-large",
+    "text-embedding-ada-002": "text-embedding-ada-002",
+    "dall-e-3": "dall-e-3",
+    "whisper": "whisper",
+    "tts": "tts",
+}

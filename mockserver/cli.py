@@ -1,0 +1,100 @@
+"""``aoai-mock``: run the mock as a standalone server.
+
+    aoai-mock serve [--host 127.0.0.1] [--port 8000] [--config FILE] [--seed N]
+                    [--freeze-time ISO|EPOCH] [--tokenizer auto|bpe|approx]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .app import create_app
+from .config import TOKENIZER_MODES, Settings, load_settings, parse_time
+from .errors import ConfigError
+from .versions import GA_VERSIONS
+
+DEFAULT_API_VERSION = GA_VERSIONS[-1]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aoai-mock", description="A fake Azure OpenAI service.")
+    parser.add_argument("--version", action="version", version=f"aoai-mock {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the mock on HOST:PORT")
+    serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--config", default=None, help="TOML file that extends or replaces the catalogue")
+    serve.add_argument("--seed", type=int, default=None, help="seed for generated content and ids")
+    serve.add_argument("--freeze-time", default=None, help="fixed clock for 'created' (ISO 8601 or epoch)")
+    serve.add_argument("--tokenizer", choices=TOKENIZER_MODES, default=None, help="token counting mode")
+    serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(
+            args.config, host=args.host, port=args.port, seed=args.seed, tokenizer=args.tokenizer,
+            freeze_time=parse_time(args.freeze_time) if args.freeze_time is not None else None,
+        )
+    except ConfigError as exc:
+        print(f"aoai-mock: {exc}", file=sys.stderr)
+        return 2
+    return serve(settings, args.log_level)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings, log_level: str = "warning") -> int:
+    import uvicorn
+
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as exc:
+        print(f"aoai-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(settings), log_level=log_level, server_header=False, access_log=False, lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    print(banner(settings, port), flush=True)
+    server.run(sockets=[sock])
+    return 0
+
+
+def banner(settings: Settings, port: int) -> str:
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    endpoint = f"http://{host}:{port}"
+    lines = [
+        f"aoai-mock {__version__}: fake Azure OpenAI resource at {endpoint}",
+        f"  health:      {endpoint}/_mock/health",
+        f"  classic:     {endpoint}/openai/deployments/{{deployment}}/...?api-version={DEFAULT_API_VERSION}",
+        f"  v1:          {endpoint}/openai/v1/  (deployment in the body's 'model')",
+        "  api key:     " + ("one of the configured keys" if settings.keys else "any non-empty value"),
+        f"  seed:        {settings.seed}",
+        "  deployments:",
+    ]
+    for d in settings.deployments:
+        lines.append(f"    {d.name:<24} {d.response_model:<26} {', '.join(d.capabilities)}")
+    lines += [
+        "  Python:  AzureOpenAI(azure_endpoint=\"%s\", api_key=\"test\", api_version=\"%s\")"
+        % (endpoint, DEFAULT_API_VERSION),
+        f"           OpenAI(base_url=\"{endpoint}/openai/v1/\", api_key=\"test\")",
+        f"  env:     AZURE_OPENAI_ENDPOINT={endpoint} AZURE_OPENAI_API_KEY=test "
+        f"OPENAI_API_VERSION={DEFAULT_API_VERSION}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,215 @@
+"""Settings and deployments: frozen dataclasses, loaded from defaults or a TOML file.
+
+Precedence everywhere: explicit arguments > CLI options > config file > built-in defaults.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODELS
+from .errors import ConfigError
+
+TOKENIZER_MODES = ("auto", "approx", "bpe")
+FILTER_MODES = ("default", "async")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One deployment: a name bound to a model, what it serves and its limits.
+
+    name: the deployment name used in URLs (or in the body's ``model`` on /openai/v1).
+    model: the model name (a key of ``catalogue.MODELS`` or any name with explicit fields).
+    response_model: what responses put in ``model`` (the underlying model, azure-wire §5.2).
+    capabilities: operations it serves; others get 400 OperationNotSupported.
+    tpm / rpm: tokens and requests per minute (rpm defaults to 6 per 1000 tpm).
+    modern: a 2024+ model whose responses carry ``refusal``, usage details and a
+        ``system_fingerprint`` (recordings 11, 12, 14) where older models send none (01, 02).
+    filter_mode: "default" or "async" (Asynchronous Filter, recording 12).
+    """
+
+    name: str
+    model: str
+    version: str = ""
+    response_model: str = ""
+    capabilities: tuple[str, ...] = ()
+    context_window: int = 0
+    max_output_tokens: int = 0
+    encoding: str = "cl100k_base"
+    tpm: int = 0
+    rpm: int = 0
+    reasoning: bool = False
+    dimensions: int = 0
+    supports_dimensions: bool = False
+    speech_instructions: bool = False
+    filter_mode: str = "default"
+    modern: bool = False
+
+    def serves(self, operation: str) -> bool:
+        return operation in self.capabilities
+
+
+@dataclass(frozen=True)
+class CannedReply:
+    """Fixed content or tool calls for requests whose last user message matches ``pattern``."""
+
+    pattern: re.Pattern[str]
+    content: str | None = None
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    deployment: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server needs; build with ``load_settings``.
+
+    keys: accepted api keys; empty means any non-empty key is accepted.
+    tokens: accepted Entra Bearer tokens; empty means any non-empty token (or, when keys are set,
+        any JWT-shaped token) is accepted.
+    freeze_time: a fixed epoch for ``created`` fields and ids; None uses the real clock.
+    tokenizer: "auto" (real BPE when bpe-openai is installed), "bpe" (require it) or "approx".
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    seed: int = 0
+    deployments: tuple[Deployment, ...] = ()
+    keys: frozenset[str] = frozenset()
+    tokens: frozenset[str] = frozenset()
+    region: str = "East US"
+    freeze_time: float | None = None
+    tokenizer: str = "auto"
+    journal_size: int = 1000
+    canned: tuple[CannedReply, ...] = ()
+
+    def deployment(self, name: str) -> Deployment | None:
+        for deployment in self.deployments:
+            if deployment.name == name:
+                return deployment
+        return None
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+DEPLOYMENT_FIELDS = {f.name for f in fields(Deployment)}
+
+
+def make_deployment(name: str, model: str, **overrides: Any) -> Deployment:
+    """A deployment of ``model`` with the model's defaults, then ``overrides``."""
+    unknown = set(overrides) - DEPLOYMENT_FIELDS
+    if unknown:
+        raise ConfigError(f"unknown deployment field(s) {sorted(unknown)}; valid: {sorted(DEPLOYMENT_FIELDS)}")
+    values: dict[str, Any] = {"response_model": model, **MODELS.get(model, {}), **overrides}
+    if model not in MODELS and "capabilities" not in overrides:
+        raise ConfigError(
+            f"model {model!r} is not in the built-in table; give its capabilities "
+            f"(any of {list(ALL_OPERATIONS)}) or use one of {sorted(MODELS)}"
+        )
+    values["capabilities"] = tuple(values.get("capabilities", ()))
+    for operation in values["capabilities"]:
+        if operation not in ALL_OPERATIONS:
+            raise ConfigError(f"unknown capability {operation!r}; valid: {list(ALL_OPERATIONS)}")
+    if values.get("filter_mode", "default") not in FILTER_MODES:
+        raise ConfigError(f"filter_mode must be one of {list(FILTER_MODES)}")
+    if not values.get("rpm"):
+        # Azure grants 6 RPM per 1000 TPM (azure-wire §12, QUOTAS).
+        values["rpm"] = values.get("tpm", 0) * 6 // 1000
+    return Deployment(name=name, model=model, **values)
+
+
+def builtin_deployments() -> tuple[Deployment, ...]:
+    return tuple(make_deployment(name, model) for name, model in BUILTIN_DEPLOYMENTS.items())
+
+
+def default_settings() -> Settings:
+    return Settings(deployments=builtin_deployments())
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Built-in defaults, then the TOML file at ``path``, then ``overrides`` (None values ignored)."""
+    settings = default_settings()
+    if path is not None:
+        settings = apply_file(settings, Path(path))
+    settings = settings.with_changes(**overrides)
+    if settings.tokenizer not in TOKENIZER_MODES:
+        raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {settings.tokenizer!r}")
+    return settings
+
+
+def apply_file(settings: Settings, path: Path) -> Settings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    return apply_mapping(settings, data)
+
+
+SERVER_KEYS = {"seed", "region", "keys", "tokens", "freeze_time", "tokenizer", "journal_size", "replace_catalogue"}
+
+
+def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
+    """Apply a parsed config mapping (the TOML layout documented in fixtures/deployments.toml)."""
+    unknown = set(data) - {"server", "deployments", "canned"}
+    if unknown:
+        raise ConfigError(f"unknown config section(s) {sorted(unknown)}; valid: server, deployments, canned")
+    server = dict(data.get("server", {}))
+    bad = set(server) - SERVER_KEYS
+    if bad:
+        raise ConfigError(f"unknown [server] key(s) {sorted(bad)}; valid: {sorted(SERVER_KEYS)}")
+    deployments = parse_deployments(data.get("deployments", []))
+    base = () if server.pop("replace_catalogue", False) else settings.deployments
+    merged = {d.name: d for d in base} | {d.name: d for d in deployments}
+    changes: dict[str, Any] = {"deployments": tuple(merged.values())}
+    if "keys" in server:
+        changes["keys"] = frozenset(str(k) for k in server.pop("keys"))
+    if "tokens" in server:
+        changes["tokens"] = frozenset(str(k) for k in server.pop("tokens"))
+    if "freeze_time" in server:
+        changes["freeze_time"] = parse_time(server.pop("freeze_time"))
+    changes.update(server)
+    if "canned" in data:
+        changes["canned"] = tuple(parse_canned(item) for item in data["canned"])
+    return replace(settings, **changes)
+
+
+def parse_deployments(items: list[dict[str, Any]]) -> list[Deployment]:
+    result = []
+    for item in items:
+        item = dict(item)
+        if "name" not in item or "model" not in item:
+            raise ConfigError(f"each [[deployments]] entry needs 'name' and 'model': {item}")
+        result.append(make_deployment(item.pop("name"), item.pop("model"), **item))
+    return result
+
+
+def parse_canned(item: dict[str, Any]) -> CannedReply:
+    if "match" not in item:
+        raise ConfigError(f"each [[canned]] entry needs a 'match' regex: {item}")
+    try:
+        pattern = re.compile(item["match"], re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"bad canned 'match' regex {item['match']!r}: {exc}") from exc
+    calls = tuple(item.get("tool_calls", ()))
+    if item.get("content") is None and not calls:
+        raise ConfigError(f"canned reply {item['match']!r} needs 'content' or 'tool_calls'")
+    return CannedReply(pattern, item.get("content"), calls, item.get("deployment"))
+
+
+def parse_time(value: Any) -> float:
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.timestamp()
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError as exc:
+        raise ConfigError(f"freeze_time must be an epoch number or ISO 8601 time, got {value!r}") from exc
+

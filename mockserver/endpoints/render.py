@@ -1,0 +1,51 @@
+"""Turn bodies and errors into Starlette responses with Azure's headers and bytes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.responses import Response, StreamingResponse
+
+from ..call import Call
+from ..errors import AzureError
+from ..headers import azure_headers
+from ..state import MockState
+from ..synth.sse import dumps
+
+JSON = "application/json"  # no charset (azure-wire §4.1)
+SSE = "text/event-stream"  # recordings 02 and 03 (the newest, Nov 2025)
+
+
+def json_response(call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False,
+                  status: int = 200) -> Response:
+    """Compact JSON, or 2-space pretty JSON plus a newline (embeddings, recording 07 lengths)."""
+    data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n") if pretty else dumps(body)
+    headers = azure_headers(call, profile, state.settings.region)
+    headers["Content-Type"] = JSON
+    return Response(data.encode(), status_code=status, headers=headers)
+
+
+def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes]) -> StreamingResponse:
+    headers = azure_headers(call, "inference", state.settings.region)
+    headers["Content-Type"] = SSE
+    return StreamingResponse(events, headers=headers)
+
+
+def error_profile(error: AzureError, call: Call) -> str:
+    if error.family == "auth":
+        return "auth"
+    if error.status == 404:
+        return "not_found"
+    if error.family == "gateway":
+        return "gateway" if call.deployment is not None else "not_found"
+    return "model_error"
+
+
+def error_response(call: Call, state: MockState, error: AzureError) -> Response:
+    """Errors are plain JSON even for ``stream:true`` requests (recording 06, azure-wire §6.1)."""
+    headers = azure_headers(call, error_profile(error, call), state.settings.region)
+    headers.update(error.headers)
+    headers["Content-Type"] = JSON
+    return Response(error.render(), status_code=error.status, headers=headers)

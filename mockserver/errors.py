@@ -1,0 +1,209 @@
+"""Two error families.
+
+* ``MockServerError``: misuse of the library, raised in Python (``ConfigError``).
+* ``AzureError``: an error that renders to the wire exactly as Azure sends it.
+
+Every body below cites its source in ``../shared/reference/azure-wire.md`` (section) or a
+recording number. Azure uses three envelope families (azure-wire §3.1): the *model*
+family ``{"error":{"message","type","param","code"}}``, the *gateway* family
+``{"error":{"code","message"}}`` and the bare ``{"statusCode","message"}`` family.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class MockServerError(Exception):
+    """Base class for misuse of the mock library itself."""
+
+
+class ConfigError(MockServerError, ValueError):
+    """A configuration value is invalid; the message lists the valid values."""
+
+
+@dataclass(eq=False)
+class AzureError(Exception):
+    """An error response rendered byte-for-byte the way Azure renders it.
+
+    status: HTTP status code.
+    body: the JSON body (dict, key order preserved) or pre-rendered bytes.
+    headers: extra response headers beyond the common Azure ones.
+    family: "gateway" (401/404 style headers only) or "model" (full header set).
+    """
+
+    status: int
+    body: dict[str, Any] | bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    family: str = "model"
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.status}: {self.render()[:200]!r}")
+
+    def render(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+
+    @property
+    def code(self) -> str | None:
+        if isinstance(self.body, bytes):
+            return None
+        err = self.body.get("error")
+        return str(err.get("code")) if isinstance(err, dict) and err.get("code") is not None else None
+
+
+# --- gateway family -------------------------------------------------------------------------
+
+INVALID_KEY_MESSAGE = (
+    "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a "
+    "valid key for an active subscription and use a correct regional API endpoint for your resource."
+)
+TOKEN_401_MESSAGE = (
+    "Unauthorized. Access token is missing, invalid, audience is incorrect "
+    "(https://cognitiveservices.azure.com), or have expired."
+)
+DEPLOYMENT_NOT_FOUND_MESSAGE = (
+    "The API deployment for this resource does not exist. If you created the deployment within the "
+    "last 5 minutes, please wait a moment and try again."
+)
+OPERATION_NOT_SUPPORTED_MESSAGE = (
+    "The {operation} operation does not work with the specified model, {model}. Please choose "
+    "different model and try again. You can learn more about which models can be used with each "
+    "operation here: https://go.microsoft.com/fwlink/?linkid=2197993."
+)
+
+
+def invalid_key() -> AzureError:
+    """401 for a missing or wrong key: recording 06 (224 bytes, compact)."""
+    return AzureError(401, {"error": {"code": "401", "message": INVALID_KEY_MESSAGE}}, family="auth")
+
+
+def invalid_token() -> AzureError:
+    """401 for a bad Entra token, or a key sent as Bearer on the classic surface.
+
+    azure-wire §2.1 (report): a different envelope, with no ``error`` wrapper.
+    """
+    return AzureError(401, {"statusCode": 401, "message": TOKEN_401_MESSAGE}, family="auth")
+
+
+def resource_not_found() -> AzureError:
+    """404 for an unknown route or a missing api-version (azure-wire §1.4, report).
+
+    The body has a space after ``"message":`` (APIM style), so it is kept as bytes.
+    """
+    return AzureError(404, b'{"error":{"code":"404","message": "Resource not found"}}', family="gateway")
+
+
+def api_version_not_supported() -> AzureError:
+    """400 for an unknown api-version, or a dated one on /openai/v1 (azure-wire §1.2, §1.4, report)."""
+    return AzureError(
+        400, {"error": {"code": "BadRequest", "message": "API version not supported"}}, family="gateway"
+    )
+
+
+def deployment_not_found() -> AzureError:
+    """404 DeploymentNotFound: recording 05."""
+    return AzureError(
+        404, {"error": {"code": "DeploymentNotFound", "message": DEPLOYMENT_NOT_FOUND_MESSAGE}}, family="gateway"
+    )
+
+
+# operationId-style names used in Azure messages (azure-wire §1.1, recording 10).
+OPERATION_WIRE_NAMES = {
+    "chat.completions": "chatCompletion",
+    "completions": "completion",
+    "embeddings": "embeddings",
+    "images.generations": "imageGenerations",
+    "audio.transcriptions": "audioTranscription",
+    "audio.translations": "audioTranslation",
+    "audio.speech": "audioSpeech",
+}
+
+
+def operation_not_supported(operation: str, model: str) -> AzureError:
+    """400 OperationNotSupported: recording 10, entry 2 (images on a chat deployment).
+
+    Only the imageGenerations wording is recorded; the other operation names follow the same
+    camelCase pattern (inferred).
+    """
+    message = OPERATION_NOT_SUPPORTED_MESSAGE.format(
+        operation=OPERATION_WIRE_NAMES.get(operation, operation), model=model
+    )
+    return AzureError(400, {"error": {"code": "OperationNotSupported", "message": message}}, family="gateway")
+
+
+# --- model family ---------------------------------------------------------------------------
+
+
+def invalid_request(message: str, param: str | None = None, code: str | None = None) -> AzureError:
+    """400 in the model/service envelope, OpenAI key order message, type, param, code (azure-wire §3.1)."""
+    body = {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
+    return AzureError(400, body, headers=dict(MODEL_ERROR_HEADERS))
+
+
+# Model-produced 400s carry these (recording 04).
+MODEL_ERROR_HEADERS = {
+    "ms-azureml-model-error-reason": "model_error",
+    "ms-azureml-model-error-statuscode": "400",
+}
+
+
+def unrecognized_argument(name: str) -> AzureError:
+    """A parameter newer than the api-version (azure-wire §1.4, report litellm#8638)."""
+    body = {
+        "error": {
+            "message": f"Unrecognized request argument supplied: {name}",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
+    return AzureError(400, body)
+
+
+def unsupported_parameter(name: str, instead: str) -> AzureError:
+    """o-series + max_tokens (azure-wire §3.2, report dify#9746)."""
+    return invalid_request(
+        f"Unsupported parameter: '{name}' is not supported with this model. Use '{instead}' instead.",
+        param=name,
+        code="unsupported_parameter",
+    )
+
+
+def unsupported_value(param: str, value: Any, default: Any) -> AzureError:
+    """Reasoning models reject non-default temperature etc. (report: vscode#253673, lumen#1087)."""
+    return invalid_request(
+        f"Unsupported value: '{param}' does not support {value} with this model. "
+        f"Only the default ({default}) value is supported.",
+        param=param,
+        code="unsupported_value",
+    )
+
+
+def context_length_exceeded(limit: int, prompt: int, completion: int | None) -> AzureError:
+    """azure-wire §3.2 (reports kernel-memory#516 and azure-sdk-for-net#41892)."""
+    if completion is None:
+        message = (
+            f"This model's maximum context length is {limit} tokens. However, your messages resulted "
+            f"in {prompt} tokens. Please reduce the length of the messages."
+        )
+    else:
+        message = (
+            f"This model's maximum context length is {limit} tokens. However, you requested "
+            f"{prompt + completion} tokens ({prompt} in the messages, {completion} in the completion). "
+            "Please reduce the length of the messages or completion."
+        )
+    return invalid_request(message, param="messages", code="context_length_exceeded")
+
+
+def server_error(request_id: str) -> AzureError:
+    """500 in the 2025 wording (azure-wire §3.2, report azure-sdk-for-python#40812)."""
+    message = (
+        "The server had an error processing your request. Sorry about that! You can retry your request, "
+        "or contact us through an Azure support request at: https://go.microsoft.com/fwlink/?linkid=2213926 "
+        f"if you keep seeing this error. (Please include the request ID {request_id} in your email.)"
+    )
+    return AzureError(500, {"error": {"message": message, "type": "server_error", "param": None, "code": None}})

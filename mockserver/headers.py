@@ -1,0 +1,109 @@
+"""Azure response headers, per kind of response (azure-wire §4.2, the recordings' header table).
+
+Names keep the case the service uses in the recordings (``X-Request-ID``, ``apim-request-id``).
+``Date`` and ``Content-Length`` come from the server itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .call import Call
+from .ids import digest
+
+Getter = Callable[[Call, str], str | None]
+
+HSTS = "max-age=31536000; includeSubDomains; preload"
+
+
+def rate(field: str) -> Getter:
+    def get(call: Call, region: str) -> str | None:
+        return None if call.rate is None else str(getattr(call.rate, field))
+
+    return get
+
+
+def model_session(call: Call, region: str) -> str | None:
+    """``azureml-model-session`` like ``d058-20241218020907`` (recording 01), stable per deployment."""
+    name = call.deployment.name if call.deployment else ""
+    return f"d{int.from_bytes(digest('session', name)[:2], 'big') % 1000:03d}-20250913025147"
+
+
+def upstream_time(call: Call, region: str) -> str:
+    return "15"
+
+
+GETTERS: dict[str, Getter] = {
+    "Access-Control-Allow-Origin": lambda call, region: "*",
+    "apim-request-id": lambda call, region: call.request_id,
+    "azureml-model-session": model_session,
+    "Cache-Control": lambda call, region: "must-revalidate, no-cache",
+    "ms-azureml-model-time": upstream_time,
+    "Strict-Transport-Security": lambda call, region: HSTS,
+    "X-Content-Type-Options": lambda call, region: "nosniff",
+    "x-envoy-upstream-service-time": upstream_time,
+    "x-ms-client-request-id": lambda call, region: call.client_request_id,
+    "x-ms-deployment-name": lambda call, region: call.deployment.name if call.deployment else None,
+    "x-ms-rai-invoked": lambda call, region: "true",
+    "x-ms-region": lambda call, region: region,
+    "x-ms-request-id": lambda call, region: call.request_id,
+    "x-ratelimit-limit-requests": rate("limit_requests"),
+    "x-ratelimit-limit-tokens": rate("limit_tokens"),
+    "x-ratelimit-remaining-requests": rate("remaining_requests"),
+    "x-ratelimit-remaining-tokens": rate("remaining_tokens"),
+    "X-Request-ID": lambda call, region: call.x_request_id,
+}
+
+SECURITY = ("Strict-Transport-Security", "X-Content-Type-Options")
+RATE_FULL = (
+    "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens",
+    "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens",
+)
+
+PROFILES: dict[str, tuple[str, ...]] = {
+    # chat and completions 200, JSON or SSE: recordings 01, 02, 03 (limit-* and deployment-name: 03, 12)
+    "inference": (
+        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "Cache-Control", *SECURITY,
+        "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-deployment-name", "x-ms-rai-invoked",
+        "x-ms-region", *RATE_FULL, "X-Request-ID",
+    ),
+    # embeddings 200: recording 07 (no rai-invoked, no Cache-Control)
+    "embeddings": (
+        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "ms-azureml-model-time",
+        *SECURITY, "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-region",
+        "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens", "X-Request-ID",
+    ),
+    # Whisper 200: recording 09 (no token header)
+    "audio": (
+        "apim-request-id", "azureml-model-session", *SECURITY, "x-ms-client-request-id", "x-ms-region",
+        "x-ratelimit-remaining-requests", "X-Request-ID",
+    ),
+    # images 200: recording 10 entry 1
+    "images": (
+        "apim-request-id", *SECURITY, "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-region",
+        "x-ms-request-id", "x-ratelimit-remaining-requests",
+    ),
+    # model-produced 400: recording 04
+    "model_error": (
+        "apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region",
+        "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens", "X-Request-ID",
+    ),
+    # gateway 400 (OperationNotSupported): recording 10 entry 2
+    "gateway": ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "x-ratelimit-remaining-requests"),
+    # 404: recording 05
+    "not_found": ("apim-request-id", *SECURITY, "x-ms-region"),
+    # 401: recording 06 (only apim-request-id beside Content-Length, Content-Type, Date)
+    "auth": ("apim-request-id",),
+    # resource-scoped GETs such as /openai/models (not recorded; gateway-like set, inferred)
+    "resource": ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "X-Request-ID"),
+}
+
+
+def azure_headers(call: Call, profile: str, region: str) -> dict[str, str]:
+    """The headers of ``profile`` with this call's values; headers without a value are left out."""
+    result = {}
+    for name in PROFILES[profile]:
+        value = GETTERS[name](call, region)
+        if value is not None:
+            result[name] = value
+    return result

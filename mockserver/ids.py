@@ -1,0 +1,80 @@
+"""Deterministic identifiers and the clock.
+
+Body ids (``chatcmpl-…``, ``call_…``) derive from the server seed and the request content, so
+the same request with the same seed gives the same body. Request ids (``apim-request-id``)
+derive from the seed and a per-server counter, so a run with a fixed seed is repeatable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import time
+import uuid
+from collections.abc import Callable
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def digest(*parts: object) -> bytes:
+    h = hashlib.blake2b(digest_size=32)
+    for part in parts:
+        h.update(repr(part).encode())
+        h.update(b"\x00")
+    return h.digest()
+
+
+def base62(data: bytes, length: int) -> str:
+    number = int.from_bytes(data, "big")
+    chars = []
+    for _ in range(length):
+        number, rem = divmod(number, 62)
+        chars.append(ALPHABET[rem])
+    return "".join(chars)
+
+
+def chat_id(*parts: object) -> str:
+    """``chatcmpl-`` + 29 base62 characters, as in recordings 02 and 11."""
+    return "chatcmpl-" + base62(digest("chat", *parts), 29)
+
+
+def completion_id(*parts: object) -> str:
+    return "cmpl-" + base62(digest("cmpl", *parts), 29)
+
+
+def tool_call_id(*parts: object) -> str:
+    """``call_`` + 24 base62 characters (recording 14: ``call_sRnaLIJDeqxzZwBfvLVpA9ip``)."""
+    return "call_" + base62(digest("call", *parts), 24)
+
+
+def fingerprint(model: str) -> str:
+    """A stable ``fp_`` + 10 hex system fingerprint per model (recordings 03, 11, 12)."""
+    return "fp_" + digest("fp", model).hex()[:10]
+
+
+class Clock:
+    """Wall-clock time, or a frozen time when ``frozen`` is set; injectable for tests."""
+
+    def __init__(self, frozen: float | None = None, source: Callable[[], float] = time.time) -> None:
+        self.frozen = frozen
+        self.source = source
+
+    def now(self) -> float:
+        return self.frozen if self.frozen is not None else self.source()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class RequestIds:
+    """A seeded, counting source of request UUIDs."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.counter = itertools.count()
+
+    def next(self) -> str:
+        return str(uuid.UUID(bytes=digest("req", self.seed, next(self.counter))[:16], version=4))
+
+    def reset(self) -> None:
+        self.counter = itertools.count()
