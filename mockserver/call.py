@@ -49,6 +49,7 @@ class Call:
     form: Any = None
     rate: RateInfo | None = None
     fault: str | None = None
+    transport_fault: dict[str, Any] | None = None
     prompt_tokens: int = 0
     estimated_tokens: int = 0
     notes: list[str] = field(default_factory=list)

@@ -70,27 +70,29 @@ MODELS: dict[str, dict[str, Any]] = {
         "context_window": 8_191, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 350_000,
         "dimensions": 1536, "supports_dimensions": False,
     },
-    # "Default DALL-E 3 quota limits | 2 capacity units (6 requests per minute)" (QUOTAS).
+    # QUOTAS: "Default DALL-E 3 quota limits | 2 capacity units (6 requests per minute)". The
+    # built-in media deployments carry a raised quota of 60 RPM so that test suites are not
+    # throttled by default; set rpm = 6 (or 3 for audio) in a config file for Azure's defaults.
     "dall-e-3": {
         "version": "3.0", "response_model": "dall-e-3", "capabilities": (IMAGES,),
-        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 6,
+        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 60,
     },
     "gpt-image-1": {
         "version": "2025-04-15", "response_model": "gpt-image-1", "capabilities": (IMAGES,),
-        "context_window": 0, "max_output_tokens": 0, "encoding": "o200k_base", "tpm": 0, "rpm": 9,
+        "context_window": 0, "max_output_tokens": 0, "encoding": "o200k_base", "tpm": 0, "rpm": 60,
     },
-    # "Default speech to text audio API quota limits | 3 requests per minute" (QUOTAS).
+    # QUOTAS: "Default speech to text audio API quota limits | 3 requests per minute" (raised, above).
     "whisper": {
         "version": "001", "response_model": "whisper", "capabilities": (TRANSCRIPTIONS, TRANSLATIONS),
-        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 3,
+        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 60,
     },
     "tts": {
         "version": "001", "response_model": "tts", "capabilities": (SPEECH,),
-        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 3,
+        "context_window": 0, "max_output_tokens": 0, "encoding": "cl100k_base", "tpm": 0, "rpm": 60,
     },
     "gpt-4o-mini-tts": {
         "version": "2025-03-20", "response_model": "gpt-4o-mini-tts", "capabilities": (SPEECH,),
-        "context_window": 0, "max_output_tokens": 0, "encoding": "o200k_base", "tpm": 0, "rpm": 3,
+        "context_window": 0, "max_output_tokens": 0, "encoding": "o200k_base", "tpm": 0, "rpm": 60,
         "speech_instructions": True,
     },
 }

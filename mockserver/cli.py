@@ -7,14 +7,15 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from collections.abc import Sequence
 
 from . import __version__
 from .app import create_app
-from .config import TOKENIZER_MODES, Settings, load_settings, parse_time
+from .config import RATE_LIMIT_MODES, TOKENIZER_MODES, Settings, load_settings, parse_time
 from .errors import ConfigError
+from .scenarios import load_scenario
+from .server import bind, make_server
 from .versions import GA_VERSIONS
 
 DEFAULT_API_VERSION = GA_VERSIONS[-1]
@@ -31,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=None, help="seed for generated content and ids")
     serve.add_argument("--freeze-time", default=None, help="fixed clock for 'created' (ISO 8601 or epoch)")
     serve.add_argument("--tokenizer", choices=TOKENIZER_MODES, default=None, help="token counting mode")
+    serve.add_argument("--scenario", action="append", default=[],
+                       help="scenario file or built-in scenario name to load at start (repeatable)")
+    serve.add_argument("--rate-limits", choices=RATE_LIMIT_MODES, default=None,
+                       help="enforce Azure's TPM/RPM (default), only report them in headers, or neither")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser
 
@@ -41,36 +46,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(
             args.config, host=args.host, port=args.port, seed=args.seed, tokenizer=args.tokenizer,
             freeze_time=parse_time(args.freeze_time) if args.freeze_time is not None else None,
+            rate_limits=args.rate_limits,
         )
+        for ref in args.scenario:
+            load_scenario(ref)  # fail fast with the list of built-in names
+        settings = settings.with_changes(scenarios=settings.scenarios + tuple(args.scenario))
     except ConfigError as exc:
         print(f"aoai-mock: {exc}", file=sys.stderr)
         return 2
     return serve(settings, args.log_level)
 
 
-def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
 def serve(settings: Settings, log_level: str = "warning") -> int:
-    import uvicorn
-
     try:
         sock = bind(settings.host, settings.port)
     except OSError as exc:
         print(f"aoai-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(settings), log_level=log_level, server_header=False, access_log=False, lifespan="on",
-    )
-    server = uvicorn.Server(config)
+    server = make_server(create_app(settings), log_level)
     print(banner(settings, port), flush=True)
     server.run(sockets=[sock])
     return 0
@@ -85,7 +79,8 @@ def banner(settings: Settings, port: int) -> str:
         f"  classic:     {endpoint}/openai/deployments/{{deployment}}/...?api-version={DEFAULT_API_VERSION}",
         f"  v1:          {endpoint}/openai/v1/  (deployment in the body's 'model')",
         "  api key:     " + ("one of the configured keys" if settings.keys else "any non-empty value"),
-        f"  seed:        {settings.seed}",
+        f"  seed:        {settings.seed}   rate limits: {settings.rate_limits}",
+        f"  scenarios:   {', '.join(settings.scenarios) or 'none'}",
         "  deployments:",
     ]
     for d in settings.deployments:

@@ -16,6 +16,8 @@ from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODELS
 from .errors import ConfigError
 
 TOKENIZER_MODES = ("auto", "approx", "bpe")
+RATE_LIMIT_MODES = ("enforce", "report", "off")
+SKUS = ("standard", "provisioned")
 FILTER_MODES = ("default", "async")
 
 
@@ -31,6 +33,7 @@ class Deployment:
     modern: a 2024+ model whose responses carry ``refusal``, usage details and a
         ``system_fingerprint`` (recordings 11, 12, 14) where older models send none (01, 02).
     filter_mode: "default" or "async" (Asynchronous Filter, recording 12).
+    sku: "standard" (short-window throttling) or "provisioned" (PTU: 429 with retry-after-ms).
     """
 
     name: str
@@ -49,6 +52,7 @@ class Deployment:
     speech_instructions: bool = False
     filter_mode: str = "default"
     modern: bool = False
+    sku: str = "standard"
 
     def serves(self, operation: str) -> bool:
         return operation in self.capabilities
@@ -73,6 +77,8 @@ class Settings:
         any JWT-shaped token) is accepted.
     freeze_time: a fixed epoch for ``created`` fields and ids; None uses the real clock.
     tokenizer: "auto" (real BPE when bpe-openai is installed), "bpe" (require it) or "approx".
+    rate_limits: "enforce" (429 like Azure), "report" (x-ratelimit-* headers only) or "off".
+    scenarios: scenario files or built-in scenario names whose fault rules load at start.
     """
 
     host: str = "127.0.0.1"
@@ -86,6 +92,8 @@ class Settings:
     tokenizer: str = "auto"
     journal_size: int = 1000
     canned: tuple[CannedReply, ...] = ()
+    rate_limits: str = "enforce"
+    scenarios: tuple[str, ...] = ()
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -117,6 +125,8 @@ def make_deployment(name: str, model: str, **overrides: Any) -> Deployment:
             raise ConfigError(f"unknown capability {operation!r}; valid: {list(ALL_OPERATIONS)}")
     if values.get("filter_mode", "default") not in FILTER_MODES:
         raise ConfigError(f"filter_mode must be one of {list(FILTER_MODES)}")
+    if values.get("sku", "standard") not in SKUS:
+        raise ConfigError(f"sku must be one of {list(SKUS)}")
     if not values.get("rpm"):
         # Azure grants 6 RPM per 1000 TPM (azure-wire §12, QUOTAS).
         values["rpm"] = values.get("tpm", 0) * 6 // 1000
@@ -139,6 +149,8 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     settings = settings.with_changes(**overrides)
     if settings.tokenizer not in TOKENIZER_MODES:
         raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {settings.tokenizer!r}")
+    if settings.rate_limits not in RATE_LIMIT_MODES:
+        raise ConfigError(f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}")
     return settings
 
 
@@ -152,7 +164,7 @@ def apply_file(settings: Settings, path: Path) -> Settings:
     return apply_mapping(settings, data)
 
 
-SERVER_KEYS = {"seed", "region", "keys", "tokens", "freeze_time", "tokenizer", "journal_size", "replace_catalogue"}
+SERVER_KEYS = {"seed", "region", "keys", "tokens", "rate_limits", "scenarios", "freeze_time", "tokenizer", "journal_size", "replace_catalogue"}
 
 
 def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
@@ -174,6 +186,8 @@ def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
         changes["tokens"] = frozenset(str(k) for k in server.pop("tokens"))
     if "freeze_time" in server:
         changes["freeze_time"] = parse_time(server.pop("freeze_time"))
+    if "scenarios" in server:
+        changes["scenarios"] = settings.scenarios + tuple(str(s) for s in server.pop("scenarios"))
     changes.update(server)
     if "canned" in data:
         changes["canned"] = tuple(parse_canned(item) for item in data["canned"])

@@ -92,6 +92,12 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "gateway": ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "x-ratelimit-remaining-requests"),
     # 404: recording 05
     "not_found": ("apim-request-id", *SECURITY, "x-ms-region"),
+    # 429 (report, azure-wire §3.5: apim-request-id, HSTS, nosniff, policy-id, x-ms-region,
+    # x-ratelimit-remaining-requests; the fault adds policy-id, retry-after and reset headers)
+    "throttle": (
+        "apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+    ),
     # 401: recording 06 (only apim-request-id beside Content-Length, Content-Type, Date)
     "auth": ("apim-request-id",),
     # resource-scoped GETs such as /openai/models (not recorded; gateway-like set, inferred)

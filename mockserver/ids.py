@@ -55,15 +55,23 @@ def fingerprint(model: str) -> str:
 class Clock:
     """Wall-clock time, or a frozen time when ``frozen`` is set; injectable for tests."""
 
-    def __init__(self, frozen: float | None = None, source: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        frozen: float | None = None,
+        source: Callable[[], float] = time.time,
+        ticks: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.frozen = frozen
         self.source = source
+        self.ticks = ticks
 
     def now(self) -> float:
+        """Epoch seconds for ``created`` fields (frozen when configured)."""
         return self.frozen if self.frozen is not None else self.source()
 
     def monotonic(self) -> float:
-        return time.monotonic()
+        """Seconds for rate windows and retry gaps (injectable, never frozen)."""
+        return self.ticks()
 
 
 class RequestIds:

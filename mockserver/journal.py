@@ -35,9 +35,13 @@ class JournalEntry:
     request_id: str = ""
     response: Any = None
     notes: list[str] = field(default_factory=list)
+    chunks: list[bytes] = field(default_factory=list, repr=False)
+    recorded: bool = field(default=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        del data["chunks"], data["recorded"]
+        return data
 
 
 def mask_headers(headers: dict[str, str]) -> dict[str, str]:

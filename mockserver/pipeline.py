@@ -7,10 +7,15 @@
     5. body        JSON (or multipart) parsed                     (400 on malformed JSON)
     6. deployment  path segment or v1 body ``model``              (404 DeploymentNotFound,
                    and the model must serve the operation          400 OperationNotSupported)
-    7. validate    per-operation request checks                   (400 naming the param)
-    8. meter       usage for the x-ratelimit-* headers
-    9. handler     the endpoint renders JSON or SSE
-   10. journal     every request, accepted or not, with its status
+    7. faults      scripted rules: a status, a delay, or a transport fault kept for ``send``
+    8. validate    per-operation request checks                   (400 naming the param)
+    9. ratelimit   TPM/RPM windows and the x-ratelimit-* headers  (429)
+   10. handler     the endpoint renders JSON or SSE
+   11. journal     every request, accepted or not, with its status and any fault
+
+Faults come after deployment resolution so a rule can target one deployment, and before
+validation and rate limiting so scheduled faults win deterministically (a gateway throttles
+before the model validates).
 
 Route matching runs before auth as an API gateway matches operations before it applies
 policies (inferred); Azure's exact precedence between auth, api-version and deployment is not
@@ -20,6 +25,7 @@ known (azure-wire §15), so the order lives in ``STAGES`` and a reorder is a one
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,13 +35,23 @@ from starlette.responses import Response
 from . import routing
 from .auth import authenticate
 from .call import Call, decode_headers, decode_query, normalise_path
-from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS
+from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
 from .endpoints.render import error_response
-from .errors import AzureError, deployment_not_found, invalid_request, operation_not_supported, \
-    resource_not_found, server_error
+from .errors import (
+    AzureError,
+    deployment_not_found,
+    invalid_request,
+    operation_not_supported,
+    resource_not_found,
+    server_error,
+)
+from .fault_bodies import default_error, scripted_error, too_many_requests
+from .ids import digest
 from .journal import JournalEntry, mask_headers
+from .ratelimit import Throttle
 from .state import MockState
+from .transport import TIMING_KINDS, ClientGone, ScriptedDisconnect, delay_seconds, wait_or_disconnect, wrap_send
 from .validation import VALIDATORS
 from .versions import check_classic, check_v1
 
@@ -108,14 +124,52 @@ async def validate(call: Call, state: MockState) -> None:
         validator(call, state)
 
 
-async def meter(call: Call, state: MockState) -> None:
-    if call.deployment is not None and call.operation in (CHAT, COMPLETIONS, EMBEDDINGS):
-        call.rate = state.meter.charge(call.deployment, call.estimated_tokens)
-    elif call.deployment is not None:
-        call.rate = state.meter.charge(call.deployment, 0)
+async def faults(call: Call, state: MockState) -> None:
+    decision = state.faults.decide(call)
+    if decision is None:
+        return
+    rule, action = decision
+    call.fault = f"{rule.id}: {action}"
+    if "status" in action:
+        raise status_fault(call, action)
+    if action["kind"] in TIMING_KINDS:
+        rng = random.Random(digest("delay", state.settings.seed, call.request_id))
+        await wait_or_disconnect(delay_seconds(action, rng), call.receive)
+    else:
+        call.transport_fault = action
 
 
-STAGES: tuple[Stage, ...] = (route, auth, api_version, body, deployment, validate, meter)
+def status_fault(call: Call, action: dict[str, Any]) -> AzureError:
+    status = action["status"]
+    if status == 429:
+        base = too_many_requests(action.get("variant", "tokens"), call.operation, call.api_version,
+                                 float(action.get("retry_after", 1)))
+    elif status == 400 and action.get("content_filter"):
+        base = prompt_filtered(hits_from_spec(action["content_filter"]))
+    else:
+        base = default_error(status, call.operation, call.api_version, call.request_id)
+    return scripted_error(status, action.get("body"), action.get("headers") or {}, base)
+
+
+async def ratelimit(call: Call, state: MockState) -> None:
+    if call.deployment is None:
+        return
+    call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens)
+    if throttle is not None:
+        raise throttled(call, throttle)
+
+
+def throttled(call: Call, throttle: Throttle) -> AzureError:
+    error = too_many_requests(throttle.variant, call.operation, call.api_version, throttle.retry_after)
+    assert call.deployment is not None
+    if call.deployment.sku == "provisioned":
+        # PTU: "the service returns a 429 code with the retry-after-ms header set to the time
+        # until utilization is below 100%" (PTU-DOC, azure-wire §3.5)
+        error.headers["retry-after-ms"] = str(max(1, round(throttle.retry_after * 1000)))
+    return error
+
+
+STAGES: tuple[Stage, ...] = (route, auth, api_version, body, deployment, faults, validate, ratelimit)
 
 
 async def read_all(receive: Any) -> bytes:
@@ -135,8 +189,23 @@ class Pipeline:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         call = self.new_call(scope, receive)
-        response = await self.respond(call)
-        await response(scope, receive, self.recorder(call, response, send))
+        try:
+            response = await self.respond(call)
+        except ClientGone as gone:
+            call.notes.append(str(gone))
+            self.finish(journal_entry(call, 0))  # status 0: no response was sent
+            return
+        entry = journal_entry(call, response.status_code)
+        chain = self.recorder(entry, response, send)
+        if call.transport_fault is not None:
+            chain = wrap_send(call.transport_fault, chain, scope)
+        try:
+            await response(scope, receive, chain)
+        except ScriptedDisconnect:
+            if "aoai.transport" not in scope:
+                raise  # in-process: the client sees the dropped connection as an exception
+        finally:
+            self.finish(entry)
 
     def new_call(self, scope: dict[str, Any], receive: Any) -> Call:
         state = self.state
@@ -162,26 +231,38 @@ class Pipeline:
             return await handler(call, self.state)
         except AzureError as error:
             return error_response(call, self.state, error)
+        except ClientGone:
+            raise
         except Exception as exc:  # an unscripted failure: Azure-shaped 500, kept for tests to re-raise
             self.state.errors.append(exc)
             call.notes.append(f"internal error: {exc!r}")
             return error_response(call, self.state, server_error(call.request_id))
 
-    def recorder(self, call: Call, response: Response, send: Any) -> Any:
-        """Wrap ``send`` so the journal gets the status and the response body or events."""
-        entry = journal_entry(call, response.status_code)
-        events: list[bytes] = []
+    def recorder(self, entry: JournalEntry, response: Response, send: Any) -> Any:
+        """Wrap ``send`` so the journal gets what went on the wire; the entry is recorded before the
+        last byte leaves, so a client that has its answer always finds it in the journal."""
+        content_type = response.headers.get("content-type", "")
 
         async def record_send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.body":
-                if len(events) < MAX_RECORDED_EVENTS and message.get("body"):
-                    events.append(message["body"])
+                if len(entry.chunks) < MAX_RECORDED_EVENTS and message.get("body"):
+                    entry.chunks.append(message["body"])
                 if not message.get("more_body", False):
-                    entry.response = summarise(events, response.headers.get("content-type", ""))
-                    self.state.journal.record(entry)
+                    entry.response = summarise(entry.chunks, content_type)
+                    self.finish(entry)
             await send(message)
 
         return record_send
+
+    def finish(self, entry: JournalEntry) -> None:
+        """Record ``entry`` once (also when the connection was dropped mid-response)."""
+        if entry.recorded:
+            return
+        if entry.response is None and entry.chunks:
+            entry.response = summarise(entry.chunks, "text/plain")
+        entry.recorded = True
+        entry.chunks = []
+        self.state.journal.record(entry)
 
 
 def journal_entry(call: Call, status: int) -> JournalEntry:

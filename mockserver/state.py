@@ -3,29 +3,39 @@
 from __future__ import annotations
 
 from .config import Deployment, Settings
+from .faults import FaultStore
 from .ids import Clock, RequestIds
 from .journal import Journal
-from .ratelimit import UsageMeter
+from .ratelimit import RateLimiter
+from .scenarios import load_scenario
 from .synth.tokens import Tokenizer, get_tokenizer
 
 
 class MockState:
-    """Settings plus the mutable stores (journal, meters, ids), each with its own reset."""
+    """Settings plus the mutable stores (journal, faults, rate windows, ids), each with a reset."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock = Clock(settings.freeze_time)
+        self.clock = clock or Clock(settings.freeze_time)
         self.request_ids = RequestIds(settings.seed)
         self.journal = Journal(settings.journal_size)
-        self.meter = UsageMeter(self.clock)
+        self.limiter = RateLimiter(self.clock, settings.rate_limits)
+        self.faults = FaultStore(settings.seed)
         self.errors: list[BaseException] = []
+        self.load_scenarios()
+
+    def load_scenarios(self) -> None:
+        for ref in self.settings.scenarios:
+            self.faults.add(load_scenario(ref)["rules"])
 
     def tokenizer(self, deployment: Deployment) -> Tokenizer:
         return get_tokenizer(self.settings.tokenizer, deployment.encoding)
 
     def reset(self) -> None:
-        """Forget requests, usage and collected errors; settings stay."""
+        """Back to the start state: no journal, no usage, start-up scenarios only, ids restarted."""
         self.journal.reset()
-        self.meter.reset()
+        self.limiter.reset()
+        self.faults.clear()
+        self.load_scenarios()
         self.request_ids.reset()
         self.errors.clear()

@@ -34,8 +34,8 @@ def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes]) -> 
 
 
 def error_profile(error: AzureError, call: Call) -> str:
-    if error.family == "auth":
-        return "auth"
+    if error.family in ("auth", "throttle"):
+        return error.family
     if error.status == 404:
         return "not_found"
     if error.family == "gateway":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from functools import cache
 from typing import Any, Protocol
 
@@ -57,10 +58,15 @@ class BpeTokenizer:
     """Real BPE tokens; pieces that split a UTF-8 character are merged so each piece is text."""
 
     def __init__(self, encoding_name: str) -> None:
-        import bpe_openai
+        # bpe-openai 0.1.4 loads its vocabularies with the deprecated importlib.resources.open_binary;
+        # under a test suite's ``filterwarnings = error`` that warning would turn the first request
+        # into a 500, so it is silenced here, where the mock (not the user) owns the call.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import bpe_openai
 
+            self.encoding = bpe_openai.get_encoding(encoding_name)
         self.name = encoding_name
-        self.encoding = bpe_openai.get_encoding(encoding_name)
 
     def pieces(self, text: str) -> list[str]:
         ids = self.encoding.encode(text, disallowed_special=())

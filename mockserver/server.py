@@ -1,0 +1,99 @@
+"""Run the app under uvicorn with access to each connection's transport.
+
+Transport faults (reset, close mid-body, stream cut) need the socket; the protocol below puts the
+asyncio transport into ``scope["aoai.transport"]``. ``ServerThread`` runs a server in a background
+thread for tests and the pytest plugin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from typing import Any
+
+import uvicorn
+
+from .app import MockApp
+
+
+def base_protocol() -> type[asyncio.Protocol]:
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+        return HttpToolsProtocol
+    except ImportError:  # httptools is optional (the "speed" extra)
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        return H11Protocol
+
+
+def transport_protocol() -> type[asyncio.Protocol]:
+    base: Any = base_protocol()
+
+    class TransportProtocol(base):  # type: ignore[misc, valid-type]
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            app = self.app
+
+            async def with_transport(scope: dict[str, Any], receive: Any, send: Any) -> None:
+                scope["aoai.transport"] = transport
+                await app(scope, receive, send)
+
+            self.app = with_transport
+
+    return TransportProtocol
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+class ScriptedFaultNoise(logging.Filter):
+    """Scripted resets and cuts end responses early on purpose; uvicorn need not report them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "ASGI callable returned without" not in record.getMessage()
+
+
+def make_server(app: MockApp, log_level: str = "warning") -> uvicorn.Server:
+    config = uvicorn.Config(
+        app, log_level=log_level, server_header=False, access_log=False, lifespan="on",
+        http=transport_protocol(), timeout_graceful_shutdown=1,
+    )
+    logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
+    return uvicorn.Server(config)
+
+
+class ServerThread:
+    """A live server on 127.0.0.1 and a free port, in a daemon thread."""
+
+    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.sock = bind(host, port)
+        self.port = self.sock.getsockname()[1]
+        self.endpoint = f"http://{host}:{self.port}"
+        self.server = make_server(app)
+        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        self.thread.start()
+        deadline = threading.Event()
+        for _ in range(int(timeout / 0.005)):
+            if self.server.started:
+                return self
+            deadline.wait(0.005)
+        raise RuntimeError("aoai-mock server thread did not start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+        self.sock.close()
