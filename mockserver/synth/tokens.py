@@ -17,6 +17,7 @@ prime the reply. Recording 01 checks it: 35 content tokens + 3 + 1 (role) + 3 = 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import warnings
@@ -58,14 +59,16 @@ class BpeTokenizer:
     """Real BPE tokens; pieces that split a UTF-8 character are merged so each piece is text."""
 
     def __init__(self, encoding_name: str) -> None:
-        # bpe-openai 0.1.4 loads its vocabularies with the deprecated importlib.resources.open_binary;
-        # under a test suite's ``filterwarnings = error`` that warning would turn the first request
-        # into a 500, so it is silenced here, where the mock (not the user) owns the call.
+        # bpe-openai 0.1.4 loads its vocabularies (on import and on first use) with the deprecated
+        # importlib.resources.open_binary; under a test suite's ``filterwarnings = error`` that
+        # warning would turn the first request into a 500, so it is silenced here, where the mock
+        # (not the user) owns the call.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             import bpe_openai
 
             self.encoding = bpe_openai.get_encoding(encoding_name)
+            self.encoding.encode("load the vocabulary now")  # it is read lazily, on first use
         self.name = encoding_name
 
     def pieces(self, text: str) -> list[str]:
@@ -88,11 +91,8 @@ class BpeTokenizer:
 
 
 def bpe_available() -> bool:
-    try:
-        import bpe_openai  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether bpe-openai is installed (checked without importing it: the import loads a vocabulary)."""
+    return importlib.util.find_spec("bpe_openai") is not None
 
 
 @cache

@@ -157,7 +157,9 @@ def check_tool_choice(choice: Any, names: set[str], has_tools: bool) -> None:
             raise invalid_request("Invalid value for 'tool_choice': 'tool_choice' is only allowed when "
                                   "'tools' are specified.", "tool_choice", None)
         return
-    name = (choice.get("function") or {}).get("name")
+    function = require_in(choice, "function", "tool_choice")
+    check_type(function, (dict,), "tool_choice.function")
+    name = require_in(function, "name", "tool_choice.function")
     if name not in names:
         raise invalid_request(f"Invalid value for 'tool_choice': no function named '{name}' was specified "
                               "in the 'tools' parameter.", "tool_choice", None)

@@ -49,12 +49,11 @@ def check_field(body: dict[str, Any], name: str, kinds: tuple[type, ...], low: f
     if value is None:
         return None
     check_type(value, kinds, name)
-    check_range(value, name, low, high)
+    check_range(value, name, low, high, "decimal" if float in kinds else "integer")
     return value
 
 
-def check_range(value: Any, param: str, low: float | None, high: float | None) -> None:
-    kind = "integer" if isinstance(value, int) else "decimal"
+def check_range(value: Any, param: str, low: float | None, high: float | None, kind: str) -> None:
     if low is not None and value < low:
         raise invalid_request(
             f"Invalid '{param}': {kind} below minimum value. Expected a value >= {fmt(low)}, "
