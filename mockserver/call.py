@@ -50,6 +50,7 @@ class Call:
     rate: RateInfo | None = None
     fault: str | None = None
     transport_fault: dict[str, Any] | None = None
+    prompt_hits: dict[str, Any] = field(default_factory=dict)
     prompt_tokens: int = 0
     estimated_tokens: int = 0
     notes: list[str] = field(default_factory=list)

@@ -14,6 +14,7 @@ from typing import Any
 
 from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODELS
 from .errors import ConfigError
+from .moderation import FilterTrigger, parse_trigger
 
 TOKENIZER_MODES = ("auto", "approx", "bpe")
 RATE_LIMIT_MODES = ("enforce", "report", "off")
@@ -79,6 +80,7 @@ class Settings:
     tokenizer: "auto" (real BPE when bpe-openai is installed), "bpe" (require it) or "approx".
     rate_limits: "enforce" (429 like Azure), "report" (x-ratelimit-* headers only) or "off".
     scenarios: scenario files or built-in scenario names whose fault rules load at start.
+    content_filters: ``moderation.FilterTrigger`` items (TOML ``[[content_filters]]``).
     """
 
     host: str = "127.0.0.1"
@@ -94,6 +96,7 @@ class Settings:
     canned: tuple[CannedReply, ...] = ()
     rate_limits: str = "enforce"
     scenarios: tuple[str, ...] = ()
+    content_filters: tuple[FilterTrigger, ...] = ()
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -169,9 +172,10 @@ SERVER_KEYS = {"seed", "region", "keys", "tokens", "rate_limits", "scenarios", "
 
 def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
     """Apply a parsed config mapping (the TOML layout documented in fixtures/deployments.toml)."""
-    unknown = set(data) - {"server", "deployments", "canned"}
+    sections = {"server", "deployments", "canned", "content_filters"}
+    unknown = set(data) - sections
     if unknown:
-        raise ConfigError(f"unknown config section(s) {sorted(unknown)}; valid: server, deployments, canned")
+        raise ConfigError(f"unknown config section(s) {sorted(unknown)}; valid: {sorted(sections)}")
     server = dict(data.get("server", {}))
     bad = set(server) - SERVER_KEYS
     if bad:
@@ -191,6 +195,8 @@ def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
     changes.update(server)
     if "canned" in data:
         changes["canned"] = tuple(parse_canned(item) for item in data["canned"])
+    if "content_filters" in data:
+        changes["content_filters"] = tuple(parse_trigger(item) for item in data["content_filters"])
     return replace(settings, **changes)
 
 

@@ -9,6 +9,7 @@
                    and the model must serve the operation          400 OperationNotSupported)
     7. faults      scripted rules: a status, a delay, or a transport fault kept for ``send``
     8. validate    per-operation request checks                   (400 naming the param)
+       moderate    prompt-side content-filter triggers             (400 content_filter, recording 04)
     9. ratelimit   TPM/RPM windows and the x-ratelimit-* headers  (429)
    10. handler     the endpoint renders JSON or SSE
    11. journal     every request, accepted or not, with its status and any fault
@@ -35,6 +36,7 @@ from starlette.responses import Response
 from . import routing
 from .auth import authenticate
 from .call import Call, decode_headers, decode_query, normalise_path
+from .catalogue import CHAT, COMPLETIONS
 from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
 from .endpoints.render import error_response
@@ -49,8 +51,10 @@ from .errors import (
 from .fault_bodies import default_error, scripted_error, too_many_requests
 from .ids import digest
 from .journal import JournalEntry, mask_headers
+from .moderation import blocks, prompt_hits
 from .ratelimit import Throttle
 from .state import MockState
+from .synth.tokens import content_text
 from .transport import TIMING_KINDS, ClientGone, ScriptedDisconnect, delay_seconds, wait_or_disconnect, wrap_send
 from .validation import VALIDATORS
 from .versions import check_classic, check_v1
@@ -151,6 +155,26 @@ def status_fault(call: Call, action: dict[str, Any]) -> AzureError:
     return scripted_error(status, action.get("body"), action.get("headers") or {}, base)
 
 
+async def moderate(call: Call, state: MockState) -> None:
+    triggers = state.settings.content_filters
+    if not triggers:
+        return
+    hits = prompt_hits(triggers, prompt_texts(call), call.deployment_name)
+    if blocks(hits):
+        raise prompt_filtered(hits)
+    call.prompt_hits = hits
+
+
+def prompt_texts(call: Call) -> list[str]:
+    body = call.body if isinstance(call.body, dict) else {}
+    if call.operation == CHAT:
+        return [content_text(m.get("content")) for m in body.get("messages", ()) if isinstance(m, dict)]
+    if call.operation == COMPLETIONS:
+        prompt = body.get("prompt")
+        return [prompt] if isinstance(prompt, str) else [p for p in prompt or () if isinstance(p, str)]
+    return []
+
+
 async def ratelimit(call: Call, state: MockState) -> None:
     if call.deployment is None:
         return
@@ -169,7 +193,7 @@ def throttled(call: Call, throttle: Throttle) -> AzureError:
     return error
 
 
-STAGES: tuple[Stage, ...] = (route, auth, api_version, body, deployment, faults, validate, ratelimit)
+STAGES: tuple[Stage, ...] = (route, auth, api_version, body, deployment, faults, validate, moderate, ratelimit)
 
 
 async def read_all(receive: Any) -> bytes:
