@@ -61,11 +61,20 @@ RATE_FULL = (
 )
 
 PROFILES: dict[str, tuple[str, ...]] = {
-    # chat and completions 200, JSON or SSE: recordings 01, 02, 03 (limit-* and deployment-name: 03, 12)
+    # chat 200, JSON or SSE: recordings 01, 02, 03 (limit-* and deployment-name: 03, 12)
     "inference": (
         "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "Cache-Control", *SECURITY,
         "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-deployment-name", "x-ms-rai-invoked",
         "x-ms-region", *RATE_FULL, "X-Request-ID",
+    ),
+    # legacy completions 200, JSON or SSE: recording 13, the only one for this operation. Unlike chat
+    # 01 (recorded the same day on the same resource) it has no x-envoy-upstream-service-time, and,
+    # like every recording before Apr 2025, no limit-* / deployment-name (chat has them from 12, 03;
+    # whether completions gained them too is not recorded).
+    "completions": (
+        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "Cache-Control", *SECURITY,
+        "x-ms-client-request-id", "x-ms-rai-invoked", "x-ms-region", "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens", "X-Request-ID",
     ),
     # embeddings 200: recording 07 (no rai-invoked, no Cache-Control)
     "embeddings": (

@@ -81,6 +81,15 @@ class RateLimiter:
             return Throttle("tokens", self.token_wait(recent, used + tokens - token_cap, now))
         return None
 
+    def peek(self, deployment: Deployment) -> RateInfo | None:
+        """The header values without charging a request (for requests refused before metering)."""
+        if self.mode == "off":
+            return None
+        with self.lock:
+            usage = self.usage.setdefault(deployment.name, Usage())
+            usage.trim(self.clock.monotonic())
+            return self.info(deployment, usage)
+
     @staticmethod
     def token_wait(recent: list[tuple[float, int]], excess: int, now: float) -> float:
         freed = 0

@@ -55,8 +55,10 @@ class LiveServer:
         first = self.process.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)", first)
         if match is None:
+            self.process.kill()
+            errors = self.process.stderr.read() if self.process.stderr else ""
             self.stop()
-            raise RuntimeError(f"no endpoint in banner: {first!r} {self.process.stderr.read()!r}")
+            raise RuntimeError(f"no endpoint in banner: {first!r} {errors!r}")
         self.endpoint = f"http://127.0.0.1:{match.group(1)}"
         self.wait_ready()
 

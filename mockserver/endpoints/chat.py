@@ -6,13 +6,15 @@ Key order is alphabetical at every level as in the 2024-2025 recordings (azure-w
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from ..call import Call
+from ..config import Deployment
 from ..ids import chat_id, fingerprint
 from ..state import MockState
 from ..synth import filters
@@ -23,6 +25,7 @@ from ..versions import date_of, is_preview
 from .render import json_response, sse_response
 
 MODERN_SINCE = "2024-09-01"
+DATED_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,13 @@ def is_modern(call: Call) -> bool:
     return version is None or call.surface == "v1" or (is_preview(version) and date_of(version) >= MODERN_SINCE)
 
 
+def has_fingerprint(deployment: Deployment) -> bool:
+    """``system_fingerprint`` is null for gpt-4 (0613) in recordings 01 and 02 and ``fp_…`` for
+    gpt-4-turbo-2024-04-09 (recording 03) and the 2024 models (11, 12, 14): the dated snapshots
+    report one, whether or not they carry the newer ``refusal`` and usage fields (03 does not)."""
+    return deployment.modern or bool(DATED_SNAPSHOT.search(deployment.response_model))
+
+
 def identity(call: Call, state: MockState) -> Identity:
     deployment = call.deployment
     assert deployment is not None
@@ -52,7 +62,7 @@ def identity(call: Call, state: MockState) -> Identity:
         id=chat_id(state.settings.seed, call.raw_body, deployment.name),
         created=int(state.clock.now()),
         model=deployment.response_model,
-        fingerprint=fingerprint(deployment.model) if deployment.modern else None,
+        fingerprint=fingerprint(deployment.model) if has_fingerprint(deployment) else None,
         modern=is_modern(call),
     )
 

@@ -78,7 +78,8 @@ async def completions(call: Call, state: MockState) -> Response:
     created = int(state.clock.now())
     prompts = len(normalise_prompt(body["prompt"]))
     if call.stream:
-        return sse_response(call, state, stream(body, choices, cid, created, deployment, prompts))
+        events = stream(body, choices, cid, created, deployment, prompts)
+        return sse_response(call, state, events, "completions")
     completion = sum(len(c.pieces) for c in choices)
     payload = {
         "id": cid,
@@ -90,7 +91,7 @@ async def completions(call: Call, state: MockState) -> Response:
         "usage": {"prompt_tokens": call.prompt_tokens, "completion_tokens": completion,
                   "total_tokens": call.prompt_tokens + completion},
     }
-    return json_response(call, state, payload, "inference")
+    return json_response(call, state, payload, "completions")
 
 
 async def stream(body: dict[str, Any], choices: list[TextChoice], cid: str, created: int,

@@ -27,8 +27,9 @@ def json_response(call: Call, state: MockState, body: Any, profile: str, *, pret
     return Response(data.encode(), status_code=status, headers=headers)
 
 
-def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes]) -> StreamingResponse:
-    headers = azure_headers(call, "inference", state.settings.region)
+def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes],
+                 profile: str = "inference") -> StreamingResponse:
+    headers = azure_headers(call, profile, state.settings.region)
     headers["Content-Type"] = SSE
     return StreamingResponse(events, headers=headers)
 
@@ -43,9 +44,17 @@ def error_profile(error: AzureError, call: Call) -> str:
     return "model_error"
 
 
+# Error kinds whose recordings carry x-ratelimit-remaining-* although the request is refused before
+# the rate limiter runs: 400 OperationNotSupported (recording 10 entry 2), model 400s (recording 04).
+UNMETERED_PROFILES = ("gateway", "model_error")
+
+
 def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     """Errors are plain JSON even for ``stream:true`` requests (recording 06, azure-wire §6.1)."""
-    headers = azure_headers(call, error_profile(error, call), state.settings.region)
+    profile = error_profile(error, call)
+    if call.rate is None and call.deployment is not None and profile in UNMETERED_PROFILES:
+        call.rate = state.limiter.peek(call.deployment)  # refused before metering: nothing charged
+    headers = azure_headers(call, profile, state.settings.region)
     headers.update(error.headers)
     headers["Content-Type"] = JSON
     return Response(error.render(), status_code=error.status, headers=headers)
