@@ -51,6 +51,7 @@ class Call:
     fault: str | None = None
     transport_fault: dict[str, Any] | None = None
     prompt_hits: dict[str, Any] = field(default_factory=dict)
+    filter_action: dict[str, Any] | None = None
     prompt_tokens: int = 0
     estimated_tokens: int = 0
     notes: list[str] = field(default_factory=list)

@@ -136,7 +136,9 @@ async def faults(call: Call, state: MockState) -> None:
     call.fault = f"{rule.id}: {action}"
     if "status" in action:
         raise status_fault(call, action)
-    if action["kind"] in TIMING_KINDS:
+    if action["kind"] == "content_filter":
+        call.filter_action = action  # completion-side verdict, applied by the chat handler
+    elif action["kind"] in TIMING_KINDS:
         rng = random.Random(digest("delay", state.settings.seed, call.request_id))
         await wait_or_disconnect(delay_seconds(action, rng), call.receive)
     else:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..config import CannedReply, Deployment
 from ..ids import digest, tool_call_id
+from ..moderation import Cut, FilterTrigger, completion_cut, forced_cut
 from .schema import instance
 from .text import keywords, reply
 from .tokens import Tokenizer, content_text
@@ -36,6 +37,8 @@ class ChoicePlan:
     finish_reason: str
     tool_calls: list[ToolCall] = field(default_factory=list)
     reasoning_tokens: int = 0
+    filter_hits: dict[str, Any] = field(default_factory=dict)
+    filter_error: bool = False
 
     @property
     def completion_tokens(self) -> int:
@@ -50,6 +53,8 @@ class ChatInputs:
     seed: int
     tokenizer: Tokenizer
     canned: tuple[CannedReply, ...] = ()
+    triggers: tuple[FilterTrigger, ...] = ()
+    filter_action: dict[str, Any] | None = None
 
 
 def last_user_text(messages: list[dict[str, Any]]) -> str:
@@ -79,7 +84,17 @@ def plan_choice(inputs: ChatInputs, index: int) -> ChoicePlan:
         calls = [make_tool_call(inputs, tool, rng, i, canned) for i, tool in enumerate(tools)]
         return ChoicePlan(index, None, [], "tool_calls", calls)
     text = choice_text(inputs, prompt, index, rng, canned)
-    return limit_text(inputs, index, text, rng)
+    plan = limit_text(inputs, index, text, rng, filter_cut(inputs, prompt, text))
+    plan.filter_error = bool(inputs.filter_action and inputs.filter_action.get("unavailable"))
+    return plan
+
+
+def filter_cut(inputs: ChatInputs, prompt: str, text: str) -> Cut | None:
+    """A completion-side verdict from a scripted content_filter fault or a configured trigger."""
+    action = inputs.filter_action
+    if action is not None and not action.get("unavailable"):
+        return forced_cut(action, text)
+    return completion_cut(inputs.triggers, prompt, text, inputs.deployment.name)
 
 
 def find_canned(inputs: ChatInputs, prompt: str) -> CannedReply | None:
@@ -107,13 +122,17 @@ def choice_text(inputs: ChatInputs, prompt: str, index: int, rng: random.Random,
     return text
 
 
-def limit_text(inputs: ChatInputs, index: int, text: str, rng: random.Random) -> ChoicePlan:
-    """Apply ``stop`` then the token limit; reasoning tokens count against the limit too."""
+def limit_text(inputs: ChatInputs, index: int, text: str, rng: random.Random, cut: Cut | None) -> ChoicePlan:
+    """Apply ``stop``, a content-filter cut, then the token limit (reasoning tokens count too)."""
     finish = "stop"
     for stop in stop_list(inputs.body.get("stop")):
-        cut = text.find(stop)
-        if cut >= 0:
-            text = text[:cut]
+        found = text.find(stop)
+        if found >= 0:
+            text = text[:found]
+    if cut is not None and cut.at <= len(text):
+        text, finish = text[: cut.at], "content_filter"
+    else:
+        cut = None
     pieces = inputs.tokenizer.pieces(text)
     reasoning = REASONING_STEP * rng.randint(1, 4) if inputs.deployment.reasoning else 0
     limit = token_limit(inputs.body)
@@ -121,8 +140,9 @@ def limit_text(inputs: ChatInputs, index: int, text: str, rng: random.Random) ->
         reasoning = min(reasoning, limit)
         room = limit - reasoning
         if len(pieces) > room:
-            pieces, finish = pieces[:room], "length"
-    return ChoicePlan(index, "".join(pieces), pieces, finish, reasoning_tokens=reasoning)
+            pieces, finish, cut = pieces[:room], "length", None
+    hits = cut.hits if cut is not None else {}
+    return ChoicePlan(index, "".join(pieces), pieces, finish, reasoning_tokens=reasoning, filter_hits=hits)
 
 
 def stop_list(stop: Any) -> list[str]:

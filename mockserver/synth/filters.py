@@ -33,3 +33,14 @@ def prompt_results(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 def prompt_filter_results(count: int = 1, overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """``prompt_filter_results``: ``prompt_index`` first, then the results (azure-wire §5.4)."""
     return [{"prompt_index": i, "content_filter_results": prompt_results(overrides)} for i in range(count)]
+
+
+def filter_error() -> dict[str, Any]:
+    """The choice-level verdict when filtering did not run (azure-wire §3.3, Learn content-filter page)."""
+    return {"error": {"code": "content_filter_error", "message": "The contents are not filtered"}}
+
+
+def protected_material() -> dict[str, Any]:
+    """The protected-material annotation of the asynchronous filter (recording 12, event 51)."""
+    return {"protected_material_code": {"filtered": False, "detected": False},
+            "protected_material_text": {"filtered": False, "detected": False}}

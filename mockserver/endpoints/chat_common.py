@@ -1,0 +1,92 @@
+"""What the JSON and the SSE renderings of a chat completion share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..call import Call
+from ..config import Deployment
+from ..ids import chat_id, fingerprint
+from ..state import MockState
+from ..synth import filters
+from ..synth.chat import ChoicePlan
+from ..synth.logprobs import token_logprobs
+from ..versions import date_of, is_preview
+
+MODERN_SINCE = "2024-09-01"
+DATED_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The fields every chunk of one completion repeats."""
+
+    id: str
+    created: int
+    model: str
+    fingerprint: str | None
+    modern: bool
+
+
+def is_modern(call: Call) -> bool:
+    """Newer response fields (``refusal``, usage details) appear for 2024+ models on preview
+    api-versions from 2024-09 and on v1 (recording 12), not on GA 2024-10-21 (recordings 11, 14)."""
+    if call.deployment is None or not call.deployment.modern:
+        return False
+    version = call.api_version
+    return version is None or call.surface == "v1" or (is_preview(version) and date_of(version) >= MODERN_SINCE)
+
+
+def has_fingerprint(deployment: Deployment) -> bool:
+    """``system_fingerprint`` is null for gpt-4 (0613) in recordings 01 and 02 and ``fp_…`` for
+    gpt-4-turbo-2024-04-09 (recording 03) and the 2024 models (11, 12, 14): the dated snapshots
+    report one, whether or not they carry the newer ``refusal`` and usage fields (03 does not)."""
+    return deployment.modern or bool(DATED_SNAPSHOT.search(deployment.response_model))
+
+
+def identity(call: Call, state: MockState) -> Identity:
+    deployment = call.deployment
+    assert deployment is not None
+    return Identity(
+        id=chat_id(state.settings.seed, call.raw_body, deployment.name),
+        created=int(state.clock.now()),
+        model=deployment.response_model,
+        fingerprint=fingerprint(deployment.model) if has_fingerprint(deployment) else None,
+        modern=is_modern(call),
+    )
+
+
+def choice_filter(plan: ChoicePlan, tool_results: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The choice's verdict: its results, or the "filter did not run" error (azure-wire §3.3)."""
+    if plan.filter_error:
+        return {"content_filter_result": filters.filter_error()}
+    if plan.tool_calls:
+        return {"content_filter_results": tool_results or {}}
+    return {"content_filter_results": filters.choice_results(plan.filter_hits)}
+
+
+def logprobs_block(body: dict[str, Any], ident: Identity, pieces: list[str], index: int) -> dict[str, Any] | None:
+    if not body.get("logprobs"):
+        return None
+    return {"content": token_logprobs(pieces, body.get("top_logprobs") or 0, (ident.id, index))}
+
+
+def citations(body: dict[str, Any]) -> dict[str, Any]:
+    """``message.context`` for On Your Data (GA-EX chat_completions_azure_search_minimum)."""
+    source = (body.get("data_sources") or [{}])[0]
+    params = (source.get("parameters") or {}) if isinstance(source, dict) else {}
+    index = params.get("index_name") or params.get("container_name") or "index"
+    return {
+        "citations": [
+            {
+                "content": f"Content retrieved from {index} for this question.",
+                "title": f"{index} document 1",
+                "url": None,
+                "filepath": "doc1.md",
+                "chunk_id": "0",
+            }
+        ],
+        "intent": "[]",
+    }
