@@ -109,4 +109,8 @@ BUILTIN_DEPLOYMENTS: dict[str, str] = {
     "dall-e-3": "dall-e-3",
     "whisper": "whisper",
     "tts": "tts",
+    # GPT-image-1 (b64_json only; DALLE-DOC in validation/images.py) and the TTS model that takes
+    # ``instructions`` (azure-wire §9.2, third-party)
+    "gpt-image-1": "gpt-image-1",
+    "gpt-4o-mini-tts": "gpt-4o-mini-tts",
 }

@@ -2,6 +2,9 @@
 
     aoai-mock serve [--host 127.0.0.1] [--port 8000] [--config FILE] [--seed N]
                     [--freeze-time ISO|EPOCH] [--tokenizer auto|bpe|approx]
+                    [--replay CASSETTE]... [--replay-speed F] [--replay-fallthrough]
+    aoai-mock record --upstream URL --cassette PATH [--port N]   (mockserver.recorder)
+    aoai-mock import RECORDING... --cassette PATH
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from collections.abc import Sequence
 
 from . import __version__
 from .app import create_app
-from .config import RATE_LIMIT_MODES, TOKENIZER_MODES, Settings, load_settings, parse_time
+from .config import RATE_LIMIT_MODES, TOKENIZER_MODES, Settings, check_replay, load_settings, parse_time
 from .errors import ConfigError
+from .replay.commands import add_commands as add_replay_commands
+from .replay.player import Player
 from .scenarios import load_scenario
 from .server import bind, make_server
 from .versions import GA_VERSIONS
@@ -37,11 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limits", choices=RATE_LIMIT_MODES, default=None,
                        help="enforce Azure's TPM/RPM (default), only report them in headers, or neither")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    serve.add_argument("--replay", action="append", default=[], metavar="PATH",
+                       help="cassette to replay (ours, Azure SDK test-proxy or vcrpy; repeatable)")
+    serve.add_argument("--replay-speed", type=float, default=None, metavar="F",
+                       help="recorded delays times F: 0 = as fast as possible (default), 1 = as recorded")
+    serve.add_argument("--replay-fallthrough", action="store_true", default=None,
+                       help="unmatched requests go to the generator instead of a 404 ReplayMiss")
+    serve.add_argument("--replay-match-on", default=None, metavar="FACETS",
+                       help="comma-separated facets to match (default method,path,deployment,api_version,body)")
+    add_replay_commands(commands)  # record, import
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command != "serve":
+        return int(args.run(args))
     try:
         settings = load_settings(
             args.config, host=args.host, port=args.port, seed=args.seed, tokenizer=args.tokenizer,
@@ -51,10 +67,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         for ref in args.scenario:
             load_scenario(ref)  # fail fast with the list of built-in names
         settings = settings.with_changes(scenarios=settings.scenarios + tuple(args.scenario))
+        settings = with_replay(settings, args)
     except ConfigError as exc:
         print(f"aoai-mock: {exc}", file=sys.stderr)
         return 2
     return serve(settings, args.log_level)
+
+
+def with_replay(settings: Settings, args: argparse.Namespace) -> Settings:
+    """The ``--replay*`` options applied; every cassette is read now, so a bad one fails at start."""
+    match_on = tuple(f.strip() for f in args.replay_match_on.split(",") if f.strip()) if args.replay_match_on else None
+    settings = settings.with_changes(
+        replay=settings.replay + tuple(args.replay) if args.replay else None, replay_speed=args.replay_speed,
+        replay_fallthrough=args.replay_fallthrough, replay_match_on=match_on,
+    )
+    check_replay(settings)
+    if settings.replay:
+        Player.from_settings(settings)
+    return settings
 
 
 def serve(settings: Settings, log_level: str = "warning") -> int:
@@ -81,6 +111,7 @@ def banner(settings: Settings, port: int) -> str:
         "  api key:     " + ("one of the configured keys" if settings.keys else "any non-empty value"),
         f"  seed:        {settings.seed}   rate limits: {settings.rate_limits}",
         f"  scenarios:   {', '.join(settings.scenarios) or 'none'}",
+        *replay_lines(settings),
         "  deployments:",
     ]
     for d in settings.deployments:
@@ -93,3 +124,10 @@ def banner(settings: Settings, port: int) -> str:
         f"OPENAI_API_VERSION={DEFAULT_API_VERSION}",
     ]
     return "\n".join(lines)
+
+
+def replay_lines(settings: Settings) -> list[str]:
+    if not settings.replay:
+        return []
+    misses = "fall through to the generator" if settings.replay_fallthrough else "404 ReplayMiss"
+    return [f"  replay:      {', '.join(settings.replay)} (speed {settings.replay_speed:g}; misses: {misses})"]

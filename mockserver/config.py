@@ -5,6 +5,7 @@ Precedence everywhere: explicit arguments > CLI options > config file > built-in
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -54,6 +55,8 @@ class Deployment:
     filter_mode: str = "default"
     modern: bool = False
     sku: str = "standard"
+    # images: prompts matching any of these regexes (case-insensitive) get the content-policy 400
+    image_filter_triggers: tuple[str, ...] = ()
 
     def serves(self, operation: str) -> bool:
         return operation in self.capabilities
@@ -97,6 +100,17 @@ class Settings:
     rate_limits: str = "enforce"
     scenarios: tuple[str, ...] = ()
     content_filters: tuple[FilterTrigger, ...] = ()
+    # seconds an image URL stays valid: "The URL stays active for 24 hours" (DALLE-DOC)
+    image_url_expiry: float = 86_400.0
+    # audio SHA-256 (hex) -> the transcript Whisper returns for it (TOML [[transcripts]])
+    transcripts: tuple[tuple[str, str], ...] = ()
+    # record and replay (mockserver.replay): cassettes served by the pipeline's replay stage;
+    # speed scales recorded delays (0 = at once, 1 = as recorded); fallthrough sends unmatched
+    # requests to the generator instead of a 404 ReplayMiss; match_on names the compared facets.
+    replay: tuple[str, ...] = ()
+    replay_speed: float = 0.0
+    replay_fallthrough: bool = False
+    replay_match_on: tuple[str, ...] = ("method", "path", "deployment", "api_version", "body")
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -123,6 +137,7 @@ def make_deployment(name: str, model: str, **overrides: Any) -> Deployment:
             f"(any of {list(ALL_OPERATIONS)}) or use one of {sorted(MODELS)}"
         )
     values["capabilities"] = tuple(values.get("capabilities", ()))
+    values["image_filter_triggers"] = check_patterns(values.get("image_filter_triggers", ()))
     for operation in values["capabilities"]:
         if operation not in ALL_OPERATIONS:
             raise ConfigError(f"unknown capability {operation!r}; valid: {list(ALL_OPERATIONS)}")
@@ -154,7 +169,22 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {settings.tokenizer!r}")
     if settings.rate_limits not in RATE_LIMIT_MODES:
         raise ConfigError(f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}")
+    check_replay(settings)
     return settings
+
+
+def check_replay(settings: Settings) -> None:
+    """Replay settings are valid (the cassettes themselves are read when the state is built)."""
+    from .replay.matching import check_match_on  # the matcher registry lives with the matchers
+
+    speed = settings.replay_speed
+    if isinstance(speed, bool) or not isinstance(speed, int | float) or speed < 0:
+        raise ConfigError(f"replay_speed must be a number >= 0 (0 = as fast as possible, 1 = as recorded), "
+                          f"got {speed!r}")
+    try:
+        check_match_on(settings.replay_match_on)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def apply_file(settings: Settings, path: Path) -> Settings:
@@ -167,12 +197,13 @@ def apply_file(settings: Settings, path: Path) -> Settings:
     return apply_mapping(settings, data)
 
 
-SERVER_KEYS = {"seed", "region", "keys", "tokens", "rate_limits", "scenarios", "freeze_time", "tokenizer", "journal_size", "replace_catalogue"}
+SERVER_KEYS = {"seed", "region", "keys", "tokens", "rate_limits", "scenarios", "freeze_time", "tokenizer", "journal_size", "replace_catalogue",
+               "image_url_expiry", "replay", "replay_speed", "replay_fallthrough", "replay_match_on"}
 
 
 def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
     """Apply a parsed config mapping (the TOML layout documented in fixtures/deployments.toml)."""
-    sections = {"server", "deployments", "canned", "content_filters"}
+    sections = {"server", "deployments", "canned", "content_filters", "transcripts"}
     unknown = set(data) - sections
     if unknown:
         raise ConfigError(f"unknown config section(s) {sorted(unknown)}; valid: {sorted(sections)}")
@@ -192,11 +223,19 @@ def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
         changes["freeze_time"] = parse_time(server.pop("freeze_time"))
     if "scenarios" in server:
         changes["scenarios"] = settings.scenarios + tuple(str(s) for s in server.pop("scenarios"))
+    if "image_url_expiry" in server:
+        changes["image_url_expiry"] = parse_expiry(server.pop("image_url_expiry"))
+    for key in ("replay", "replay_match_on"):  # a string or a list in TOML; a tuple in Settings
+        if key in server:
+            value = server.pop(key)
+            changes[key] = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
     changes.update(server)
     if "canned" in data:
         changes["canned"] = tuple(parse_canned(item) for item in data["canned"])
     if "content_filters" in data:
         changes["content_filters"] = tuple(parse_trigger(item) for item in data["content_filters"])
+    if "transcripts" in data:
+        changes["transcripts"] = settings.transcripts + parse_transcripts(data["transcripts"])
     return replace(settings, **changes)
 
 
@@ -233,3 +272,49 @@ def parse_time(value: Any) -> float:
     except ValueError as exc:
         raise ConfigError(f"freeze_time must be an epoch number or ISO 8601 time, got {value!r}") from exc
 
+
+# --- images and audio -----------------------------------------------------------------------
+
+
+def check_patterns(patterns: Any) -> tuple[str, ...]:
+    """Image content-filter triggers: regexes (plain phrases work too), checked at load time."""
+    if isinstance(patterns, str) or not isinstance(patterns, list | tuple):
+        raise ConfigError(f"image_filter_triggers must be a list of regexes, got {patterns!r}")
+    for pattern in patterns:
+        try:
+            re.compile(str(pattern))
+        except re.error as exc:
+            raise ConfigError(f"bad image_filter_triggers regex {pattern!r}: {exc}") from exc
+    return tuple(str(p) for p in patterns)
+
+
+def parse_expiry(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"image_url_expiry must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def parse_transcripts(items: Any) -> tuple[tuple[str, str], ...]:
+    """``[[transcripts]]`` entries ``{sha256 = "<hex>" | file = "<path>", text = "..."}``, or one
+    ``[transcripts]`` table of ``"<sha256 hex>" = "text"``. A ``file`` is hashed at load time
+    (relative paths from the working directory)."""
+    if isinstance(items, dict):
+        items = [{"sha256": key, "text": text} for key, text in items.items()]
+    if not isinstance(items, list):
+        raise ConfigError("transcripts must be [[transcripts]] entries or a [transcripts] table")
+    return tuple(transcript_entry(item) for item in items)
+
+
+def transcript_entry(item: Any) -> tuple[str, str]:
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise ConfigError(f"each transcript needs 'text' and one of 'sha256' or 'file': {item!r}")
+    if "file" in item:
+        try:
+            digest = hashlib.sha256(Path(item["file"]).read_bytes()).hexdigest()
+        except OSError as exc:
+            raise ConfigError(f"transcript file {item['file']!r} cannot be read: {exc}") from exc
+    elif re.fullmatch(r"[0-9a-fA-F]{64}", str(item.get("sha256", ""))):
+        digest = str(item["sha256"]).lower()
+    else:
+        raise ConfigError(f"transcript 'sha256' must be 64 hex digits (or give 'file'): {item!r}")
+    return digest, item["text"]

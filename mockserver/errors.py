@@ -207,3 +207,35 @@ def server_error(request_id: str) -> AzureError:
         f"if you keep seeing this error. (Please include the request ID {request_id} in your email.)"
     )
     return AzureError(500, {"error": {"message": message, "type": "server_error", "param": None, "code": None}})
+
+
+# --- images and audio -----------------------------------------------------------------------
+
+IMAGE_POLICY_MESSAGE = (
+    "Your request was rejected as a result of our safety system. Your prompt may contain text that is not "
+    "allowed by our safety system."
+)
+
+
+def content_policy_violation(content_filter_results: dict[str, Any]) -> AzureError:
+    """Image prompt blocked by the content filter: 400 ``content_policy_violation`` with
+    ``inner_error.content_filter_results``, keys alphabetical as in the 2025 body (azure-wire §3.4,
+    §8; report litellm#16072). The spec calls the inner object ``dalleInnerError`` (GA-SPEC)."""
+    inner = {"code": "ResponsibleAIPolicyViolation", "content_filter_results": content_filter_results}
+    body = {
+        "error": {
+            "code": "content_policy_violation",
+            "inner_error": inner,
+            "message": IMAGE_POLICY_MESSAGE,
+            "type": "invalid_request_error",
+        }
+    }
+    return AzureError(400, body)
+
+
+def content_too_large(limit: int, size: int) -> AzureError:
+    """413 for an audio upload over Whisper's 25 MB (WHISPER-DOC): the wording of the reports
+    (OpenAI, and an Azure demo: retkowsky/Azure-AIGEN-demos#3), ``type: server_error``."""
+    message = f"Maximum content size limit ({limit}) exceeded ({size} bytes read)"
+    body = {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
+    return AzureError(413, body)

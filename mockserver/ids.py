@@ -12,6 +12,7 @@ import itertools
 import time
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -47,6 +48,7 @@ def tool_call_id(*parts: object) -> str:
     return "call_" + base62(digest("call", *parts), 24)
 
 
+@lru_cache(maxsize=256)
 def fingerprint(model: str) -> str:
     """A stable ``fp_`` + 10 hex system fingerprint per model (recordings 03, 11, 12)."""
     return "fp_" + digest("fp", model).hex()[:10]
@@ -82,7 +84,12 @@ class RequestIds:
         self.counter = itertools.count()
 
     def next(self) -> str:
-        return str(uuid.UUID(bytes=digest("req", self.seed, next(self.counter))[:16], version=4))
+        return self.pair()[0]
+
+    def pair(self) -> tuple[str, str]:
+        """Two distinct request ids (apim-request-id, x-request-id) from one digest."""
+        data = digest("req", self.seed, next(self.counter))
+        return str(uuid.UUID(bytes=data[:16], version=4)), str(uuid.UUID(bytes=data[16:], version=4))
 
     def reset(self) -> None:
         self.counter = itertools.count()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -10,6 +11,9 @@ from typing import Any
 
 SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "ocp-apim-subscription-key"})
 MASK = "***"
+MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept
+TEXT_TYPES = ("application/json", "text/")
+UNSET: Any = object()
 
 
 @dataclass
@@ -33,15 +37,55 @@ class JournalEntry:
     status: int = 0
     fault: str | None = None
     request_id: str = ""
-    response: Any = None
     notes: list[str] = field(default_factory=list)
+    content_type: str = ""
+    size: int = 0
     chunks: list[bytes] = field(default_factory=list, repr=False)
     recorded: bool = field(default=False, repr=False)
+    parsed: Any = field(default=UNSET, repr=False)
+
+    def keep(self, body: bytes) -> None:
+        """Count a piece of the response body; keep it when it is text and under the cap."""
+        self.size += len(body)
+        if self.content_type.startswith(TEXT_TYPES) and self.size <= MAX_KEPT_BYTES:
+            self.chunks.append(body)
+
+    @property
+    def response(self) -> Any:
+        """The response as sent: parsed JSON, the list of SSE events, text, or a size for media.
+
+        Parsed on first access, so recording a request costs no JSON parsing."""
+        if self.parsed is UNSET:
+            self.parsed = summarise(self.chunks, self.content_type, self.size)
+        return self.parsed
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JournalEntry:
+        """Rebuild an entry from ``to_dict`` output (e.g. ``GET /_mock/requests``)."""
+        values = dict(data)
+        response = values.pop("response", None)
+        entry = cls(**values)
+        entry.parsed = response
+        return entry
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        del data["chunks"], data["recorded"]
+        for private in ("chunks", "recorded", "parsed"):
+            del data[private]
+        data["response"] = self.response
         return data
+
+
+def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:
+    if not content_type.startswith(TEXT_TYPES):
+        return {"content_type": content_type, "size": size}
+    text = b"".join(chunks).decode("utf-8", errors="replace")
+    if text.startswith("data: "):
+        return [event for event in text.split("\n\n") if event]
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text[:2000]
 
 
 def mask_headers(headers: dict[str, str]) -> dict[str, str]:

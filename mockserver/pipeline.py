@@ -5,6 +5,7 @@
     3. auth        api-key or Bearer                              (401, two envelopes)
     4. api_version classic: required and known; v1: none/v1/preview (404 / 400)
     5. body        JSON (or multipart) parsed                     (400 on malformed JSON)
+       replay      a recorded exchange answers (mockserver.replay) (404 ReplayMiss + near miss)
     6. deployment  path segment or v1 body ``model``              (404 DeploymentNotFound,
                    and the model must serve the operation          400 OperationNotSupported)
     7. faults      scripted rules: a status, a delay, or a transport fault kept for ``send``
@@ -13,6 +14,10 @@
     9. ratelimit   TPM/RPM windows and the x-ratelimit-* headers  (429)
    10. handler     the endpoint renders JSON or SSE
    11. journal     every request, accepted or not, with its status and any fault
+
+Replay comes after body (matching compares bodies) and before deployment, so recorded exchanges
+replay for deployments the catalogue does not know (recording 05's 404 included); auth still runs
+first, so a missing key is a 401 as on the recorded service.
 
 Faults come after deployment resolution so a rule can target one deployment, and before
 validation and rate limiting so scheduled faults win deterministically (a gateway throttles
@@ -30,13 +35,14 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from . import routing
 from .auth import authenticate
 from .call import Call, decode_headers, decode_query, normalise_path
-from .catalogue import CHAT, COMPLETIONS
+from .catalogue import CHAT, COMPLETIONS, TRANSCRIPTIONS, TRANSLATIONS
 from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
 from .endpoints.render import error_response
@@ -53,6 +59,7 @@ from .ids import digest
 from .journal import JournalEntry, mask_headers
 from .moderation import blocks, prompt_hits
 from .ratelimit import Throttle
+from .replay.player import ReplayHit, replay_call
 from .state import MockState
 from .synth.tokens import content_text
 from .transport import TIMING_KINDS, ClientGone, ScriptedDisconnect, delay_seconds, wait_or_disconnect, wrap_send
@@ -60,7 +67,7 @@ from .validation import VALIDATORS
 from .versions import check_classic, check_v1
 
 Stage = Callable[[Call, MockState], Awaitable[None]]
-MAX_RECORDED_EVENTS = 500
+UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
 
 MALFORMED_JSON = (
     "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
@@ -91,13 +98,23 @@ async def body(call: Call, state: MockState) -> None:
     if call.method != "POST":
         return
     if call.content_type.startswith("multipart/"):
-        call.form = await Request({"type": "http", **call.scope}, call.receive).form()
+        try:
+            call.form = await Request({"type": "http", **call.scope}, call.receive).form()
+        except (MultiPartException, ValueError) as exc:
+            raise invalid_request(f"Invalid multipart/form-data body: {exc}") from None  # wording inferred
         return
     call.raw_body = await read_all(call.receive)
+    if call.operation in UPLOAD_OPERATIONS:
+        return  # not multipart: the upload validator says what it expected
     try:
         call.body = json.loads(call.raw_body)
     except (ValueError, UnicodeDecodeError):
         raise invalid_request(MALFORMED_JSON) from None
+
+
+async def replay(call: Call, state: MockState) -> None:
+    """Serve a recorded exchange when ``state.replay`` has one: raises ``ReplayHit`` (see ``respond``)."""
+    await replay_call(call, state)
 
 
 async def deployment(call: Call, state: MockState) -> None:
@@ -195,7 +212,8 @@ def throttled(call: Call, throttle: Throttle) -> AzureError:
     return error
 
 
-STAGES: tuple[Stage, ...] = (route, auth, api_version, body, deployment, faults, validate, moderate, ratelimit)
+STAGES: tuple[Stage, ...] = (route, auth, api_version, body, replay, deployment, faults, validate, moderate,
+                             ratelimit)
 
 
 async def read_all(receive: Any) -> bytes:
@@ -235,13 +253,14 @@ class Pipeline:
 
     def new_call(self, scope: dict[str, Any], receive: Any) -> Call:
         state = self.state
+        request_id, x_request_id = state.request_ids.pair()
         call = Call(
             method=scope["method"],
             path=normalise_path(scope["path"]),
             query=decode_query(scope),
             headers=decode_headers(scope),
-            request_id=state.request_ids.next(),
-            x_request_id=state.request_ids.next(),
+            request_id=request_id,
+            x_request_id=x_request_id,
             received_at=state.clock.now(),
         )
         call.scope, call.receive = scope, receive
@@ -255,6 +274,8 @@ class Pipeline:
             if handler is None:
                 raise resource_not_found()
             return await handler(call, self.state)
+        except ReplayHit as hit:  # the replay stage answered from a cassette
+            return hit.response
         except AzureError as error:
             return error_response(call, self.state, error)
         except ClientGone:
@@ -267,14 +288,12 @@ class Pipeline:
     def recorder(self, entry: JournalEntry, response: Response, send: Any) -> Any:
         """Wrap ``send`` so the journal gets what went on the wire; the entry is recorded before the
         last byte leaves, so a client that has its answer always finds it in the journal."""
-        content_type = response.headers.get("content-type", "")
+        entry.content_type = response.headers.get("content-type", "")
 
         async def record_send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.body":
-                if len(entry.chunks) < MAX_RECORDED_EVENTS and message.get("body"):
-                    entry.chunks.append(message["body"])
+                entry.keep(message.get("body", b""))
                 if not message.get("more_body", False):
-                    entry.response = summarise(entry.chunks, content_type)
                     self.finish(entry)
             await send(message)
 
@@ -284,10 +303,7 @@ class Pipeline:
         """Record ``entry`` once (also when the connection was dropped mid-response)."""
         if entry.recorded:
             return
-        if entry.response is None and entry.chunks:
-            entry.response = summarise(entry.chunks, "text/plain")
         entry.recorded = True
-        entry.chunks = []
         self.state.journal.record(entry)
 
 
@@ -312,17 +328,3 @@ def summarise_form(form: Any) -> dict[str, Any]:
         else:
             result[key] = value
     return result
-
-
-def summarise(chunks: list[bytes], content_type: str) -> Any:
-    """The response as the journal keeps it: JSON, the SSE events, text, or a size for media."""
-    data = b"".join(chunks)
-    if not content_type.startswith(("application/json", "text/")):
-        return {"content_type": content_type, "size": len(data)}
-    text = data.decode("utf-8", errors="replace")
-    if text.startswith("data: "):
-        return [event for event in text.split("\n\n") if event]
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text[:2000]

@@ -37,17 +37,41 @@ class Throttle:
 
 
 class Usage:
-    """One deployment's recent requests as (time, tokens)."""
+    """One deployment's recent usage in one-second buckets, with running totals for the minute.
+
+    Buckets keep the cost of a request constant however many arrived in the last minute.
+    """
 
     def __init__(self) -> None:
-        self.events: deque[tuple[float, int]] = deque()
+        self.buckets: deque[list[int]] = deque()  # [second, requests, tokens]
+        self.requests = 0
+        self.tokens = 0
 
     def trim(self, now: float) -> None:
-        while self.events and now - self.events[0][0] >= MINUTE:
-            self.events.popleft()
+        while self.buckets and self.buckets[0][0] <= now - MINUTE:
+            _, requests, tokens = self.buckets.popleft()
+            self.requests -= requests
+            self.tokens -= tokens
 
-    def since(self, start: float) -> list[tuple[float, int]]:
-        return [e for e in self.events if e[0] > start]
+    def add(self, now: float, tokens: int) -> None:
+        second = int(now)
+        if self.buckets and self.buckets[-1][0] == second:
+            self.buckets[-1][1] += 1
+            self.buckets[-1][2] += tokens
+        else:
+            self.buckets.append([second, 1, tokens])
+        self.requests += 1
+        self.tokens += tokens
+
+    def window(self, now: float) -> list[list[int]]:
+        """The buckets of the short window, oldest first (at most WINDOW of them)."""
+        recent = []
+        for bucket in reversed(self.buckets):
+            if bucket[0] <= now - WINDOW:
+                break
+            recent.append(bucket)
+        recent.reverse()
+        return recent
 
 
 class RateLimiter:
@@ -67,18 +91,18 @@ class RateLimiter:
             usage.trim(now)
             throttle = self.check(deployment, usage, now, tokens) if self.mode == "enforce" else None
             if throttle is None:
-                usage.events.append((now, tokens))
+                usage.add(now, tokens)
             return self.info(deployment, usage), throttle
 
     def check(self, deployment: Deployment, usage: Usage, now: float, tokens: int) -> Throttle | None:
-        recent = usage.since(now - WINDOW)
-        request_cap = window_cap(deployment.rpm)
-        if deployment.rpm and len(recent) + 1 > request_cap:
-            return Throttle("requests", wait_until(recent[len(recent) - request_cap][0], now))
+        recent = usage.window(now)
+        requests = sum(b[1] for b in recent)
+        if deployment.rpm and requests + 1 > window_cap(deployment.rpm):
+            return Throttle("requests", free_after(recent, requests + 1 - window_cap(deployment.rpm), 1, now))
+        used = sum(b[2] for b in recent)
         token_cap = window_cap(deployment.tpm)
-        used = sum(t for _, t in recent)
         if deployment.tpm and used + tokens > token_cap:
-            return Throttle("tokens", self.token_wait(recent, used + tokens - token_cap, now))
+            return Throttle("tokens", free_after(recent, used + tokens - token_cap, 2, now))
         return None
 
     def peek(self, deployment: Deployment) -> RateInfo | None:
@@ -91,22 +115,12 @@ class RateLimiter:
             return self.info(deployment, usage)
 
     @staticmethod
-    def token_wait(recent: list[tuple[float, int]], excess: int, now: float) -> float:
-        freed = 0
-        for when, tokens in recent:
-            freed += tokens
-            if freed >= excess:
-                return wait_until(when, now)
-        return WINDOW  # a single request larger than the window's share waits a full window
-
-    @staticmethod
     def info(deployment: Deployment, usage: Usage) -> RateInfo:
-        used_tokens = sum(t for _, t in usage.events)
         return RateInfo(
             limit_requests=deployment.rpm,
-            remaining_requests=max(deployment.rpm - len(usage.events), 0),
+            remaining_requests=max(deployment.rpm - usage.requests, 0),
             limit_tokens=deployment.tpm,
-            remaining_tokens=max(deployment.tpm - used_tokens, 0),
+            remaining_tokens=max(deployment.tpm - usage.tokens, 0),
         )
 
     def reset(self) -> None:
@@ -114,10 +128,15 @@ class RateLimiter:
             self.usage.clear()
 
 
+def free_after(recent: list[list[int]], excess: int, column: int, now: float) -> float:
+    """Seconds until ``excess`` requests (column 1) or tokens (column 2) leave the short window."""
+    freed = 0
+    for bucket in recent:
+        freed += bucket[column]
+        if freed >= excess:
+            return max(0.001, bucket[0] + WINDOW - now)
+    return WINDOW  # a single request larger than the window's share waits a full window
+
+
 def window_cap(per_minute: int) -> int:
     return max(1, math.floor(per_minute / WINDOWS_PER_MINUTE))
-
-
-def wait_until(event_time: float, now: float) -> float:
-    """Seconds until an event at ``event_time`` leaves the short window."""
-    return max(0.001, event_time + WINDOW - now)

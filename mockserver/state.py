@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .config import Deployment, Settings
 from .faults import FaultStore
 from .ids import Clock, RequestIds
@@ -9,6 +11,9 @@ from .journal import Journal
 from .ratelimit import RateLimiter
 from .scenarios import load_scenario
 from .synth.tokens import Tokenizer, get_tokenizer
+
+if TYPE_CHECKING:
+    from .replay.player import Player
 
 
 class MockState:
@@ -23,6 +28,12 @@ class MockState:
         self.faults = FaultStore(settings.seed)
         self.errors: list[BaseException] = []
         self.load_scenarios()
+        # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
+        self.replay: Player | None = None
+        if settings.replay:
+            from .replay.player import Player
+
+            self.replay = Player.from_settings(settings)
 
     def load_scenarios(self) -> None:
         for ref in self.settings.scenarios:
@@ -39,3 +50,5 @@ class MockState:
         self.load_scenarios()
         self.request_ids.reset()
         self.errors.clear()
+        if self.replay is not None:
+            self.replay.rewind()  # every recorded answer can be replayed again

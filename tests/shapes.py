@@ -1,268 +1,36 @@
-"""Structural comparison of a recorded Azure exchange with the mock's answer.
+"""The structural comparator now lives in ``conformance/shapes.py`` (shared with the conformance suite).
 
-Every function returns a list of differences, each a short line naming where the two disagree
-(``choices[0].delta.role: missing``, ``usage: key order differs (...)``), so a failing test says
-what differs instead of dumping two bodies.
-
-What counts as structure:
-
-* keys at every level, and their order (the recordings keep the wire order: alphabetical in the
-  2024-2025 chat bodies, non-alphabetical in embeddings 07 and completions 13, azure-wire §5.4);
-* value types (``int`` and ``float`` are different types, ``null`` is a type of its own);
-* list lengths (``n``, inputs, ``top_logprobs`` and ``dimensions`` decide them), except for
-  lists whose length depends on the generated text (``bytes`` of a logprobs token);
-* whether a string is empty (the blank identity fields of the annotation event, the role
-  chunk's ``content:""``, the first tool-call delta's ``arguments:""``);
-* exact values for the keys that are wire vocabulary rather than content (``object``, ``role``,
-  ``finish_reason``, filter verdicts, error codes and gateway messages, ...).
-
-Volatile values (ids, ``created``, generated text, token counts, vectors) are compared by type.
-SSE streams are compared per event kind (the mock streams a different number of content
-chunks than the recording): the sequence of kinds, then each mock event against the first
-recorded event of the same kind. Headers are compared by name, case-insensitively.
+This module re-exports it so ``from . import shapes`` in the parity test keeps working.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable
-from typing import Any
-
-# Keys whose values are protocol vocabulary, compared exactly.
-EXACT_KEYS = frozenset(
-    {
-        "object",
-        "role",
-        "finish_reason",
-        "type",
-        "severity",
-        "filtered",
-        "detected",
-        "index",
-        "prompt_index",
-        "model",
-        "code",
-        "status",
-    }
+from conformance.shapes import (
+    DONE,
+    STRICT,
+    Rules,
+    compact,
+    compare,
+    compare_headers,
+    compare_streams,
+    event_data,
+    event_kind,
+    framing_problems,
+    kind_sequence,
+    split_events,
 )
-# Dotted path suffixes compared exactly: gateway error messages are fixed strings (recordings 05, 06, 10).
-EXACT_SUFFIXES = ("error.message",)
-# Lists whose length follows the generated text.
-VOLATILE_LENGTH_KEYS = frozenset({"bytes"})
 
-# Headers that are transport or clock, not Azure's (the brief; azure-wire §14 for Content-Length).
-IGNORED_HEADERS = frozenset({"date", "content-length", "transfer-encoding", "connection"})
-# Headers whose values are fixed strings in every recording, compared exactly.
-EXACT_HEADERS = frozenset(
-    {
-        "access-control-allow-origin",
-        "cache-control",
-        "strict-transport-security",
-        "x-content-type-options",
-        "x-ms-rai-invoked",
-        "content-type",
-        "x-ms-deployment-name",
-        "ms-azureml-model-error-reason",
-        "ms-azureml-model-error-statuscode",
-    }
-)
-# Values the recorders wrote in place of secrets and ids (azure-wire §14).
-SANITISED = frozenset({"sanitized", "redacted"})
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
-INTEGER = re.compile(r"^-?\d+$")
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    return {int: "int", float: "float", str: "str", list: "list", dict: "object"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def last_key(path: str) -> str:
-    return re.split(r"[.\[]", path)[-1].rstrip("]")
-
-
-def is_exact(path: str) -> bool:
-    return last_key(path) in EXACT_KEYS or path.endswith(EXACT_SUFFIXES)
-
-
-def compare(recorded: Any, mock: Any, path: str = "") -> list[str]:
-    """Differences between two JSON values, as ``path: what`` lines."""
-    where = path or "(root)"
-    if type_name(recorded) != type_name(mock):
-        return [f"{where}: type differs (recorded {type_name(recorded)}, mock {type_name(mock)})"]
-    if isinstance(recorded, dict):
-        return compare_objects(recorded, mock, path)
-    if isinstance(recorded, list):
-        return compare_lists(recorded, mock, path)
-    if is_exact(path) and recorded != mock:
-        return [f"{where}: value differs (recorded {recorded!r}, mock {mock!r})"]
-    if isinstance(recorded, str) and (recorded == "") != (mock == ""):
-        return [f"{where}: emptiness differs (recorded {recorded[:20]!r}, mock {mock[:20]!r})"]
-    return []
-
-
-def compare_objects(recorded: dict[str, Any], mock: dict[str, Any], path: str) -> list[str]:
-    problems = [f"{join(path, key)}: missing" for key in recorded if key not in mock]
-    problems += [f"{join(path, key)}: unexpected" for key in mock if key not in recorded]
-    shared_recorded = [key for key in recorded if key in mock]
-    shared_mock = [key for key in mock if key in recorded]
-    if shared_recorded != shared_mock:
-        problems.append(
-            f"{path or '(root)'}: key order differs (recorded {', '.join(shared_recorded)}; "
-            f"mock {', '.join(shared_mock)})"
-        )
-    for key in shared_recorded:
-        problems += compare(recorded[key], mock[key], join(path, key))
-    return problems
-
-
-def compare_lists(recorded: list[Any], mock: list[Any], path: str) -> list[str]:
-    if last_key(path) in VOLATILE_LENGTH_KEYS:
-        if bool(recorded) != bool(mock):
-            return [f"{path}: emptiness differs (recorded {len(recorded)}, mock {len(mock)} items)"]
-        kinds = {type_name(v) for v in recorded} | {type_name(v) for v in mock}
-        return [] if len(kinds) <= 1 else [f"{path}: item types differ ({sorted(kinds)})"]
-    problems = []
-    if len(recorded) != len(mock):
-        problems.append(f"{path}: length differs (recorded {len(recorded)}, mock {len(mock)})")
-    for i, (a, b) in enumerate(zip(recorded, mock, strict=False)):
-        problems += compare(a, b, join(path, i))
-    return problems
-
-
-# --- SSE ------------------------------------------------------------------------------------
-
-DONE = "[DONE]"
-
-
-def split_events(raw: str) -> list[str]:
-    """Raw SSE text -> events, each still ending in ``\\n\\n`` as the recorder stores them."""
-    return [part + "\n\n" for part in raw.split("\n\n") if part]
-
-
-def event_data(event: str) -> Any:
-    """The payload of one ``data: ...\\n\\n`` event: JSON, or the ``[DONE]`` marker."""
-    text = event.removeprefix("data: ").rstrip("\n")
-    return DONE if text == DONE else json.loads(text)
-
-
-def event_kind(payload: Any) -> str:
-    """The kind of a chat stream event (azure-wire §6.2)."""
-    if payload == DONE:
-        return "done"
-    choices = payload.get("choices")
-    if choices == [] and payload.get("id") == "" and "prompt_filter_results" in payload:
-        return "annotation"
-    if choices == [] and isinstance(payload.get("usage"), dict):
-        return "usage"
-    if not choices:
-        return "other"
-    choice = choices[0]
-    delta = choice.get("delta")
-    if choice.get("finish_reason") is not None:
-        return "finish"
-    if isinstance(delta, dict) and "role" in delta:
-        return "role"
-    if isinstance(delta, dict) and "tool_calls" in delta:
-        return "tool_arguments"
-    if isinstance(delta, dict) and "content" in delta:
-        return "content"
-    return "text" if "text" in choice else "other"  # legacy completions chunks carry ``text``
-
-
-# Kinds whose count follows the generated text; a run of them is one ``kind+`` entry.
-REPEATING_KINDS = frozenset({"content", "tool_arguments", "text"})
-
-
-def kind_sequence(payloads: Iterable[Any]) -> list[str]:
-    """Kinds in order; a run of a repeating kind collapses to ``kind+``, others stay one each."""
-    kinds: list[str] = []
-    for payload in payloads:
-        kind = event_kind(payload)
-        if kind in REPEATING_KINDS:
-            kind += "+"
-            if kinds and kinds[-1] == kind:
-                continue
-        kinds.append(kind)
-    return kinds
-
-
-def compact(payload: Any) -> str:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-
-
-def framing_problems(events: list[str], who: str) -> list[str]:
-    """Each event must be ``data: <compact json>\\n\\n`` (azure-wire §6.1)."""
-    problems = []
-    for i, event in enumerate(events):
-        payload = event_data(event) if event.startswith("data: ") else None
-        expected = "data: " + (DONE if payload == DONE else compact(payload)) + "\n\n"
-        if event != expected:
-            problems.append(f"{who} event {i}: not 'data: <compact json>\\n\\n' framing: {event[:60]!r}")
-    return problems
-
-
-def compare_streams(recorded_events: list[str], mock_events: list[str]) -> list[str]:
-    """Sequence of event kinds, framing, then each mock event against its recorded kind."""
-    problems = framing_problems(mock_events, "mock")
-    recorded = [event_data(e) for e in recorded_events]
-    mock = [event_data(e) for e in mock_events]
-    if kind_sequence(recorded) != kind_sequence(mock):
-        problems.append(
-            f"events: sequence differs (recorded {', '.join(kind_sequence(recorded))}; "
-            f"mock {', '.join(kind_sequence(mock))})"
-        )
-    examples: dict[str, Any] = {}
-    for payload in recorded:
-        examples.setdefault(event_kind(payload), payload)
-    seen: set[str] = set()
-    for payload in mock:
-        kind = event_kind(payload)
-        if kind == "done" or kind not in examples:
-            continue
-        for problem in compare(examples[kind], payload):
-            line = f"event[{kind}] {problem}"
-            if line not in seen:  # one line per distinct difference, not one per chunk
-                seen.add(line)
-                problems.append(line)
-    return problems
-
-
-# --- headers --------------------------------------------------------------------------------
-
-
-def compare_headers(recorded: dict[str, str], mock: dict[str, str]) -> list[str]:
-    """Header names case-insensitively; values where the recording shows a fixed form."""
-    rec = {k.lower(): v for k, v in recorded.items() if k.lower() not in IGNORED_HEADERS}
-    got = {k.lower(): v for k, v in mock.items() if k.lower() not in IGNORED_HEADERS}
-    problems = [f"header {name}: missing" for name in sorted(rec.keys() - got.keys())]
-    problems += [f"header {name}: unexpected" for name in sorted(got.keys() - rec.keys())]
-    for name in sorted(rec.keys() & got.keys()):
-        problem = header_value_problem(name, rec[name], got[name])
-        if problem:
-            problems.append(f"header {name}: {problem}")
-    return problems
-
-
-def header_value_problem(name: str, recorded: str, mock: str) -> str | None:
-    if recorded.lower() in SANITISED:
-        return None
-    if name in EXACT_HEADERS:
-        return None if recorded == mock else f"value differs (recorded {recorded!r}, mock {mock!r})"
-    if UUID.match(recorded) and not UUID.match(mock):
-        return f"not a UUID like the recording ({mock!r})"
-    if INTEGER.match(recorded) and not INTEGER.match(mock):
-        return f"not an integer like the recording ({mock!r})"
-    return None
+__all__ = [
+    "DONE",
+    "STRICT",
+    "Rules",
+    "compact",
+    "compare",
+    "compare_headers",
+    "compare_streams",
+    "event_data",
+    "event_kind",
+    "framing_problems",
+    "kind_sequence",
+    "split_events",
+]

@@ -272,3 +272,15 @@ def test_errors_on_stream_requests_are_plain_json(client: TestClient) -> None:
     response = client.post(chat_url("missing"), json={"messages": USER, "stream": True})
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/json"
+
+
+def test_streamed_chunks_are_exact_compact_json_for_any_text() -> None:
+    tricky = 'Quotes " and \\ backslash, tab\t, newline\n, unicode café ✓ 😀 and </script>'
+    settings = load_settings(canned=(parse_canned({"match": "tricky", "content": tricky}),), tokenizer="approx")
+    client = TestClient(create_app(settings), headers={"api-key": "k"})
+    raw = client.post(chat_url(), json={"messages": [{"role": "user", "content": "tricky"}], "stream": True}).text
+    frames = [f[6:] for f in raw.split("\n\n")[:-2]]
+    for frame in frames:
+        assert frame == json.dumps(json.loads(frame), separators=(",", ":"), ensure_ascii=False)
+    streamed = "".join(json.loads(f)["choices"][0]["delta"].get("content") or "" for f in frames[1:])
+    assert streamed == tricky

@@ -11,12 +11,14 @@ from collections.abc import Awaitable, Callable
 from starlette.responses import Response
 
 from ..call import Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS
+from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
 from ..routing import MODELS
 from ..state import MockState
+from .audio import audio_speech, transcriptions, translations
 from .chat import chat_completions
 from .completions import completions
 from .embeddings import embeddings
+from .images import images_generations
 from .models import models
 
 Handler = Callable[[Call, MockState], Awaitable[Response]]
@@ -26,4 +28,8 @@ HANDLERS: dict[str, Handler] = {
     COMPLETIONS: completions,
     EMBEDDINGS: embeddings,
     MODELS: models,
+    IMAGES: images_generations,
+    TRANSCRIPTIONS: transcriptions,
+    TRANSLATIONS: translations,
+    SPEECH: audio_speech,
 }

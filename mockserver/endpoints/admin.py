@@ -11,6 +11,7 @@ from starlette.routing import Route, Router
 from ..errors import ConfigError
 from ..scenarios import library, load_scenario, parse_scenario
 from ..state import MockState
+from .images import image_blob
 
 
 def health(state: MockState) -> Any:
@@ -122,5 +123,6 @@ def admin_router(state: MockState) -> Router:
             Route("/_mock/faults", faults(state), methods=["GET", "POST", "DELETE"]),
             Route("/_mock/faults/{rule_id}", fault(state), methods=["DELETE"]),
             Route("/_mock/scenarios", scenarios(state), methods=["GET", "POST"]),
+            Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
         ]
     )

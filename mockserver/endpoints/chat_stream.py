@@ -15,6 +15,7 @@ filters)").
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from ..synth import filters
@@ -33,8 +34,8 @@ async def stream_events(
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     yield event(annotation_event(prompt_hits))
     for plan in plans:
-        for choice in choice_deltas(body, ident, plan, mode):
-            yield event(chunk(ident, [choice], include_usage))
+        for payload in plan_events(body, ident, plan, mode, include_usage):
+            yield payload
         if mode == "async":
             for annotation in async_annotations(plan):
                 yield event(annotation)
@@ -64,19 +65,36 @@ def annotation_event(prompt_hits: dict[str, Any]) -> dict[str, Any]:
     return {"choices": [], **BLANK_IDENTITY, "prompt_filter_results": filters.prompt_filter_results(overrides=prompt_hits)}
 
 
-def choice_deltas(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str) -> list[dict[str, Any]]:
+def plan_events(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str,
+                include_usage: bool) -> list[bytes]:
+    """One choice's events: the role chunk, its content or tool-call chunks, the finish chunk."""
     wants_logprobs = bool(body.get("logprobs")) and not plan.tool_calls
-    deltas = [delta_choice(mode, {"content_filter_results": {}}, role_delta(body, ident, plan, mode), None,
-                           {"content": []} if wants_logprobs else None, plan.index)]
+    role = delta_choice(mode, {"content_filter_results": {}}, role_delta(body, ident, plan, mode), None,
+                        {"content": []} if wants_logprobs else None, plan.index)
+    events = [event(chunk(ident, [role], include_usage))]
     if plan.tool_calls:
-        deltas.extend(tool_deltas(plan, mode))
+        events += [event(chunk(ident, [d], include_usage)) for d in tool_deltas(plan, mode)]
+    elif wants_logprobs or plan.filter_error:
+        events += [event(chunk(ident, [d], include_usage)) for d in content_deltas(body, ident, plan, mode)]
     else:
-        deltas.extend(content_deltas(body, ident, plan, mode))
+        events += content_events(ident, plan, mode, include_usage)
     if mode != "async" or plan.finish_reason != "content_filter":
         finish_filter = {"content_filter_results": filters.choice_results(plan.filter_hits)} \
             if plan.finish_reason == "content_filter" else {"content_filter_results": {}}
-        deltas.append(delta_choice(mode, finish_filter, {}, plan.finish_reason, None, plan.index))
-    return deltas
+        finish = delta_choice(mode, finish_filter, {}, plan.finish_reason, None, plan.index)
+        events.append(event(chunk(ident, [finish], include_usage)))
+    return events
+
+
+PIECE = "@@aoai-mock-piece@@"
+
+
+def content_events(ident: Identity, plan: ChoicePlan, mode: str, include_usage: bool) -> list[bytes]:
+    """Content chunks rendered from one template: they differ only in the text, so the chunk is
+    serialised once and each piece is spliced in, JSON-escaped exactly as ``json.dumps`` would."""
+    template = delta_choice(mode, content_verdict(plan), {"content": PIECE}, None, None, plan.index)
+    head, tail = event(chunk(ident, [template], include_usage)).split(PIECE.encode(), 1)
+    return [head + encode_basestring(piece)[1:-1].encode() + tail for piece in plan.pieces]
 
 
 def content_deltas(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str) -> list[dict[str, Any]]:

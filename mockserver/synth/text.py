@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from functools import lru_cache
 
 from ..ids import digest
 
@@ -64,6 +65,7 @@ def keywords(prompt: str) -> list[str]:
     return list(seen.values())
 
 
+@lru_cache(maxsize=4096)  # pure and deterministic: repeated prompts (test suites, retries) are free
 def reply(prompt: str, seed: int, index: int = 0, words: int | None = None) -> str:
     """An answer-like reply of roughly ``words`` words (seeded length of 30-90 words by default)."""
     rng = random.Random(digest("text", seed, prompt, index))

@@ -21,7 +21,7 @@ import importlib.util
 import json
 import re
 import warnings
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 PIECE = re.compile(r"'(?:s|t|re|ve|m|ll|d)| ?[^\W\d_]+| ?\d{1,3}| ?[^\s\w]+|\s+(?!\S)|\s+", re.UNICODE)
@@ -43,16 +43,21 @@ class ApproxTokenizer:
     name = "approx"
 
     def pieces(self, text: str) -> list[str]:
-        result: list[str] = []
-        for piece in PIECE.findall(text):
-            if len(piece) <= LONG_PIECE:
-                result.append(piece)
-            else:
-                result.extend(piece[i : i + CHARS_PER_TOKEN] for i in range(0, len(piece), CHARS_PER_TOKEN))
-        return result
+        return list(approx_pieces(text))
 
     def count(self, text: str) -> int:
-        return len(self.pieces(text))
+        return len(approx_pieces(text))
+
+
+@lru_cache(maxsize=8192)  # pure: the same texts recur (prompts, generated replies)
+def approx_pieces(text: str) -> tuple[str, ...]:
+    result: list[str] = []
+    for piece in PIECE.findall(text):
+        if len(piece) <= LONG_PIECE:
+            result.append(piece)
+        else:
+            result.extend(piece[i : i + CHARS_PER_TOKEN] for i in range(0, len(piece), CHARS_PER_TOKEN))
+    return tuple(result)
 
 
 class BpeTokenizer:

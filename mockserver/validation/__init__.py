@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..call import Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS
+from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
 from ..state import MockState
 from ..synth.tokens import content_text
+from .audio import validate_speech, validate_transcription, validate_translation
 from .chat import check_context, validate_chat
 from .completions import DEFAULT_MAX_TOKENS, validate_completions
 from .embeddings import validate_embeddings
+from .images import validate_images
 
 Validator = Callable[[Call, MockState], None]
 
@@ -44,4 +46,8 @@ def embeddings(call: Call, state: MockState) -> None:
     call.estimated_tokens = call.prompt_tokens
 
 
-VALIDATORS: dict[str, Validator] = {CHAT: chat, COMPLETIONS: completions, EMBEDDINGS: embeddings}
+VALIDATORS: dict[str, Validator] = {
+    CHAT: chat, COMPLETIONS: completions, EMBEDDINGS: embeddings,
+    IMAGES: validate_images, TRANSCRIPTIONS: validate_transcription, TRANSLATIONS: validate_translation,
+    SPEECH: validate_speech,
+}

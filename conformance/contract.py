@@ -1,0 +1,178 @@
+"""The Azure contract: what a response must look like, taken from the recordings and the specs.
+
+The recordings are the reference shapes (``conformance.shapes`` compares against them). They were
+made on different resources between Dec 2023 and Nov 2025, and they disagree with each other in a
+few documented places. ``AZURE`` allows exactly those places, and nothing the recordings do not
+show, so the same assertions hold on the mock and on a real resource:
+
+* the prompt results' ``jailbreak`` entry: absent in 01, 02, 08, 13 (Feb 2025 and older), present
+  in 03, 11, 12, 14 (azure-wire §5.3);
+* ``system_fingerprint``: null in 01 and 02, ``fp_...`` in 03, 11, 12, 14 (azure-wire §6.2);
+* ``x-ratelimit-limit-*`` and ``x-ms-deployment-name``: only in the 2025 recordings 03 and 12;
+  ``Access-Control-Allow-Origin`` and ``Cache-Control``: absent from the .NET recordings 11, 12, 14;
+  the streaming ``Content-Type`` with or without ``; charset=utf-8`` (azure-wire §4.1, §4.2);
+* infrastructure headers no client reads (``azureml-model-session``, ``x-envoy-upstream-service-time``,
+  ``ms-azureml-model-time``, ``cmp-upstream-response-duration``, ``x-accel-buffering``) come and go
+  between recordings of the same operation (azure-wire §4.2);
+* additions Azure documents for newer models and resources: ``refusal`` (recording 12),
+  ``completion_tokens_details`` / ``prompt_tokens_details`` (recording 12, azure-wire §5.5),
+  ``protected_material_*`` and ``custom_blocklists`` filter results (recording 12, azure-wire §5.3),
+  ``obfuscation`` on chunks (azure-wire §6.4);
+* ``model``: the underlying model of whatever deployment the target uses (azure-wire §5.2), so it
+  is compared by type and emptiness only.
+
+Other headers may be added (Azure adds headers over time), except those Azure never sends
+(azure-wire §4.3: ``openai-*`` headers and ``x-ratelimit-reset-*`` on successes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from . import shapes
+
+VARYING_KEYS = frozenset({"jailbreak", "custom_blocklists", "refusal"})
+ADDED_KEYS = frozenset({"completion_tokens_details", "prompt_tokens_details", "protected_material_text",
+                        "protected_material_code", "obfuscation"})
+VARYING_HEADERS = frozenset({
+    "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ms-deployment-name",
+    "access-control-allow-origin", "cache-control",
+    "azureml-model-session", "x-envoy-upstream-service-time", "ms-azureml-model-time",
+    "cmp-upstream-response-duration", "x-accel-buffering",
+})
+NEVER_FROM_AZURE = frozenset({"openai-processing-ms", "openai-version", "openai-organization", "openai-project",
+                              "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"})
+SSE_TYPES = frozenset({"text/event-stream", "text/event-stream; charset=utf-8"})
+
+AZURE = replace(
+    shapes.STRICT,
+    exact_keys=shapes.EXACT_KEYS - {"model"},
+    optional_keys=VARYING_KEYS,
+    extra_keys=VARYING_KEYS | ADDED_KEYS,
+    nullable_keys=frozenset({"system_fingerprint"}),
+    optional_headers=VARYING_HEADERS,
+    extra_headers=frozenset({shapes.ANY}),
+    forbidden_headers=NEVER_FROM_AZURE,
+    label="target",
+)
+
+# Error bodies that no recording holds, from the reports azure-wire cites (gateway family, §1.4, §3.2).
+RESOURCE_NOT_FOUND = {"error": {"code": "404", "message": "Resource not found"}}  # §1.4 (report)
+VERSION_NOT_SUPPORTED = {"error": {"code": "BadRequest", "message": "API version not supported"}}  # §1.2, §1.4
+TOKEN_401 = {"statusCode": 401, "message": "Unauthorized. Access token is missing, invalid, audience is incorrect "
+             "(https://cognitiveservices.azure.com), or have expired."}  # §2.1 (report)
+# The model / service family: OpenAI key order message, type, param, code (azure-wire §3.1).
+MODEL_ERROR_KEYS = ["message", "type", "param", "code"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the target sent back: status, headers, and the body as text."""
+
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+    def header(self, name: str) -> str | None:
+        return {k.lower(): v for k, v in self.headers.items()}.get(name.lower())
+
+
+def rules_for(entry: dict[str, Any], deployment: str | None = None, recorded: str | None = None) -> shapes.Rules:
+    """``AZURE``, plus what this entry needs: the streaming content types, the deployment header, and
+    model names in messages when the exchange went to another deployment than recorded."""
+    rules = AZURE
+    content_type = {k.lower(): v for k, v in entry["ResponseHeaders"].items()}.get("content-type", "")
+    if content_type.startswith("text/event-stream"):
+        rules = rules.but(header_values={"content-type": SSE_TYPES})
+    if deployment is not None and deployment != recorded:
+        rules = rules.but(header_values={"x-ms-deployment-name": frozenset({deployment})})
+        message = entry["ResponseBody"].get("error", {}).get("message") if isinstance(entry["ResponseBody"], dict) else None
+        if isinstance(message, str) and "specified model" in message:
+            rules = rules.but(patterns={"error.message": model_message_pattern(message)})
+    return rules
+
+
+def model_message_pattern(message: str) -> str:
+    """Recording 10's OperationNotSupported message with the model name left open."""
+    head, _, tail = message.partition("specified model, ")
+    _, _, rest = tail.partition(". ")
+    return re.escape(head + "specified model, ") + r"[^ ]+\. " + re.escape(rest)
+
+
+def differences(entry: dict[str, Any], answer: Answer, rules: shapes.Rules = AZURE) -> list[str]:
+    """Status, headers and body of ``answer`` against the recorded ``entry``."""
+    problems = []
+    if answer.status != entry["StatusCode"]:
+        problems.append(f"status: recorded {entry['StatusCode']}, target {answer.status}")
+    problems += shapes.compare_headers(entry["ResponseHeaders"], answer.headers, rules)
+    recorded = entry["ResponseBody"]
+    if isinstance(recorded, list):
+        events = [e for e in recorded if e.startswith("data: ")]  # 12 holds an excerpt marker
+        return problems + shapes.compare_streams(events, shapes.split_events(answer.text), rules)
+    try:
+        body = json.loads(answer.text)
+    except ValueError:
+        return [*problems, f"body: not JSON: {answer.text[:80]!r}"]
+    return problems + shapes.compare(recorded, body, rules=rules) + rendering_problems(entry, answer.text, body)
+
+
+def rendering(body: Any, text_or_length: str | int) -> str | None:
+    """How a body is rendered: compact, or pretty (2-space indent plus newline, embeddings 07)."""
+    compact = shapes.compact(body)
+    pretty = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    for name, candidate in (("compact", compact), ("pretty", pretty)):
+        if isinstance(text_or_length, int) and len(candidate.encode()) == text_or_length:
+            return name
+        if candidate == text_or_length:
+            return name
+    return None
+
+
+def rendering_problems(entry: dict[str, Any], text: str, body: Any) -> list[str]:
+    """Compact vs pretty JSON where the recorded Content-Length tells (azure-wire §7, §14)."""
+    length = {k.lower(): v for k, v in entry["ResponseHeaders"].items()}.get("content-length")
+    expected = rendering(entry["ResponseBody"], int(length)) if length else None
+    actual = rendering(body, text)
+    if expected is not None and actual != expected:
+        return [f"body: rendered {actual or 'neither compact nor pretty'}, the recording is {expected}"]
+    return []
+
+
+def framing(entry: dict[str, Any], headers: dict[str, str], raw: bytes) -> list[str]:
+    """Streams are chunked without Content-Length; JSON carries one (azure-wire §6.1, §4.2)."""
+    recorded = {k.lower(): v for k, v in entry["ResponseHeaders"].items()}
+    got = {k.lower(): v for k, v in headers.items()}
+    problems = []
+    if recorded.get("transfer-encoding") == "chunked" and got.get("transfer-encoding") != "chunked":
+        problems.append("framing: the recording is chunked, the target is not")
+    if "content-length" in recorded and got.get("content-length") != str(len(raw)):
+        problems.append(f"framing: Content-Length {got.get('content-length')} for {len(raw)} bytes")
+    if "content-length" not in recorded and "content-length" in got:
+        problems.append("framing: Content-Length on a stream")
+    return problems
+
+
+def error_envelope_problems(body: Any, expected: dict[str, Any]) -> list[str]:
+    """An error body against an expected gateway body: every key, its order and value exactly."""
+    return shapes.compare(expected, body, rules=replace(shapes.STRICT, label="target",
+                                                        exact_keys=shapes.EXACT_KEYS | {"message", "statusCode"}))
+
+
+def model_error_problems(body: Any) -> list[str]:
+    """The model / service envelope: ``{"error": {message, type, param, code, ...}}`` in that order."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return [f"body: no 'error' object: {str(body)[:80]}"]
+    keys = [k for k in error if k in MODEL_ERROR_KEYS]
+    problems = [f"error.{k}: missing" for k in MODEL_ERROR_KEYS if k not in error]
+    if keys != [k for k in MODEL_ERROR_KEYS if k in error]:
+        problems.append(f"error: key order {keys}, expected {MODEL_ERROR_KEYS}")
+    if not isinstance(error.get("message"), str) or not error.get("message"):
+        problems.append("error.message: not a non-empty string")
+    return problems

@@ -1,0 +1,55 @@
+"""Record and replay: cassettes of real exchanges, served offline with their streams and timing.
+
+    cassette.py        the format (versioned JSON), load (any supported format) and save
+    capture.py         wire pieces -> a scrubbed ``Interaction`` (SSE events timed)
+    matching.py        small explaining matchers, one facet each
+    player.py          find the interaction for a request; answer with JSON or paced SSE events
+    importers.py       Azure SDK test-proxy recordings and vcrpy / pytest-recording cassettes
+    modes.py           record modes none / once / new_episodes / all
+    plugin_support.py  the pytest plugin's cassette API (``use_cassette``, ``recording_proxy``)
+
+The recording proxy is ``mockserver.recorder``; the sanitizers are ``mockserver.scrub``.
+"""
+
+from __future__ import annotations
+
+from .cassette import (
+    FORMAT,
+    VERSION,
+    Cassette,
+    CassetteError,
+    CassetteNotFound,
+    Event,
+    Interaction,
+    Request,
+    Response,
+    load,
+    loads,
+)
+from .importers import import_file, import_test_proxy, import_vcrpy
+from .matching import DEFAULT_MATCH_ON, MATCHERS
+from .modes import RECORD_MODES, RecordMode
+from .player import Player, ReplayHit
+
+__all__ = [
+    "DEFAULT_MATCH_ON",
+    "FORMAT",
+    "MATCHERS",
+    "RECORD_MODES",
+    "VERSION",
+    "Cassette",
+    "CassetteError",
+    "CassetteNotFound",
+    "Event",
+    "Interaction",
+    "Player",
+    "RecordMode",
+    "ReplayHit",
+    "Request",
+    "Response",
+    "import_file",
+    "import_test_proxy",
+    "import_vcrpy",
+    "load",
+    "loads",
+]

@@ -1,0 +1,289 @@
+"""Serve recorded exchanges: find the interaction for a request, answer with its JSON or SSE events.
+
+``Player.lookup`` matches a request against every loaded interaction (``matching``). Identical
+requests recorded several times (a retry sequence: 429, 429, 200) are answered in recorded order;
+once all are used, the last one repeats (noted in the journal). A miss explains itself: the
+closest recorded request and every facet that differed.
+
+Timing: ``speed`` scales the recorded delays. 0 answers at once; 1 waits as recorded (the headers
+at ``response.t``, each SSE event at its ``t``, measured from when the request arrived); 0.5 plays
+twice as fast, 2 half as fast. Events are sent one per ASGI message, so the recorded chunk
+boundaries reach the client.
+
+In the server, ``replay_call`` is the pipeline's ``replay`` stage (after ``body``): a hit raises
+``ReplayHit`` carrying the response, which ``Pipeline.respond`` returns; a miss falls through to
+the generator when asked (``fallthrough``), otherwise it is an Azure-shaped 404 ``ReplayMiss``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import threading
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import Response as HttpResponse
+from starlette.responses import StreamingResponse
+
+from ..errors import AzureError
+from ..scrub import Scrubber
+from ..transport import wait_or_disconnect
+from .capture import add_field, file_summary, kept_headers, render_json
+from .cassette import Cassette, Event, Interaction, Request, Response, load
+from .matching import DEFAULT_MATCH_ON, RequestView, check_match_on, explain, view
+
+if TYPE_CHECKING:
+    from ..call import Call
+    from ..config import Settings
+    from ..state import MockState
+
+MISS = "aoai-mock replay: no recorded exchange matches {request}. {detail}"
+CLOSEST = "Closest: {cassette} #{index} ({recorded}), which differs in {reasons}."
+EMPTY = "The cassette(s) {names} hold no exchanges."
+EXHAUSTED = "All {count} recorded answers to it were already replayed (repeats are off)."
+REPLAYED = "replayed {cassette} #{index}"
+REPEATED = "replayed {cassette} #{index} again (all {count} recorded answers to this request were used)"
+FELL_THROUGH = "replay miss, answered by the generator: {message}"
+
+
+class ReplayHit(Exception):
+    """Raised by the replay stage: the pipeline answers with ``response``."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("replayed")
+        self.response = response
+
+
+def replay_miss(message: str) -> AzureError:
+    """An unmatched request: Azure's gateway envelope (recording 05's shape) carrying the near miss."""
+    return AzureError(404, {"error": {"code": "ReplayMiss", "message": message}}, family="gateway")
+
+
+@dataclass(frozen=True)
+class Entry:
+    cassette: str
+    index: int  # 1-based within its cassette, as a reader counts
+    interaction: Interaction
+    view: RequestView
+    scrubber: Scrubber
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    note: str
+
+
+@dataclass(frozen=True)
+class Miss:
+    message: str
+
+
+class Player:
+    """Recorded interactions from one or more cassettes, served in order.
+
+    speed: factor applied to recorded delays (0 = no waiting, 1 = as recorded).
+    fallthrough: unmatched requests go on to the generator instead of a 404 ``ReplayMiss``.
+    match_on: the facets compared (``matching.MATCHERS``).
+    allow_repeats: after the recorded answers to a request are used up, repeat the last one.
+    """
+
+    def __init__(
+        self,
+        cassettes: Sequence[Cassette],
+        *,
+        speed: float = 0.0,
+        fallthrough: bool = False,
+        match_on: Sequence[str] = DEFAULT_MATCH_ON,
+        allow_repeats: bool = True,
+    ) -> None:
+        if speed < 0:
+            raise ValueError(f"replay speed must be 0 or more, got {speed}")
+        self.cassettes = list(cassettes)
+        self.speed = float(speed)
+        self.fallthrough = fallthrough
+        self.match_on = check_match_on(match_on)
+        self.allow_repeats = allow_repeats
+        self.entries = [entry for cassette in self.cassettes for entry in entries_of(cassette)]
+        self.used: set[int] = set()
+        self.misses: list[str] = []
+        self.lock = threading.Lock()
+
+    @classmethod
+    def from_paths(cls, paths: Sequence[str | Path], **options: Any) -> Player:
+        return cls([load(p) for p in paths], **options)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Player:
+        return cls.from_paths(
+            settings.replay,
+            speed=settings.replay_speed,
+            fallthrough=settings.replay_fallthrough,
+            match_on=settings.replay_match_on,
+        )
+
+    def rewind(self) -> None:
+        """Every recorded answer is available again (``POST /_mock/reset``)."""
+        with self.lock:
+            self.used.clear()
+            self.misses.clear()
+
+    def lookup(self, request: Request) -> Hit | Miss:
+        """The interaction for ``request`` (an incoming request, not yet scrubbed), or why there is none."""
+        with self.lock:
+            matches: list[int] = []
+            closest: tuple[int, int, list[str]] | None = None
+            views: dict[Scrubber, RequestView] = {}
+            for position, entry in enumerate(self.entries):
+                incoming = views.get(entry.scrubber) or views.setdefault(
+                    entry.scrubber, scrubbed(request, entry.scrubber)
+                )
+                reasons = explain(entry.view, incoming, self.match_on)
+                if not reasons:
+                    matches.append(position)
+                elif closest is None or len(reasons) < len(closest[2]):
+                    closest = (len(reasons), position, reasons)
+            return self.pick(matches, closest, view(request))
+
+    def pick(
+        self, matches: list[int], closest: tuple[int, int, list[str]] | None, incoming: RequestView
+    ) -> Hit | Miss:
+        fresh = [p for p in matches if p not in self.used]
+        if fresh:
+            self.used.add(fresh[0])
+            entry = self.entries[fresh[0]]
+            return Hit(entry, REPLAYED.format(cassette=entry.cassette, index=entry.index))
+        if matches and self.allow_repeats:
+            entry = self.entries[matches[-1]]
+            return Hit(entry, REPEATED.format(cassette=entry.cassette, index=entry.index, count=len(matches)))
+        if matches:
+            detail = EXHAUSTED.format(count=len(matches))
+        elif closest is None:
+            detail = EMPTY.format(names=", ".join(c.name for c in self.cassettes) or "(none)")
+        else:
+            entry = self.entries[closest[1]]
+            detail = CLOSEST.format(
+                cassette=entry.cassette,
+                index=entry.index,
+                recorded=entry.view.describe(),
+                reasons="; ".join(closest[2]),
+            )
+        message = MISS.format(request=incoming.describe(), detail=detail)
+        self.misses.append(message)
+        return Miss(message)
+
+    # --- answering ---------------------------------------------------------------------------
+
+    def delay(self, t: float | None, start: float) -> float:
+        """Seconds to wait so that something recorded at ``t`` happens at ``start + t * speed``."""
+        if t is None or self.speed == 0:
+            return 0.0
+        return max(0.0, start + t * self.speed - time.monotonic())
+
+    def response(self, interaction: Interaction, start: float) -> HttpResponse:
+        """The recorded response as a Starlette response; a stream paces its events by ``speed``."""
+        recorded = interaction.response
+        headers = kept_headers(recorded.headers)
+        if recorded.kind == "events":
+            return StreamingResponse(
+                self.events(recorded.events, start), status_code=recorded.status, headers=headers
+            )
+        return HttpResponse(body_bytes(recorded), status_code=recorded.status, headers=headers)
+
+    async def events(self, events: list[Event], start: float) -> AsyncIterator[bytes]:
+        for event in events:
+            wait = self.delay(event.t, start)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            yield event.raw.encode("utf-8")
+
+
+def entries_of(cassette: Cassette) -> list[Entry]:
+    settings = cassette.meta.get("scrub") or {}
+    scrubber = Scrubber(body_fields=tuple(settings.get("body_fields") or ()))
+    return [
+        Entry(cassette.name, index, item, scrubbed(item.request, scrubber), scrubber)
+        for index, item in enumerate(cassette.interactions, start=1)
+    ]
+
+
+def scrubbed(request: Request, scrubber: Scrubber) -> RequestView:
+    """The view of ``request`` after the cassette's scrubbing, so sanitized fields still match."""
+    body = scrubber.json(request.body) if request.kind == "json" else request.body
+    return view(Request(request.method, request.path, scrubber.query(request.query), {}, request.kind, body))
+
+
+def body_bytes(response: Response) -> bytes:
+    if response.kind == "json":
+        return render_json(response.body, response.json_style).encode("utf-8")
+    if response.kind == "base64":
+        return base64.b64decode(response.body)
+    return str(response.body).encode("utf-8")
+
+
+# --- the pipeline stage ----------------------------------------------------------------------
+
+
+async def replay_call(call: Call, state: MockState) -> None:
+    """The ``replay`` stage: answer from the cassette, fall through, or refuse with a near miss."""
+    player: Player | None = state.replay
+    if player is None:
+        return
+    outcome = player.lookup(await request_from_call(call))
+    if isinstance(outcome, Miss):
+        if player.fallthrough:
+            call.notes.append(FELL_THROUGH.format(message=outcome.message))
+            return
+        call.notes.append(outcome.message)
+        await close_form(call)
+        raise replay_miss(outcome.message)
+    await close_form(call)
+    call.notes.append(outcome.note)
+    if call.scope is not None:
+        call.scope["aoai.replayed"] = True  # in-process recorders skip what was replayed
+    if call.deployment_name is None:
+        call.deployment_name = outcome.entry.view.deployment
+    await pause(player.delay(outcome.entry.interaction.response.t, call.started), call)
+    raise ReplayHit(player.response(outcome.entry.interaction, call.started))
+
+
+async def close_form(call: Call) -> None:
+    """Uploads are spooled to temporary files; no handler will read (and drop) them now."""
+    if call.form is not None:
+        await call.form.close()
+
+
+async def pause(seconds: float, call: Call) -> None:
+    if seconds <= 0:
+        return
+    if call.method == "POST":  # the body has been read: receive() now only reports a disconnect
+        await wait_or_disconnect(seconds, call.receive)
+    else:
+        await asyncio.sleep(seconds)
+
+
+async def request_from_call(call: Call) -> Request:
+    """The incoming request as a cassette ``Request`` (uploads hashed, then rewound for the handler)."""
+    kind: str | None = None
+    body: Any = None
+    if call.form is not None:
+        kind, body = "form", await form_summary(call.form)
+    elif call.raw_body:
+        kind, body = "json", call.body
+    return Request(call.method, call.path, dict(call.query), dict(call.headers), kind, body)
+
+
+async def form_summary(form: Any) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in form.multi_items():
+        if hasattr(value, "filename"):
+            data = await value.read()
+            await value.seek(0)
+            add_field(result, name, file_summary(value.filename, value.content_type, data))
+        else:
+            add_field(result, name, value)
+    return result

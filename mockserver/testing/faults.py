@@ -1,0 +1,82 @@
+"""``FaultControl``: a handle's fault API (``mock.faults``), one rule format for every mode."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..faults import TRANSPORT_KINDS
+from .errors import SERVER_ONLY_FAULT, ServerOnlyFault
+
+# Kinds whose point is timing or a slow socket: in-process requests are buffered and client
+# timeouts never fire, so these need the live server (style.md §3.3).
+SERVER_ONLY_KINDS = ("latency", "stall", "dribble", "stream_timing")
+INPROCESS_KINDS = tuple(k for k in TRANSPORT_KINDS if k not in SERVER_ONLY_KINDS)
+MATCH_ARGS = ("operation", "deployment", "api_version", "stream", "headers")
+
+
+class RuleStore(Protocol):
+    def add_rules(self, rules: list[dict[str, Any]]) -> list[str]: ...
+    def remove_rule(self, rule_id: str) -> bool: ...
+    def clear_rules(self) -> None: ...
+    def rules(self) -> list[dict[str, Any]]: ...
+
+
+def actions(rule: Any) -> list[Any]:
+    if not isinstance(rule, dict):
+        return []
+    return [*rule.get("sequence", ()), *([rule["fault"]] if "fault" in rule else [])]
+
+
+def check_inprocess(rules: list[Any]) -> None:
+    """Refuse server-only fault kinds on an in-process mock, naming the alternative."""
+    for rule in rules:
+        for action in actions(rule):
+            if isinstance(action, dict) and action.get("kind") in SERVER_ONLY_KINDS:
+                message = SERVER_ONLY_FAULT.format(kind=action["kind"], valid=list(INPROCESS_KINDS))
+                raise ServerOnlyFault(message)
+
+
+class FaultControl:
+    """Scripted failures: ``add`` takes rules in the ``mockserver.faults`` format and returns their ids.
+
+    A rule is ``{"match": {...}, "fault": action, "times": N}`` or ``{"match": {...}, "sequence": [...]}``;
+    an action is ``"pass"``, ``{"status": 429, ...}`` or ``{"kind": "reset", ...}``.
+    """
+
+    def __init__(self, store: RuleStore, inprocess: bool) -> None:
+        self.store = store
+        self.inprocess = inprocess
+
+    def add(self, rules: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
+        """Add one rule or a list; returns their ids (for ``remove``)."""
+        items = rules if isinstance(rules, list) else [rules]
+        if self.inprocess:
+            check_inprocess(items)
+        return self.store.add_rules(items)
+
+    def remove(self, rule_id: str) -> bool:
+        return self.store.remove_rule(rule_id)
+
+    def clear(self) -> None:
+        self.store.clear_rules()
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """The active rules with their ``hits`` and ``applied`` counters."""
+        return self.store.rules()
+
+    def __len__(self) -> int:
+        return len(self.snapshot())
+
+
+def make_match(operation: str | None, deployment: str | None, api_version: str | None,
+               stream: bool | None, headers: dict[str, str] | None) -> dict[str, Any]:
+    values = {"operation": operation, "deployment": deployment, "api_version": api_version,
+              "stream": stream, "headers": headers}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def make_action(status: int | None, kind: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    if (status is None) == (kind is None):
+        raise TypeError("give exactly one of status=... (an HTTP error) or kind=... (a transport fault)")
+    head: dict[str, Any] = {"status": status} if status is not None else {"kind": kind}
+    return {**head, **{k: v for k, v in params.items() if v is not None}}

@@ -1,0 +1,329 @@
+"""``MockAzure``: the handle the ``aoai_mock`` and ``aoai_server`` fixtures give a test.
+
+The same surface in every mode: ``endpoint``, ``api_key``, ``api_version``, ``client()`` /
+``async_client()``, ``env()``, the fault API (``faults``, ``fail``, ``fail_sequence``,
+``load_scenario``), ``deployments``, ``reply`` and the journal (``requests``), plus ``reset()`` and
+the per-example ``fresh()`` block for Hypothesis. Outside pytest, ``MockAzure.inprocess()`` and
+``MockAzure.live()`` build one as a context manager.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import ssl
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from ..app import create_app
+from ..config import Deployment, Settings, default_settings, parse_canned
+from .backends import LocalBackend, RemoteBackend
+from .env import MockEnv
+from .faults import FaultControl, check_inprocess, make_action, make_match
+from .intercept import Interceptor
+from .log import RequestLog
+from .spec import MockSpec, build_settings, parse_spec
+
+if TYPE_CHECKING:
+    from .live import LiveServer
+
+DEFAULT_API_VERSION = "2024-10-21"
+DEFAULT_API_KEY = "aoai-mock-key"
+INPROCESS_HOST = "aoai-mock.openai.azure.com"
+INPROCESS_ENDPOINT = f"https://{INPROCESS_HOST}"
+SESSION_HEADER = "x-mock-session"
+SERVER_ERROR_NOTE = "raised inside the aoai mock while it served this test (re-raised by aoai-mockserver)"
+
+Backend = LocalBackend | RemoteBackend
+
+
+class MockAzure:
+    """A fake Azure OpenAI resource for one test.
+
+    endpoint: what to pass as ``azure_endpoint`` (in-process: a fake ``*.openai.azure.com`` host
+        that only this process's httpx/httpx2 clients reach; live: ``http://127.0.0.1:<port>``).
+    api_key / api_version: what ``client()`` uses; any non-empty key works unless the config sets keys.
+    mode: "inprocess", "server" or "external".
+    requests: the journal of this test (``call_count``, ``last``, ``filter(operation=...)``, ...).
+    faults: the fault API (``add`` rules, ``remove``, ``clear``, ``snapshot``).
+    """
+
+    def __init__(self, backend: Backend, *, mode: str, api_key: str = DEFAULT_API_KEY,
+                 api_version: str | None = None, spec: MockSpec | None = None) -> None:
+        self.backend = backend
+        self.mode = mode
+        self.api_key = api_key
+        self.spec = spec or MockSpec()
+        self.api_version = self.spec.api_version or api_version or DEFAULT_API_VERSION
+        self.faults = FaultControl(backend, inprocess=mode == "inprocess")
+        self.requests = RequestLog(backend.entries)
+        self.pending_errors: list[BaseException] = []
+        self.cleanups: list[Callable[[], None]] = []
+        if mode == "inprocess" and isinstance(backend, LocalBackend):
+            check_inprocess(backend.rules())
+        self.apply_baseline()
+        if self.spec.env:
+            env = self.env().__enter__()
+            self.cleanups.append(lambda: env.__exit__(None, None, None))
+
+    def __repr__(self) -> str:
+        return f"<MockAzure {self.mode} {self.endpoint}>"
+
+    # --- where it is -----------------------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str:
+        return self.backend.endpoint
+
+    @property
+    def base_url(self) -> str:
+        """The v1 surface, for a plain ``OpenAI(base_url=...)`` client."""
+        return f"{self.endpoint}/openai/v1/"
+
+    @property
+    def session(self) -> str | None:
+        """The ``x-mock-session`` id this handle's clients send (None in-process)."""
+        return self.backend.session
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers a hand-built client should send (the session id, when there is one)."""
+        return {SESSION_HEADER: self.session} if self.session else {}
+
+    @property
+    def state(self) -> Any:
+        """The ``MockState`` behind this handle (None for an external target)."""
+        return self.backend.state if isinstance(self.backend, LocalBackend) else None
+
+    @property
+    def deployments(self) -> tuple[Deployment, ...]:
+        return self.backend.deployments()
+
+    def deployment(self, name: str) -> Deployment | None:
+        return next((d for d in self.deployments if d.name == name), None)
+
+    # --- clients ---------------------------------------------------------------------------
+
+    def client_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        options: dict[str, Any] = {"api_key": self.api_key, "api_version": self.api_version}
+        if "base_url" not in kwargs:
+            options["azure_endpoint"] = self.endpoint
+        headers = {**self.headers, **(kwargs.pop("default_headers", None) or {})}
+        if headers:
+            options["default_headers"] = headers
+        return {**options, **kwargs}
+
+    def client(self, **kwargs: Any) -> Any:
+        """An ``openai.AzureOpenAI`` for this mock; ``kwargs`` override or add constructor arguments.
+
+        Unless ``http_client`` is given, the client is closed when the handle closes (test teardown).
+        """
+        import openai
+
+        owned = "http_client" not in kwargs
+        if owned:
+            kwargs["http_client"] = self.http_client(openai.DefaultHttpxClient)
+        client = openai.AzureOpenAI(**self.client_kwargs(kwargs))
+        if owned:
+            self.cleanups.append(client.close)
+        return client
+
+    def async_client(self, **kwargs: Any) -> Any:
+        """An ``openai.AsyncAzureOpenAI`` for this mock; ``kwargs`` as for ``client``."""
+        import openai
+
+        if "http_client" not in kwargs:
+            kwargs["http_client"] = self.http_client(openai.DefaultAsyncHttpxClient)
+        return openai.AsyncAzureOpenAI(**self.client_kwargs(kwargs))
+
+    def http_client(self, factory: Any) -> Any:
+        """The SDK's default HTTP client with a shared SSL context; on the live server without idle
+        connections, so a client the test never closes leaves no socket for a later GC to report."""
+        import openai
+
+        options: dict[str, Any] = {"verify": ssl_context()}
+        if self.mode == "server":
+            limits = type(openai.DEFAULT_CONNECTION_LIMITS)
+            options["limits"] = limits(max_connections=100, max_keepalive_connections=0)
+        return factory(**options)
+
+    def env(self) -> MockEnv:
+        """AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION: a dict and a context manager."""
+        return MockEnv(self.endpoint, self.api_key, self.api_version)
+
+    # --- faults and replies ----------------------------------------------------------------
+
+    def fail(self, status: int | None = None, *, kind: str | None = None, times: int | None = 1,
+             operation: str | None = None, deployment: str | None = None, api_version: str | None = None,
+             stream: bool | None = None, match_headers: dict[str, str] | None = None, **params: Any) -> str:
+        """Fail the next ``times`` matching requests (every one when ``times=None``); returns the rule id.
+
+        status: an HTTP error with Azure's body for it (429 gets retry-after and the rate-limit body).
+        kind: a transport fault instead (``reset``, ``stream_cut``, ...; see ``mockserver.faults``).
+        params: the action's options: ``headers``, ``body``, ``retry_after``, ``variant``,
+            ``after_chunks``, ``seconds``, ...
+        operation / deployment / api_version / stream / match_headers: which requests (default: all).
+        """
+        match = make_match(operation, deployment, api_version, stream, match_headers)
+        rule: dict[str, Any] = {"match": match, "fault": make_action(status, kind, params)}
+        if times is not None:
+            rule["times"] = times
+        return self.faults.add(rule)[0]
+
+    def fail_sequence(self, actions: list[Any], *, operation: str | None = None,
+                      deployment: str | None = None, api_version: str | None = None,
+                      stream: bool | None = None, match_headers: dict[str, str] | None = None) -> str:
+        """Successive matching requests take the next action (``"pass"``, ``{"status": ...}``,
+        ``{"kind": ...}``); after the last one requests pass. Returns the rule id."""
+        match = make_match(operation, deployment, api_version, stream, match_headers)
+        return self.faults.add({"match": match, "sequence": list(actions)})[0]
+
+    def load_scenario(self, name: str) -> list[str]:
+        """Add the rules of a built-in scenario (or a scenario file); returns their ids."""
+        from ..scenarios import load_scenario
+
+        return self.faults.add(load_scenario(name)["rules"])
+
+    def reply(self, match: str, content: str | None = None, *, tool_calls: list[dict[str, Any]] | None = None,
+              deployment: str | None = None) -> None:
+        """Answer chat requests whose last user message matches the regex ``match`` with fixed content
+        or tool calls (tried before the canned replies of the config). ``reset`` removes it."""
+        canned = parse_canned({"match": match, "content": content, "tool_calls": tool_calls or (),
+                               "deployment": deployment})
+        if isinstance(self.backend, RemoteBackend):
+            self.backend.refuse("reply()")
+        settings = self.backend.state.settings
+        self.backend.set_settings(dataclasses.replace(settings, canned=(canned, *settings.canned)))
+
+    # --- state -----------------------------------------------------------------------------
+
+    def apply_baseline(self) -> None:
+        rules = self.spec.rules()
+        if rules:
+            self.faults.add(rules)
+
+    def reset(self) -> None:
+        """Back to the test's start: empty journal, the marker's faults only, fresh rate windows."""
+        self.pending_errors.extend(self.backend.take_errors())
+        self.backend.reset()
+        self.apply_baseline()
+
+    @contextmanager
+    def fresh(self) -> Iterator[MockAzure]:
+        """A block with fresh mock state, for each Hypothesis example (the plugin does this for
+        ``@given`` tests by itself); server-side exceptions of the block are raised at its end."""
+        self.reset()
+        try:
+            yield self
+        finally:
+            self.check()
+
+    def warm_up(self) -> None:
+        """Load what a first request would load (the tokenizers), so a timed block (a Hypothesis
+        example with a deadline) is not charged for it."""
+        ssl_context()
+        if not isinstance(self.backend, LocalBackend):
+            return
+        seen: set[str] = set()
+        for deployment in self.backend.state.settings.deployments:
+            if deployment.encoding not in seen:
+                seen.add(deployment.encoding)
+                self.backend.state.tokenizer(deployment)
+
+    def check(self) -> None:
+        """Raise the exceptions the mock hit while serving this handle (and forget them)."""
+        errors = [*self.pending_errors, *self.backend.take_errors()]
+        self.pending_errors.clear()
+        for error in errors:
+            if SERVER_ERROR_NOTE not in getattr(error, "__notes__", ()):
+                error.add_note(SERVER_ERROR_NOTE)
+        if len(errors) == 1:
+            raise errors[0]
+        if errors:
+            raise ExceptionGroup(f"{len(errors)} exceptions inside the aoai mock", errors)  # type: ignore[type-var]
+
+    def close(self) -> None:
+        """Undo what the handle set up (env, routes, rules); does not raise server errors (``check``)."""
+        while self.cleanups:
+            self.cleanups.pop()()
+        self.backend.close()
+
+    def __enter__(self) -> MockAzure:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.close()
+        finally:
+            if exc[0] is None:
+                self.check()
+
+    # --- standalone constructors -----------------------------------------------------------
+
+    @classmethod
+    def inprocess(cls, settings: Settings | None = None, **spec: Any) -> MockAzure:
+        """An in-process mock with its own interception, for use outside the pytest plugin::
+
+            with MockAzure.inprocess(seed=1) as mock:
+                mock.client().chat.completions.create(...)
+        """
+        interceptor = Interceptor()
+        handle = open_inprocess(settings or default_settings(), parse_spec(spec), interceptor)
+        handle.cleanups.insert(0, interceptor.uninstall)
+        return handle
+
+    @classmethod
+    def live(cls, settings: Settings | None = None, **spec: Any) -> MockAzure:
+        """A mock on its own uvicorn thread (127.0.0.1, a free port); stopped when the block ends."""
+        from .live import LiveServer
+
+        server = LiveServer(settings or default_settings())
+        handle = open_live(settings or default_settings(), parse_spec(spec), server)
+        handle.cleanups.insert(0, server.stop)
+        return handle
+
+
+def open_inprocess(base: Settings, spec: MockSpec, interceptor: Interceptor, option_seed: int | None = None,
+                   host: str = INPROCESS_HOST, api_version: str | None = None) -> MockAzure:
+    """A handle on a fresh app that ``interceptor`` routes ``host`` to."""
+    settings = build_settings(base, spec, option_seed)
+    app = create_app(settings)
+    interceptor.route(host, app)
+    backend = LocalBackend(app, f"https://{host}", on_close=lambda: interceptor.unroute(host))
+    return MockAzure(backend, mode="inprocess", api_key=key_for(settings), api_version=api_version, spec=spec)
+
+
+def open_live(base: Settings, spec: MockSpec, server: LiveServer, option_seed: int | None = None,
+              name: str = "", api_version: str | None = None) -> MockAzure:
+    """A handle on a fresh app that ``server`` serves as its current session."""
+    settings = build_settings(base, spec, option_seed)
+    app = create_app(settings)
+    session = server.router.open(app, name)
+    backend = LocalBackend(app, server.endpoint, session=session,
+                           on_close=lambda: server.router.close(session))
+    return MockAzure(backend, mode="server", api_key=key_for(settings), api_version=api_version, spec=spec)
+
+
+def open_external(endpoint: str, spec: MockSpec, api_key: str, session: str, is_mock: bool,
+                  unavailable: Callable[[str], Any] | None = None,
+                  api_version: str | None = None) -> MockAzure:
+    """A handle on an external URL (a shared mock, or a real resource)."""
+    backend = RemoteBackend(endpoint, session, is_mock, unavailable)
+    return MockAzure(backend, mode="external", api_key=api_key, api_version=api_version, spec=spec)
+
+
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context for every client the handles build: building one per client loads the
+    CA bundle each time (about 15 ms), which would dominate a test's setup."""
+    try:
+        import certifi
+    except ImportError:
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def key_for(settings: Settings) -> str:
+    """A key the mock accepts: the first configured key, or any (every non-empty key is accepted)."""
+    return sorted(settings.keys)[0] if settings.keys else DEFAULT_API_KEY

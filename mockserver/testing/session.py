@@ -1,0 +1,116 @@
+"""``PluginSession``: what the pytest plugin keeps for a run (options, interceptor, targets).
+
+It turns a test item (its ``aoai`` markers) into a ``MockAzure`` handle for the run's mode:
+
+* inprocess: a fresh app per test, reached through the run's ``Interceptor``;
+* server: a fresh app per test on the session's live server (``aoai_server`` is always this);
+* external: the ``--aoai-base-url`` target, with a unique ``x-mock-session`` per test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
+
+import pytest
+
+from ..config import Settings, load_settings
+from ..errors import ConfigError
+from .backends import is_mock
+from .errors import REAL_AZURE_BLOCKED, RealAzureCallBlocked
+from .handle import DEFAULT_API_KEY, MockAzure, open_external, open_inprocess, open_live
+from .intercept import Interceptor
+from .options import PluginOptions
+from .spec import POSITIONAL, MockSpec, parse_spec
+
+if TYPE_CHECKING:
+    from .live import LiveServer
+
+EXTERNAL_SETTINGS = (
+    "@pytest.mark.aoai({keys}=...) configures the mock's settings; the external target {url} keeps its own. "
+    "Run this test with --aoai-mode inprocess or server"
+)
+
+
+def marker_spec(item: pytest.Item) -> MockSpec:
+    """The test's ``aoai`` markers merged (closest wins) and validated."""
+    kwargs: dict[str, Any] = {}
+    for mark in reversed(list(item.iter_markers("aoai"))):
+        if mark.args:
+            raise ConfigError(POSITIONAL.format(args=mark.args))
+        kwargs.update(mark.kwargs)
+    base_dir = Path(str(item.path)).parent if getattr(item, "path", None) else None
+    return parse_spec(kwargs, base_dir)
+
+
+def skip(reason: str) -> NoReturn:
+    pytest.skip(reason)
+
+
+class PluginSession:
+    """Options, the interceptor and the external target's kind, for one pytest run."""
+
+    def __init__(self, options: PluginOptions) -> None:
+        self.options = options
+        allowed = (urlsplit(options.base_url).hostname or "",) if options.base_url else ()
+        self.interceptor = Interceptor(block_real_azure=options.block_network, allowed_hosts=allowed)
+        self.worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.run_id = uuid.uuid4().hex[:8]
+        self.counter = itertools.count(1)
+        self.external_is_mock: bool | None = None
+        if options.block_network:
+            self.interceptor.install()
+
+    def close(self) -> None:
+        self.interceptor.uninstall()
+
+    def base_settings(self) -> Settings:
+        try:
+            return load_settings(self.options.config, seed=self.options.seed)
+        except ConfigError as exc:
+            raise pytest.UsageError(f"aoai-mockserver config: {exc}") from None
+
+    def start_server(self, settings: Settings) -> LiveServer:
+        from .live import LiveServer
+
+        return LiveServer(settings)
+
+    def open(self, item: pytest.Item, settings: Settings, server: Any | None) -> MockAzure:
+        """The handle for ``item``; a configuration mistake fails the test with the message alone
+        (it lists the valid values), not a traceback through the plugin."""
+        try:
+            return self.open_handle(item, settings, server)
+        except ConfigError as exc:
+            pytest.fail(f"aoai-mockserver: {exc}", pytrace=False)
+
+    def open_handle(self, item: pytest.Item, settings: Settings, server: Any | None) -> MockAzure:
+        """Live when ``server`` is given, else per the run's mode."""
+        spec = marker_spec(item)
+        version = spec.api_version or self.options.api_version
+        if self.options.mode == "external":
+            return self.open_external(spec, version)
+        if server is not None:
+            return open_live(settings, spec, server, self.options.seed, api_version=version)
+        return open_inprocess(settings, spec, self.interceptor, self.options.seed, api_version=version)
+
+    def open_external(self, spec: MockSpec, version: str | None) -> MockAzure:
+        url = self.options.base_url
+        assert url is not None
+        if spec.changes_settings:
+            skip(EXTERNAL_SETTINGS.format(keys=", ".join(spec.changes_settings), url=url))
+        if self.external_is_mock is None:
+            self.external_is_mock = is_mock(url)
+        session = f"pytest-{self.worker}-{self.run_id}-{next(self.counter)}"
+        return open_external(url, spec, self.options.api_key or DEFAULT_API_KEY, session,
+                             self.external_is_mock, unavailable=skip, api_version=version)
+
+    def blocked_since(self, mark: int) -> RealAzureCallBlocked | None:
+        """An error naming the real Azure calls blocked after ``mark`` (an index into the list)."""
+        urls = self.interceptor.blocked[mark:]
+        if not urls:
+            return None
+        return RealAzureCallBlocked(REAL_AZURE_BLOCKED.format(url=", ".join(dict.fromkeys(urls))))

@@ -1,0 +1,58 @@
+"""Our example cassette (fixtures/cassettes/example-session.json): it replays, and it is reproducible."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver import create_app, load_settings
+from mockserver.replay import load
+from mockserver.replay.player import body_bytes
+
+from .replay_helpers import resend
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cassettes"
+EXAMPLE = FIXTURES / "example-session.json"
+
+
+def test_example_cassette_replays_every_exchange() -> None:
+    cassette = load(EXAMPLE)
+    app = create_app(load_settings(replay=(str(EXAMPLE),)))
+    statuses = []
+    for interaction in cassette.interactions:
+        answer = resend(app, interaction.request)
+        statuses.append(answer.status)
+        if interaction.response.kind == "events":
+            assert [c.decode() for c in answer.chunks] == [e.raw for e in interaction.response.events]
+        else:  # byte for byte, the 429's APIM-style '"message": ' spacing included
+            assert answer.body == body_bytes(interaction.response)
+    assert statuses == [200, 429, 200, 200, 200, 200]
+    assert [e.notes for e in app.state.journal.calls][1:3] == [
+        ["replayed example-session.json #2"],
+        ["replayed example-session.json #3"],
+    ]
+
+
+def without_timing(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: without_timing(v) for k, v in data.items() if k not in ("t", "recorded_at")}
+    if isinstance(data, list):
+        return [without_timing(v) for v in data]
+    return data
+
+
+@pytest.mark.live
+def test_example_cassette_is_reproducible(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_example", FIXTURES / "make_example.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fresh = module.record_example(tmp_path / "again.json")
+    assert without_timing(json.loads(fresh.read_text())) == without_timing(json.loads(EXAMPLE.read_text()))
+    events = [e["t"] for e in json.loads(fresh.read_text())["interactions"][3]["response"]["events"]]
+    assert events[1] >= 0.24  # the recorded time to first token
