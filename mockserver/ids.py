@@ -26,12 +26,8 @@ def digest(*parts: object) -> bytes:
 
 
 def base62(data: bytes, length: int) -> str:
-    number = int.from_bytes(data, "big")
-    chars = []
-    for _ in range(length):
-        number, rem = divmod(number, 62)
-        chars.append(ALPHABET[rem])
-    return "".join(chars)
+    """``length`` base62 characters, one per digest byte (``length`` <= 32)."""
+    return "".join([ALPHABET[byte % 62] for byte in data[:length]])
 
 
 def chat_id(*parts: object) -> str:

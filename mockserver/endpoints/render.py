@@ -18,13 +18,26 @@ JSON = "application/json"  # no charset (azure-wire §4.1)
 SSE = "text/event-stream"  # recordings 02 and 03 (the newest, Nov 2025)
 
 
+class BytesResponse(Response):
+    """A complete body with headers as given: Starlette's ``Response`` without its header
+    normalisation, which the hot path does not need (names are lower-cased as Starlette does)."""
+
+    def __init__(self, body: bytes, status: int, headers: dict[str, str]) -> None:
+        self.status_code = status
+        self.body = body
+        self.background = None
+        raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+        raw.append((b"content-length", str(len(body)).encode("latin-1")))
+        self.raw_headers = raw
+
+
 def json_response(call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False,
                   status: int = 200) -> Response:
     """Compact JSON, or 2-space pretty JSON plus a newline (embeddings, recording 07 lengths)."""
     data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n") if pretty else dumps(body)
     headers = azure_headers(call, profile, state.settings.region)
     headers["Content-Type"] = JSON
-    return Response(data.encode(), status_code=status, headers=headers)
+    return BytesResponse(data.encode(), status, headers)
 
 
 def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes],
@@ -57,4 +70,4 @@ def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     headers = azure_headers(call, profile, state.settings.region)
     headers.update(error.headers)
     headers["Content-Type"] = JSON
-    return Response(error.render(), status_code=error.status, headers=headers)
+    return BytesResponse(error.render(), error.status, headers)
