@@ -20,7 +20,8 @@ import pytest
 
 from . import report
 from .drivers import REGISTRY, Driver
-from .targets import NO_SOCKET, TARGETS, Target, make_target
+from .harness import skip_reason
+from .targets import TARGETS, Target, make_target
 
 TARGET_KEY = pytest.StashKey[Target]()
 MARKERS = (
@@ -32,7 +33,6 @@ MARKERS = (
     "slow: waits a long time on purpose (skipped unless --run-slow)",
     "selftest: the suite run against deliberately wrong servers",
 )
-SLOW_REASON = "slow: waits for a long Retry-After on purpose; run with --run-slow"
 sessions = (f"conformance-{os.getpid()}-{i}" for i in itertools.count())
 
 
@@ -76,23 +76,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     target = target_of(config)
     for item in mine:
+        if item.get_closest_marker("client"):
+            continue  # client tests skip themselves, after recording the skip in the matrix
         reason = skip_reason(item, target, config)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-def skip_reason(item: pytest.Item, target: Target, config: pytest.Config) -> str | None:
-    if item.get_closest_marker("selftest"):
-        return None  # the self-test starts its own servers whatever the target
-    if target.skip_all:
-        return target.skip_all
-    if item.get_closest_marker("needs_faults") and not target.is_mock:
-        return target.no_faults_reason
-    if item.get_closest_marker("server_only") and not target.socket:
-        return NO_SOCKET
-    if item.get_closest_marker("slow") and not config.getoption("run_slow"):
-        return SLOW_REASON
-    return None
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -56,6 +56,7 @@ AZURE = replace(
     optional_headers=VARYING_HEADERS,
     extra_headers=frozenset({shapes.ANY}),
     forbidden_headers=NEVER_FROM_AZURE,
+    closest_example=True,
     label="target",
 )
 

@@ -81,7 +81,6 @@ EXCHANGES = (
     Exchange("06", "06", 0, "401 invalid key on a stream request", bad_key=True),
     Exchange("07-base64", "07", 0, "embeddings, base64, dimensions=1", kind="embeddings"),
     Exchange("07-float", "07", 1, "embeddings, float, dimensions=1", kind="embeddings"),
-    Exchange("08", "08", 0, "chat, JSON (2023-12-01-preview key order)"),
     Exchange("10-images", "10", 0, "dall-e-3 image generation (2023-12-01-preview)", kind="images"),
     Exchange("10-unsupported", "10", 1, "400 OperationNotSupported (images on a chat deployment)"),
     Exchange("11", "11", 0, "chat stream, include_usage + logprobs, GA 2024-10-21"),

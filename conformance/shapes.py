@@ -90,6 +90,8 @@ class Rules:
     nullable_keys: keys whose value may be null on one side and another type on the other.
     optional_headers / extra_headers / forbidden_headers: the same for header names (lower case);
     header_values: header -> accepted values, for headers whose exact value varies between recordings.
+    closest_example: compare each streamed event with the closest recorded event of its kind (a kind
+      can come in several recorded shapes, e.g. recording 12's two offset annotations), not the first.
     label: what to call the answer in messages ("mock" for the parity test, "target" for the suite).
     """
 
@@ -103,6 +105,7 @@ class Rules:
     extra_headers: frozenset[str] = frozenset()
     forbidden_headers: frozenset[str] = frozenset()
     header_values: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    closest_example: bool = False
     label: str = "mock"
 
     def but(self, **changes: Any) -> Rules:
@@ -270,6 +273,8 @@ def event_kind(payload: Any) -> str:
     delta = choice.get("delta")
     if choice.get("finish_reason") is not None:
         return "finish"
+    if "content_filter_offsets" in choice:
+        return "offsets"  # Asynchronous Filter annotations (recording 12, azure-wire §6.3)
     if isinstance(delta, dict) and "role" in delta:
         return "role"
     if isinstance(delta, dict) and "tool_calls" in delta:
@@ -321,15 +326,17 @@ def compare_streams(recorded_events: list[str], mock_events: list[str], rules: R
             f"events: sequence differs (recorded {', '.join(kind_sequence(recorded))}; "
             f"{rules.label} {', '.join(kind_sequence(mock))})"
         )
-    examples: dict[str, Any] = {}
+    examples: dict[str, list[Any]] = {}
     for payload in recorded:
-        examples.setdefault(event_kind(payload), payload)
+        examples.setdefault(event_kind(payload), []).append(payload)
     seen: set[str] = set()
     for payload in mock:
         kind = event_kind(payload)
         if kind == "done" or kind not in examples:
             continue
-        for problem in compare(examples[kind], payload, rules=rules):
+        candidates = examples[kind] if rules.closest_example else examples[kind][:1]
+        found = min((compare(example, payload, rules=rules) for example in candidates), key=len)
+        for problem in found:
             line = f"event[{kind}] {problem}"
             if line not in seen:  # one line per distinct difference, not one per chunk
                 seen.add(line)

@@ -13,6 +13,7 @@ A ``Target`` hands out raw HTTP clients, auth headers, deployment names and, for
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+
+from .contract import Answer
 
 TARGETS = ("inprocess", "server", "url", "azure")
 MOCK_CONFIG = Path(__file__).resolve().parent / "mock.toml"
@@ -51,6 +54,8 @@ NO_CREDENTIALS = (
     "credential through azure-identity (set AOAI_CONFORMANCE_USE_ENTRA=1); none found: {detail}"
 )
 NO_FAULTS = "needs fault injection, which target {target} cannot do ({why})"
+ANY_KEY = ("the target mock accepts any api-key, so Azure's 401s cannot happen; start it with keys "
+           "(aoai-mock serve --config conformance/mock.toml) to check them")
 NO_SOCKET = "needs a real socket; the inprocess target has none (run with --target server)"
 
 
@@ -156,6 +161,7 @@ class Target:
     skip_all: str | None = None
     no_faults_reason: str = ""
     closers: list[Any] = field(default_factory=list)
+    _any_key: bool | None = None
 
     @property
     def socket(self) -> bool:
@@ -184,6 +190,21 @@ class Target:
     def url(self, path: str) -> str:
         return self.endpoint.rstrip("/") + path
 
+    def send(self, http: Any, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None,
+             auth: bool = True, session: str | None = None, content: bytes | None = None) -> tuple[Answer, bytes]:
+        """One raw request: the target's credential (unless ``auth`` is False), ``headers`` on top,
+        the mock session header when the target is a mock. The answer and its raw bytes."""
+        sent = {"Content-Type": "application/json"} if method != "GET" else {}
+        if auth:
+            sent.update(self.auth_headers("v1" if path.startswith("/openai/v1/") else "classic"))
+        sent.update(headers or {})
+        if session and self.is_mock:
+            sent["x-mock-session"] = session
+        data = content if content is not None else (None if body is None else json.dumps(body).encode())
+        with http.stream(method, self.url(path), headers=sent, content=data) as response:
+            raw = b"".join(response.iter_raw())
+        return Answer(response.status_code, dict(response.headers), raw.decode("utf-8", errors="replace")), raw
+
     def chat_path(self, deployment: str | None = None, version: str | None = None, op: str = "chat/completions") -> str:
         return f"/openai/deployments/{deployment or self.deployments.chat}/{op}?api-version={version or self.api_version}"
 
@@ -211,6 +232,21 @@ class Target:
             if len(entries) >= expect or time.monotonic() > deadline:
                 return entries
             time.sleep(0.02)
+
+    def accepts_any_key(self) -> bool:
+        """Whether this target is a mock without configured keys (it answers a wrong key with 200).
+
+        Such a mock cannot show the 401s, which is its configuration rather than a contract failure."""
+        if not self.is_mock:
+            return False
+        if self._any_key is None:
+            from .recordings import BAD_KEY
+
+            with self.http() as http:
+                answer, _ = self.send(http, "GET", f"/openai/models?api-version={GA}", auth=False,
+                                      headers={"api-key": BAD_KEY})
+            self._any_key = answer.status == 200
+        return self._any_key
 
     def close(self) -> None:
         for closer in reversed(self.closers):

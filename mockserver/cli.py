@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--replay-fallthrough", action="store_true", default=None,
                        help="unmatched requests go to the generator instead of a 404 ReplayMiss")
     serve.add_argument("--replay-match-on", default=None, metavar="FACETS",
-                       help="comma-separated facets to match (default method,path,deployment,api_version,body)")
+                       help="comma-separated facets to match "
+                            "(default method,path,deployment,api_version,body)")
     add_replay_commands(commands)  # record, import
     return parser
 
@@ -76,7 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def with_replay(settings: Settings, args: argparse.Namespace) -> Settings:
     """The ``--replay*`` options applied; every cassette is read now, so a bad one fails at start."""
-    match_on = tuple(f.strip() for f in args.replay_match_on.split(",") if f.strip()) if args.replay_match_on else None
+    facets = args.replay_match_on
+    match_on = tuple(f.strip() for f in facets.split(",") if f.strip()) if facets else None
     settings = settings.with_changes(
         replay=settings.replay + tuple(args.replay) if args.replay else None, replay_speed=args.replay_speed,
         replay_fallthrough=args.replay_fallthrough, replay_match_on=match_on,
@@ -130,4 +132,5 @@ def replay_lines(settings: Settings) -> list[str]:
     if not settings.replay:
         return []
     misses = "fall through to the generator" if settings.replay_fallthrough else "404 ReplayMiss"
-    return [f"  replay:      {', '.join(settings.replay)} (speed {settings.replay_speed:g}; misses: {misses})"]
+    cassettes = ", ".join(settings.replay)
+    return [f"  replay:      {cassettes} (speed {settings.replay_speed:g}; misses: {misses})"]

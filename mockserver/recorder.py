@@ -88,8 +88,8 @@ class Credentials:
         except ImportError:
             return None
         access = await asyncio.to_thread(DefaultAzureCredential().get_token, ENTRA_SCOPE)
-        self.token = (access.token, float(access.expires_on))
-        return access.token
+        self.token = (str(access.token), float(access.expires_on))
+        return self.token[0]
 
 
 class RecorderApp:

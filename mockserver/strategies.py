@@ -14,8 +14,9 @@ counts from one example never leak into the next. Elsewhere, use the block yours
         with mock.fresh():
             ...
 
-The first request of a process loads the BPE vocabularies (a few hundred ms); the plugin warms
-them up before a ``@given`` test runs, so example deadlines are not charged for it.
+A process's first request loads the BPE vocabularies and the SDK's lazily imported types (a few
+hundred ms); before a ``@given`` test runs, the plugin warms both up (``mock.warm_up()``), so the
+first example's deadline is not charged for them.
 """
 
 from __future__ import annotations

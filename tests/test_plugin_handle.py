@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import threading
 
 import httpx
 import openai
@@ -143,3 +145,20 @@ def test_session_router_sends_unknown_sessions_to_the_idle_app() -> None:
     router.close(session)
     assert router.pick(scope)[0] is idle
     assert router.pick({"type": "http", "headers": []})[0] is idle
+
+
+def test_sync_clients_in_worker_threads_leave_nothing_open() -> None:
+    # each thread runs the app on a loop of its own; it must close with the thread (no ResourceWarning,
+    # which filterwarnings = error would turn into a failure)
+    with MockAzure.inprocess() as mock:
+        client = mock.client()
+        replies: list[object] = []
+        threads = [threading.Thread(target=lambda: replies.append(
+            client.chat.completions.create(model="gpt-4o", messages=CHAT))) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        gc.collect()
+        assert len(replies) == 4
+        assert mock.requests.call_count == 4

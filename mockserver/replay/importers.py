@@ -34,6 +34,7 @@ import base64
 import binascii
 import json
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -81,7 +82,8 @@ def detect(text: str, path: Path | None = None) -> str:
 
 
 def import_text(text: str, path: Path | None, kind: str, **options: Any) -> Cassette:
-    importer = {TEST_PROXY: import_test_proxy, VCRPY: import_vcrpy}.get(kind)
+    importers: dict[str, Callable[..., Cassette]] = {TEST_PROXY: import_test_proxy, VCRPY: import_vcrpy}
+    importer = importers.get(kind)
     if importer is None:
         raise CassetteError(f"unknown recording format {kind!r}; valid: {[TEST_PROXY, VCRPY]}")
     cassette = importer(text, path, **options)

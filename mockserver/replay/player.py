@@ -136,21 +136,20 @@ class Player:
         """The interaction for ``request`` (an incoming request, not yet scrubbed), or why there is none."""
         with self.lock:
             matches: list[int] = []
-            closest: tuple[int, int, list[str]] | None = None
-            views: dict[Scrubber, RequestView] = {}
+            closest: tuple[int, list[str]] | None = None  # position, reasons: fewest failing facets
+            views: dict[Scrubber, RequestView] = {}  # the incoming request as each cassette scrubs it
             for position, entry in enumerate(self.entries):
-                incoming = views.get(entry.scrubber) or views.setdefault(
-                    entry.scrubber, scrubbed(request, entry.scrubber)
-                )
-                reasons = explain(entry.view, incoming, self.match_on)
+                if entry.scrubber not in views:
+                    views[entry.scrubber] = scrubbed(request, entry.scrubber)
+                reasons = explain(entry.view, views[entry.scrubber], self.match_on)
                 if not reasons:
                     matches.append(position)
-                elif closest is None or len(reasons) < len(closest[2]):
-                    closest = (len(reasons), position, reasons)
+                elif closest is None or len(reasons) < len(closest[1]):
+                    closest = (position, reasons)
             return self.pick(matches, closest, view(request))
 
     def pick(
-        self, matches: list[int], closest: tuple[int, int, list[str]] | None, incoming: RequestView
+        self, matches: list[int], closest: tuple[int, list[str]] | None, incoming: RequestView
     ) -> Hit | Miss:
         fresh = [p for p in matches if p not in self.used]
         if fresh:
@@ -165,12 +164,12 @@ class Player:
         elif closest is None:
             detail = EMPTY.format(names=", ".join(c.name for c in self.cassettes) or "(none)")
         else:
-            entry = self.entries[closest[1]]
+            entry = self.entries[closest[0]]
             detail = CLOSEST.format(
                 cassette=entry.cassette,
                 index=entry.index,
                 recorded=entry.view.describe(),
-                reasons="; ".join(closest[2]),
+                reasons="; ".join(closest[1]),
             )
         message = MISS.format(request=incoming.describe(), detail=detail)
         self.misses.append(message)

@@ -1,14 +1,17 @@
 """Run the ASGI app for one buffered request, from async code or from a sync client.
 
 ``call_app`` drives the app the way ``httpx.ASGITransport`` does (request body in one message,
-response collected whole). ASGI is async-only, so sync clients go through ``Portal``: one daemon
-thread per process running an asyncio loop (style.md §3.2). Async clients run the app on their own
-loop; under another async library (trio) they borrow the portal through a worker thread.
+response collected whole). ASGI is async-only (style.md §3.2), so a sync client runs the app on an
+event loop of its own thread (one per thread, closed when the thread ends), or, when that thread is
+already running a loop (a sync client called from async code), on ``Portal``: one daemon thread per
+process running an asyncio loop. Async clients run the app on their own loop; under another async
+library (trio) they borrow the portal through a worker thread.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -124,7 +127,36 @@ def portal() -> Portal:
         return _portal
 
 
+class ThreadLoop:
+    """A thread's private event loop; closed when the thread's locals go (the thread ended)."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        if not self.loop.is_closed():
+            self.loop.close()
+
+
+_thread = threading.local()
+
+
+def thread_loop() -> asyncio.AbstractEventLoop:
+    holder = getattr(_thread, "holder", None)
+    if holder is None:
+        holder = _thread.holder = ThreadLoop()
+        if threading.current_thread() is threading.main_thread():
+            atexit.register(holder.loop.close)
+    return holder.loop
+
+
 def call_app_sync(app: ASGIApp, request: AppRequest) -> AppResponse:
+    """Run the app for a sync client: on this thread's loop (no thread hop), or on the portal when
+    this thread is already inside a running loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return thread_loop().run_until_complete(call_app(app, request))
     return portal().run(call_app(app, request))
 
 

@@ -9,14 +9,17 @@ the per-example ``fresh()`` block for Hypothesis. Outside pytest, ``MockAzure.in
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import ssl
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..app import create_app
+from ..catalogue import CHAT
 from ..config import Deployment, Settings, default_settings, parse_canned
 from .backends import LocalBackend, RemoteBackend
 from .env import MockEnv
@@ -220,8 +223,10 @@ class MockAzure:
             self.check()
 
     def warm_up(self) -> None:
-        """Load what a first request would load (the tokenizers), so a timed block (a Hypothesis
-        example with a deadline) is not charged for it."""
+        """Load what a process's first request loads, so that a timed block (a Hypothesis example
+        with a deadline) is not charged for it: the mock's tokenizers and, when the openai SDK is in
+        use, its lazily imported chat types (one chat request, then ``reset``). Local mocks only:
+        an external target is never sent a request the test did not make."""
         ssl_context()
         if not isinstance(self.backend, LocalBackend):
             return
@@ -230,6 +235,12 @@ class MockAzure:
             if deployment.encoding not in seen:
                 seen.add(deployment.encoding)
                 self.backend.state.tokenizer(deployment)
+        chat = next((d.name for d in self.deployments if d.serves(CHAT) and not d.reasoning), None)
+        if chat is not None and "openai" in sys.modules:
+            with contextlib.suppress(Exception):
+                self.client(max_retries=0).chat.completions.create(
+                    model=chat, messages=[{"role": "user", "content": "warm up"}], max_tokens=1)
+            self.reset()
 
     def check(self) -> None:
         """Raise the exceptions the mock hit while serving this handle (and forget them)."""

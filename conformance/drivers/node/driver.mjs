@@ -1,0 +1,77 @@
+// The conformance suite's Node.js driver: reads one Call as JSON on stdin, runs it with the openai
+// npm package (AzureOpenAI, or plain OpenAI on the v1 surface) and prints one Outcome as JSON.
+// The protocol is conformance/drivers/__init__.py's Call and Outcome. The openai package is loaded
+// from AOAI_CONFORMANCE_NODE_MODULES (the cache directory the Python side installed it into).
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+const modules = process.env.AOAI_CONFORMANCE_NODE_MODULES;
+const require = createRequire(path.join(modules, "index.js"));
+const { AzureOpenAI, OpenAI } = require("openai");
+const sdkVersion = JSON.parse(readFileSync(path.join(modules, "node_modules", "openai", "package.json"), "utf8")).version;
+const MESSAGES = [{ role: "user", content: "Say hello in five words." }];
+
+function clientOptions(call) {
+  const options = { defaultHeaders: call.headers };
+  if (call.settings.max_retries !== undefined && call.settings.max_retries !== null) options.maxRetries = call.settings.max_retries;
+  if (call.settings.timeout !== undefined && call.settings.timeout !== null) options.timeout = Math.round(call.settings.timeout * 1000);
+  return options;
+}
+
+function makeClient(call) {
+  const options = clientOptions(call);
+  const endpoint = call.endpoint.replace(/\/+$/, "");
+  if (call.surface === "v1") return new OpenAI({ baseURL: `${endpoint}/openai/v1/`, apiKey: call.api_key, ...options });
+  if (call.auth === "env") return new AzureOpenAI(options); // AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION
+  if (call.auth === "token") {
+    return new AzureOpenAI({ endpoint, apiVersion: call.api_version, azureADTokenProvider: async () => call.api_key, ...options });
+  }
+  return new AzureOpenAI({ endpoint, apiKey: call.api_key, apiVersion: call.api_version, ...options });
+}
+
+async function perform(client, call, result) {
+  if (call.operation === "embeddings") {
+    const response = await client.embeddings.create({ model: call.deployment, input: ["hello"], ...call.params });
+    result.vectors = response.data.length;
+    return;
+  }
+  const params = { model: call.deployment, messages: MESSAGES, ...call.params };
+  if (call.operation === "chat") {
+    const response = await client.chat.completions.create(params);
+    result.content = response.choices[0].message.content;
+    result.finish_reason = response.choices[0].finish_reason;
+    return;
+  }
+  result.chunks = 0;
+  result.content = "";
+  const stream = await client.chat.completions.create({ ...params, stream: true });
+  for await (const chunk of stream) {
+    result.chunks += 1;
+    const choice = chunk.choices && chunk.choices[0];
+    if (choice) {
+      result.content += (choice.delta && choice.delta.content) || "";
+      if (choice.finish_reason) result.finish_reason = choice.finish_reason;
+    }
+  }
+}
+
+async function main() {
+  const call = JSON.parse(readFileSync(0, "utf8"));
+  const outcome = { driver: "node", sdk: "openai-node", sdk_version: sdkVersion, runtime: `Node ${process.version}`, ok: true, result: {} };
+  const started = performance.now();
+  try {
+    await perform(makeClient(call), call, outcome.result);
+  } catch (err) {
+    outcome.ok = false;
+    outcome.error_class = (err && err.constructor && err.constructor.name) || typeof err;
+    outcome.status = typeof err.status === "number" ? err.status : null;
+    outcome.code = err.code === undefined || err.code === null ? null : String(err.code);
+    outcome.message = String(err.message || err).slice(0, 200);
+    outcome.request_id = err.requestID || err.request_id || null;
+  }
+  outcome.elapsed = (performance.now() - started) / 1000;
+  process.stdout.write(JSON.stringify(outcome) + "\n");
+}
+
+main();

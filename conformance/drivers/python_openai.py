@@ -1,0 +1,175 @@
+"""The ``openai`` Python package: ``AzureOpenAI`` / ``AsyncAzureOpenAI`` (and plain ``OpenAI`` on v1).
+
+Clients are built the way the Azure docs show (``azure_endpoint``, ``api_key``, ``api_version``), or
+from the environment alone (``AZURE_OPENAI_API_KEY``, ``AZURE_OPENAI_ENDPOINT``,
+``OPENAI_API_VERSION``; sdk-behaviour §3.1). On the in-process target the sync client runs on
+Starlette's ``TestClient`` and the async one on ``httpx2.ASGITransport`` (openai 3.x is built on
+httpx2, style.md §3.1); their transports have no timeouts, so timing vectors are ``server_only``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from . import MESSAGES, Call, Driver, Outcome
+
+ENV_NAMES = ("AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "AZURE_OPENAI_AD_TOKEN",
+             "OPENAI_BASE_URL", "OPENAI_API_KEY")
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Exactly ``values`` for the client's environment variables, restored afterwards."""
+    saved = {name: os.environ.get(name) for name in ENV_NAMES}
+    for name in ENV_NAMES:
+        os.environ.pop(name, None)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def client_options(call: Call) -> dict[str, Any]:
+    options: dict[str, Any] = {"default_headers": dict(call.headers)}
+    if call.settings.get("max_retries") is not None:
+        options["max_retries"] = call.settings["max_retries"]
+    if call.settings.get("timeout") is not None:
+        options["timeout"] = call.settings["timeout"]
+    return options
+
+
+def credential(call: Call) -> dict[str, Any]:
+    if call.auth == "token":
+        return {"azure_ad_token": call.api_key}
+    return {"api_key": call.api_key}
+
+
+class PythonOpenAI(Driver):
+    sdk = "openai-python"
+    asynchronous = False
+
+    @property
+    def version(self) -> str:
+        import openai
+
+        return str(openai.__version__)
+
+    @property
+    def runtime(self) -> str:
+        import httpx2
+
+        return f"CPython {platform.python_version()}, httpx2 {httpx2.__version__}"
+
+    def http_client(self) -> Any:
+        if self.target.app is None:
+            return None
+        import httpx2
+
+        if self.asynchronous:
+            return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=self.target.app))
+        from starlette.testclient import TestClient
+
+        return TestClient(self.target.app)
+
+    def client(self, call: Call) -> Any:
+        import openai
+
+        options = client_options(call)
+        http_client = self.http_client()
+        if http_client is not None:
+            options["http_client"] = http_client
+        if call.surface == "v1":
+            kind = openai.AsyncOpenAI if self.asynchronous else openai.OpenAI
+            return kind(base_url=f"{call.endpoint.rstrip('/')}/openai/v1/", api_key=call.api_key, **options)
+        kind = openai.AsyncAzureOpenAI if self.asynchronous else openai.AzureOpenAI
+        if call.auth == "env":
+            with environment(call.env):
+                return kind(**options)
+        return kind(azure_endpoint=call.endpoint, api_version=call.api_version, **credential(call), **options)
+
+    def run(self, call: Call) -> Outcome:
+        started = time.monotonic()
+        result: dict[str, Any] = {}
+        try:
+            client = self.client(call)
+            if self.asynchronous:
+                asyncio.run(self.perform_async(client, call, result))
+            else:
+                self.perform(client, call, result)
+            outcome = self.outcome(ok=True, result=result)
+        except Exception as exc:  # the exception *is* the outcome
+            outcome = self.failure(exc, result)
+        outcome.elapsed = time.monotonic() - started
+        return outcome
+
+    def failure(self, exc: Exception, result: dict[str, Any]) -> Outcome:
+        import openai
+
+        status = exc.status_code if isinstance(exc, openai.APIStatusError) else None
+        request_id = exc.request_id if isinstance(exc, openai.APIStatusError) else None
+        code = getattr(exc, "code", None)
+        return self.outcome(ok=False, error_class=type(exc).__name__, status=status,
+                            code=None if code is None else str(code), message=str(exc)[:200],
+                            request_id=request_id, result=result)
+
+    def perform(self, client: Any, call: Call, result: dict[str, Any]) -> None:
+        if call.operation == "embeddings":
+            response = client.embeddings.create(model=call.deployment, **{"input": ["hello"], **call.params})
+            result["vectors"] = len(response.data)
+            return
+        params = {"messages": MESSAGES, **call.params}
+        if call.operation == "chat":
+            response = client.chat.completions.create(model=call.deployment, **params)
+            result.update(content=response.choices[0].message.content,
+                          finish_reason=response.choices[0].finish_reason)
+            return
+        result.update(chunks=0, content="")
+        for chunk in client.chat.completions.create(model=call.deployment, stream=True, **params):
+            take_chunk(chunk, result)
+
+    async def perform_async(self, client: Any, call: Call, result: dict[str, Any]) -> None:
+        async with client:
+            if call.operation == "embeddings":
+                response = await client.embeddings.create(model=call.deployment,
+                                                          **{"input": ["hello"], **call.params})
+                result["vectors"] = len(response.data)
+                return
+            params = {"messages": MESSAGES, **call.params}
+            if call.operation == "chat":
+                response = await client.chat.completions.create(model=call.deployment, **params)
+                result.update(content=response.choices[0].message.content,
+                              finish_reason=response.choices[0].finish_reason)
+                return
+            result.update(chunks=0, content="")
+            stream = await client.chat.completions.create(model=call.deployment, stream=True, **params)
+            async for chunk in stream:
+                take_chunk(chunk, result)
+
+
+def take_chunk(chunk: Any, result: dict[str, Any]) -> None:
+    result["chunks"] += 1
+    if chunk.choices:
+        choice = chunk.choices[0]
+        result["content"] += choice.delta.content or "" if choice.delta else ""
+        if choice.finish_reason:
+            result["finish_reason"] = choice.finish_reason
+
+
+class PythonOpenAISync(PythonOpenAI):
+    name = "python-sync"
+
+
+class PythonOpenAIAsync(PythonOpenAI):
+    name = "python-async"
+    asynchronous = True
