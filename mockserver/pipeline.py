@@ -234,6 +234,13 @@ class Pipeline:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         call = self.new_call(scope, receive)
         try:
+            await self.answer(call, scope, receive, send)
+        finally:
+            if call.form is not None:
+                await call.form.close()  # spooled upload files are removed now, on every path
+
+    async def answer(self, call: Call, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
             response = await self.respond(call)
         except ClientGone as gone:
             call.notes.append(str(gone))

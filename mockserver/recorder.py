@@ -19,6 +19,9 @@ can keep a fake key while recording against a real resource.
 Record modes (``replay.modes``): ``all`` records everything (the default), ``new_episodes`` replays
 what the cassette already has and records the rest, ``once`` records only when the cassette does
 not exist yet, ``none`` only replays.
+
+``GET /_recorder/health`` answers the proxy's own status; ``/_mock/*`` is passed to the upstream and
+never recorded.
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"  # OPENAI-PY exampl
 KEY_ENV = "AZURE_OPENAI_API_KEY"  # OPENAI-PY lib/azure.py
 CREDENTIAL_MODES = ("client", "env")
 AUTH_HEADERS = frozenset({"api-key", "authorization"})
+HEALTH = "/_recorder/health"  # the proxy's own readiness check
+# /_mock/* goes to the upstream unrecorded: a proxied aoai-mockserver keeps its control API (journal,
+# faults), and a proxied Azure resource answers 404, so clients see that it is not a mock
+CONTROL_PREFIX = "/_mock/"
 # not forwarded: per-connection headers, and accept-encoding (replaced by identity, see forward)
 NOT_FORWARDED = (HOP_BY_HOP - {"content-encoding", "date"}) | {"accept-encoding"}
 UPSTREAM_ERROR = "aoai-mock record: the upstream {upstream} could not be reached: {error}"
@@ -153,18 +160,18 @@ class RecorderApp:
                 return
 
     async def handle(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["path"] == "/_mock/health":
-            await send_json(
-                send,
-                200,
-                {"status": "ok", "mode": f"record:{self.plan.mode.value}", "recorded": self.recorded},
-            )
+        if scope["path"] == HEALTH:
+            status = {"status": "ok", "mode": self.plan.mode.value, "recorded": self.recorded}
+            await send_json(send, 200, status)
             return
         body = await read_body(receive)
         start = time.monotonic()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"").decode("latin-1")
+        if scope["path"].startswith(CONTROL_PREFIX):  # a mock upstream's control API: passed, not kept
+            await self.forward(scope, send, headers, raw_path, query, body, record=False)
+            return
         request = request_from_wire(scope["method"], raw_path, query, dict(headers), body, Scrubber())
         if self.player is not None:
             outcome = self.player.lookup(request)
@@ -179,7 +186,14 @@ class RecorderApp:
         await self.forward(scope, send, headers, raw_path, query, body)
 
     async def forward(
-        self, scope: Scope, send: Any, headers: list[tuple[str, str]], raw_path: str, query: str, body: bytes
+        self,
+        scope: Scope,
+        send: Any,
+        headers: list[tuple[str, str]],
+        raw_path: str,
+        query: str,
+        body: bytes,
+        record: bool = True,
     ) -> None:
         url = self.upstream + raw_path + (f"?{query}" if query else "")
         outgoing = await self.credentials.apply(
@@ -205,7 +219,8 @@ class RecorderApp:
             await relay(upstream, builder, send, started)
         finally:
             await upstream.aclose()
-        self.keep(builder)
+        if record:
+            self.keep(builder)
 
     def keep(self, builder: ExchangeBuilder) -> None:
         if not self.plan.record:

@@ -99,8 +99,10 @@ class Scrubber:
 
     def text(self, text: str) -> str:
         """The host replaced and secret query parameters of any URL in ``text`` sanitized."""
-        if self.host:
-            text = re.sub(re.escape(self.host), self.placeholder, text, flags=re.IGNORECASE)
+        if self.host:  # host:port first, then the bare host name
+            bare = self.host if self.host.endswith("]") else self.host.rsplit(":", 1)[0]  # IPv6 kept whole
+            pattern = "|".join(re.escape(name) for name in dict.fromkeys([self.host, bare]))
+            text = re.sub(pattern, self.placeholder, text, flags=re.IGNORECASE)
         return URL_QUERY.sub(secret_param, text) if ("?" in text or "&" in text) else text
 
     def json(self, value: Any) -> Any:

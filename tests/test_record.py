@@ -309,13 +309,33 @@ def test_an_unreachable_upstream_is_a_502_and_nothing_is_recorded(tmp_path: Path
     proxy = serve(RecorderApp(dead.endpoint, cassette))
     try:
         answer = httpx.post(f"{proxy.endpoint}/openai/v1/chat/completions", json={}, timeout=5)
-        health = httpx.get(f"{proxy.endpoint}/_mock/health", timeout=5).json()
+        health = httpx.get(f"{proxy.endpoint}/_recorder/health", timeout=5).json()
+        control = httpx.get(f"{proxy.endpoint}/_mock/health", timeout=5)  # passed on: the upstream is down
     finally:
         proxy.stop()
     assert answer.status_code == 502
     assert answer.json()["error"]["code"] == "UpstreamUnavailable"
-    assert health == {"status": "ok", "mode": "record:all", "recorded": 0}
+    assert health == {"status": "ok", "mode": "all", "recorded": 0}
+    assert control.status_code == 502
     assert not cassette.exists()
+
+
+def test_a_mock_upstream_keeps_its_control_api_and_it_is_not_recorded(
+    mock_upstream: ServerThread, tmp_path: Path
+) -> None:
+    cassette = tmp_path / "c.json"
+    proxy = serve(RecorderApp(mock_upstream.endpoint, cassette))
+    try:
+        ask(proxy.endpoint, "hello")
+        journal = httpx.get(f"{proxy.endpoint}/_mock/requests", timeout=5).json()["requests"]
+        health = httpx.get(f"{proxy.endpoint}/_recorder/health", timeout=5).json()
+    finally:
+        proxy.stop()
+    assert [entry["operation"] for entry in journal] == ["chat.completions"]
+    assert health["recorded"] == 1
+    assert [i.request.path for i in load(cassette).interactions] == [
+        "/openai/deployments/gpt-4o/chat/completions"
+    ]
 
 
 def test_record_command_line(mock_upstream: ServerThread, tmp_path: Path) -> None:
@@ -346,7 +366,7 @@ def test_record_command_line(mock_upstream: ServerThread, tmp_path: Path) -> Non
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{endpoint}/_mock/health", timeout=1).status_code == 200:
+                if httpx.get(f"{endpoint}/_recorder/health", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.02)

@@ -92,6 +92,7 @@ def run_record(args: argparse.Namespace) -> int:
     print(
         f"aoai-mock record: proxy at {endpoint} -> {args.upstream} (mode {args.mode})\n"
         f"  cassette:    {Path(args.cassette).resolve()}\n"
+        f"  health:      {endpoint}/_recorder/health\n"
         f"  credentials: {args.credentials}   scrubbed body fields: {', '.join(args.scrub_field) or 'none'}\n"
         f'  point clients at {endpoint} (e.g. AzureOpenAI(azure_endpoint="{endpoint}", ...))',
         flush=True,
