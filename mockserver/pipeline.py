@@ -62,7 +62,14 @@ from .ratelimit import Throttle
 from .replay.player import ReplayHit, replay_call
 from .state import MockState
 from .synth.tokens import content_text
-from .transport import TIMING_KINDS, ClientGone, ScriptedDisconnect, delay_seconds, wait_or_disconnect, wrap_send
+from .transport import (
+    TIMING_KINDS,
+    ClientGone,
+    ScriptedDisconnect,
+    delay_seconds,
+    wait_or_disconnect,
+    wrap_send,
+)
 from .validation import VALIDATORS
 from .versions import check_classic, check_v1
 

@@ -32,10 +32,10 @@ def base_protocol() -> type[asyncio.Protocol]:
 def transport_protocol() -> type[asyncio.Protocol]:
     base: Any = base_protocol()
 
-    class TransportProtocol(base):  # type: ignore[misc, valid-type]
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    class TransportProtocol(base):  # type: ignore[misc]
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
-            app = self.app
+            app: Any = self.app  # type: ignore[has-type]
 
             async def with_transport(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 scope["aoai.transport"] = transport
@@ -81,7 +81,6 @@ class ServerThread:
         self.port = self.sock.getsockname()[1]
         self.endpoint = f"http://{host}:{self.port}"
         self.server = make_server(app)
-        self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> ServerThread:

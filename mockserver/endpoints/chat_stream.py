@@ -15,7 +15,7 @@ filters)").
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from ..synth import filters
@@ -140,7 +140,7 @@ def tool_start(call: ToolCall, index: int) -> dict[str, Any]:
 
 def tool_deltas(plan: ChoicePlan, mode: str) -> list[dict[str, Any]]:
     """Argument fragments as ``tool_calls`` deltas with empty filter results (recording 14)."""
-    empty = {"content_filter_results": {}}
+    empty: dict[str, Any] = {"content_filter_results": {}}
     deltas = []
     for position, call in enumerate(plan.tool_calls):
         if position:

@@ -14,11 +14,7 @@ from functools import lru_cache
 from ..ids import digest
 
 STOPWORDS = frozenset(
-    """about above after again against also among because been before being below between both could
-    does doing down during each even every from further have having here into itself just more most
-    much must only other ought over same should some such than that their theirs them then there these
-    they this those through under until very were what when where which while whom with would your yours
-    please tell explain give write make show want need like know help using used use""".split()
+    ["about", "above", "after", "again", "against", "also", "among", "because", "been", "before", "being", "below", "between", "both", "could", "does", "doing", "down", "during", "each", "even", "every", "from", "further", "have", "having", "here", "into", "itself", "just", "more", "most", "much", "must", "only", "other", "ought", "over", "same", "should", "some", "such", "than", "that", "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "under", "until", "very", "were", "what", "when", "where", "which", "while", "whom", "with", "would", "your", "yours", "please", "tell", "explain", "give", "write", "make", "show", "want", "need", "like", "know", "help", "using", "used", "use"]
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
 

@@ -70,7 +70,7 @@ class BpeTokenizer:
         # (not the user) owns the call.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            import bpe_openai
+            import bpe_openai  # type: ignore[import-untyped]
 
             self.encoding = bpe_openai.get_encoding(encoding_name)
             self.encoding.encode("load the vocabulary now")  # it is read lazily, on first use

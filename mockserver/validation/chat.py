@@ -20,10 +20,7 @@ from .rules import (
 )
 
 KNOWN = frozenset(
-    """messages model frequency_penalty logit_bias logprobs top_logprobs max_tokens max_completion_tokens n
-    presence_penalty response_format seed stop stream stream_options temperature top_p tools tool_choice
-    parallel_tool_calls user functions function_call data_sources store metadata reasoning_effort
-    user_security_context prediction audio modalities service_tier""".split()
+    ["messages", "model", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "max_tokens", "max_completion_tokens", "n", "presence_penalty", "response_format", "seed", "stop", "stream", "stream_options", "temperature", "top_p", "tools", "tool_choice", "parallel_tool_calls", "user", "functions", "function_call", "data_sources", "store", "metadata", "reasoning_effort", "user_security_context", "prediction", "audio", "modalities", "service_tier"]
 )
 ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 MAX_MESSAGES = 2048  # QUOTAS: chat messages per request
@@ -33,9 +30,9 @@ RESPONSE_FORMATS = ("text", "json_object", "json_schema")
 REASONING_EFFORTS = ("low", "medium", "high")
 
 
-def validate_chat(body: Any, deployment: Deployment, version: str | None) -> dict[str, Any]:
+def validate_chat(raw: Any, deployment: Deployment, version: str | None) -> dict[str, Any]:
     """Raise the first Azure 400 this body deserves; return the body when it is valid."""
-    body = check_object(body)
+    body = check_object(raw)
     check_known(body, KNOWN)
     check_fields(version, body, CHAT_FIELD_SINCE)
     check_messages(require(body, "messages"))
