@@ -7,7 +7,8 @@ Marker: ``@pytest.mark.aoai(**kwargs)``. Options: ``--aoai-*`` with ini twins (s
 
 Hooks: the report header shows the mode; a failing test gets an "aoai-mockserver journal"
 section; exceptions inside the mock fail the test that caused them; with blocking on, a real
-Azure OpenAI call fails its test. Heavy imports happen inside hooks and fixtures.
+Azure OpenAI call fails its test; a request that a replay-only cassette (``cassette=...``, record
+mode none) could not answer fails its test with the near miss. Heavy imports happen inside hooks and fixtures.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ HANDLES_KEY = pytest.StashKey["list[MockAzure]"]()
 UNDISGUISE_KEY = pytest.StashKey["Callable[[], None]"]()
 MARKER = (
     "aoai(**kwargs): configure this test's aoai_mock / aoai_server: seed, deployments, canned, scenario, "
-    "faults, config, freeze_time, keys, rate_limits, replace_catalogue, tokenizer, api_version, env"
+    "faults, config, freeze_time, keys, rate_limits, replace_catalogue, tokenizer, api_version, env, "
+    "cassette (replay/record cassettes/<name>.json), record_mode, replay_speed"
 )
 
 
@@ -91,8 +93,10 @@ def open_handle(request: pytest.FixtureRequest, settings: Settings, live: bool) 
     handle = session.open(request.node, settings, server)
     request.node.stash.setdefault(HANDLES_KEY, []).append(handle)
     yield handle
-    handle.close()
-    handle.check()  # exceptions inside the mock fail the test that caused them
+    try:
+        handle.close()  # saves what a cassette recorded
+    finally:
+        handle.check()  # exceptions inside the mock and cassette misses fail the test that caused them
 
 
 @pytest.fixture
@@ -147,6 +151,20 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         blocked = session.blocked_since(mark)
         if blocked is not None:  # fail even when the code under test swallowed the error
             raise blocked from (None if isinstance(failure, type(blocked)) else failure)
+        if failure is None or isinstance(failure, Exception):  # not over a skip, xfail or interrupt
+            check_cassettes(handles, failure)
+
+
+def check_cassettes(handles: list[MockAzure], failure: BaseException | None) -> None:
+    """A cassette miss fails the test when its body ends, even if the code under test swallowed the
+    404 (the client's own error, if any, is kept as the cause)."""
+    __tracebackhide__ = True
+    for handle in handles:
+        try:
+            handle.check_cassette()
+        except AssertionError as missed:
+            missed.__traceback__ = None  # the message is the point, not the plugin's frames
+            raise missed from (None if failure is None or type(failure) is type(missed) else failure)
 
 
 @pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_runtest_call")
@@ -178,9 +196,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def handle_journal(handle: MockAzure, render: Any) -> str | None:
+    cassette = f"\n{handle.cassette.describe()}" if handle.cassette is not None else ""
     if getattr(handle.backend, "is_mock", True) is False:
-        return None
+        return cassette.strip() or None
     try:
-        return str(render(list(handle.requests), handle.endpoint, handle.mode))
+        return str(render(list(handle.requests), handle.endpoint, handle.mode)) + cassette
     except Exception as exc:  # the report must not fail because the journal could not be read
-        return f"(the journal could not be read: {exc!r})"
+        return f"(the journal could not be read: {exc!r}){cassette}"

@@ -36,7 +36,8 @@ def test_header_shows_the_mode(pytester: pytest.Pytester) -> None:
 def test_options_appear_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(["aoai-mockserver*", "*--aoai-mode=inprocess|server|external*",
-                                 "*--aoai-base-url=URL*", "*--aoai-seed=N*", "*--aoai-block-network*"])
+                                 "*--aoai-base-url=URL*", "*--aoai-seed=N*", "*--aoai-block-network*",
+                                 "*--aoai-record-mode=none|once|new_episodes|all*"])
     result.stdout.fnmatch_lines(["*aoai_mode (string):*"])
 
 
@@ -223,8 +224,8 @@ def test_marker_errors_list_the_valid_values(pytester: pytest.Pytester) -> None:
     out = result.stdout.str()
     for message in [
         "aoai-mockserver: unknown @pytest.mark.aoai / MockAzure argument(s) ['sead']; valid: ['api_version', "
-        "'canned', 'config', 'deployments', 'env', 'faults', 'freeze_time', 'keys', 'rate_limits', "
-        "'replace_catalogue', 'scenario', 'seed', 'tokenizer']",
+        "'canned', 'cassette', 'config', 'deployments', 'env', 'faults', 'freeze_time', 'keys', "
+        "'rate_limits', 'record_mode', 'replace_catalogue', 'replay_speed', 'scenario', 'seed', 'tokenizer']",
         "aoai-mockserver: @pytest.mark.aoai takes keyword arguments only, e.g. @pytest.mark.aoai(seed=1); "
         "got (1,)",
         "aoai-mockserver: rate_limits must be one of ['enforce', 'report', 'off'], got 'sometimes'",

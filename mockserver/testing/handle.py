@@ -4,7 +4,9 @@ The same surface in every mode: ``endpoint``, ``api_key``, ``api_version``, ``cl
 ``async_client()``, ``env()``, the fault API (``faults``, ``fail``, ``fail_sequence``,
 ``load_scenario``), ``deployments``, ``reply`` and the journal (``requests``), plus ``reset()`` and
 the per-example ``fresh()`` block for Hypothesis. Outside pytest, ``MockAzure.inprocess()`` and
-``MockAzure.live()`` build one as a context manager.
+``MockAzure.live()`` build one as a context manager. With ``cassette=...`` in its spec a handle
+replays and/or records that cassette (``mockserver.testing.cassettes``); its misses are raised by
+``check()``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from .log import RequestLog
 from .spec import MockSpec, build_settings, parse_spec
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .cassettes import CassetteUse
     from .live import LiveServer
 
 DEFAULT_API_VERSION = "2024-10-21"
@@ -50,6 +55,7 @@ class MockAzure:
     mode: "inprocess", "server" or "external".
     requests: the journal of this test (``call_count``, ``last``, ``filter(operation=...)``, ...).
     faults: the fault API (``add`` rules, ``remove``, ``clear``, ``snapshot``).
+    cassette: the cassette in use (``CassetteUse``: ``path``, ``mode``), or None.
     """
 
     def __init__(self, backend: Backend, *, mode: str, api_key: str = DEFAULT_API_KEY,
@@ -63,6 +69,7 @@ class MockAzure:
         self.requests = RequestLog(backend.entries)
         self.pending_errors: list[BaseException] = []
         self.cleanups: list[Callable[[], None]] = []
+        self.cassette: CassetteUse | None = None
         if mode == "inprocess" and isinstance(backend, LocalBackend):
             check_inprocess(backend.rules())
         self.apply_baseline()
@@ -207,9 +214,14 @@ class MockAzure:
             self.faults.add(rules)
 
     def reset(self) -> None:
-        """Back to the test's start: empty journal, the marker's faults only, fresh rate windows."""
+        """Back to the test's start: empty journal, the marker's faults only, fresh rate windows (and a
+        rewound cassette: every recorded answer can be replayed again)."""
         self.pending_errors.extend(self.backend.take_errors())
+        if self.cassette is not None:
+            self.cassette.before_reset()  # its misses are still reported by check()
         self.backend.reset()
+        if self.cassette is not None:
+            self.cassette.after_reset()
         self.apply_baseline()
 
     @contextmanager
@@ -237,28 +249,60 @@ class MockAzure:
                 self.backend.state.tokenizer(deployment)
         chat = next((d.name for d in self.deployments if d.serves(CHAT) and not d.reasoning), None)
         if chat is not None and "openai" in sys.modules:
-            with contextlib.suppress(Exception):
+            suspended = self.cassette.suspended() if self.cassette is not None else contextlib.nullcontext()
+            with suspended, contextlib.suppress(Exception):  # a cassette neither replays nor records it
                 self.client(max_retries=0).chat.completions.create(
                     model=chat, messages=[{"role": "user", "content": "warm up"}], max_tokens=1)
             self.reset()
 
     def check(self) -> None:
-        """Raise the exceptions the mock hit while serving this handle (and forget them)."""
+        """Raise the exceptions the mock hit while serving this handle, and a ``CassetteMiss`` for the
+        requests a replay-only cassette could not answer (each reported once)."""
         errors = [*self.pending_errors, *self.backend.take_errors()]
         self.pending_errors.clear()
         for error in errors:
             if SERVER_ERROR_NOTE not in getattr(error, "__notes__", ()):
                 error.add_note(SERVER_ERROR_NOTE)
+        missed = self.cassette.take_error() if self.cassette is not None else None
+        if missed is not None:
+            errors.append(missed)
         if len(errors) == 1:
             raise errors[0]
         if errors:
             raise ExceptionGroup(f"{len(errors)} exceptions inside the aoai mock", errors)  # type: ignore[type-var]
 
+    def check_cassette(self) -> None:
+        """Raise a ``CassetteMiss`` for the cassette misses not reported yet (the plugin calls this when
+        the test body ends, so a miss fails the test even if the code under test swallowed the 404)."""
+        missed = self.cassette.take_error() if self.cassette is not None else None
+        if missed is not None:
+            raise missed
+
+    def use_cassette(self, path: str | Path, mode: str = "none", speed: float = 0.0) -> CassetteUse:
+        """Replay and/or record ``path`` until the handle closes (a local mock: this process's app).
+        ``CassetteNotFound`` when ``mode`` only replays and ``path`` does not exist."""
+        from pathlib import Path
+
+        from .cassettes import local_cassette
+
+        if not isinstance(self.backend, LocalBackend):
+            raise TypeError("use_cassette needs a mock of this process; an external target gets its cassette "
+                            "through a recording proxy (see mockserver.testing.cassettes.external_cassette)")
+        if self.cassette is not None:
+            raise RuntimeError(f"this handle already uses {self.cassette.path}")
+        self.cassette = local_cassette(self.backend.app, Path(path), mode, speed)
+        return self.cassette
+
     def close(self) -> None:
-        """Undo what the handle set up (env, routes, rules); does not raise server errors (``check``)."""
-        while self.cleanups:
-            self.cleanups.pop()()
-        self.backend.close()
+        """Undo what the handle set up (env, routes, rules), then end its cassette (what was recorded is
+        saved); does not raise server errors or cassette misses (``check``)."""
+        try:
+            while self.cleanups:
+                self.cleanups.pop()()
+            self.backend.close()
+        finally:
+            if self.cassette is not None:
+                self.cassette.close()  # after the backend: an external one talks through the proxy
 
     def __enter__(self) -> MockAzure:
         return self
@@ -282,7 +326,7 @@ class MockAzure:
         interceptor = Interceptor()
         handle = open_inprocess(settings or default_settings(), parse_spec(spec), interceptor)
         handle.cleanups.insert(0, interceptor.uninstall)
-        return handle
+        return with_spec_cassette(handle)
 
     @classmethod
     def live(cls, settings: Settings | None = None, **spec: Any) -> MockAzure:
@@ -292,7 +336,20 @@ class MockAzure:
         server = LiveServer(settings or default_settings())
         handle = open_live(settings or default_settings(), parse_spec(spec), server)
         handle.cleanups.insert(0, server.stop)
+        return with_spec_cassette(handle)
+
+
+def with_spec_cassette(handle: MockAzure, default_mode: str = "none") -> MockAzure:
+    """``handle`` using its spec's cassette (``record_mode`` or ``default_mode``); closed if that fails."""
+    path = handle.spec.cassette_file()
+    if path is None:
         return handle
+    try:
+        handle.use_cassette(path, handle.spec.record_mode or default_mode, handle.spec.replay_speed or 0.0)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 def open_inprocess(base: Settings, spec: MockSpec, interceptor: Interceptor, option_seed: int | None = None,

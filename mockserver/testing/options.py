@@ -1,7 +1,8 @@
 """The plugin's options: one table, one getter, one precedence.
 
 Every option has a command-line flag, an ini twin and an environment variable. The getter applies
-``CLI > ini > env > default`` (the ``aoai`` marker then overrides per test) and turns a bad value
+``CLI > ini > env > default`` (the ``aoai`` marker then overrides per test: ``seed``, ``api_version``,
+``record_mode``) and turns a bad value
 into ``pytest.UsageError`` listing the valid ones. Imports nothing heavy: pytest loads this early.
 """
 
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 
 MODES = ("inprocess", "server", "external")
+# mockserver.replay.modes.RECORD_MODES, spelt out so that pytest start-up does not import the replay package
+RECORD_MODES = ("none", "once", "new_episodes", "all")
 SWITCH = {
     "on": True, "true": True, "1": True, "yes": True, "off": False, "false": False, "0": False, "no": False,
 }
@@ -49,6 +52,10 @@ OPTIONS = (
     Option("aoai_block_network", "--aoai-block-network", "AOAI_MOCK_BLOCK_NETWORK",
            "fail any httpx/httpx2 request to a real Azure OpenAI host (*.openai.azure.com, "
            "*.cognitiveservices.azure.com, *.services.ai.azure.com) that is not the mock", "on|off"),
+    Option("aoai_record_mode", "--aoai-record-mode", "AOAI_MOCK_RECORD_MODE",
+           "what @pytest.mark.aoai(cassette=...) does: none (default; replay only, a missing cassette is "
+           "an error), once (record when the cassette does not exist), new_episodes (replay what matches, "
+           "record the rest) or all (record everything anew)", "|".join(RECORD_MODES)),
 )
 BAD_VALUE = "{source} {value!r} is not valid for {option}; valid: {valid}"
 
@@ -64,6 +71,7 @@ class PluginOptions:
     config: Path | None = None
     api_version: str | None = None
     block_network: bool = False
+    record_mode: str = "none"
 
     def describe(self) -> str:
         """One line for the pytest header."""
@@ -74,6 +82,8 @@ class PluginOptions:
         if self.config is not None:
             parts.append(f"config={self.config}")
         parts.append(f"block-real-azure={'on' if self.block_network else 'off'}")
+        if self.record_mode != "none":
+            parts.append(f"record-mode={self.record_mode}")
         return "aoai-mockserver: " + ", ".join(parts)
 
 
@@ -122,6 +132,7 @@ def read_options(config: pytest.Config) -> PluginOptions:
         config=config_path(config, values["aoai_config"]),
         api_version=values["aoai_api_version"][0],
         block_network=SWITCH[block or "off"],
+        record_mode=choose(values["aoai_record_mode"], RECORD_MODES, "--aoai-record-mode") or "none",
     )
 
 

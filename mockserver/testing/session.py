@@ -5,6 +5,10 @@ It turns a test item (its ``aoai`` markers) into a ``MockAzure`` handle for the 
 * inprocess: a fresh app per test, reached through the run's ``Interceptor``;
 * server: a fresh app per test on the session's live server (``aoai_server`` is always this);
 * external: the ``--aoai-base-url`` target, with a unique ``x-mock-session`` per test.
+
+A test whose marker names a ``cassette`` replays and/or records it in the record mode of its marker,
+else of ``--aoai-record-mode`` (``mockserver.testing.cassettes``): a local handle wraps its app, an
+external one talks to the target through a recording proxy.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from ..config import Settings, load_settings
 from ..errors import ConfigError
 from .backends import is_mock
 from .errors import REAL_AZURE_BLOCKED, RealAzureCallBlocked
-from .handle import DEFAULT_API_KEY, MockAzure, open_external, open_inprocess, open_live
+from .handle import DEFAULT_API_KEY, MockAzure, open_external, open_inprocess, open_live, with_spec_cassette
 from .intercept import Interceptor
 from .options import PluginOptions
 from .spec import POSITIONAL, MockSpec, parse_spec
@@ -33,6 +37,10 @@ if TYPE_CHECKING:
 EXTERNAL_SETTINGS = (
     "@pytest.mark.aoai({keys}=...) configures the mock's settings; the external target {url} keeps its own. "
     "Run this test with --aoai-mode inprocess or server"
+)
+CASSETTE_IN_USE = (
+    "cassette {path} is already in use by another aoai handle of this test (aoai_mock and aoai_server "
+    "share the marker): a test with a cassette uses one of the two fixtures"
 )
 
 
@@ -62,6 +70,7 @@ class PluginSession:
         self.run_id = uuid.uuid4().hex[:8]
         self.counter = itertools.count(1)
         self.external_is_mock: bool | None = None
+        self.cassettes: set[Path] = set()  # in use by an open handle: two would overwrite each other
         if options.block_network:
             self.interceptor.install()
 
@@ -80,22 +89,36 @@ class PluginSession:
         return LiveServer(settings)
 
     def open(self, item: pytest.Item, settings: Settings, server: Any | None) -> MockAzure:
-        """The handle for ``item``; a configuration mistake fails the test with the message alone
-        (it lists the valid values), not a traceback through the plugin."""
+        """The handle for ``item``; a configuration mistake (a missing cassette included) fails the test
+        with the message alone (it lists the valid values, or names the file), not a traceback through
+        the plugin."""
         try:
             return self.open_handle(item, settings, server)
         except ConfigError as exc:
-            pytest.fail(f"aoai-mockserver: {exc}", pytrace=False)
+            message = str(exc)
+        pytest.fail(f"aoai-mockserver: {message}", pytrace=False)  # outside the except: no chained repeat
 
     def open_handle(self, item: pytest.Item, settings: Settings, server: Any | None) -> MockAzure:
         """Live when ``server`` is given, else per the run's mode."""
         spec = marker_spec(item)
         version = spec.api_version or self.options.api_version
+        path = spec.cassette_file()
+        if path is not None and path.resolve() in self.cassettes:
+            raise ConfigError(CASSETTE_IN_USE.format(path=path))
+        seed = self.options.seed
         if self.options.mode == "external":
-            return self.open_external(spec, version)
-        if server is not None:
-            return open_live(settings, spec, server, self.options.seed, api_version=version)
-        return open_inprocess(settings, spec, self.interceptor, self.options.seed, api_version=version)
+            handle = self.open_external(spec, version)
+        else:
+            if server is not None:
+                handle = open_live(settings, spec, server, seed, api_version=version)
+            else:
+                handle = open_inprocess(settings, spec, self.interceptor, seed, api_version=version)
+            handle = with_spec_cassette(handle, self.options.record_mode)
+        if handle.cassette is not None:
+            key = handle.cassette.path.resolve()
+            self.cassettes.add(key)
+            handle.cassette.on_close.append(lambda: self.cassettes.discard(key))
+        return handle
 
     def open_external(self, spec: MockSpec, version: str | None) -> MockAzure:
         url = self.options.base_url
@@ -105,8 +128,27 @@ class PluginSession:
         if self.external_is_mock is None:
             self.external_is_mock = is_mock(url)
         session = f"pytest-{self.worker}-{self.run_id}-{next(self.counter)}"
-        return open_external(url, spec, self.options.api_key or DEFAULT_API_KEY, session,
-                             self.external_is_mock, unavailable=skip, api_version=version)
+        path = spec.cassette_file()
+        if path is None:
+            return open_external(url, spec, self.options.api_key or DEFAULT_API_KEY, session,
+                                 self.external_is_mock, unavailable=skip, api_version=version)
+        from .cassettes import external_cassette
+
+        # the proxy passes /_mock/* to the target: a mock target keeps its journal and fault API
+        cassette = external_cassette(url, path, spec.record_mode or self.options.record_mode,
+                                     spec.replay_speed or 0.0)
+        try:
+            assert cassette.endpoint is not None
+            handle = open_external(cassette.endpoint, spec, self.options.api_key or DEFAULT_API_KEY, session,
+                                   self.external_is_mock, unavailable=skip, api_version=version)
+        except BaseException:
+            cassette.close()
+            raise
+        handle.cassette = cassette
+        backend = handle.backend
+        # once the proxy is gone, the journal (a failed teardown's report) is read from the target itself
+        cassette.on_close.append(lambda: setattr(backend, "endpoint", url))
+        return handle
 
     def blocked_since(self, mark: int) -> RealAzureCallBlocked | None:
         """An error naming the real Azure calls blocked after ``mark`` (an index into the list)."""

@@ -8,6 +8,7 @@ built-in defaults.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,8 @@ from ..errors import ConfigError
 from ..scenarios import load_scenario
 
 SPEC_KEYS = (
-    "api_version", "canned", "config", "deployments", "env", "faults", "freeze_time", "keys",
-    "rate_limits", "replace_catalogue", "scenario", "seed", "tokenizer",
+    "api_version", "canned", "cassette", "config", "deployments", "env", "faults", "freeze_time", "keys",
+    "rate_limits", "record_mode", "replace_catalogue", "replay_speed", "scenario", "seed", "tokenizer",
 )
 # Keys that change the server's settings: an external target cannot honour them.
 SETTINGS_KEYS = ("canned", "config", "deployments", "freeze_time", "keys", "rate_limits",
@@ -46,10 +47,15 @@ class MockSpec:
     faults: fault rules (``mockserver.faults`` format) loaded for the test.
     api_version: the api-version the handle's clients use.
     env: set AZURE_OPENAI_ENDPOINT / _API_KEY and OPENAI_API_VERSION for the whole test.
+    cassette: replay and/or record the test's exchanges: a name (``<test dir>/cassettes/<name>.json``)
+        or a path (absolute, or with a suffix, relative to ``<test dir>/cassettes``).
+    record_mode: none | once | new_episodes | all for this test (beats ``--aoai-record-mode``).
+    replay_speed: the replay timing factor (0: at once, the default; 1: as recorded).
     """
 
     api_version: str | None = None
     canned: tuple[dict[str, Any], ...] = ()
+    cassette: str | None = None
     config: str | None = None
     deployments: tuple[Any, ...] = ()
     env: bool = False
@@ -57,7 +63,9 @@ class MockSpec:
     freeze_time: Any = None
     keys: tuple[str, ...] = ()
     rate_limits: str | None = None
+    record_mode: str | None = None
     replace_catalogue: bool = False
+    replay_speed: float | None = None
     scenario: tuple[str, ...] = ()
     seed: int | None = None
     tokenizer: str | None = None
@@ -87,6 +95,16 @@ class MockSpec:
             path = self.base_dir / path
         return str(path)
 
+    def cassette_file(self) -> Path | None:
+        """Where ``cassette`` lives: ``<base_dir>/cassettes/<name>.json`` (the working directory
+        outside a test), an absolute path or a name with a suffix as given (``cassette_path``)."""
+        if self.cassette is None:
+            return None
+        from ..replay.plugin_support import cassette_path
+
+        base = self.base_dir if self.base_dir is not None else Path.cwd()
+        return cassette_path(self.cassette, base / "test_file.py")  # its parent is the base
+
 
 def as_tuple(value: Any) -> tuple[Any, ...]:
     if value is None:
@@ -113,7 +131,27 @@ def parse_spec(kwargs: dict[str, Any], base_dir: Path | None = None) -> MockSpec
         raise ConfigError(f"rate_limits must be one of {valid}, got {values['rate_limits']!r}")
     if values.get("tokenizer") not in (None, *TOKENIZER_MODES):
         raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {values['tokenizer']!r}")
+    parse_cassette_keys(values)
     return MockSpec(base_dir=base_dir, **values)
+
+
+def parse_cassette_keys(values: dict[str, Any]) -> None:
+    """Check (and normalise, in place) ``cassette``, ``record_mode`` and ``replay_speed``."""
+    cassette = values.get("cassette")
+    if cassette is not None:
+        if not isinstance(cassette, (str, os.PathLike)) or not str(cassette).strip():
+            raise ConfigError(f"cassette must be a name or a path, got {cassette!r}")
+        values["cassette"] = str(cassette)
+    if values.get("record_mode") is not None:
+        from ..replay.modes import RecordMode
+
+        values["record_mode"] = RecordMode.parse(values["record_mode"]).value
+    speed = values.get("replay_speed")
+    if speed is not None:
+        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed >= 0:
+            raise ConfigError(f"replay_speed must be a number of 0 or more (0: at once, 1: as recorded), "
+                              f"got {speed!r}")
+        values["replay_speed"] = float(speed)
 
 
 def build_settings(base: Settings, spec: MockSpec, option_seed: int | None = None) -> Settings:
