@@ -95,3 +95,13 @@ def normalise_path(path: str) -> str:
 def decode_segment(segment: str) -> str:
     """Deployment names may arrive URL-encoded (recording 05: ``invalid%20model%20name``)."""
     return unquote(segment)
+
+
+async def read_all(receive: Any) -> bytes:
+    """The whole request body from an ASGI ``receive``."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)

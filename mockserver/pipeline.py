@@ -41,7 +41,7 @@ from starlette.responses import Response
 
 from . import routing
 from .auth import authenticate
-from .call import Call, decode_headers, decode_query, normalise_path
+from .call import Call, decode_headers, decode_query, normalise_path, read_all
 from .catalogue import CHAT, COMPLETIONS, TRANSCRIPTIONS, TRANSLATIONS
 from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
@@ -221,15 +221,6 @@ def throttled(call: Call, throttle: Throttle) -> AzureError:
 
 STAGES: tuple[Stage, ...] = (route, auth, api_version, body, replay, deployment, faults, validate, moderate,
                              ratelimit)
-
-
-async def read_all(receive: Any) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 class Pipeline:

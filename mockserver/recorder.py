@@ -43,6 +43,7 @@ from .replay.cassette import Cassette, load
 from .replay.matching import DEFAULT_MATCH_ON
 from .replay.modes import Plan, plan
 from .replay.player import Hit, Player, replay_miss
+from .call import read_all
 from .scrub import Scrubber
 
 Scope = dict[str, Any]
@@ -164,7 +165,7 @@ class RecorderApp:
             status = {"status": "ok", "mode": self.plan.mode.value, "recorded": self.recorded}
             await send_json(send, 200, status)
             return
-        body = await read_body(receive)
+        body = await read_all(receive)
         start = time.monotonic()
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
@@ -283,15 +284,6 @@ def cassette_meta(existing: Cassette | None, scrubber: Scrubber) -> dict[str, An
         }
     )
     return meta
-
-
-async def read_body(receive: Any) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 async def send_json(send: Any, status: int, payload: Any) -> None:
