@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..call import read_all
 from ..scrub import Scrubber
 from .capture import ExchangeBuilder, request_from_wire
 from .cassette import Cassette, CassetteNotFound, Interaction, load
@@ -179,9 +180,7 @@ class CaptureApp:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from ..recorder import read_body
-
-        body = await read_body(receive)
+        body = await read_all(receive)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
         scrubber = Scrubber(host=headers.get("host") or None, body_fields=self.scrubber.body_fields)
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
