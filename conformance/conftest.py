@@ -6,7 +6,11 @@
 Markers: ``contract`` (part 1, the server contract), ``recorded`` (a reference recording replayed;
 the replay stand-in runs only these), ``client`` (part 2, client behaviour), ``needs_faults``
 (skips where rules cannot be added: azure, or a url without /_mock), ``server_only`` (needs a real
-socket), ``slow`` (skipped unless --run-slow), ``selftest`` (the suite checking itself).
+socket), ``slow`` (skipped unless --run-slow), ``selftest`` (the suite checking itself) and
+``readme`` (the README's SDK snippets); the last two start their own mocks whatever the target.
+
+Option names stay clear of the pytest plugin's ``--aoai-*``; the plugin itself is not used here (the
+suite drives the mock through ``create_app``, ``ServerThread`` and the ``/_mock`` control API).
 """
 
 from __future__ import annotations
@@ -30,25 +34,42 @@ MARKERS = (
     "client: part 2, client behaviour through the drivers",
     "needs_faults: needs fault injection (skipped on azure and on servers without /_mock)",
     "server_only: needs a real socket (skipped on --target inprocess)",
-    "slow: waits a long time on purpose (skipped unless --run-slow)",
-    "selftest: the suite run against deliberately wrong servers",
+    "slow: waits a long time on purpose, for some SDK (those skip unless --run-slow)",
+    "selftest: the suite checking itself (against deliberately wrong servers; its comparator)",
+    "readme: runs the README's SDK snippets against a mock of its own",
 )
 sessions = (f"conformance-{os.getpid()}-{i}" for i in itertools.count())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "aoai-mockserver conformance suite")
-    group.addoption("--target", choices=TARGETS, default="server",
-                    help="what to test: the mock in-process, a mock started for the run (default), "
-                         "any --base-url, or Azure (AZURE_OPENAI_ENDPOINT)")
-    group.addoption("--base-url", default=None, help="the server for --target url, e.g. http://127.0.0.1:8000")
-    group.addoption("--api-key", default=None, help="key for --target url/azure (default: AZURE_OPENAI_API_KEY)")
-    group.addoption("--driver", action="append", default=[], choices=sorted(REGISTRY),
-                    help="client driver for part 2 (repeatable; default: every driver available here)")
+    group.addoption(
+        "--target",
+        choices=TARGETS,
+        default="server",
+        help="what to test: the mock in-process, a mock started for the run (default), "
+        "any --base-url, or Azure (AZURE_OPENAI_ENDPOINT)",
+    )
+    group.addoption(
+        "--base-url", default=None, help="the server for --target url, e.g. http://127.0.0.1:8000"
+    )
+    group.addoption(
+        "--api-key", default=None, help="key for --target url/azure (default: AZURE_OPENAI_API_KEY)"
+    )
+    group.addoption(
+        "--driver",
+        action="append",
+        default=[],
+        choices=sorted(REGISTRY),
+        help="client driver for part 2 (repeatable; default: every driver available here)",
+    )
     group.addoption("--run-slow", action="store_true", help="also run vectors that wait a long time")
-    group.addoption("--conformance-report", action="store_true",
-                    help=f"write the behaviour matrix to {report.COMMITTED.relative_to(report.ROOT)} "
-                         "(the committed copy) instead of the run's own report directory")
+    group.addoption(
+        "--conformance-report",
+        action="store_true",
+        help=f"write the behaviour matrix to {report.COMMITTED.relative_to(report.ROOT)} "
+        "(the committed copy) instead of the run's own report directory",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -65,8 +86,9 @@ def in_conformance(item: pytest.Item) -> bool:
 
 def target_of(config: pytest.Config) -> Target:
     if TARGET_KEY not in config.stash:
-        config.stash[TARGET_KEY] = make_target(config.getoption("target"), config.getoption("base_url"),
-                                               config.getoption("api_key"))
+        config.stash[TARGET_KEY] = make_target(
+            config.getoption("target"), config.getoption("base_url"), config.getoption("api_key")
+        )
     return config.stash[TARGET_KEY]
 
 
@@ -87,7 +109,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if not config.getoption("target", None):
         return []
     name = config.getoption("target")
-    where = config.getoption("base_url") or os.environ.get("AZURE_OPENAI_ENDPOINT", "") if name in ("url", "azure") else ""
+    where = (
+        config.getoption("base_url") or os.environ.get("AZURE_OPENAI_ENDPOINT", "")
+        if name in ("url", "azure")
+        else ""
+    )
     return [f"conformance: target {name}{' ' + where if where else ''}"]
 
 
@@ -97,6 +123,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         config.stash[TARGET_KEY].close()
     matrix = config.stash.get(report.MATRIX_KEY, None)
     if matrix is not None and matrix.results:
+        matrix.slow = bool(config.getoption("run_slow"))
         folder = report.COMMITTED if config.getoption("conformance_report") else report.run_dir(config)
         matrix.write(folder)
         config.stash[report.WRITTEN_KEY] = folder
@@ -152,15 +179,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def driver(driver_pool: dict[str, Driver], driver_name: str) -> Driver:
-    """The driver under test; skips with the driver's own reason when it cannot run here."""
-    chosen = driver_pool[driver_name]
-    reason = chosen.unavailable()
-    if reason:
-        pytest.skip(f"driver {driver_name}: {reason}")
-    return chosen
-
-
-@pytest.fixture
 def matrix(pytestconfig: pytest.Config) -> report.Matrix:
+    """The behaviour matrix of this run (``conformance.report``)."""
     return pytestconfig.stash[report.MATRIX_KEY]

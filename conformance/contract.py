@@ -35,16 +35,39 @@ from typing import Any
 from . import shapes
 
 VARYING_KEYS = frozenset({"jailbreak", "custom_blocklists", "refusal"})
-ADDED_KEYS = frozenset({"completion_tokens_details", "prompt_tokens_details", "protected_material_text",
-                        "protected_material_code", "obfuscation"})
-VARYING_HEADERS = frozenset({
-    "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ms-deployment-name",
-    "access-control-allow-origin", "cache-control",
-    "azureml-model-session", "x-envoy-upstream-service-time", "ms-azureml-model-time",
-    "cmp-upstream-response-duration", "x-accel-buffering",
-})
-NEVER_FROM_AZURE = frozenset({"openai-processing-ms", "openai-version", "openai-organization", "openai-project",
-                              "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"})
+ADDED_KEYS = frozenset(
+    {
+        "completion_tokens_details",
+        "prompt_tokens_details",
+        "protected_material_text",
+        "protected_material_code",
+        "obfuscation",
+    }
+)
+VARYING_HEADERS = frozenset(
+    {
+        "x-ratelimit-limit-requests",
+        "x-ratelimit-limit-tokens",
+        "x-ms-deployment-name",
+        "access-control-allow-origin",
+        "cache-control",
+        "azureml-model-session",
+        "x-envoy-upstream-service-time",
+        "ms-azureml-model-time",
+        "cmp-upstream-response-duration",
+        "x-accel-buffering",
+    }
+)
+NEVER_FROM_AZURE = frozenset(
+    {
+        "openai-processing-ms",
+        "openai-version",
+        "openai-organization",
+        "openai-project",
+        "x-ratelimit-reset-requests",
+        "x-ratelimit-reset-tokens",
+    }
+)
 SSE_TYPES = frozenset({"text/event-stream", "text/event-stream; charset=utf-8"})
 
 AZURE = replace(
@@ -62,9 +85,14 @@ AZURE = replace(
 
 # Error bodies that no recording holds, from the reports azure-wire cites (gateway family, §1.4, §3.2).
 RESOURCE_NOT_FOUND = {"error": {"code": "404", "message": "Resource not found"}}  # §1.4 (report)
-VERSION_NOT_SUPPORTED = {"error": {"code": "BadRequest", "message": "API version not supported"}}  # §1.2, §1.4
-TOKEN_401 = {"statusCode": 401, "message": "Unauthorized. Access token is missing, invalid, audience is incorrect "
-             "(https://cognitiveservices.azure.com), or have expired."}  # §2.1 (report)
+VERSION_NOT_SUPPORTED = {
+    "error": {"code": "BadRequest", "message": "API version not supported"}
+}  # §1.2, §1.4
+TOKEN_401 = {
+    "statusCode": 401,
+    "message": "Unauthorized. Access token is missing, invalid, audience is incorrect "
+    "(https://cognitiveservices.azure.com), or have expired.",
+}  # §2.1 (report)
 # The model / service family: OpenAI key order message, type, param, code (azure-wire §3.1).
 MODEL_ERROR_KEYS = ["message", "type", "param", "code"]
 
@@ -84,7 +112,9 @@ class Answer:
         return {k.lower(): v for k, v in self.headers.items()}.get(name.lower())
 
 
-def rules_for(entry: dict[str, Any], deployment: str | None = None, recorded: str | None = None) -> shapes.Rules:
+def rules_for(
+    entry: dict[str, Any], deployment: str | None = None, recorded: str | None = None
+) -> shapes.Rules:
     """``AZURE``, plus what this entry needs: the streaming content types, the deployment header, and
     model names in messages when the exchange went to another deployment than recorded."""
     rules = AZURE
@@ -93,7 +123,11 @@ def rules_for(entry: dict[str, Any], deployment: str | None = None, recorded: st
         rules = rules.but(header_values={"content-type": SSE_TYPES})
     if deployment is not None and deployment != recorded:
         rules = rules.but(header_values={"x-ms-deployment-name": frozenset({deployment})})
-        message = entry["ResponseBody"].get("error", {}).get("message") if isinstance(entry["ResponseBody"], dict) else None
+        message = (
+            entry["ResponseBody"].get("error", {}).get("message")
+            if isinstance(entry["ResponseBody"], dict)
+            else None
+        )
         if isinstance(message, str) and "specified model" in message:
             rules = rules.but(patterns={"error.message": model_message_pattern(message)})
     return rules
@@ -120,7 +154,9 @@ def differences(entry: dict[str, Any], answer: Answer, rules: shapes.Rules = AZU
         body = json.loads(answer.text)
     except ValueError:
         return [*problems, f"body: not JSON: {answer.text[:80]!r}"]
-    return problems + shapes.compare(recorded, body, rules=rules) + rendering_problems(entry, answer.text, body)
+    return (
+        problems + shapes.compare(recorded, body, rules=rules) + rendering_problems(entry, answer.text, body)
+    )
 
 
 def rendering(body: Any, text_or_length: str | int) -> str | None:
@@ -161,8 +197,13 @@ def framing(entry: dict[str, Any], headers: dict[str, str], raw: bytes) -> list[
 
 def error_envelope_problems(body: Any, expected: dict[str, Any]) -> list[str]:
     """An error body against an expected gateway body: every key, its order and value exactly."""
-    return shapes.compare(expected, body, rules=replace(shapes.STRICT, label="target",
-                                                        exact_keys=shapes.EXACT_KEYS | {"message", "statusCode"}))
+    return shapes.compare(
+        expected,
+        body,
+        rules=replace(
+            shapes.STRICT, label="target", exact_keys=shapes.EXACT_KEYS | {"message", "statusCode"}
+        ),
+    )
 
 
 def model_error_problems(body: Any) -> list[str]:

@@ -7,14 +7,16 @@ cell in the matrix before they skip.
 from __future__ import annotations
 
 from contextlib import nullcontext
+from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 import pytest
 
 from .drivers import Call, Driver, Outcome
+from .expect import SLOW_GAP, Observed, Vector, check
 from .report import Cell
 from .targets import NO_SOCKET, Target
-from .vectors import SLOW_GAP, Observed, Vector, check
 
 # A JWT-shaped stand-in for an Entra access token; the mock accepts JWT-shaped tokens (azure-wire §2).
 MOCK_ENTRA_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiJodHRwczovL2NvZ25pdGl2ZXNlcnZpY2VzIn0.c2ln"
@@ -23,17 +25,18 @@ SLOW_REASON = "slow: waits for a long Retry-After on purpose; run with --run-slo
 NO_RULE = "no expectation for {sdk} {version} in conformance/vectors.py"
 
 
-def skip_reason(item: pytest.Item, target: Target, config: pytest.Config) -> str | None:
-    """Why ``item`` cannot run against ``target`` (markers: needs_faults, server_only, slow)."""
-    if item.get_closest_marker("selftest"):
-        return None  # the self-test starts its own servers whatever the target
+def skip_reason(item: pytest.Item, target: Target, config: pytest.Config, *, slow: bool = True) -> str | None:
+    """Why ``item`` cannot run against ``target`` (markers: needs_faults, server_only, and slow unless
+    ``slow`` is False: the client tests decide that per SDK)."""
+    if item.get_closest_marker("selftest") or item.get_closest_marker("readme"):
+        return None  # these start their own servers whatever the target
     if target.skip_all:
         return target.skip_all
     if item.get_closest_marker("needs_faults") and not target.is_mock:
         return target.no_faults_reason
     if item.get_closest_marker("server_only") and not target.socket:
         return NO_SOCKET
-    if item.get_closest_marker("slow") and not config.getoption("run_slow"):
+    if slow and item.get_closest_marker("slow") and not config.getoption("run_slow"):
         return SLOW_REASON
     return None
 
@@ -46,16 +49,30 @@ def make_call(vector: Vector, target: Target, session: str) -> Call:
         key = MOCK_ENTRA_TOKEN
     env = {}
     if vector.auth == "env":
-        env = {"AZURE_OPENAI_API_KEY": key, "AZURE_OPENAI_ENDPOINT": target.endpoint,
-               "OPENAI_API_VERSION": target.api_version}
+        env = {
+            "AZURE_OPENAI_API_KEY": key,
+            "AZURE_OPENAI_ENDPOINT": target.endpoint,
+            "OPENAI_API_VERSION": target.api_version,
+        }
     params = {} if vector.operation == "embeddings" else {"max_tokens": 16}
-    return Call(operation=vector.operation, endpoint=target.endpoint, deployment=deployment, api_key=key,
-                api_version=target.api_version, surface=vector.surface, auth=auth, params=params,
-                headers={"x-mock-session": session} if target.is_mock else {},
-                settings=dict(vector.settings), env=env)
+    return Call(
+        operation=vector.operation,
+        endpoint=target.endpoint,
+        deployment=deployment,
+        api_key=key,
+        api_version=target.api_version,
+        surface=vector.surface,
+        auth=auth,
+        params=params,
+        headers={"x-mock-session": session} if target.is_mock else {},
+        settings=dict(vector.settings),
+        env=env,
+    )
 
 
-def observe(vector: Vector, driver: Driver, target: Target, session: str, attempts: int) -> tuple[Outcome, Observed]:
+def observe(
+    vector: Vector, driver: Driver, target: Target, session: str, attempts: int
+) -> tuple[Outcome, Observed]:
     """Run ``vector`` with ``driver``; the outcome and what the mock's journal saw."""
     rules = vector.fault_rules()
     scripted = target.faults(*rules, session=session) if rules else nullcontext()
@@ -67,23 +84,40 @@ def observe(vector: Vector, driver: Driver, target: Target, session: str, attemp
 
 def observed(outcome: Outcome, entries: list[dict[str, Any]] | None) -> Observed:
     done = outcome.result.get("done")
-    base = {"ok": outcome.ok, "error": outcome.error_class, "status": outcome.status,
-            "done": done if isinstance(done, bool) else None}
-    if entries is None:
-        return Observed(**base)
+    seen = Observed(
+        outcome.ok,
+        outcome.error_class,
+        outcome.status,
+        done if isinstance(done, bool) else None,
+        client_attempts=outcome.attempts,
+    )
+    if entries is None:  # no journal (a real resource): the client's own count is all there is
+        return replace(seen, attempts=outcome.attempts)
     times = [e["monotonic"] for e in entries]
     first = entries[0] if entries else {"headers": {}, "query": {}}
     headers = first["headers"]
     auth = "api-key" if "api-key" in headers else "authorization" if "authorization" in headers else None
-    return Observed(**base, attempts=len(entries), gaps=tuple(b - a for a, b in zip(times, times[1:], strict=False)),
-                    retry_counts=tuple(e["headers"].get("x-stainless-retry-count") for e in entries),
-                    auth=auth, api_version=first["query"].get("api-version", ""),
-                    paths=tuple(e["path"] for e in entries), headers={k.lower(): v for k, v in headers.items()})
+    return replace(
+        seen,
+        journal=True,
+        attempts=len(entries),
+        gaps=tuple(b - a for a, b in pairwise(times)),
+        retry_counts=tuple(e["headers"].get("x-stainless-retry-count") for e in entries),
+        auth=auth,
+        api_version=first["query"].get("api-version", ""),
+        paths=tuple(e["path"] for e in entries),
+        headers={k.lower(): v for k, v in headers.items()},
+    )
 
 
 def facts(seen: Observed) -> dict[str, Any]:
     """The committed matrix keeps facts that do not change run to run (no timings)."""
-    data = {"ok": seen.ok, "error": seen.error, "status": seen.status, "attempts": seen.attempts}
+    data: dict[str, Any] = {
+        "ok": seen.ok,
+        "error": seen.error,
+        "status": seen.status,
+        "attempts": seen.attempts,
+    }
     if seen.retry_counts and any(seen.retry_counts):
         data["retry_counts"] = list(seen.retry_counts)
     if seen.auth:
@@ -100,9 +134,16 @@ def judge(vector: Vector, driver: Driver, seen: Observed) -> Cell:
     if not problems:
         return Cell("pass", expected=expected, observed=expected, detail=rule.note, facts=facts(seen))
     if rule.observed is not None and not check(rule.observed, seen):
-        return Cell("differs", expected=expected, observed=rule.observed.describe(), detail=rule.note,
-                    facts=facts(seen))
-    return Cell("fail", expected=expected, observed=seen.summary(), detail="; ".join(problems), facts=facts(seen))
+        return Cell(
+            "differs",
+            expected=expected,
+            observed=rule.observed.describe(),
+            detail=rule.note,
+            facts=facts(seen),
+        )
+    return Cell(
+        "fail", expected=expected, observed=seen.summary(), detail="; ".join(problems), facts=facts(seen)
+    )
 
 
 def slow_for(vector: Vector, driver: Driver) -> bool:

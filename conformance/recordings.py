@@ -69,8 +69,9 @@ class Exchange:
     provoke: dict[str, Any] | None = None
 
 
-PROMPT_FILTER_RULE: dict[str, Any] = {"fault": {"status": 400, "content_filter": {"category": "violence",
-                                                                                  "severity": "medium"}}}
+PROMPT_FILTER_RULE: dict[str, Any] = {
+    "fault": {"status": 400, "content_filter": {"category": "violence", "severity": "medium"}}
+}
 
 EXCHANGES = (
     Exchange("01", "01", 0, "chat, JSON (2025-01-01-preview)"),
@@ -139,5 +140,10 @@ def replay_request(exchange: Exchange, target: Target) -> Replay:
     surface = "v1" if "/openai/v1/" in path else "classic"
     headers = {"Content-Type": "application/json"}
     headers.update({"api-key": BAD_KEY} if exchange.bad_key else target.auth_headers(surface))
-    return Replay(entry["RequestMethod"], path + (f"?{uri.query}" if uri.query else ""), headers,
-                  json.dumps(body).encode(), deployment)
+    return Replay(
+        entry["RequestMethod"],
+        path + (f"?{uri.query}" if uri.query else ""),
+        headers,
+        json.dumps(body).encode(),
+        deployment,
+    )

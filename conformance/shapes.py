@@ -192,7 +192,9 @@ def compare(recorded: Any, mock: Any, path: str = "", rules: Rules = STRICT) -> 
     return []
 
 
-def compare_objects(recorded: dict[str, Any], mock: dict[str, Any], path: str, rules: Rules = STRICT) -> list[str]:
+def compare_objects(
+    recorded: dict[str, Any], mock: dict[str, Any], path: str, rules: Rules = STRICT
+) -> list[str]:
     problems = [
         f"{join(path, key)}: missing"
         for key in recorded
@@ -352,7 +354,9 @@ def compare_headers(recorded: dict[str, str], mock: dict[str, str], rules: Rules
     rec = {k.lower(): v for k, v in recorded.items() if k.lower() not in IGNORED_HEADERS}
     got = {k.lower(): v for k, v in mock.items() if k.lower() not in IGNORED_HEADERS}
     problems = [
-        f"header {name}: missing" for name in sorted(rec.keys() - got.keys()) if name not in rules.optional_headers
+        f"header {name}: missing"
+        for name in sorted(rec.keys() - got.keys())
+        if name not in rules.optional_headers
     ]
     problems += [
         f"header {name}: unexpected"

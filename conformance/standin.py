@@ -35,8 +35,16 @@ BANNER = re.compile(r"http://127\.0\.0\.1:(\d+)")
 def import_recordings(recordings: Sequence[str], cassette: Path) -> None:
     """``aoai-mock import --drop-non-events``: one cassette, without recording 12's excerpt marker
     (a line that is not an SSE event and that Azure never sent)."""
-    command = [sys.executable, "-m", "mockserver", "import", *recordings, "--cassette", str(cassette),
-               "--drop-non-events"]
+    command = [
+        sys.executable,
+        "-m",
+        "mockserver",
+        "import",
+        *recordings,
+        "--cassette",
+        str(cassette),
+        "--drop-non-events",
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"aoai-mock import failed: {done.stderr or done.stdout}")
@@ -47,7 +55,9 @@ class ReplayServer:
 
     def __init__(self, cassette: Path) -> None:
         command = [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--replay", str(cassette)]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         assert self.process.stdout is not None
         match = BANNER.search(self.process.stdout.readline())
         if match is None:
@@ -96,9 +106,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_against(server: ReplayServer, args: list[str]) -> int:
     try:
         env = {**os.environ, ENDPOINT_ENV: server.endpoint, KEY_ENV: STANDIN_KEY, KEEP_RECORDED_ENV: "1"}
-        print(f"conformance stand-in: replay of {len(recording_files())} recordings at {server.endpoint}", flush=True)
-        command = [sys.executable, "-m", "pytest", str(ROOT / "conformance"), "--target", "azure", "-m", "recorded",
-                   "-p", "no:cacheprovider", *args]
+        print(
+            f"conformance stand-in: replay of {len(recording_files())} recordings at {server.endpoint}",
+            flush=True,
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "conformance"),
+            "--target",
+            "azure",
+            "-m",
+            "recorded",
+            "-p",
+            "no:cacheprovider",
+            *args,
+        ]
         return subprocess.call(command, cwd=ROOT, env=env)
     finally:
         server.stop()

@@ -46,16 +46,25 @@ API_VERSION_ENV = "AOAI_CONFORMANCE_API_VERSION"
 KEEP_RECORDED_ENV = "AOAI_CONFORMANCE_KEEP_RECORDED_DEPLOYMENTS"
 ENTRA_ENV = "AOAI_CONFORMANCE_USE_ENTRA"
 # The mock's built-in deployments of each kind (README "Built-in deployments").
-MOCK_DEPLOYMENTS = {"chat": "gpt-4o", "embeddings": "text-embedding-3-small",
-                    "completions": "gpt-35-turbo-instruct", "images": "dall-e-3"}
+MOCK_DEPLOYMENTS = {
+    "chat": "gpt-4o",
+    "embeddings": "text-embedding-3-small",
+    "completions": "gpt-35-turbo-instruct",
+    "images": "dall-e-3",
+}
+
+# On a real resource only these kinds have defaults; images and the Asynchronous Filter need their variables.
+AZURE_DEFAULTS = {kind: MOCK_DEPLOYMENTS[kind] for kind in ("chat", "embeddings", "completions")}
 
 NO_CREDENTIALS = (
     "--target azure needs AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY (or --api-key), or an Entra "
     "credential through azure-identity (set AOAI_CONFORMANCE_USE_ENTRA=1); none found: {detail}"
 )
 NO_FAULTS = "needs fault injection, which target {target} cannot do ({why})"
-ANY_KEY = ("the target mock accepts any api-key, so Azure's 401s cannot happen; start it with keys "
-           "(aoai-mock serve --config conformance/mock.toml) to check them")
+ANY_KEY = (
+    "the target mock accepts any api-key, so Azure's 401s cannot happen; start it with keys "
+    "(aoai-mock serve --config conformance/mock.toml) to check them"
+)
 NO_SOCKET = "needs a real socket; the inprocess target has none (run with --target server)"
 
 
@@ -190,8 +199,18 @@ class Target:
     def url(self, path: str) -> str:
         return self.endpoint.rstrip("/") + path
 
-    def send(self, http: Any, method: str, path: str, body: Any = None, *, headers: dict[str, str] | None = None,
-             auth: bool = True, session: str | None = None, content: bytes | None = None) -> tuple[Answer, bytes]:
+    def send(
+        self,
+        http: Any,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+        session: str | None = None,
+        content: bytes | None = None,
+    ) -> tuple[Answer, bytes]:
         """One raw request: the target's credential (unless ``auth`` is False), ``headers`` on top,
         the mock session header when the target is a mock. The answer and its raw bytes."""
         sent = {"Content-Type": "application/json"} if method != "GET" else {}
@@ -203,10 +222,15 @@ class Target:
         data = content if content is not None else (None if body is None else json.dumps(body).encode())
         with http.stream(method, self.url(path), headers=sent, content=data) as response:
             raw = b"".join(response.iter_raw())
-        return Answer(response.status_code, dict(response.headers), raw.decode("utf-8", errors="replace")), raw
+        return Answer(
+            response.status_code, dict(response.headers), raw.decode("utf-8", errors="replace")
+        ), raw
 
-    def chat_path(self, deployment: str | None = None, version: str | None = None, op: str = "chat/completions") -> str:
-        return f"/openai/deployments/{deployment or self.deployments.chat}/{op}?api-version={version or self.api_version}"
+    def chat_path(
+        self, deployment: str | None = None, version: str | None = None, op: str = "chat/completions"
+    ) -> str:
+        deployment = deployment or self.deployments.chat
+        return f"/openai/deployments/{deployment}/{op}?api-version={version or self.api_version}"
 
     @contextmanager
     def faults(self, *rules: dict[str, Any], session: str) -> Iterator[list[str]]:
@@ -243,8 +267,9 @@ class Target:
             from .recordings import BAD_KEY
 
             with self.http() as http:
-                answer, _ = self.send(http, "GET", f"/openai/models?api-version={GA}", auth=False,
-                                      headers={"api-key": BAD_KEY})
+                answer, _ = self.send(
+                    http, "GET", f"/openai/models?api-version={GA}", auth=False, headers={"api-key": BAD_KEY}
+                )
             self._any_key = answer.status == 200
         return self._any_key
 
@@ -270,8 +295,14 @@ def mock_app(config: Path = MOCK_CONFIG) -> Any:
 def inprocess_target() -> Target:
     app = mock_app()
     names = {**MOCK_DEPLOYMENTS, "async_filter": "gpt-4o-mini-async-block-banana"}
-    return Target("inprocess", "http://testserver", MOCK_KEY, Deployments(names, keep_recorded=True),
-                  controls=AppControls(app), app=app)
+    return Target(
+        "inprocess",
+        "http://testserver",
+        MOCK_KEY,
+        Deployments(names, keep_recorded=True),
+        controls=AppControls(app),
+        app=app,
+    )
 
 
 def server_target() -> Target:
@@ -280,8 +311,9 @@ def server_target() -> Target:
     app = mock_app()
     server = ServerThread(app).start()
     names = {**MOCK_DEPLOYMENTS, "async_filter": "gpt-4o-mini-async-block-banana"}
-    target = Target("server", server.endpoint, MOCK_KEY, Deployments(names, keep_recorded=True),
-                    controls=AppControls(app))
+    target = Target(
+        "server", server.endpoint, MOCK_KEY, Deployments(names, keep_recorded=True), controls=AppControls(app)
+    )
     target.closers.append(server.stop)
     return target
 
@@ -299,10 +331,21 @@ def url_target(base_url: str, api_key: str | None) -> Target:
     deployments = env_deployments(MOCK_DEPLOYMENTS, keep=False)
     if controls is not None:
         served = httpx.get(base_url.rstrip("/") + "/_mock/deployments", timeout=5).json()["deployments"]
-        deployments = Deployments(deployments.names, deployments.keep_recorded, frozenset(d["name"] for d in served))
-    return Target("url", base_url.rstrip("/"), key, deployments,
-                  api_version=os.environ.get(API_VERSION_ENV, GA), controls=controls,
-                  no_faults_reason=NO_FAULTS.format(target="url", why=why))
+        deployments = Deployments(
+            deployments.names, deployments.keep_recorded, frozenset(d["name"] for d in served)
+        )
+    target = Target(
+        "url",
+        base_url.rstrip("/"),
+        key,
+        deployments,
+        api_version=os.environ.get(API_VERSION_ENV, GA),
+        controls=controls,
+        no_faults_reason=NO_FAULTS.format(target="url", why=why),
+    )
+    if isinstance(controls, HttpControls):
+        target.closers.append(controls.http.close)
+    return target
 
 
 def azure_target(api_key: str | None) -> Target:
@@ -316,9 +359,16 @@ def azure_target(api_key: str | None) -> Target:
         bearer, problem = entra_token()
         if bearer is None:
             skip = NO_CREDENTIALS.format(detail=problem)
-    target = Target("azure", endpoint.rstrip("/"), key, env_deployments(MOCK_DEPLOYMENTS, keep=False),
-                    api_version=os.environ.get(API_VERSION_ENV, GA), bearer=bearer, skip_all=skip,
-                    no_faults_reason=NO_FAULTS.format(target="azure", why="a real resource takes no fault rules"))
+    target = Target(
+        "azure",
+        endpoint.rstrip("/"),
+        key,
+        env_deployments(AZURE_DEFAULTS, keep=False),
+        api_version=os.environ.get(API_VERSION_ENV, GA),
+        bearer=bearer,
+        skip_all=skip,
+        no_faults_reason=NO_FAULTS.format(target="azure", why="a real resource takes no fault rules"),
+    )
     return target
 
 

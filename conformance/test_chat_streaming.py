@@ -17,10 +17,14 @@ from .targets import ANY_KEY, Target
 from .templates import recorded, rules
 
 pytestmark = pytest.mark.contract
-PROMPT = [{"role": "user", "content": "Count to 10, with a comma between each number and a period at the end."}]
+PROMPT = [
+    {"role": "user", "content": "Count to 10, with a comma between each number and a period at the end."}
+]
 
 
-def stream(target: Target, http: Any, version: str, session: str, **extra: Any) -> tuple[contract.Answer, bytes]:
+def stream(
+    target: Target, http: Any, version: str, session: str, **extra: Any
+) -> tuple[contract.Answer, bytes]:
     body = {"messages": PROMPT, "max_tokens": 256, "temperature": 0, "stream": True, **extra}
     return target.send(http, "POST", target.chat_path(version=version), body, session=session)
 
@@ -39,8 +43,15 @@ def test_stream_has_the_recorded_events(target: Target, http: Any, session_id: s
 
 def test_stream_with_usage_and_logprobs_on_ga(target: Target, http: Any, session_id: str) -> None:
     entry = recorded("11")
-    answer, raw = stream(target, http, "2024-10-21", session_id, logprobs=True, top_logprobs=1,
-                         stream_options={"include_usage": True})
+    answer, raw = stream(
+        target,
+        http,
+        "2024-10-21",
+        session_id,
+        logprobs=True,
+        top_logprobs=1,
+        stream_options={"include_usage": True},
+    )
     problems = check(entry, target, answer, raw)
     assert not problems, "stream with include_usage differs from recording 11:\n  " + "\n  ".join(problems)
 
@@ -50,7 +61,14 @@ def test_stream_request_with_a_bad_key_gets_a_json_401(target: Target, http: Any
     if target.accepts_any_key():
         pytest.skip(ANY_KEY)
     entry = recorded("06")
-    answer, _ = target.send(http, "POST", target.chat_path(), {"messages": PROMPT, "stream": True}, auth=False,
-                            headers={"api-key": "00000000000000000000000000000000"}, session=session_id)
+    answer, _ = target.send(
+        http,
+        "POST",
+        target.chat_path(),
+        {"messages": PROMPT, "stream": True},
+        auth=False,
+        headers={"api-key": "00000000000000000000000000000000"},
+        session=session_id,
+    )
     problems = contract.differences(entry, answer, rules(entry, target.deployments.chat))
     assert not problems, "401 on a stream request differs from recording 06:\n  " + "\n  ".join(problems)

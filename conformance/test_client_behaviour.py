@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from .drivers import Driver
+from .expect import Vector
 from .harness import NO_ENTRA, judge, observe, skip_reason, slow_for
 from .report import Cell, Matrix
 from .targets import Target
-from .vectors import VECTORS, Vector
+from .vectors import VECTORS
 
 pytestmark = pytest.mark.client
 
@@ -28,12 +29,21 @@ def vector_params() -> Iterator[Any]:
             marks.append(pytest.mark.needs_faults)
         if vector.server_only:
             marks.append(pytest.mark.server_only)
+        if vector.slow:
+            marks.append(pytest.mark.slow)  # for -m selection; only the SDKs that would wait are skipped
         yield pytest.param(vector, id=vector.id, marks=marks)
 
 
 @pytest.mark.parametrize("vector", list(vector_params()))
-def test_vector(vector: Vector, driver_name: str, driver_pool: dict[str, Driver], target: Target,
-                session_id: str, matrix: Matrix, request: pytest.FixtureRequest) -> None:
+def test_vector(
+    vector: Vector,
+    driver_name: str,
+    driver_pool: dict[str, Driver],
+    target: Target,
+    session_id: str,
+    matrix: Matrix,
+    request: pytest.FixtureRequest,
+) -> None:
     driver = driver_pool[driver_name]
     matrix.target = target.name
     reason = why_not(vector, driver, target, request)
@@ -54,12 +64,14 @@ def test_vector(vector: Vector, driver_name: str, driver_pool: dict[str, Driver]
 def why_not(vector: Vector, driver: Driver, target: Target, request: pytest.FixtureRequest) -> str | None:
     if driver.sdk in vector.not_for:
         return vector.not_for[driver.sdk]
+    reason = skip_reason(request.node, target, request.config, slow=False)
+    if reason:
+        return reason
     problem = driver.unavailable()
     if problem:
         return f"driver {driver.name}: {problem}"
-    reason = skip_reason(request.node, target, request.config)
-    if reason is None and vector.auth == "token" and not (target.is_mock or target.bearer):
-        reason = NO_ENTRA
-    if reason is None and slow_for(vector, driver) and not request.config.getoption("run_slow"):
-        reason = "slow for this SDK (it waits out the Retry-After); run with --run-slow"
-    return reason
+    if vector.auth == "token" and not (target.is_mock or target.bearer):
+        return NO_ENTRA
+    if slow_for(vector, driver) and not request.config.getoption("run_slow"):
+        return "slow for this SDK (it waits out the Retry-After); run with --run-slow"
+    return None

@@ -21,10 +21,13 @@ PROMPT_FILTER = {"fault": {"status": 400, "content_filter": {"category": "violen
 COMPLETION_FILTER = {"fault": {"kind": "content_filter", "category": "violence", "severity": "high"}}
 
 
-def send(target: Target, http: Any, session: str, rule: dict[str, Any], **extra: Any) -> tuple[contract.Answer, bytes]:
+def send(
+    target: Target, http: Any, session: str, rule: dict[str, Any], **extra: Any
+) -> tuple[contract.Answer, bytes]:
     with target.faults(rule, session=session):
-        return target.send(http, "POST", target.chat_path(), {"messages": PROMPT, "max_tokens": 64, **extra},
-                           session=session)
+        return target.send(
+            http, "POST", target.chat_path(), {"messages": PROMPT, "max_tokens": 64, **extra}, session=session
+        )
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
@@ -53,11 +56,14 @@ def test_completion_filter_cuts_the_answer(target: Target, http: Any, session_id
     assert not problems, "filtered completion differs:\n  " + "\n  ".join(problems)
 
 
-def test_completion_filter_ends_the_stream_with_content_filter(target: Target, http: Any, session_id: str) -> None:
+def test_completion_filter_ends_the_stream_with_content_filter(
+    target: Target, http: Any, session_id: str
+) -> None:
     answer, _ = send(target, http, session_id, COMPLETION_FILTER, stream=True)
     assert answer.status == 200, answer.text[:200]
     payloads = [shapes.event_data(e) for e in shapes.split_events(answer.text)]
     kinds = shapes.kind_sequence(payloads)
-    assert kinds[0] == "annotation" and kinds[-2:] == ["finish", "done"], kinds
+    assert kinds[0] == "annotation", kinds
+    assert kinds[-2:] == ["finish", "done"], kinds
     finish = next(p for p in payloads if shapes.event_kind(p) == "finish")
     assert finish["choices"][0]["finish_reason"] == "content_filter"

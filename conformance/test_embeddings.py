@@ -21,14 +21,17 @@ INPUTS = ["hello", "conformance"]
 
 
 def embed(target: Target, http: Any, session: str, **extra: Any) -> contract.Answer:
-    path = target.chat_path(deployment=target.deployments["embeddings"], version="2025-01-01-preview", op="embeddings")
+    path = target.chat_path(
+        deployment=target.deployments["embeddings"], version="2025-01-01-preview", op="embeddings"
+    )
     answer, _ = target.send(http, "POST", path, {"input": INPUTS, "dimensions": 4, **extra}, session=session)
     return answer
 
 
 @pytest.mark.parametrize(("exchange", "encoding"), [("07-float", None), ("07-base64", "base64")])
-def test_embeddings_have_the_recorded_shape(exchange: str, encoding: str | None, target: Target, http: Any,
-                                            session_id: str) -> None:
+def test_embeddings_have_the_recorded_shape(
+    exchange: str, encoding: str | None, target: Target, http: Any, session_id: str
+) -> None:
     entry = with_items(recorded(exchange), "data", len(INPUTS))
     if encoding is None:  # the recording asked for dimensions=1; this request asks for 4
         for item in entry["ResponseBody"]["data"]:

@@ -20,9 +20,12 @@ MESSAGES = [{"role": "user", "content": "hi"}]
 UNKNOWN_DEPLOYMENT = "no-such-deployment-aoai-conformance"
 
 
-def post(target: Target, http: Any, path: str, session: str, body: Any = None, **options: Any) -> contract.Answer:
-    answer, _ = target.send(http, "POST", path, {"messages": MESSAGES} if body is None else body,
-                            session=session, **options)
+def post(
+    target: Target, http: Any, path: str, session: str, body: Any = None, **options: Any
+) -> contract.Answer:
+    answer, _ = target.send(
+        http, "POST", path, {"messages": MESSAGES} if body is None else body, session=session, **options
+    )
     return answer
 
 
@@ -38,7 +41,14 @@ def test_missing_api_version_is_resource_not_found(target: Target, http: Any, se
     answer = post(target, http, f"/openai/deployments/{target.deployments.chat}/chat/completions", session_id)
     body = assert_json_error(answer, 404)
     assert not contract.error_envelope_problems(body, contract.RESOURCE_NOT_FOUND), answer.text
-    assert '"message": "' in answer.text, "the gateway body has a space after \"message\": (azure-wire §1.4)"
+    assert '"message": "' in answer.text, 'the gateway body has a space after "message": (azure-wire §1.4)'
+
+
+def test_unknown_route_is_resource_not_found(target: Target, http: Any, session_id: str) -> None:
+    """§1.4 (report): a wrong path gets the same 404 as a missing api-version."""
+    path = f"/openai/deployments/{target.deployments.chat}/no/such/operation?api-version={target.api_version}"
+    body = assert_json_error(post(target, http, path, session_id), 404)
+    assert not contract.error_envelope_problems(body, contract.RESOURCE_NOT_FOUND), body
 
 
 @pytest.mark.parametrize("version", ["2099-01-01", "not-a-version"])
@@ -51,9 +61,16 @@ def test_unsupported_api_version(version: str, target: Target, http: Any, sessio
 
 def test_dated_api_version_on_v1_is_not_supported(target: Target, http: Any, session_id: str) -> None:
     """§1.2 (report): the v1 surface rejects a dated api-version."""
-    answer = post(target, http, "/openai/v1/chat/completions?api-version=2025-01-01-preview", session_id,
-                  body={"model": target.deployments.chat, "messages": MESSAGES})
-    problems = contract.error_envelope_problems(assert_json_error(answer, 400), contract.VERSION_NOT_SUPPORTED)
+    answer = post(
+        target,
+        http,
+        "/openai/v1/chat/completions?api-version=2025-01-01-preview",
+        session_id,
+        body={"model": target.deployments.chat, "messages": MESSAGES},
+    )
+    problems = contract.error_envelope_problems(
+        assert_json_error(answer, 400), contract.VERSION_NOT_SUPPORTED
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -69,14 +86,17 @@ def test_operation_not_supported(target: Target, http: Any, session_id: str) -> 
     """Recording 10 (entry 2): image generation on a chat deployment -> 400 OperationNotSupported."""
     entry = recorded("10-unsupported")
     path = target.chat_path(version="2023-12-01-preview", op="images/generations")
-    answer = post(target, http, path, session_id, body={"prompt": "monkey eating banana", "n": 1, "size": "1024x1024"})
+    answer = post(
+        target, http, path, session_id, body={"prompt": "monkey eating banana", "n": 1, "size": "1024x1024"}
+    )
     problems = contract.differences(entry, answer, rules(entry, target.deployments.chat))
     assert not problems, "OperationNotSupported differs from recording 10:\n  " + "\n  ".join(problems)
 
 
 @pytest.mark.parametrize("payload", [b'{"messages": [', b"not json at all"], ids=["truncated", "garbage"])
-def test_malformed_json_gets_the_model_error_envelope(payload: bytes, target: Target, http: Any,
-                                                      session_id: str) -> None:
+def test_malformed_json_gets_the_model_error_envelope(
+    payload: bytes, target: Target, http: Any, session_id: str
+) -> None:
     """§3.1: request validation answers in the model envelope (message, type, param, code)."""
     answer, _ = target.send(http, "POST", target.chat_path(), content=payload, session=session_id)
     problems = contract.model_error_problems(assert_json_error(answer, 400))
@@ -91,8 +111,13 @@ def test_wrong_type_gets_the_model_error_envelope(target: Target, http: Any, ses
 
 def test_parameter_newer_than_the_api_version(target: Target, http: Any, session_id: str) -> None:
     """§1.4 (report): max_completion_tokens on 2024-08-01-preview -> 400 Unrecognized request argument."""
-    answer = post(target, http, target.chat_path(version="2024-08-01-preview"), session_id,
-                  body={"messages": MESSAGES, "max_completion_tokens": 10})
+    answer = post(
+        target,
+        http,
+        target.chat_path(version="2024-08-01-preview"),
+        session_id,
+        body={"messages": MESSAGES, "max_completion_tokens": 10},
+    )
     body = assert_json_error(answer, 400)
     assert not contract.model_error_problems(body), answer.text
     assert body["error"]["message"] == "Unrecognized request argument supplied: max_completion_tokens"

@@ -17,8 +17,9 @@ from .targets import Target
 pytestmark = [pytest.mark.contract, pytest.mark.needs_faults]
 BODY = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 8}
 TOKEN_MESSAGE = (
-    r"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version {version} have exceeded "
-    r"token rate limit of your current (OpenAI|AIServices) S0 pricing tier\. Please retry after \d+ seconds?\. .+"
+    r"Requests to the ChatCompletions_Create Operation under Azure OpenAI API version {version} have "
+    r"exceeded token rate limit of your current (OpenAI|AIServices) S0 pricing tier\. "
+    r"Please retry after \d+ seconds?\. .+"
 )
 
 
@@ -32,7 +33,8 @@ def throttled(target: Target, http: Any, session: str, fault: dict[str, Any]) ->
 def test_token_rate_429(target: Target, http: Any, session_id: str) -> None:
     answer, raw = throttled(target, http, session_id, {"status": 429, "variant": "tokens", "retry_after": 7})
     error = answer.json()["error"]
-    assert list(error) == ["code", "message"] and error["code"] == "429"
+    assert list(error) == ["code", "message"], error
+    assert error["code"] == "429"
     assert re.fullmatch(TOKEN_MESSAGE.format(version=re.escape(target.api_version)), error["message"]), error
     assert raw.startswith(b'{"error":{"code":"429","message": "')
     assert answer.header("policy-id") == "DeploymentRatelimit-Token"
@@ -40,7 +42,9 @@ def test_token_rate_429(target: Target, http: Any, session_id: str) -> None:
 
 
 def test_request_rate_429(target: Target, http: Any, session_id: str) -> None:
-    answer, raw = throttled(target, http, session_id, {"status": 429, "variant": "requests", "retry_after": 4})
+    answer, raw = throttled(
+        target, http, session_id, {"status": 429, "variant": "requests", "retry_after": 4}
+    )
     assert raw == b'{"error":{"code":"429","message": "Rate limit is exceeded. Try again in 4 seconds."}}'
     assert answer.header("policy-id") == "DeploymentRatelimit-Call"
     assert answer.header("x-ratelimit-reset-requests") == "4"

@@ -13,16 +13,24 @@ from typing import Any
 import pytest
 
 from . import contract
-from .recordings import BY_ID, EXCHANGES, Exchange, load_entry, missing_reason, recorded_deployment, replay_request
+from .recordings import (
+    BY_ID,
+    EXCHANGES,
+    Exchange,
+    load_entry,
+    missing_reason,
+    recorded_deployment,
+    replay_request,
+)
 from .targets import ANY_KEY, DEPLOYMENT_ENV, Target
 
 pytestmark = [pytest.mark.contract, pytest.mark.recorded]
 NOT_REPLAYABLE = {
     "08": "recording 08 (Dec 2023) shows the service's 2023 key order (id, object, created, ...; no "
-          "system_fingerprint or logprobs), which the 2024-2025 recordings of the same operation (01, 11) "
-          "supersede (azure-wire §5.4); the service today answers in the newer order, so 08 is not a contract",
+    "system_fingerprint or logprobs), which the 2024-2025 recordings of the same operation (01, 11) "
+    "supersede (azure-wire §5.4); the service today answers in the newer order, so 08 is not a contract",
     "09": "recording 09 elides its audio (the multipart body was decoded and the file left out), so its "
-          "request cannot be sent again",
+    "request cannot be sent again",
 }
 NO_DEPLOYMENT = "needs a deployment of kind {kind} on this target: set {variable}"
 
@@ -32,7 +40,9 @@ def send(target: Target, http: Any, exchange: Exchange, session: str) -> tuple[c
     headers = dict(replay.headers)
     if target.is_mock:
         headers["x-mock-session"] = session
-    with http.stream(replay.method, target.url(replay.target), headers=headers, content=replay.body) as response:
+    with http.stream(
+        replay.method, target.url(replay.target), headers=headers, content=replay.body
+    ) as response:
         raw = b"".join(response.iter_raw())
         return contract.Answer(response.status_code, dict(response.headers), raw.decode("utf-8")), raw
 
@@ -71,7 +81,9 @@ def test_recorded_exchange(exchange_id: str, target: Target, http: Any, session_
     if exchange.bad_key and target.accepts_any_key():
         pytest.skip(ANY_KEY)
     problems = check_exchange(target, http, exchange, session_id)
-    assert not problems, f"{exchange.id} ({exchange.what}) differs from the recording:\n  " + "\n  ".join(problems)
+    assert not problems, f"{exchange.id} ({exchange.what}) differs from the recording:\n  " + "\n  ".join(
+        problems
+    )
 
 
 def test_recordings_cover_every_replayable_file() -> None:

@@ -52,7 +52,8 @@ class Call:
 
 @dataclass
 class Outcome:
-    """What the client reported. ``error_class`` is the exception's class name (None on success)."""
+    """What the client reported. ``error_class`` is the exception's class name (None on success);
+    ``attempts`` the HTTP requests the client itself sent (counted in its transport)."""
 
     driver: str
     sdk: str
@@ -65,6 +66,7 @@ class Outcome:
     message: str | None = None
     request_id: str | None = None
     result: dict[str, Any] = field(default_factory=dict)
+    attempts: int | None = None
     elapsed: float = 0.0
 
     @classmethod
@@ -101,7 +103,9 @@ class Driver:
         raise NotImplementedError
 
     def outcome(self, **fields: Any) -> Outcome:
-        return Outcome(driver=self.name, sdk=self.sdk, sdk_version=self.version, runtime=self.runtime, **fields)
+        return Outcome(
+            driver=self.name, sdk=self.sdk, sdk_version=self.version, runtime=self.runtime, **fields
+        )
 
 
 def registry() -> dict[str, type[Driver]]:

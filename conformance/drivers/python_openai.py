@@ -19,8 +19,14 @@ from typing import Any
 
 from . import MESSAGES, Call, Driver, Outcome
 
-ENV_NAMES = ("AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "AZURE_OPENAI_AD_TOKEN",
-             "OPENAI_BASE_URL", "OPENAI_API_KEY")
+ENV_NAMES = (
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_ENDPOINT",
+    "OPENAI_API_VERSION",
+    "AZURE_OPENAI_AD_TOKEN",
+    "OPENAI_BASE_URL",
+    "OPENAI_API_KEY",
+)
 
 
 @contextmanager
@@ -67,49 +73,72 @@ class PythonOpenAI(Driver):
 
     @property
     def runtime(self) -> str:
-        import httpx2
+        """The interpreter and the HTTP package the SDK is built on (httpx2 for openai 3.x, httpx before)."""
+        import importlib
 
-        return f"CPython {platform.python_version()}, httpx2 {httpx2.__version__}"
+        import openai
 
-    def http_client(self) -> Any:
-        if self.target.app is None:
-            return None
+        package = openai.DefaultHttpxClient.__mro__[1].__module__.split(".")[0]
+        version = getattr(importlib.import_module(package), "__version__", "?")
+        return f"CPython {platform.python_version()}, {package} {version}"
+
+    def http_client(self, attempts: list[str]) -> Any:
+        """The SDK's own HTTP client (in-process: one bound to the app) counting each request it sends."""
         import httpx2
+        import openai
 
         if self.asynchronous:
-            return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=self.target.app))
+
+            async def count_async(request: Any) -> None:
+                attempts.append(str(request.url))
+
+            if self.target.app is None:
+                return openai.DefaultAsyncHttpxClient(event_hooks={"request": [count_async]})
+            transport = httpx2.ASGITransport(app=self.target.app)
+            return httpx2.AsyncClient(transport=transport, event_hooks={"request": [count_async]})
+
+        def count(request: Any) -> None:
+            attempts.append(str(request.url))
+
+        if self.target.app is None:
+            return openai.DefaultHttpxClient(event_hooks={"request": [count]})
         from starlette.testclient import TestClient
 
-        return TestClient(self.target.app)
+        client = TestClient(self.target.app)
+        client.event_hooks = {"request": [count], "response": []}
+        return client
 
-    def client(self, call: Call) -> Any:
+    def client(self, call: Call, attempts: list[str]) -> Any:
         import openai
 
         options = client_options(call)
-        http_client = self.http_client()
-        if http_client is not None:
-            options["http_client"] = http_client
+        options["http_client"] = self.http_client(attempts)
         if call.surface == "v1":
-            kind = openai.AsyncOpenAI if self.asynchronous else openai.OpenAI
-            return kind(base_url=f"{call.endpoint.rstrip('/')}/openai/v1/", api_key=call.api_key, **options)
-        kind = openai.AsyncAzureOpenAI if self.asynchronous else openai.AzureOpenAI
+            plain: Any = openai.AsyncOpenAI if self.asynchronous else openai.OpenAI
+            return plain(base_url=f"{call.endpoint.rstrip('/')}/openai/v1/", api_key=call.api_key, **options)
+        azure: Any = openai.AsyncAzureOpenAI if self.asynchronous else openai.AzureOpenAI
         if call.auth == "env":
             with environment(call.env):
-                return kind(**options)
-        return kind(azure_endpoint=call.endpoint, api_version=call.api_version, **credential(call), **options)
+                return azure(**options)
+        return azure(
+            azure_endpoint=call.endpoint, api_version=call.api_version, **credential(call), **options
+        )
 
     def run(self, call: Call) -> Outcome:
         started = time.monotonic()
         result: dict[str, Any] = {}
+        attempts: list[str] = []
         try:
-            client = self.client(call)
+            client = self.client(call, attempts)
             if self.asynchronous:
                 asyncio.run(self.perform_async(client, call, result))
             else:
-                self.perform(client, call, result)
+                with client:  # closes the HTTP client we handed it
+                    self.perform(client, call, result)
             outcome = self.outcome(ok=True, result=result)
         except Exception as exc:  # the exception *is* the outcome
             outcome = self.failure(exc, result)
+        outcome.attempts = len(attempts)
         outcome.elapsed = time.monotonic() - started
         return outcome
 
@@ -119,9 +148,15 @@ class PythonOpenAI(Driver):
         status = exc.status_code if isinstance(exc, openai.APIStatusError) else None
         request_id = exc.request_id if isinstance(exc, openai.APIStatusError) else None
         code = getattr(exc, "code", None)
-        return self.outcome(ok=False, error_class=type(exc).__name__, status=status,
-                            code=None if code is None else str(code), message=str(exc)[:200],
-                            request_id=request_id, result=result)
+        return self.outcome(
+            ok=False,
+            error_class=type(exc).__name__,
+            status=status,
+            code=None if code is None else str(code),
+            message=str(exc)[:200],
+            request_id=request_id,
+            result=result,
+        )
 
     def perform(self, client: Any, call: Call, result: dict[str, Any]) -> None:
         if call.operation == "embeddings":
@@ -131,8 +166,9 @@ class PythonOpenAI(Driver):
         params = {"messages": MESSAGES, **call.params}
         if call.operation == "chat":
             response = client.chat.completions.create(model=call.deployment, **params)
-            result.update(content=response.choices[0].message.content,
-                          finish_reason=response.choices[0].finish_reason)
+            result.update(
+                content=response.choices[0].message.content, finish_reason=response.choices[0].finish_reason
+            )
             return
         result.update(chunks=0, content="")
         for chunk in client.chat.completions.create(model=call.deployment, stream=True, **params):
@@ -141,15 +177,18 @@ class PythonOpenAI(Driver):
     async def perform_async(self, client: Any, call: Call, result: dict[str, Any]) -> None:
         async with client:
             if call.operation == "embeddings":
-                response = await client.embeddings.create(model=call.deployment,
-                                                          **{"input": ["hello"], **call.params})
+                response = await client.embeddings.create(
+                    model=call.deployment, **{"input": ["hello"], **call.params}
+                )
                 result["vectors"] = len(response.data)
                 return
             params = {"messages": MESSAGES, **call.params}
             if call.operation == "chat":
                 response = await client.chat.completions.create(model=call.deployment, **params)
-                result.update(content=response.choices[0].message.content,
-                              finish_reason=response.choices[0].finish_reason)
+                result.update(
+                    content=response.choices[0].message.content,
+                    finish_reason=response.choices[0].finish_reason,
+                )
                 return
             result.update(chunks=0, content="")
             stream = await client.chat.completions.create(model=call.deployment, stream=True, **params)
@@ -161,7 +200,8 @@ def take_chunk(chunk: Any, result: dict[str, Any]) -> None:
     result["chunks"] += 1
     if chunk.choices:
         choice = chunk.choices[0]
-        result["content"] += choice.delta.content or "" if choice.delta else ""
+        if choice.delta is not None and choice.delta.content:
+            result["content"] += choice.delta.content
         if choice.finish_reason:
             result["finish_reason"] = choice.finish_reason
 

@@ -50,6 +50,7 @@ class RawHttp(Driver):
                 outcome = self.judge(call, response.status_code, dict(response.headers), raw)
         except Exception as exc:  # a transport error is the outcome here, not a failure
             outcome = self.outcome(ok=False, error_class=type(exc).__name__, message=str(exc)[:200])
+        outcome.attempts = 1
         outcome.elapsed = time.monotonic() - started
         return outcome
 
@@ -58,19 +59,35 @@ class RawHttp(Driver):
         text = raw.decode("utf-8", errors="replace")
         if status >= 400:
             code = error_code(text)
-            return self.outcome(ok=False, error_class=f"HTTP {status}", status=status, code=code,
-                                message=text[:200], request_id=headers.get("x-request-id"),
-                                result={"headers": wire})
+            return self.outcome(
+                ok=False,
+                error_class=f"HTTP {status}",
+                status=status,
+                code=code,
+                message=text[:200],
+                request_id=headers.get("x-request-id"),
+                result={"headers": wire},
+            )
         if call.operation == "chat_stream":
             return self.stream_outcome(status, headers, text, wire)
-        return self.outcome(ok=True, status=status, request_id=headers.get("x-request-id"),
-                            result={"headers": wire, "content": content_of(text)})
+        return self.outcome(
+            ok=True,
+            status=status,
+            request_id=headers.get("x-request-id"),
+            result={"headers": wire, "content": content_of(text)},
+        )
 
-    def stream_outcome(self, status: int, headers: dict[str, str], text: str, wire: dict[str, str]) -> Outcome:
+    def stream_outcome(
+        self, status: int, headers: dict[str, str], text: str, wire: dict[str, str]
+    ) -> Outcome:
         payloads = [safe_event_data(e) for e in split_events(text)]
         kinds = [event_kind(p) for p in payloads]
-        result = {"headers": wire, "chunks": sum(k not in ("annotation", "done") for k in kinds),
-                  "done": "done" in kinds, "error_event": "error" in kinds}
+        result = {
+            "headers": wire,
+            "chunks": sum(k not in ("annotation", "done") for k in kinds),
+            "done": "done" in kinds,
+            "error_event": "error" in kinds,
+        }
         if "error" in kinds:
             return self.outcome(ok=False, error_class="stream error event", status=status, result=result)
         return self.outcome(ok=True, status=status, request_id=headers.get("x-request-id"), result=result)
@@ -92,9 +109,11 @@ def request_parts(call: Call) -> tuple[str, str, dict[str, str], bytes]:
         headers["Authorization"] = f"Bearer {call.api_key}"
         url = f"{base}/openai/v1/{PATHS[call.operation]}"
     else:
-        headers.update({"Authorization": f"Bearer {call.api_key}"} if call.auth == "token"
-                       else {"Api-Key": call.api_key})
-        url = f"{base}/openai/deployments/{call.deployment}/{PATHS[call.operation]}?api-version={call.api_version}"
+        headers.update(
+            {"Authorization": f"Bearer {call.api_key}"} if call.auth == "token" else {"Api-Key": call.api_key}
+        )
+        path = f"/openai/deployments/{call.deployment}/{PATHS[call.operation]}"
+        url = f"{base}{path}?api-version={call.api_version}"
     return "POST", url, headers, json.dumps(body).encode()
 
 
@@ -112,6 +131,5 @@ def content_of(text: str) -> str | None:
     except ValueError:
         return None
     choices = body.get("choices") if isinstance(body, dict) else None
-    if choices:
-        return choices[0].get("message", {}).get("content")
-    return None
+    content = choices[0].get("message", {}).get("content") if choices else None
+    return content if isinstance(content, str) else None

@@ -12,15 +12,17 @@ const { AzureOpenAI, OpenAI } = require("openai");
 const sdkVersion = JSON.parse(readFileSync(path.join(modules, "node_modules", "openai", "package.json"), "utf8")).version;
 const MESSAGES = [{ role: "user", content: "Say hello in five words." }];
 
-function clientOptions(call) {
-  const options = { defaultHeaders: call.headers };
+function clientOptions(call, attempts) {
+  // the SDK's fetch, counting every request it sends (retries included)
+  const countingFetch = (url, init) => { attempts.count += 1; return fetch(url, init); };
+  const options = { defaultHeaders: call.headers, fetch: countingFetch };
   if (call.settings.max_retries !== undefined && call.settings.max_retries !== null) options.maxRetries = call.settings.max_retries;
   if (call.settings.timeout !== undefined && call.settings.timeout !== null) options.timeout = Math.round(call.settings.timeout * 1000);
   return options;
 }
 
-function makeClient(call) {
-  const options = clientOptions(call);
+function makeClient(call, attempts) {
+  const options = clientOptions(call, attempts);
   const endpoint = call.endpoint.replace(/\/+$/, "");
   if (call.surface === "v1") return new OpenAI({ baseURL: `${endpoint}/openai/v1/`, apiKey: call.api_key, ...options });
   if (call.auth === "env") return new AzureOpenAI(options); // AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION
@@ -60,8 +62,9 @@ async function main() {
   const call = JSON.parse(readFileSync(0, "utf8"));
   const outcome = { driver: "node", sdk: "openai-node", sdk_version: sdkVersion, runtime: `Node ${process.version}`, ok: true, result: {} };
   const started = performance.now();
+  const attempts = { count: 0 };
   try {
-    await perform(makeClient(call), call, outcome.result);
+    await perform(makeClient(call, attempts), call, outcome.result);
   } catch (err) {
     outcome.ok = false;
     outcome.error_class = (err && err.constructor && err.constructor.name) || typeof err;
@@ -70,6 +73,7 @@ async function main() {
     outcome.message = String(err.message || err).slice(0, 200);
     outcome.request_id = err.requestID || err.request_id || null;
   }
+  outcome.attempts = attempts.count;
   outcome.elapsed = (performance.now() - started) / 1000;
   process.stdout.write(JSON.stringify(outcome) + "\n");
 }
