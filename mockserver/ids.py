@@ -8,9 +8,9 @@ derive from the seed and a per-server counter, so a run with a fixed seed is rep
 from __future__ import annotations
 
 import hashlib
-import itertools
+import random
+import threading
 import time
-import uuid
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -73,19 +73,30 @@ class Clock:
 
 
 class RequestIds:
-    """A seeded, counting source of request UUIDs."""
+    """A seeded source of version-4 UUIDs: the same seed gives the same sequence."""
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self.counter = itertools.count()
+        self.rng = random.Random(digest("req", seed))
+        self.lock = threading.Lock()
 
     def next(self) -> str:
-        return self.pair()[0]
+        with self.lock:
+            bits = self.rng.getrandbits(128)
+        return format_uuid4(bits)
 
     def pair(self) -> tuple[str, str]:
-        """Two distinct request ids (apim-request-id, x-request-id) from one digest."""
-        data = digest("req", self.seed, next(self.counter))
-        return str(uuid.UUID(bytes=data[:16], version=4)), str(uuid.UUID(bytes=data[16:], version=4))
+        """Two distinct request ids (apim-request-id, x-request-id)."""
+        with self.lock:
+            first, second = self.rng.getrandbits(128), self.rng.getrandbits(128)
+        return format_uuid4(first), format_uuid4(second)
 
     def reset(self) -> None:
-        self.counter = itertools.count()
+        with self.lock:
+            self.rng = random.Random(digest("req", self.seed))
+
+
+def format_uuid4(bits: int) -> str:
+    """``bits`` as a version-4, RFC 4122 variant UUID string."""
+    text = f"{(bits & ~(0xF << 76) & ~(0x3 << 62)) | (0x4 << 76) | (0x2 << 62):032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

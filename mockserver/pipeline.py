@@ -42,7 +42,7 @@ from starlette.responses import Response
 from . import routing
 from .auth import authenticate
 from .call import Call, decode_headers, decode_query, normalise_path, read_all
-from .catalogue import CHAT, COMPLETIONS, TRANSCRIPTIONS, TRANSLATIONS
+from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, TRANSCRIPTIONS, TRANSLATIONS
 from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
 from .endpoints.render import error_response
@@ -57,6 +57,7 @@ from .errors import (
 from .fault_bodies import default_error, scripted_error, too_many_requests
 from .ids import digest
 from .journal import JournalEntry, mask_headers
+from .memo import request_key
 from .moderation import blocks, prompt_hits
 from .ratelimit import Throttle
 from .replay.player import ReplayHit, replay_call
@@ -75,6 +76,7 @@ from .versions import check_classic, check_v1
 
 Stage = Callable[[Call, MockState], Awaitable[None]]
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
+MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
 
 MALFORMED_JSON = (
     "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
@@ -148,8 +150,18 @@ def v1_model(call: Call) -> str:
 
 async def validate(call: Call, state: MockState) -> None:
     validator = VALIDATORS.get(call.operation or "")
-    if validator is not None:
+    if validator is None:
+        return
+    if call.operation not in MEMO_OPERATIONS:
         validator(call, state)
+        return
+    key = ("valid", *request_key(call))
+    known = state.memo.get(state.settings, key)
+    if known is None:
+        validator(call, state)  # raises for bad input: only valid requests are remembered
+        known = (call.prompt_tokens, call.estimated_tokens)
+        state.memo.put(state.settings, key, known)
+    call.prompt_tokens, call.estimated_tokens = known
 
 
 async def faults(call: Call, state: MockState) -> None:

@@ -8,6 +8,7 @@ from .config import Deployment, Settings
 from .faults import FaultStore
 from .ids import Clock, RequestIds
 from .journal import Journal
+from .memo import Memo
 from .ratelimit import RateLimiter
 from .scenarios import load_scenario
 from .synth.tokens import Tokenizer, get_tokenizer
@@ -27,6 +28,7 @@ class MockState:
         self.limiter = RateLimiter(self.clock, settings.rate_limits)
         self.faults = FaultStore(settings.seed)
         self.errors: list[BaseException] = []
+        self.memo = Memo()
         self.load_scenarios()
         # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
         self.replay: Player | None = None

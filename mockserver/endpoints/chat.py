@@ -11,15 +11,35 @@ from typing import Any
 from starlette.responses import Response
 
 from ..call import Call
+from ..memo import request_key
 from ..state import MockState
 from ..synth import filters
 from ..synth.chat import ChatInputs, ChoicePlan, ToolCall, plan_choices
+from ..synth.sse import dumps
 from .chat_common import Identity, choice_filter, citations, identity, logprobs_block
 from .chat_stream import stream_events
-from .render import json_response, sse_response
+from .render import json_bytes_response, json_response, sse_response
 
 
 async def chat_completions(call: Call, state: MockState) -> Response:
+    if call.stream or call.filter_action is not None or call.prompt_hits:
+        return await render(call, state)
+    # the same request renders the same bytes within one second of the clock (see mockserver.memo)
+    key = ("chat", *request_key(call), int(state.clock.now()))
+    data = state.memo.get(state.settings, key)
+    if data is None:
+        data = dumps(completion(call, state)).encode()
+        state.memo.put(state.settings, key, data)
+    return json_bytes_response(call, state, data, "inference")
+
+
+def completion(call: Call, state: MockState) -> dict[str, Any]:
+    """The non-streaming body."""
+    ident, plans, usage = prepare(call, state)
+    return completion_body(call, ident, plans, usage)
+
+
+def prepare(call: Call, state: MockState) -> tuple[Identity, list[ChoicePlan], dict[str, Any]]:
     deployment = call.deployment
     assert deployment is not None
     settings = state.settings
@@ -27,11 +47,17 @@ async def chat_completions(call: Call, state: MockState) -> Response:
                         settings.content_filters, call.filter_action)
     plans = plan_choices(inputs)
     ident = identity(call, state)
-    usage = usage_block(call.prompt_tokens, plans, ident.modern)
-    if call.stream:
-        events = stream_events(call.body, ident, plans, usage, call.prompt_hits, deployment.filter_mode)
-        return sse_response(call, state, events)
-    return json_response(call, state, completion_body(call, ident, plans, usage), "inference")
+    return ident, plans, usage_block(call.prompt_tokens, plans, ident.modern)
+
+
+async def render(call: Call, state: MockState) -> Response:
+    """Streams, and requests whose answer depends on a fault or a filter verdict."""
+    if not call.stream:
+        return json_response(call, state, completion(call, state), "inference")
+    ident, plans, usage = prepare(call, state)
+    assert call.deployment is not None
+    events = stream_events(call.body, ident, plans, usage, call.prompt_hits, call.deployment.filter_mode)
+    return sse_response(call, state, events)
 
 
 def completion_body(call: Call, ident: Identity, plans: list[ChoicePlan], usage: dict[str, Any]) -> dict[str, Any]:

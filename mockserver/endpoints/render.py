@@ -35,9 +35,14 @@ def json_response(call: Call, state: MockState, body: Any, profile: str, *, pret
                   status: int = 200) -> Response:
     """Compact JSON, or 2-space pretty JSON plus a newline (embeddings, recording 07 lengths)."""
     data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n") if pretty else dumps(body)
+    return json_bytes_response(call, state, data.encode(), profile, status)
+
+
+def json_bytes_response(call: Call, state: MockState, data: bytes, profile: str, status: int = 200) -> Response:
+    """An already serialised JSON body with this call's Azure headers."""
     headers = azure_headers(call, profile, state.settings.region)
     headers["Content-Type"] = JSON
-    return BytesResponse(data.encode(), status, headers)
+    return BytesResponse(data, status, headers)
 
 
 def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes],
