@@ -24,6 +24,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from conformance.contract import rendering_problems
 from mockserver import Settings, create_app, load_settings, make_deployment
 
 from . import shapes
@@ -204,31 +205,6 @@ def differences(entry: dict[str, Any], answer: Answer) -> list[str]:
     problems += shapes.compare(recorded, body)
     problems += rendering_problems(entry, answer.text, body)
     return problems
-
-
-def rendering(body: Any, text_or_length: str | int) -> str | None:
-    """How a body is rendered: compact, or pretty (2-space indent plus newline, embeddings 07)."""
-    compact = shapes.compact(body)
-    pretty = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-    for name, candidate in (("compact", compact), ("pretty", pretty)):
-        if isinstance(text_or_length, int) and len(candidate.encode()) == text_or_length:
-            return name
-        if candidate == text_or_length:
-            return name
-    return None
-
-
-def rendering_problems(entry: dict[str, Any], text: str, body: Any) -> list[str]:
-    """Compact vs pretty JSON, where the recorded Content-Length tells (azure-wire §7, §14).
-
-    Lengths that match neither (05: compact plus one byte, azure-wire §14) decide nothing.
-    """
-    length = {k.lower(): v for k, v in entry["ResponseHeaders"].items()}.get("content-length")
-    expected = rendering(entry["ResponseBody"], int(length)) if length else None
-    actual = rendering(body, text)
-    if expected is not None and actual != expected:
-        return [f"body: rendered {actual or 'neither compact nor pretty'}, the recording is {expected}"]
-    return []
 
 
 def judge(exchange_id: str, problems: list[str]) -> list[str]:
