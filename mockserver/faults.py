@@ -37,7 +37,7 @@ TRANSPORT_KINDS = (
     "close_mid_body",  # send headers and `after_bytes` of the body, then close the connection
     "stream_cut",  # after `after_chunks` SSE events: mode "drop" closes the connection, "clean" ends without [DONE]
     "malformed_sse",  # after `after_chunks` events, a broken `data:` line, then the rest
-    "error_event",  # after `after_chunks` events, `data: {"error": ...}` and the stream ends
+    "error_event",  # after `after_chunks` events, `data: {"error": ...}` (or `event: error` with sse_event)
     "dribble",  # the body in `bytes` sized pieces every `interval` seconds
     "stream_timing",  # `first_token` seconds before the first chunk, `between_chunks` between chunks
     "content_filter",  # completion-side filtering: category, severity, after_chunks (see content filters)

@@ -135,9 +135,18 @@ async def break_stream(action: dict[str, Any], send: Send, scope: dict[str, Any]
     if kind == "malformed_sse":
         await send({"type": "http.response.body", "body": MALFORMED_EVENT, "more_body": True})
     if kind == "error_event":
-        payload = {"error": action.get("error") or STREAM_ERROR["error"]}
-        await send({"type": "http.response.body", "body": event(payload), "more_body": True})
+        await send({"type": "http.response.body", "body": error_event(action), "more_body": True})
     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def error_event(action: dict[str, Any]) -> bytes:
+    """``data: {"error": ...}`` (all Stainless SDKs raise), or with ``"sse_event": true`` an
+    ``event: error`` line whose data has no ``error`` key: the trigger only openai-node raises on
+    (sdk-behaviour §5 vector 13)."""
+    error = action.get("error") or STREAM_ERROR["error"]
+    if action.get("sse_event"):
+        return b"event: error\n" + event(error)
+    return event({"error": error})
 
 
 def dribble(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> Send:

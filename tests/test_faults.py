@@ -26,6 +26,7 @@ from .conftest import GA
 pytestmark = pytest.mark.live
 MESSAGES = [{"role": "user", "content": "hi"}]
 sessions = (f"s{i}" for i in itertools.count())
+OPEN_CLIENTS: list[openai.AzureOpenAI] = []
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,7 @@ class Harness:
         self.endpoint = server.endpoint
         self.client = openai.AzureOpenAI(azure_endpoint=server.endpoint, api_key="k", api_version=GA,
                                          default_headers={"x-mock-session": self.session}, **client_options)
+        OPEN_CLIENTS.append(self.client)
 
     def add(self, rule: dict[str, Any]) -> list[str]:
         rule.setdefault("match", {})["session"] = self.session
@@ -60,6 +62,14 @@ class Harness:
 @pytest.fixture
 def harness(server: ServerThread) -> Harness:
     return Harness(server)
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    """Close every SDK client a test made, so no socket is left for the garbage collector."""
+    yield
+    while OPEN_CLIENTS:
+        OPEN_CLIENTS.pop().close()
 
 
 def test_429_429_200_succeeds_after_three_attempts(harness: Harness) -> None:
@@ -283,3 +293,14 @@ def test_journal_attempts_equal_the_sdk_retry_rule(server: ServerThread, sequenc
     except openai.APIStatusError:
         pass
     assert len(harness.attempts) == predicted_attempts(sequence)
+
+
+def test_error_event_can_use_an_sse_event_line(harness: Harness) -> None:
+    harness.add({"fault": {"kind": "error_event", "after_chunks": 2, "sse_event": True,
+                           "error": {"message": "overloaded", "type": "server_error"}}})
+    url = f"{harness.endpoint}/openai/deployments/gpt-4o/chat/completions?api-version={GA}"
+    raw = httpx.post(url, json={"messages": MESSAGES, "stream": True},
+                     headers={"api-key": "k", "x-mock-session": harness.session}).text
+    events = raw.split("\n\n")
+    assert events[2] == 'event: error\ndata: {"message":"overloaded","type":"server_error"}'
+    assert "[DONE]" not in raw
