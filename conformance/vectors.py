@@ -273,6 +273,19 @@ VECTORS: tuple[Vector, ...] = (
         ),
     ),
     Vector(
+        id="stream-event-error",
+        behaviour="stream: an `event: error` line whose data has no error key, after 3 events",
+        source="sdk-behaviour §5 vector 13 (the Node-only trigger), §3.1 Streaming, §3.2 Streaming",
+        operation="chat_stream",
+        faults=({"fault": {"kind": "error_event", "after_chunks": 3, "sse_event": True,
+                           "error": {"message": "overloaded"}}},),
+        rules=(
+            Rule("http", Expect(ok=True, attempts=1, done=False)),
+            Rule("openai-python", Expect(ok=True, attempts=1)),
+            Rule("openai-node", Expect(ok=False, attempts=1, error="APIError")),
+        ),
+    ),
+    Vector(
         id="stream-without-done",
         behaviour="stream ends cleanly without data: [DONE]",
         source="sdk-behaviour §5 vector 13 (missing [DONE] then EOF ends cleanly)",
