@@ -92,7 +92,31 @@ def mask_headers(headers: dict[str, str]) -> dict[str, str]:
     return {k: (MASK if k in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
-class Journal:
+class MockWords:
+    """``unittest.mock`` words over ``snapshot()``: ``calls``, ``call_count``, ``called``, ``last``."""
+
+    def snapshot(self) -> list[JournalEntry]:
+        raise NotImplementedError
+
+    @property
+    def calls(self) -> list[JournalEntry]:
+        return self.snapshot()
+
+    @property
+    def call_count(self) -> int:
+        return len(self.snapshot())
+
+    @property
+    def called(self) -> bool:
+        return self.call_count > 0
+
+    @property
+    def last(self) -> JournalEntry | None:
+        entries = self.snapshot()
+        return entries[-1] if entries else None
+
+
+class Journal(MockWords):
     """A bounded, thread-safe list of ``JournalEntry`` with filter and count helpers."""
 
     def __init__(self, size: int = 1000) -> None:
@@ -125,22 +149,9 @@ class Journal:
             and (deployment is None or e.deployment == deployment)
         ]
 
-    @property
-    def calls(self) -> list[JournalEntry]:
-        return list(self)
-
-    @property
-    def call_count(self) -> int:
-        return len(self)
-
-    @property
-    def called(self) -> bool:
-        return len(self) > 0
-
-    @property
-    def last(self) -> JournalEntry | None:
+    def snapshot(self) -> list[JournalEntry]:
         with self.lock:
-            return self.entries[-1] if self.entries else None
+            return list(self.entries)
 
     def gaps(self, **filters: str | None) -> list[float]:
         """Seconds between consecutive matching requests (to check a client's retry waits)."""

@@ -6,12 +6,12 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
-from ..journal import JournalEntry
+from ..journal import JournalEntry, MockWords
 
 FILTER_KEYS = ("operation", "deployment", "method", "path", "status", "fault")
 
 
-class RequestLog(Sequence[JournalEntry]):
+class RequestLog(MockWords, Sequence[JournalEntry]):
     """The requests the mock saw in this test, oldest first; a read-only sequence of ``JournalEntry``.
 
     ``call_count``, ``called``, ``last`` and ``calls`` read like ``unittest.mock``; ``filter`` narrows
@@ -61,22 +61,8 @@ class RequestLog(Sequence[JournalEntry]):
         lines = [f"{e.method} {e.path} -> {e.status}" for e in self.entries()]
         return f"<RequestLog {len(lines)} request(s){': ' if lines else ''}{'; '.join(lines)}>"
 
-    @property
-    def calls(self) -> list[JournalEntry]:
+    def snapshot(self) -> list[JournalEntry]:
         return self.entries()
-
-    @property
-    def call_count(self) -> int:
-        return len(self)
-
-    @property
-    def called(self) -> bool:
-        return len(self) > 0
-
-    @property
-    def last(self) -> JournalEntry | None:
-        entries = self.entries()
-        return entries[-1] if entries else None
 
     def gaps(self) -> list[float]:
         """Seconds between consecutive requests (a client's retry waits)."""
