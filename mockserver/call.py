@@ -52,6 +52,7 @@ class Call:
     transport_fault: dict[str, Any] | None = None
     prompt_hits: dict[str, Any] = field(default_factory=dict)
     filter_action: dict[str, Any] | None = None
+    deferred: Any = None  # an AzureError kept for the replay stage (pipeline.defer)
     prompt_tokens: int = 0
     estimated_tokens: int = 0
     notes: list[str] = field(default_factory=list)

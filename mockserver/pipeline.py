@@ -17,7 +17,9 @@
 
 Replay comes after body (matching compares bodies) and before deployment, so recorded exchanges
 replay for deployments the catalogue does not know (recording 05's 404 included); auth still runs
-first, so a missing key is a 401 as on the recorded service.
+first, so a missing key is a 401 as on the recorded service. While a cassette is loaded, route and
+api-version errors wait for the replay stage (``defer``): a cassette may hold exchanges the generator
+does not know (the Responses API, files, an api-version newer than ``versions.py``).
 
 Faults come after deployment resolution so a rule can target one deployment, and before
 validation and rate limiting so scheduled faults win deterministically (a gateway throttles
@@ -84,10 +86,20 @@ MALFORMED_JSON = (
 )  # OpenAI's wording without its help-centre hint (inferred for Azure)
 
 
+def defer(call: Call, state: MockState, error: AzureError) -> None:
+    """Raise ``error`` now, or, while replaying, keep it until the replay stage has looked."""
+    if state.replay is None:
+        raise error
+    if call.deferred is None:
+        call.deferred = error
+
+
 async def route(call: Call, state: MockState) -> None:
     found = routing.match(call.method, call.path)
     if found is None:
-        raise resource_not_found()
+        call.surface = "v1" if call.path.startswith("/openai/v1/") else None
+        defer(call, state, resource_not_found())
+        return
     call.surface, call.operation = found.surface, found.operation
     call.deployment_name, call.resource_id = found.deployment, found.resource_id
 
@@ -100,7 +112,7 @@ async def api_version(call: Call, state: MockState) -> None:
     call.api_version = call.query.get("api-version")
     error = check_v1(call.api_version) if call.surface == "v1" else check_classic(call.api_version)
     if error is not None:
-        raise error
+        defer(call, state, error)
 
 
 async def body(call: Call, state: MockState) -> None:
@@ -118,12 +130,17 @@ async def body(call: Call, state: MockState) -> None:
     try:
         call.body = json.loads(call.raw_body)
     except (ValueError, UnicodeDecodeError):
-        raise invalid_request(MALFORMED_JSON) from None
+        if call.deferred is None:  # an unknown route's body is only for the replay matcher
+            raise invalid_request(MALFORMED_JSON) from None
 
 
 async def replay(call: Call, state: MockState) -> None:
-    """Serve a recorded exchange when ``state.replay`` has one: raises ``ReplayHit`` (see ``respond``)."""
+    """Serve a recorded exchange when ``state.replay`` has one: raises ``ReplayHit`` (see ``respond``).
+
+    A miss that falls through to the generator meets the route or api-version error it deferred."""
     await replay_call(call, state)
+    if call.deferred is not None:
+        raise call.deferred
 
 
 async def deployment(call: Call, state: MockState) -> None:
