@@ -337,3 +337,26 @@ def test_the_standalone_handle_takes_a_cassette_too(tmp_path: Path) -> None:
     mock.check()  # each miss is reported once
     with pytest.raises(CassetteNotFound, match=r"missing\.json does not exist"):
         MockAzure.inprocess(cassette=str(tmp_path / "missing.json"))
+
+
+NAMED_BY_TEST = """
+import pytest
+
+
+@pytest.mark.aoai(cassette=True)
+@pytest.mark.parametrize("word", ["Hello", "Good day"])
+def test_named(aoai_mock, word):
+    reply = aoai_mock.client().chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": word}])
+    assert reply.choices[0].message.content
+"""
+
+
+def test_cassette_true_names_one_cassette_per_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_auto=NAMED_BY_TEST)
+    assert_outcomes(pytester.runpytest("--aoai-record-mode", "once"), passed=2)
+    folder = pytester.path / "cassettes" / "test_auto"
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["test_named_Good_day_.json", "test_named_Hello_.json"]
+    assert recorded_contents(folder / "test_named_Hello_.json") == ["Hello"]
+    assert_outcomes(pytester.runpytest(), passed=2)  # replayed in the default mode

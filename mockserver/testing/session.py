@@ -14,6 +14,7 @@ external one talks to the target through a recording proxy.
 from __future__ import annotations
 
 import itertools
+import re
 import os
 import uuid
 from pathlib import Path
@@ -51,8 +52,17 @@ def marker_spec(item: pytest.Item) -> MockSpec:
         if mark.args:
             raise ConfigError(POSITIONAL.format(args=mark.args))
         kwargs.update(mark.kwargs)
+    if kwargs.get("cassette") is True:
+        kwargs["cassette"] = default_cassette(item)
     base_dir = Path(str(item.path)).parent if getattr(item, "path", None) else None
     return parse_spec(kwargs, base_dir)
+
+
+def default_cassette(item: pytest.Item) -> str:
+    """``cassette=True``: ``<module>/<test name>`` under the test's ``cassettes`` folder, as
+    pytest-recording names them; characters unsafe in file names become ``_``."""
+    module = Path(str(item.path)).stem if getattr(item, "path", None) else "tests"
+    return f"{module}/{re.sub(r'[^A-Za-z0-9_-]', '_', item.name)}"
 
 
 def skip(reason: str) -> NoReturn:

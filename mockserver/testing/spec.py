@@ -48,7 +48,8 @@ class MockSpec:
     api_version: the api-version the handle's clients use.
     env: set AZURE_OPENAI_ENDPOINT / _API_KEY and OPENAI_API_VERSION for the whole test.
     cassette: replay and/or record the test's exchanges: a name (``<test dir>/cassettes/<name>.json``)
-        or a path (absolute, or with a suffix, relative to ``<test dir>/cassettes``).
+        or a path (absolute, or with a suffix, relative to ``<test dir>/cassettes``); in the marker,
+        ``True`` names it after the test (``cassettes/<module>/<test name>.json``).
     record_mode: none | once | new_episodes | all for this test (beats ``--aoai-record-mode``).
     replay_speed: the replay timing factor (0: at once, the default; 1: as recorded).
     """
