@@ -15,21 +15,17 @@ replay answers only the recorded requests. Without the recordings it says so and
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
-
+from .process import ServeProcess
 from .recordings import ROOT, missing_reason, recording_files
 from .targets import ENDPOINT_ENV, KEEP_RECORDED_ENV, KEY_ENV
 
 STANDIN_KEY = "standin-key"  # the replay server accepts any key; recording 06's request still gets its 401
-BANNER = re.compile(r"http://127\.0\.0\.1:(\d+)")
 
 
 def import_recordings(recordings: Sequence[str], cassette: Path) -> None:
@@ -50,45 +46,9 @@ def import_recordings(recordings: Sequence[str], cassette: Path) -> None:
         raise RuntimeError(f"aoai-mock import failed: {done.stderr or done.stdout}")
 
 
-class ReplayServer:
+def replay_server(cassette: Path) -> ServeProcess:
     """``python -m mockserver serve --port 0 --replay CASSETTE`` in a subprocess."""
-
-    def __init__(self, cassette: Path) -> None:
-        command = [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--replay", str(cassette)]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        assert self.process.stdout is not None
-        match = BANNER.search(self.process.stdout.readline())
-        if match is None:
-            self.stop()
-            raise RuntimeError(f"the replay server did not start: {self.errors()}")
-        self.endpoint = f"http://127.0.0.1:{match.group(1)}"
-        self.wait_ready()
-
-    def wait_ready(self, seconds: float = 15) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.endpoint}/_mock/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError("the replay server did not become ready")
-
-    def errors(self) -> str:
-        return self.process.stderr.read() if self.process.stderr and self.process.poll() is not None else ""
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        for pipe in (self.process.stdout, self.process.stderr):
-            if pipe is not None:
-                pipe.close()
+    return ServeProcess("--replay", str(cassette))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,10 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="aoai-standin-") as folder:
         cassette = Path(folder) / "reference-recordings.json"
         import_recordings([str(path) for path in recording_files()], cassette)
-        return run_against(ReplayServer(cassette), args)
+        return run_against(replay_server(cassette), args)
 
 
-def run_against(server: ReplayServer, args: list[str]) -> int:
+def run_against(server: ServeProcess, args: list[str]) -> int:
     try:
         env = {**os.environ, ENDPOINT_ENV: server.endpoint, KEY_ENV: STANDIN_KEY, KEEP_RECORDED_ENV: "1"}
         print(
