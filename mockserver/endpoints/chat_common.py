@@ -58,12 +58,12 @@ def identity(call: Call, state: MockState) -> Identity:
     )
 
 
-def choice_filter(plan: ChoicePlan, tool_results: dict[str, Any] | None = None) -> dict[str, Any]:
+def choice_filter(plan: ChoicePlan) -> dict[str, Any]:
     """The choice's verdict: its results, or the "filter did not run" error (azure-wire §3.3)."""
     if plan.filter_error:
         return {"content_filter_result": filters.filter_error()}
     if plan.tool_calls:
-        return {"content_filter_results": tool_results or {}}
+        return {"content_filter_results": {}}  # tool-call choices carry empty results (recording 14)
     return {"content_filter_results": filters.choice_results(plan.filter_hits)}
 
 
