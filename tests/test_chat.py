@@ -194,6 +194,7 @@ def test_data_sources_answer_with_citations(client: TestClient) -> None:
     message = post(client, {"messages": USER, "data_sources": [source]})["choices"][0]["message"]
     assert message["context"]["citations"][0]["title"].startswith("docs")
     assert "[doc1]" in message["content"]
+    assert message["context"]["intent"] == "azure deployments handle"  # the question's content words (GA-EX)
 
 
 def test_modern_fields_on_preview_versions_only(client: TestClient) -> None:

@@ -11,8 +11,9 @@ from ..config import Deployment
 from ..ids import chat_id, fingerprint
 from ..state import MockState
 from ..synth import filters
-from ..synth.chat import ChoicePlan
+from ..synth.chat import ChoicePlan, last_user_text
 from ..synth.logprobs import token_logprobs
+from ..synth.text import keywords
 from ..versions import date_of, is_preview
 
 MODERN_SINCE = "2024-09-01"
@@ -88,5 +89,6 @@ def citations(body: dict[str, Any]) -> dict[str, Any]:
                 "chunk_id": "0",
             }
         ],
-        "intent": "[]",
+        # a short phrase of the question's topic, as GA-EX's "intent": "dog care"
+        "intent": " ".join(keywords(last_user_text(body.get("messages") or []))[:3]).lower(),
     }
