@@ -47,7 +47,7 @@ from .call import Call, decode_headers, decode_query, normalise_path, read_all
 from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, TRANSCRIPTIONS, TRANSLATIONS
 from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
-from .endpoints.render import error_response
+from .endpoints.render import BytesResponse, error_response
 from .errors import (
     AzureError,
     deployment_not_found,
@@ -76,7 +76,7 @@ from .transport import (
 from .validation import VALIDATORS
 from .versions import check_classic, check_v1
 
-Stage = Callable[[Call, MockState], Awaitable[None]]
+Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
 MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
 
@@ -94,7 +94,7 @@ def defer(call: Call, state: MockState, error: AzureError) -> None:
         call.deferred = error
 
 
-async def route(call: Call, state: MockState) -> None:
+def route(call: Call, state: MockState) -> None:
     found = routing.match(call.method, call.path)
     if found is None:
         call.surface = "v1" if call.path.startswith("/openai/v1/") else None
@@ -104,11 +104,11 @@ async def route(call: Call, state: MockState) -> None:
     call.deployment_name, call.resource_id = found.deployment, found.resource_id
 
 
-async def auth(call: Call, state: MockState) -> None:
+def auth(call: Call, state: MockState) -> None:
     authenticate(call, state.settings)
 
 
-async def api_version(call: Call, state: MockState) -> None:
+def api_version(call: Call, state: MockState) -> None:
     call.api_version = call.query.get("api-version")
     error = check_v1(call.api_version) if call.surface == "v1" else check_classic(call.api_version)
     if error is not None:
@@ -128,10 +128,18 @@ async def body(call: Call, state: MockState) -> None:
     if call.operation in UPLOAD_OPERATIONS:
         return  # not multipart: the upload validator says what it expected
     try:
-        call.body = json.loads(call.raw_body)
+        call.body = parse_json(call.raw_body)
     except (ValueError, UnicodeDecodeError):
         if call.deferred is None:  # an unknown route's body is only for the replay matcher
             raise invalid_request(MALFORMED_JSON) from None
+
+
+def parse_json(raw: bytes) -> Any:
+    """``json.loads``, decoding UTF-8 directly when the body starts like a JSON text in ASCII (no BOM,
+    not UTF-16/32: json.loads would detect those, so they still go through it)."""
+    if raw[:1] in (b"{", b"["):
+        return json.loads(raw.decode("utf-8"))
+    return json.loads(raw)
 
 
 async def replay(call: Call, state: MockState) -> None:
@@ -143,7 +151,7 @@ async def replay(call: Call, state: MockState) -> None:
         raise call.deferred
 
 
-async def deployment(call: Call, state: MockState) -> None:
+def deployment(call: Call, state: MockState) -> None:
     if call.operation == routing.MODELS:
         return
     name = call.deployment_name if call.surface != "v1" else v1_model(call)
@@ -165,7 +173,7 @@ def v1_model(call: Call) -> str:
     return model
 
 
-async def validate(call: Call, state: MockState) -> None:
+def validate(call: Call, state: MockState) -> None:
     validator = VALIDATORS.get(call.operation or "")
     if validator is None:
         return
@@ -210,7 +218,7 @@ def status_fault(call: Call, action: dict[str, Any]) -> AzureError:
     return scripted_error(status, action.get("body"), action.get("headers") or {}, base)
 
 
-async def moderate(call: Call, state: MockState) -> None:
+def moderate(call: Call, state: MockState) -> None:
     triggers = state.settings.content_filters
     if not triggers:
         return
@@ -230,7 +238,7 @@ def prompt_texts(call: Call) -> list[str]:
     return []
 
 
-async def ratelimit(call: Call, state: MockState) -> None:
+def ratelimit(call: Call, state: MockState) -> None:
     if call.deployment is None:
         return
     call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens)
@@ -275,14 +283,19 @@ class Pipeline:
             return
         entry = journal_entry(call, response.status_code)
         chain = self.recorder(entry, response, send)
+        transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
         if call.transport_fault is not None:
             chain = wrap_send(call.transport_fault, chain, scope)
+        elif transport is not None and isinstance(response, BytesResponse):
+            transport.hold()  # a complete body: head and body leave in one write
         try:
             await response(scope, receive, chain)
         except ScriptedDisconnect:
-            if "aoai.transport" not in scope:
+            if transport is None:
                 raise  # in-process: the client sees the dropped connection as an exception
         finally:
+            if transport is not None:
+                transport.release()
             self.finish(entry)
 
     def new_call(self, scope: dict[str, Any], receive: Any) -> Call:
@@ -303,7 +316,9 @@ class Pipeline:
     async def respond(self, call: Call) -> Response:
         try:
             for stage in STAGES:
-                await stage(call, self.state)
+                waiting = stage(call, self.state)
+                if waiting is not None:  # an async stage (body, replay, faults)
+                    await waiting
             handler = HANDLERS.get(call.operation or "")
             if handler is None:
                 raise resource_not_found()
@@ -322,7 +337,7 @@ class Pipeline:
     def recorder(self, entry: JournalEntry, response: Response, send: Any) -> Any:
         """Wrap ``send`` so the journal gets what went on the wire; the entry is recorded before the
         last byte leaves, so a client that has its answer always finds it in the journal."""
-        entry.content_type = response.headers.get("content-type", "")
+        entry.content_type = content_type(response)
 
         async def record_send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.body":
@@ -339,6 +354,14 @@ class Pipeline:
             return
         entry.recorded = True
         self.state.journal.record(entry)
+
+
+def content_type(response: Response) -> str:
+    """The response's content type, read from its raw headers (cheaper than ``response.headers``)."""
+    for name, value in response.raw_headers:
+        if name == b"content-type":
+            return value.decode("latin-1")
+    return ""
 
 
 def journal_entry(call: Call, status: int) -> JournalEntry:

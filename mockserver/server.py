@@ -1,8 +1,9 @@
 """Run the app under uvicorn with access to each connection's transport.
 
 Transport faults (reset, close mid-body, stream cut) need the socket; the protocol below puts the
-asyncio transport into ``scope["aoai.transport"]``. ``ServerThread`` runs a server in a background
-thread for tests and the pytest plugin.
+connection's transport (a ``HoldingTransport``) into ``scope["aoai.transport"]`` and, under
+httptools, lets complete responses hand uvicorn a rendered head (``mockserver.wire``).
+``ServerThread`` runs a server in a background thread for tests and the pytest plugin.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import uvicorn
 
 from .app import MockApp
+from .wire import HoldingTransport, rendered_head_cycle
 
 
 def base_protocol() -> type[asyncio.Protocol]:
@@ -31,14 +33,26 @@ def base_protocol() -> type[asyncio.Protocol]:
 
 def transport_protocol() -> type[asyncio.Protocol]:
     base: Any = base_protocol()
+    cycle = rendered_head_cycle(base)
 
     class TransportProtocol(base):  # type: ignore[misc]
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()  # httptools only: it creates the request's cycle
+            current: Any = self.cycle  # None, or the previous request's, after an upgrade request
+            if cycle is None or current is None:
+                return
+            scope: dict[str, Any] = current.scope
+            if current.__class__ is cycle.__base__:
+                current.__class__ = cycle  # takes a head the mock rendered (mockserver.wire)
+                scope["aoai.head"] = True
+
         def connection_made(self, transport: asyncio.Transport) -> None:
-            super().connection_made(transport)
+            holding = HoldingTransport(transport)
+            super().connection_made(holding)
             app: Any = self.app  # type: ignore[has-type]
 
             async def with_transport(scope: dict[str, Any], receive: Any, send: Any) -> None:
-                scope["aoai.transport"] = transport
+                scope["aoai.transport"] = holding
                 await app(scope, receive, send)
 
             self.app = with_transport

@@ -10,25 +10,35 @@ from starlette.responses import Response, StreamingResponse
 
 from ..call import Call
 from ..errors import AzureError
-from ..headers import azure_headers
+from ..headers import RawHeaders, azure_headers, merged, raw_azure_headers
 from ..state import MockState
 from ..synth.sse import dumps
+from ..wire import render_head
 
 JSON = "application/json"  # no charset (azure-wire §4.1)
+JSON_BYTES = JSON.encode()
 SSE = "text/event-stream"  # recordings 02 and 03 (the newest, Nov 2025)
 
 
 class BytesResponse(Response):
-    """A complete body with headers as given: Starlette's ``Response`` without its header
-    normalisation, which the hot path does not need (names are lower-cased as Starlette does)."""
+    """A complete body with ready-made ASGI headers: Starlette's ``Response`` without its header
+    normalisation, which the hot path does not need (``raw`` names are lower-cased, as Starlette's)."""
 
-    def __init__(self, body: bytes, status: int, headers: dict[str, str]) -> None:
+    def __init__(self, body: bytes, status: int, raw: RawHeaders) -> None:
         self.status_code = status
         self.body = body
         self.background = None
-        raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
         raw.append((b"content-length", str(len(body)).encode("latin-1")))
         self.raw_headers = raw
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        start = {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        if scope.get("aoai.head"):  # the server takes rendered header lines (mockserver.wire)
+            head = render_head(self.raw_headers)
+            if head is not None:
+                start["aoai.head"], start["aoai.length"] = head, len(self.body)
+        await send(start)
+        await send({"type": "http.response.body", "body": self.body})
 
 
 def json_response(call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False,
@@ -40,9 +50,9 @@ def json_response(call: Call, state: MockState, body: Any, profile: str, *, pret
 
 def json_bytes_response(call: Call, state: MockState, data: bytes, profile: str, status: int = 200) -> Response:
     """An already serialised JSON body with this call's Azure headers."""
-    headers = azure_headers(call, profile, state.settings.region)
-    headers["Content-Type"] = JSON
-    return BytesResponse(data, status, headers)
+    raw = raw_azure_headers(call, profile, state.settings.region)
+    raw.append((b"content-type", JSON_BYTES))
+    return BytesResponse(data, status, raw)
 
 
 def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes],
@@ -72,7 +82,6 @@ def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     profile = error_profile(error, call)
     if call.rate is None and call.deployment is not None and profile in UNMETERED_PROFILES:
         call.rate = state.limiter.peek(call.deployment)  # refused before metering: nothing charged
-    headers = azure_headers(call, profile, state.settings.region)
-    headers.update(error.headers)
-    headers["Content-Type"] = JSON
-    return BytesResponse(error.render(), error.status, headers)
+    raw = raw_azure_headers(call, profile, state.settings.region)
+    raw.append((b"content-type", JSON_BYTES))  # before the error's own headers: a scripted one may replace it
+    return BytesResponse(error.render(), error.status, merged(raw, error.headers))

@@ -1,0 +1,126 @@
+"""How a response is written on the connection: the two costs of a small answer, cut.
+
+A complete response (``endpoints.render.BytesResponse``) is the mock's hot path: an SDK call is one
+such answer, and a load test is thousands. Under uvicorn it costs two ``send`` syscalls (head, then
+body) and a Python pass over every header that validates and renders it; Azure's answers carry
+about 18 headers, against 3 for a bare route. Here:
+
+* ``HoldingTransport`` holds writes while a complete response is sent, so head and body leave in
+  one write. Streams and fault-paced bytes are never held (the pipeline decides), so their timing
+  is what the client would see from Azure.
+* ``rendered_head_cycle`` subclasses uvicorn's httptools request cycle so ``http.response.start``
+  may carry ``aoai.head``: the header lines already rendered and validated by ``render_head``
+  with uvicorn's own rules. uvicorn adds its status line and default headers (date) and keeps its
+  bookkeeping (content length, keep-alive) exactly as its own path would. Any message without a
+  head, or any state the fast path does not cover, goes through uvicorn's own ``send``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from typing import Any
+
+# uvicorn's rules (uvicorn/protocols/http/httptools_impl.py HEADER_RE, HEADER_VALUE_RE)
+HEADER_NAME_FORBIDDEN = re.compile(b'[\x00-\x1f\x7f()<>@,;:\\[\\]={} \t\\\\"]')
+HEADER_VALUE_FORBIDDEN = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
+# names uvicorn acts on (framing and keep-alive): a head with one of them takes uvicorn's path
+FRAMING = (b"connection", b"transfer-encoding")
+
+
+def render_head(raw: list[tuple[bytes, bytes]]) -> bytes | None:
+    """``raw`` (lower-cased names) as header lines, or None when uvicorn's own path must handle it:
+    a name or value it would reject (it raises), an upper-case name, or a framing header."""
+    names = b"".join([name for name, _ in raw])
+    if HEADER_NAME_FORBIDDEN.search(names) or names != names.lower():
+        return None
+    if HEADER_VALUE_FORBIDDEN.search(b"".join([value for _, value in raw])):
+        return None
+    parts: list[bytes] = []
+    for name, value in raw:
+        if name in FRAMING:
+            return None
+        parts += (name, b": ", value, b"\r\n")
+    return b"".join(parts)
+
+
+class HoldingTransport:
+    """The connection's transport, able to hold writes and send them as one.
+
+    uvicorn writes a response's head and body separately: two ``send`` syscalls per response, the
+    largest cost of a small answer on loopback. A complete body (``BytesResponse``) holds the head
+    until the body is written, so the whole response leaves in one write, as servers that know the
+    full body send it. Streams never hold: their head leaves at once, as Azure's does. Closing or
+    aborting releases held bytes first, so a scripted fault cuts the connection after them.
+    """
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.held: list[bytes] | None = None
+
+    def hold(self) -> None:
+        """Hold writes until ``release`` (never around bytes a fault paces: the pipeline decides)."""
+        self.held = []
+
+    def release(self) -> None:
+        held, self.held = self.held, None
+        if held and not self.transport.is_closing():
+            self.transport.write(b"".join(held))
+
+    def write(self, data: bytes) -> None:
+        if self.held is None:
+            self.transport.write(data)
+        else:
+            self.held.append(data)
+
+    def close(self) -> None:
+        self.release()
+        self.transport.close()
+
+    def abort(self) -> None:
+        self.release()
+        self.transport.abort()
+
+    def __getattr__(self, name: str) -> Any:  # everything else is the transport's own
+        return getattr(self.transport, name)
+
+
+
+def rendered_head_cycle(protocol: type) -> type | None:
+    """A subclass of ``protocol``'s request cycle that takes a rendered head, or None when
+    ``protocol`` is not uvicorn's httptools protocol as this module knows it."""
+    module = sys.modules.get(protocol.__module__)
+    base: Any = getattr(module, "RequestResponseCycle", None)
+    found: dict[int, bytes] | None = getattr(module, "STATUS_LINE", None)
+    if base is None or found is None or not hasattr(base, "send"):
+        return None
+    status_lines = found
+
+    class RenderedHeadCycle(base):  # type: ignore[misc]
+        async def send(self, message: dict[str, Any]) -> None:
+            head = message.get("aoai.head")
+            if head is None or not self.takes_head(message):
+                await super().send(message)
+                return
+            # what uvicorn's send does for http.response.start with a content-length header
+            self.response_started = True
+            self.waiting_for_100_continue = False
+            self.expected_content_length = message["aoai.length"]
+            self.chunked_encoding = False
+            parts = [status_lines[message["status"]]]
+            for name, value in self.default_headers:
+                parts += (name, b": ", value, b"\r\n")
+            parts.append(head)
+            if not self.keep_alive:
+                parts.append(b"connection: close\r\n")
+            parts.append(b"\r\n")
+            self.transport.write(b"".join(parts))
+
+        def takes_head(self, message: dict[str, Any]) -> bool:
+            return (
+                message["type"] == "http.response.start" and not self.response_started
+                and not self.disconnected and not self.flow.write_paused and not self.access_log
+            )
+
+    return RenderedHeadCycle

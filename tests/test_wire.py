@@ -1,0 +1,166 @@
+"""How responses are written on the connection (mockserver.wire): one write per complete answer,
+a head rendered by the mock, and the same bytes a client would get from uvicorn's own path."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mockserver import create_app, load_settings
+from mockserver.ids import RequestIds
+from mockserver.server import ServerThread
+from mockserver.wire import HoldingTransport, render_head
+
+from .conftest import GA
+
+CHAT = f"/openai/deployments/gpt-4o/chat/completions?api-version={GA}"
+BODY = b'{"messages":[{"role":"user","content":"hi"}],"max_tokens":5}'
+
+
+class FakeTransport:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = ""
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def is_closing(self) -> bool:
+        return bool(self.closed)
+
+    def close(self) -> None:
+        self.closed = "close"
+
+    def abort(self) -> None:
+        self.closed = "abort"
+
+    def get_extra_info(self, name: str) -> Any:
+        return f"info:{name}"
+
+
+def test_held_writes_leave_as_one_and_unheld_writes_at_once() -> None:
+    fake = FakeTransport()
+    holding = HoldingTransport(fake)  # type: ignore[arg-type]
+    holding.write(b"a")
+    assert fake.writes == [b"a"]
+    holding.hold()
+    holding.write(b"head")
+    holding.write(b"body")
+    assert fake.writes == [b"a"]
+    holding.release()
+    assert fake.writes == [b"a", b"headbody"]
+    holding.write(b"next")
+    assert fake.writes[-1] == b"next"
+    assert holding.get_extra_info("peername") == "info:peername"
+
+
+@pytest.mark.parametrize("end", ["close", "abort"])
+def test_closing_sends_held_bytes_first(end: str) -> None:
+    fake = FakeTransport()
+    holding = HoldingTransport(fake)  # type: ignore[arg-type]
+    holding.hold()
+    holding.write(b"head")
+    getattr(holding, end)()
+    assert fake.writes == [b"head"]
+    assert fake.closed == end
+
+
+def test_render_head_follows_uvicorns_rules() -> None:
+    raw = [(b"apim-request-id", b"1"), (b"content-type", b"application/json")]
+    assert render_head(raw) == b"apim-request-id: 1\r\ncontent-type: application/json\r\n"
+    assert render_head([(b"X-Upper", b"1")]) is None  # uvicorn lower-cases: its path does it
+    assert render_head([(b"bad name", b"1")]) is None  # uvicorn raises on these: its path does
+    assert render_head([(b"x", b"split\r\nx-injected: 1")]) is None
+    assert render_head([(b"connection", b"close")]) is None  # keep-alive is uvicorn's business
+
+
+def test_request_ids_are_version_4_uuids_and_repeat_per_seed() -> None:
+    first, second = RequestIds(5).pair(), RequestIds(5).pair()
+    assert first == second and first[0] != first[1]
+    for text in (*first, RequestIds(5).next()):
+        parsed = uuid.UUID(text)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, text)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ServerThread]:
+    thread = ServerThread(create_app(load_settings(seed=4, freeze_time=1_750_000_000.0))).start()
+    yield thread
+    thread.stop()
+
+
+def request(path: str, body: bytes, *extra: str) -> bytes:
+    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "api-key: k", "Content-Type: application/json",
+             f"Content-Length: {len(body)}", *extra]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def read_response(sock: socket.socket) -> tuple[list[tuple[str, str]], bytes]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0] == "HTTP/1.1 200 OK", lines[0]
+    headers = [tuple(line.split(": ", 1)) for line in lines[1:]]
+    length = int(dict(headers)["content-length"])
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    return headers, rest  # type: ignore[return-value]
+
+
+def test_live_answers_carry_the_in_process_headers_and_keep_the_connection(server: ServerThread) -> None:
+    in_process = TestClient(server.app).post(CHAT, content=BODY, headers={"api-key": "k"})
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        for _ in range(2):  # two answers on one keep-alive connection
+            sock.sendall(request(CHAT, BODY))
+            headers, body = read_response(sock)
+            names = [name for name, _ in headers]
+            assert names == ["date", *in_process.headers.keys()]
+            assert body.startswith(b'{"choices":')
+            assert dict(headers)["content-length"] == str(len(body))
+
+
+def test_connection_close_is_honoured(server: ServerThread) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(request(CHAT, BODY, "Connection: close"))
+        headers, _ = read_response(sock)
+        assert ("connection", "close") in headers
+        sock.settimeout(5)
+        assert sock.recv(100) == b""  # the server closed the connection
+
+
+def test_a_scripted_connection_header_takes_uvicorns_own_path(server: ServerThread) -> None:
+    server.app.state.faults.add({"match": {"session": "wire"}, "fault": {"status": 503,
+                                                                         "headers": {"Connection": "close"}}})
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(request(CHAT, BODY, "x-mock-session: wire"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 503 ")
+    assert b"\r\nconnection: close\r\n" in data.lower()
+
+
+def test_a_stream_head_leaves_before_its_delayed_first_event(server: ServerThread) -> None:
+    server.app.state.faults.add({"match": {"session": "slow"},
+                                 "fault": {"kind": "stream_timing", "first_token": 1.5}})
+    body = BODY.replace(b"}]", b'}],"stream":true')
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        started = time.monotonic()
+        sock.sendall(request(CHAT, body, "x-mock-session: slow"))
+        first = sock.recv(65536)
+        waited = time.monotonic() - started
+        rest = b""
+        while b"data: [DONE]" not in rest:
+            rest += sock.recv(65536)
+        finished = time.monotonic() - started
+    assert first.startswith(b"HTTP/1.1 200 OK") and b"text/event-stream" in first
+    assert b"data: [DONE]" not in first
+    assert waited < 1.2 <= 1.5 <= finished
