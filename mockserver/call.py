@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -83,7 +84,12 @@ def decode_headers(scope: Scope) -> dict[str, str]:
 
 
 def decode_query(scope: Scope) -> dict[str, str]:
-    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+    return dict(parse_query(scope.get("query_string", b"")))
+
+
+@lru_cache(maxsize=256)  # clients repeat the same ?api-version=; the dict is built fresh per call
+def parse_query(raw: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
 
 
 def normalise_path(path: str) -> str:

@@ -7,8 +7,11 @@ Names keep the case the service uses in the recordings (``X-Request-ID``, ``apim
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import cast
 
 from .call import Call
+from .config import Deployment
 from .ids import digest
 
 Getter = Callable[[Call, str], str | None]
@@ -114,11 +117,98 @@ PROFILES: dict[str, tuple[str, ...]] = {
 }
 
 
-def azure_headers(call: Call, profile: str, region: str) -> dict[str, str]:
-    """The headers of ``profile`` with this call's values; headers without a value are left out."""
-    result = {}
+# Headers whose value depends only on the deployment and the region: computed once per profile
+STATIC = frozenset({
+    "Access-Control-Allow-Origin", "azureml-model-session", "Cache-Control", "ms-azureml-model-time",
+    "Strict-Transport-Security", "X-Content-Type-Options", "x-envoy-upstream-service-time",
+    "x-ms-deployment-name", "x-ms-rai-invoked", "x-ms-region",
+})
+
+RawHeaders = list[tuple[bytes, bytes]]
+# one header of a compiled profile: its name as given, its lower-cased wire name, and either the
+# encoded value (static) or the getter that computes it per call
+Slot = tuple[str, bytes, "bytes | Getter"]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A profile compiled for one deployment and region.
+
+    slots: every header in order; template: the raw header list with static values filled in and
+    None where a per-call value goes; dynamic: (position in template, wire name, getter)."""
+
+    slots: tuple[Slot, ...]
+    template: tuple[tuple[bytes, bytes] | None, ...]
+    dynamic: tuple[tuple[int, bytes, Getter], ...]
+
+
+PLANS: dict[tuple[str, str, str | None], Plan] = {}
+MAX_PLANS = 1024
+
+
+def compiled(profile: str, region: str, deployment: Deployment | None) -> Plan:
+    """``profile``'s headers with every static value computed and encoded once per deployment name
+    (static values depend on nothing else); static headers without a value are left out here."""
+    key = (profile, region, deployment.name if deployment is not None else None)
+    plan = PLANS.get(key)
+    if plan is None:
+        if len(PLANS) >= MAX_PLANS:
+            PLANS.clear()
+        plan = PLANS[key] = compile_profile(profile, region, deployment)
+    return plan
+
+
+def compile_profile(profile: str, region: str, deployment: Deployment | None) -> Plan:
+    probe = Call(method="", path="", query={}, headers={}, request_id="", x_request_id="",
+                 deployment=deployment)
+    slots: list[Slot] = []
     for name in PROFILES[profile]:
-        value = GETTERS[name](call, region)
-        if value is not None:
-            result[name] = value
+        getter = GETTERS[name]
+        if name in STATIC:
+            value = getter(probe, region)
+            if value is not None:
+                slots.append((name, name.lower().encode("latin-1"), value.encode("latin-1")))
+        else:
+            slots.append((name, name.lower().encode("latin-1"), getter))
+    template = tuple((wire, value) if isinstance(value, bytes) else None for _, wire, value in slots)
+    dynamic = tuple((index, wire, value) for index, (_, wire, value) in enumerate(slots)
+                    if not isinstance(value, bytes))
+    return Plan(tuple(slots), template, dynamic)
+
+
+def raw_azure_headers(call: Call, profile: str, region: str) -> RawHeaders:
+    """The headers of ``profile`` with this call's values, ready for the ASGI ``headers`` list
+    (names lower-cased, as Starlette sends them); headers without a value are left out."""
+    plan = compiled(profile, region, call.deployment)
+    result = list(plan.template)
+    complete = True
+    for index, wire_name, getter in plan.dynamic:
+        text = getter(call, region)
+        if text is None:
+            complete = False
+        else:
+            result[index] = (wire_name, text.encode("latin-1"))
+    return cast(RawHeaders, result) if complete else [header for header in result if header is not None]
+
+
+def azure_headers(call: Call, profile: str, region: str) -> dict[str, str]:
+    """The headers of ``profile`` with this call's values, by name as the service spells them."""
+    result = {}
+    for name, _, value in compiled(profile, region, call.deployment).slots:
+        text = value.decode("latin-1") if isinstance(value, bytes) else value(call, region)
+        if text is not None:
+            result[name] = text
     return result
+
+
+def merged(raw: RawHeaders, extra: dict[str, str]) -> RawHeaders:
+    """``raw`` with ``extra`` applied: a header of the same name is replaced in place, others appended."""
+    for name, text in extra.items():
+        wire_name, value = name.lower().encode("latin-1"), text.encode("latin-1")
+        for index, (existing, _) in enumerate(raw):
+            if existing == wire_name:
+                raw[index] = (wire_name, value)
+                break
+        else:
+            raw.append((wire_name, value))
+    return raw

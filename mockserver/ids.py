@@ -83,20 +83,24 @@ class RequestIds:
     def next(self) -> str:
         with self.lock:
             bits = self.rng.getrandbits(128)
-        return format_uuid4(bits)
+        return format_uuid4(f"{bits:032x}")
 
     def pair(self) -> tuple[str, str]:
-        """Two distinct request ids (apim-request-id, x-request-id)."""
+        """Two distinct request ids (apim-request-id, x-request-id), from one draw of 256 bits."""
         with self.lock:
-            first, second = self.rng.getrandbits(128), self.rng.getrandbits(128)
-        return format_uuid4(first), format_uuid4(second)
+            bits = self.rng.getrandbits(256)
+        text = f"{bits:064x}"
+        return format_uuid4(text[:32]), format_uuid4(text[32:])
 
     def reset(self) -> None:
         with self.lock:
             self.rng = random.Random(digest("req", self.seed))
 
 
-def format_uuid4(bits: int) -> str:
-    """``bits`` as a version-4, RFC 4122 variant UUID string."""
-    text = f"{(bits & ~(0xF << 76) & ~(0x3 << 62)) | (0x4 << 76) | (0x2 << 62):032x}"
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+# the RFC 4122 variant: the top two bits of the clock sequence are 10, so its first digit is 8-b
+VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
+def format_uuid4(text: str) -> str:
+    """32 random hex digits as a version-4, RFC 4122 variant UUID string."""
+    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{VARIANT[text[16]]}{text[17:20]}-{text[20:32]}"

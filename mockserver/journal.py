@@ -16,7 +16,7 @@ TEXT_TYPES = ("application/json", "text/")
 UNSET: Any = object()
 
 
-@dataclass
+@dataclass(slots=True)
 class JournalEntry:
     """One request and what the mock answered.
 

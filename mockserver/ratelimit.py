@@ -87,12 +87,18 @@ class RateLimiter:
             return None, None
         now = self.clock.monotonic()
         with self.lock:
-            usage = self.usage.setdefault(deployment.name, Usage())
+            usage = self.usage_of(deployment)
             usage.trim(now)
             throttle = self.check(deployment, usage, now, tokens) if self.mode == "enforce" else None
             if throttle is None:
                 usage.add(now, tokens)
             return self.info(deployment, usage), throttle
+
+    def usage_of(self, deployment: Deployment) -> Usage:
+        usage = self.usage.get(deployment.name)
+        if usage is None:
+            usage = self.usage[deployment.name] = Usage()
+        return usage
 
     def check(self, deployment: Deployment, usage: Usage, now: float, tokens: int) -> Throttle | None:
         recent = usage.window(now)
@@ -110,7 +116,7 @@ class RateLimiter:
         if self.mode == "off":
             return None
         with self.lock:
-            usage = self.usage.setdefault(deployment.name, Usage())
+            usage = self.usage_of(deployment)
             usage.trim(self.clock.monotonic())
             return self.info(deployment, usage)
 

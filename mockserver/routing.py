@@ -8,6 +8,7 @@ body's ``model`` (azure-wire §1.2). Anything else is 404 ``Resource not found``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .call import decode_segment
 from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
@@ -34,6 +35,7 @@ class Route:
     resource_id: str | None = None
 
 
+@lru_cache(maxsize=1024)  # clients call a handful of paths over and over; a Route is immutable
 def match(method: str, path: str) -> Route | None:
     """The route for ``path`` (already normalised), or None when nothing matches."""
     parts = path.strip("/").split("/")
