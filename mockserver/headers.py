@@ -13,6 +13,7 @@ from typing import cast
 from .call import Call
 from .config import Deployment
 from .ids import digest
+from .wire import header_line, valid_header, valid_values
 
 Getter = Callable[[Call, str], str | None]
 
@@ -135,11 +136,16 @@ class Plan:
     """A profile compiled for one deployment and region.
 
     slots: every header in order; template: the raw header list with static values filled in and
-    None where a per-call value goes; dynamic: (position in template, wire name, getter)."""
+    None where a per-call value goes; dynamic: (position in template, wire name, getter);
+    lines: the same as rendered header lines (``name: value\r\n``, empty where a per-call value
+    goes), or None when a static name or value is one uvicorn would refuse (``wire.valid_header``);
+    form: all the lines as one %-format with a ``%s`` per per-call value (None with ``lines``)."""
 
     slots: tuple[Slot, ...]
     template: tuple[tuple[bytes, bytes] | None, ...]
     dynamic: tuple[tuple[int, bytes, Getter], ...]
+    lines: tuple[bytes, ...] | None
+    form: str | None
 
 
 PLANS: dict[tuple[str, str, str | None], Plan] = {}
@@ -173,7 +179,13 @@ def compile_profile(profile: str, region: str, deployment: Deployment | None) ->
     template = tuple((wire, value) if isinstance(value, bytes) else None for _, wire, value in slots)
     dynamic = tuple((index, wire, value) for index, (_, wire, value) in enumerate(slots)
                     if not isinstance(value, bytes))
-    return Plan(tuple(slots), template, dynamic)
+    lines = tuple(header_line(*header) if header is not None else b"" for header in template)
+    if not all(valid_header(*header) for header in template if header is not None):
+        return Plan(tuple(slots), template, dynamic, None, None)
+    form = "".join(line.decode("latin-1").replace("%", "%%") if header is not None else
+                   header_line(slots[index][1], b"%s").decode("latin-1")
+                   for index, (line, header) in enumerate(zip(lines, template, strict=True)))
+    return Plan(tuple(slots), template, dynamic, lines, form)
 
 
 def raw_azure_headers(call: Call, profile: str, region: str) -> RawHeaders:
@@ -189,6 +201,25 @@ def raw_azure_headers(call: Call, profile: str, region: str) -> RawHeaders:
         else:
             result[index] = (wire_name, text.encode("latin-1"))
     return cast(RawHeaders, result) if complete else [header for header in result if header is not None]
+
+
+def azure_header_lines(call: Call, profile: str, region: str) -> bytes | None:
+    """The headers of ``profile`` with this call's values as header lines for ``wire``'s rendered
+    head, or None when a name or value is one uvicorn would refuse (its own path then decides)."""
+    plan = compiled(profile, region, call.deployment)
+    if plan.lines is None or plan.form is None:
+        return None
+    values = [getter(call, region) for _, _, getter in plan.dynamic]
+    present = [value for value in values if value is not None]
+    if not valid_values(present):  # e.g. an echoed x-ms-client-request-id
+        return None
+    if len(present) == len(values):
+        return (plan.form % tuple(present)).encode("latin-1")
+    lines = list(plan.lines)  # some headers have no value for this call (rate limits off)
+    for (index, wire_name, _), value in zip(plan.dynamic, values, strict=True):
+        if value is not None:
+            lines[index] = header_line(wire_name, value.encode("latin-1"))
+    return b"".join(lines)
 
 
 def azure_headers(call: Call, profile: str, region: str) -> dict[str, str]:

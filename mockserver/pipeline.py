@@ -358,6 +358,8 @@ class Pipeline:
 
 def content_type(response: Response) -> str:
     """The response's content type, read from its raw headers (cheaper than ``response.headers``)."""
+    if isinstance(response, BytesResponse):
+        return BytesResponse.media_type  # its headers are computed when it is sent
     for name, value in response.raw_headers:
         if name == b"content-type":
             return value.decode("latin-1")

@@ -42,7 +42,7 @@ def transport_protocol() -> type[asyncio.Protocol]:
             if cycle is None or current is None:
                 return
             scope: dict[str, Any] = current.scope
-            if current.__class__ is cycle.__base__:
+            if current.__class__ is cycle.__base__ and not self.access_log:
                 current.__class__ = cycle  # takes a head the mock rendered (mockserver.wire)
                 scope["aoai.head"] = True
 

@@ -9,10 +9,11 @@ about 18 headers, against 3 for a bare route. Here:
   one write. Streams and fault-paced bytes are never held (the pipeline decides), so their timing
   is what the client would see from Azure.
 * ``rendered_head_cycle`` subclasses uvicorn's httptools request cycle so ``http.response.start``
-  may carry ``aoai.head``: the header lines already rendered and validated by ``render_head``
-  with uvicorn's own rules. uvicorn adds its status line and default headers (date) and keeps its
-  bookkeeping (content length, keep-alive) exactly as its own path would. Any message without a
-  head, or any state the fast path does not cover, goes through uvicorn's own ``send``.
+  may carry ``aoai.head`` (and ``aoai.length``) instead of ``headers``: header lines rendered
+  from pre-validated parts (``headers.Plan``) and checked with uvicorn's own rules. The cycle adds
+  its status line and default headers (date) and keeps uvicorn's bookkeeping (content length,
+  keep-alive, write flow control) as its own path would. The server offers this only when it
+  has no access log (``scope["aoai.head"]``); a message without a head goes through uvicorn.
 """
 
 from __future__ import annotations
@@ -25,24 +26,25 @@ from typing import Any
 # uvicorn's rules (uvicorn/protocols/http/httptools_impl.py HEADER_RE, HEADER_VALUE_RE)
 HEADER_NAME_FORBIDDEN = re.compile(b'[\x00-\x1f\x7f()<>@,;:\\[\\]={} \t\\\\"]')
 HEADER_VALUE_FORBIDDEN = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
+HEADER_VALUE_FORBIDDEN_TEXT = re.compile(HEADER_VALUE_FORBIDDEN.pattern.decode("latin-1"))
 # names uvicorn acts on (framing and keep-alive): a head with one of them takes uvicorn's path
 FRAMING = (b"connection", b"transfer-encoding")
 
 
-def render_head(raw: list[tuple[bytes, bytes]]) -> bytes | None:
-    """``raw`` (lower-cased names) as header lines, or None when uvicorn's own path must handle it:
-    a name or value it would reject (it raises), an upper-case name, or a framing header."""
-    names = b"".join([name for name, _ in raw])
-    if HEADER_NAME_FORBIDDEN.search(names) or names != names.lower():
-        return None
-    if HEADER_VALUE_FORBIDDEN.search(b"".join([value for _, value in raw])):
-        return None
-    parts: list[bytes] = []
-    for name, value in raw:
-        if name in FRAMING:
-            return None
-        parts += (name, b": ", value, b"\r\n")
-    return b"".join(parts)
+def header_line(name: bytes, value: bytes) -> bytes:
+    return name + b": " + value + b"\r\n"
+
+
+def valid_header(name: bytes, value: bytes) -> bool:
+    """True when ``wire`` may render this header itself: a lower-case name and a value uvicorn
+    accepts, and not a framing header (uvicorn's path raises on the invalid, handles the rest)."""
+    return (not HEADER_NAME_FORBIDDEN.search(name) and name == name.lower() and name not in FRAMING
+            and not HEADER_VALUE_FORBIDDEN.search(value))
+
+
+def valid_values(values: list[str]) -> bool:
+    """True when no value has a character uvicorn refuses (the values as text, before encoding)."""
+    return not HEADER_VALUE_FORBIDDEN_TEXT.search("".join(values))
 
 
 class HoldingTransport:
@@ -98,12 +100,21 @@ def rendered_head_cycle(protocol: type) -> type | None:
     status_lines = found
 
     class RenderedHeadCycle(base):  # type: ignore[misc]
+        response_started: bool
+        waiting_for_100_continue: bool
+        expected_content_length: int
+        chunked_encoding: bool | None
+
         async def send(self, message: dict[str, Any]) -> None:
             head = message.get("aoai.head")
-            if head is None or not self.takes_head(message):
+            if head is None or self.response_started:
                 await super().send(message)
                 return
             # what uvicorn's send does for http.response.start with a content-length header
+            if self.flow.write_paused and not self.disconnected:
+                await self.flow.drain()
+            if self.disconnected:
+                return
             self.response_started = True
             self.waiting_for_100_continue = False
             self.expected_content_length = message["aoai.length"]
@@ -116,11 +127,5 @@ def rendered_head_cycle(protocol: type) -> type | None:
                 parts.append(b"connection: close\r\n")
             parts.append(b"\r\n")
             self.transport.write(b"".join(parts))
-
-        def takes_head(self, message: dict[str, Any]) -> bool:
-            return (
-                message["type"] == "http.response.start" and not self.response_started
-                and not self.disconnected and not self.flow.write_paused and not self.access_log
-            )
 
     return RenderedHeadCycle

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from mockserver import create_app, load_settings
 from mockserver.ids import RequestIds
 from mockserver.server import ServerThread
-from mockserver.wire import HoldingTransport, render_head
+from mockserver.wire import HoldingTransport, header_line, valid_header
 
 from .conftest import GA
 
@@ -71,13 +71,13 @@ def test_closing_sends_held_bytes_first(end: str) -> None:
     assert fake.closed == end
 
 
-def test_render_head_follows_uvicorns_rules() -> None:
-    raw = [(b"apim-request-id", b"1"), (b"content-type", b"application/json")]
-    assert render_head(raw) == b"apim-request-id: 1\r\ncontent-type: application/json\r\n"
-    assert render_head([(b"X-Upper", b"1")]) is None  # uvicorn lower-cases: its path does it
-    assert render_head([(b"bad name", b"1")]) is None  # uvicorn raises on these: its path does
-    assert render_head([(b"x", b"split\r\nx-injected: 1")]) is None
-    assert render_head([(b"connection", b"close")]) is None  # keep-alive is uvicorn's business
+def test_only_headers_uvicorn_would_send_as_they_are_are_rendered_by_the_mock() -> None:
+    assert header_line(b"apim-request-id", b"1") == b"apim-request-id: 1\r\n"
+    assert valid_header(b"apim-request-id", b"1")
+    assert not valid_header(b"X-Upper", b"1")  # uvicorn lower-cases: its path does it
+    assert not valid_header(b"bad name", b"1")  # uvicorn raises on these: its path does
+    assert not valid_header(b"x", b"split\r\nx-injected: 1")
+    assert not valid_header(b"connection", b"close")  # keep-alive is uvicorn's business
 
 
 def test_request_ids_are_version_4_uuids_and_repeat_per_seed() -> None:
@@ -164,3 +164,18 @@ def test_a_stream_head_leaves_before_its_delayed_first_event(server: ServerThrea
     assert first.startswith(b"HTTP/1.1 200 OK") and b"text/event-stream" in first
     assert b"data: [DONE]" not in first
     assert waited < 1.2 <= 1.5 <= finished
+
+
+def test_headers_without_a_value_and_percent_signs_render_like_in_process() -> None:
+    settings = load_settings(seed=4, rate_limits="off", region="West 100% US")
+    thread = ServerThread(create_app(settings)).start()
+    try:
+        expected = TestClient(thread.app).post(CHAT, content=BODY, headers={"api-key": "k"}).headers
+        with socket.create_connection(("127.0.0.1", thread.port), timeout=5) as sock:
+            sock.sendall(request(CHAT, BODY))
+            headers, _ = read_response(sock)
+    finally:
+        thread.stop()
+    assert [name for name, _ in headers] == ["date", *expected.keys()]
+    assert "x-ratelimit-remaining-tokens" not in dict(headers)
+    assert dict(headers)["x-ms-region"] == "West 100% US"

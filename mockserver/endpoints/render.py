@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,10 +11,9 @@ from starlette.responses import Response, StreamingResponse
 
 from ..call import Call
 from ..errors import AzureError
-from ..headers import RawHeaders, azure_headers, merged, raw_azure_headers
+from ..headers import RawHeaders, azure_header_lines, azure_headers, merged, raw_azure_headers
 from ..state import MockState
 from ..synth.sse import dumps
-from ..wire import render_head
 
 JSON = "application/json"  # no charset (azure-wire §4.1)
 JSON_BYTES = JSON.encode()
@@ -21,22 +21,42 @@ SSE = "text/event-stream"  # recordings 02 and 03 (the newest, Nov 2025)
 
 
 class BytesResponse(Response):
-    """A complete body with ready-made ASGI headers: Starlette's ``Response`` without its header
-    normalisation, which the hot path does not need (``raw`` names are lower-cased, as Starlette's)."""
+    """A complete JSON body with this call's Azure headers, computed when it is sent: as header lines
+    for a server that takes a rendered head (``mockserver.wire``), else as ASGI's header list."""
 
-    def __init__(self, body: bytes, status: int, raw: RawHeaders) -> None:
+    media_type = JSON
+
+    def __init__(self, body: bytes, status: int, call: Call, profile: str, region: str,
+                 extra: dict[str, str] | None = None) -> None:
         self.status_code = status
         self.body = body
         self.background = None
-        raw.append((b"content-length", str(len(body)).encode("latin-1")))
-        self.raw_headers = raw
+        self.call, self.profile, self.region, self.extra = call, profile, region, extra
+
+    @cached_property
+    def raw_headers(self) -> RawHeaders:  # type: ignore[override]
+        raw = raw_azure_headers(self.call, self.profile, self.region)
+        raw.append((b"content-type", JSON_BYTES))  # before ``extra``: a scripted header may replace it
+        if self.extra:
+            merged(raw, self.extra)
+        raw.append((b"content-length", str(len(self.body)).encode("latin-1")))
+        return raw
+
+    def header_lines(self) -> bytes | None:
+        if self.extra or "raw_headers" in self.__dict__:
+            return None  # scripted error headers, or headers read (maybe changed): uvicorn's path
+        lines = azure_header_lines(self.call, self.profile, self.region)
+        if lines is None:
+            return None
+        return b"%bcontent-type: %b\r\ncontent-length: %d\r\n" % (lines, JSON_BYTES, len(self.body))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        start = {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        if scope.get("aoai.head"):  # the server takes rendered header lines (mockserver.wire)
-            head = render_head(self.raw_headers)
-            if head is not None:
-                start["aoai.head"], start["aoai.length"] = head, len(self.body)
+        lines = self.header_lines() if scope.get("aoai.head") else None
+        if lines is not None:  # the server takes rendered header lines (mockserver.wire)
+            start = {"type": "http.response.start", "status": self.status_code, "aoai.head": lines,
+                     "aoai.length": len(self.body)}
+        else:
+            start = {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         await send(start)
         await send({"type": "http.response.body", "body": self.body})
 
@@ -50,9 +70,7 @@ def json_response(call: Call, state: MockState, body: Any, profile: str, *, pret
 
 def json_bytes_response(call: Call, state: MockState, data: bytes, profile: str, status: int = 200) -> Response:
     """An already serialised JSON body with this call's Azure headers."""
-    raw = raw_azure_headers(call, profile, state.settings.region)
-    raw.append((b"content-type", JSON_BYTES))
-    return BytesResponse(data, status, raw)
+    return BytesResponse(data, status, call, profile, state.settings.region)
 
 
 def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes],
@@ -82,6 +100,4 @@ def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     profile = error_profile(error, call)
     if call.rate is None and call.deployment is not None and profile in UNMETERED_PROFILES:
         call.rate = state.limiter.peek(call.deployment)  # refused before metering: nothing charged
-    raw = raw_azure_headers(call, profile, state.settings.region)
-    raw.append((b"content-type", JSON_BYTES))  # before the error's own headers: a scripted one may replace it
-    return BytesResponse(error.render(), error.status, merged(raw, error.headers))
+    return BytesResponse(error.render(), error.status, call, profile, state.settings.region, error.headers)
