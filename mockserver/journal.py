@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .call import Call
+
 SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "ocp-apim-subscription-key"})
 MASK = "***"
 MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept
@@ -44,12 +46,6 @@ class JournalEntry:
     recorded: bool = field(default=False, repr=False)
     parsed: Any = field(default=UNSET, repr=False)
 
-    def keep(self, body: bytes) -> None:
-        """Count a piece of the response body; keep it when it is text and under the cap."""
-        self.size += len(body)
-        if self.content_type.startswith(TEXT_TYPES) and self.size <= MAX_KEPT_BYTES:
-            self.chunks.append(body)
-
     @property
     def response(self) -> Any:
         """The response as sent: parsed JSON, the list of SSE events, text, or a size for media.
@@ -74,6 +70,40 @@ class JournalEntry:
             del data[private]
         data["response"] = self.response
         return data
+
+
+@dataclass(slots=True)
+class Exchange:
+    """A request as the pipeline answers it, and what it sent: the journal keeps these, and builds
+    a request's ``JournalEntry`` from its ``Call`` when the journal is read, so recording a request
+    copies nothing (headers are masked then too)."""
+
+    call: Call
+    status: int
+    body: Any  # the parsed JSON body, or the upload summary
+    content_type: str = ""
+    size: int = 0
+    chunks: list[bytes] = field(default_factory=list)
+    recorded: bool = False
+    built: JournalEntry | None = None
+
+    def keep(self, body: bytes) -> None:
+        """Count a piece of the response body; keep it when it is text and under the cap."""
+        self.size += len(body)
+        if self.content_type.startswith(TEXT_TYPES) and self.size <= MAX_KEPT_BYTES:
+            self.chunks.append(body)
+
+    def entry(self) -> JournalEntry:
+        if self.built is None:
+            call = self.call
+            self.built = JournalEntry(
+                time=call.received_at, monotonic=call.started, method=call.method, path=call.path,
+                query=call.query, operation=call.operation, deployment=call.deployment_name,
+                session=call.session, headers=mask_headers(call.headers), body=self.body, status=self.status,
+                fault=call.fault, request_id=call.request_id, notes=call.notes, content_type=self.content_type,
+                size=self.size, chunks=self.chunks,
+            )
+        return self.built
 
 
 def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:
@@ -120,20 +150,19 @@ class Journal(MockWords):
     """A bounded, thread-safe list of ``JournalEntry`` with filter and count helpers."""
 
     def __init__(self, size: int = 1000) -> None:
-        self.entries: deque[JournalEntry] = deque(maxlen=size)
+        self.entries: deque[Exchange] = deque(maxlen=size)
         self.lock = threading.Lock()
 
-    def record(self, entry: JournalEntry) -> None:
+    def record(self, exchange: Exchange) -> None:
         with self.lock:
-            self.entries.append(entry)
+            self.entries.append(exchange)
 
     def reset(self) -> None:
         with self.lock:
             self.entries.clear()
 
     def __iter__(self) -> Iterator[JournalEntry]:
-        with self.lock:
-            return iter(list(self.entries))
+        return iter(self.snapshot())
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -151,7 +180,8 @@ class Journal(MockWords):
 
     def snapshot(self) -> list[JournalEntry]:
         with self.lock:
-            return list(self.entries)
+            exchanges = list(self.entries)
+        return [exchange.entry() for exchange in exchanges]
 
     def gaps(self, **filters: str | None) -> list[float]:
         """Seconds between consecutive matching requests (to check a client's retry waits)."""

@@ -58,7 +58,7 @@ from .errors import (
 )
 from .fault_bodies import default_error, scripted_error, too_many_requests
 from .ids import digest
-from .journal import JournalEntry, mask_headers
+from .journal import Exchange
 from .memo import request_key
 from .moderation import blocks, prompt_hits
 from .ratelimit import Throttle
@@ -279,9 +279,9 @@ class Pipeline:
             response = await self.respond(call)
         except ClientGone as gone:
             call.notes.append(str(gone))
-            self.finish(journal_entry(call, 0))  # status 0: no response was sent
+            self.finish(exchange(call, 0))  # status 0: no response was sent
             return
-        entry = journal_entry(call, response.status_code)
+        entry = exchange(call, response.status_code)
         chain = self.recorder(entry, response, send)
         transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
         if call.transport_fault is not None:
@@ -334,7 +334,7 @@ class Pipeline:
             call.notes.append(f"internal error: {exc!r}")
             return error_response(call, self.state, server_error(call.request_id))
 
-    def recorder(self, entry: JournalEntry, response: Response, send: Any) -> Any:
+    def recorder(self, entry: Exchange, response: Response, send: Any) -> Any:
         """Wrap ``send`` so the journal gets what went on the wire; the entry is recorded before the
         last byte leaves, so a client that has its answer always finds it in the journal."""
         entry.content_type = content_type(response)
@@ -348,11 +348,12 @@ class Pipeline:
 
         return record_send
 
-    def finish(self, entry: JournalEntry) -> None:
+    def finish(self, entry: Exchange) -> None:
         """Record ``entry`` once (also when the connection was dropped mid-response)."""
         if entry.recorded:
             return
         entry.recorded = True
+        entry.call.scope = entry.call.receive = None  # the journal keeps the call, not the connection
         self.state.journal.record(entry)
 
 
@@ -366,16 +367,9 @@ def content_type(response: Response) -> str:
     return ""
 
 
-def journal_entry(call: Call, status: int) -> JournalEntry:
-    body: Any = call.body
-    if call.form is not None:
-        body = summarise_form(call.form)
-    return JournalEntry(
-        time=call.received_at, monotonic=call.started, method=call.method, path=call.path, query=call.query,
-        operation=call.operation, deployment=call.deployment_name, session=call.session,
-        headers=mask_headers(call.headers), body=body, status=status, fault=call.fault,
-        request_id=call.request_id, notes=call.notes,
-    )
+def exchange(call: Call, status: int) -> Exchange:
+    """The journal's record of ``call`` (its entry is built when read; uploads are summarised now)."""
+    return Exchange(call, status, summarise_form(call.form) if call.form is not None else call.body)
 
 
 def summarise_form(form: Any) -> dict[str, Any]:
