@@ -80,7 +80,12 @@ class Call:
 
 def decode_headers(scope: Scope) -> dict[str, str]:
     """Header names lower-cased: Azure matches them case-insensitively (Go sends ``Api-Key``)."""
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", ())}
+    return {header_name(k): v.decode("latin-1") for k, v in scope.get("headers", ())}
+
+
+@lru_cache(maxsize=512)  # clients send the same few header names on every request
+def header_name(raw: bytes) -> str:
+    return raw.decode("latin-1").lower()
 
 
 def decode_query(scope: Scope) -> dict[str, str]:

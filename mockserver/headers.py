@@ -20,11 +20,20 @@ Getter = Callable[[Call, str], str | None]
 HSTS = "max-age=31536000; includeSubDomains; preload"
 
 
-def rate(field: str) -> Getter:
-    def get(call: Call, region: str) -> str | None:
-        return None if call.rate is None else str(getattr(call.rate, field))
+def limit_requests(call: Call, region: str) -> str | None:
+    return None if call.rate is None else str(call.rate.limit_requests)
 
-    return get
+
+def limit_tokens(call: Call, region: str) -> str | None:
+    return None if call.rate is None else str(call.rate.limit_tokens)
+
+
+def remaining_requests(call: Call, region: str) -> str | None:
+    return None if call.rate is None else str(call.rate.remaining_requests)
+
+
+def remaining_tokens(call: Call, region: str) -> str | None:
+    return None if call.rate is None else str(call.rate.remaining_tokens)
 
 
 def model_session(call: Call, region: str) -> str | None:
@@ -51,10 +60,10 @@ GETTERS: dict[str, Getter] = {
     "x-ms-rai-invoked": lambda call, region: "true",
     "x-ms-region": lambda call, region: region,
     "x-ms-request-id": lambda call, region: call.request_id,
-    "x-ratelimit-limit-requests": rate("limit_requests"),
-    "x-ratelimit-limit-tokens": rate("limit_tokens"),
-    "x-ratelimit-remaining-requests": rate("remaining_requests"),
-    "x-ratelimit-remaining-tokens": rate("remaining_tokens"),
+    "x-ratelimit-limit-requests": limit_requests,
+    "x-ratelimit-limit-tokens": limit_tokens,
+    "x-ratelimit-remaining-requests": remaining_requests,
+    "x-ratelimit-remaining-tokens": remaining_tokens,
     "X-Request-ID": lambda call, region: call.x_request_id,
 }
 

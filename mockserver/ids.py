@@ -86,10 +86,9 @@ class RequestIds:
         return format_uuid4(f"{bits:032x}")
 
     def pair(self) -> tuple[str, str]:
-        """Two distinct request ids (apim-request-id, x-request-id), from one draw of 256 bits."""
+        """Two distinct request ids (apim-request-id, x-request-id), from one draw of 32 bytes."""
         with self.lock:
-            bits = self.rng.getrandbits(256)
-        text = f"{bits:064x}"
+            text = self.rng.randbytes(32).hex()
         return format_uuid4(text[:32]), format_uuid4(text[32:])
 
     def reset(self) -> None:
