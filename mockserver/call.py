@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,6 +12,7 @@ from urllib.parse import parse_qsl, unquote
 from .config import Deployment
 
 Scope = dict[str, Any]
+UNPARSED: Any = object()
 
 
 @dataclass(slots=True)
@@ -46,7 +48,7 @@ class Call:
     deployment: Deployment | None = None
     api_version: str | None = None
     raw_body: bytes = b""
-    body: Any = None
+    parsed_body: Any = None  # see ``body``; UNPARSED: valid JSON, parsed when first read
     form: Any = None
     rate: RateInfo | None = None
     fault: str | None = None
@@ -59,6 +61,18 @@ class Call:
     notes: list[str] = field(default_factory=list)
     scope: Any = None
     receive: Any = None
+
+    @property
+    def body(self) -> Any:
+        """The parsed JSON body (None for none). A body the server has already seen parse is
+        parsed only when something reads it (``pipeline.body``)."""
+        if self.parsed_body is UNPARSED:
+            self.parsed_body = parse_json(self.raw_body)
+        return self.parsed_body
+
+    @body.setter
+    def body(self, value: Any) -> None:
+        self.parsed_body = value
 
     @property
     def session(self) -> str | None:
@@ -76,6 +90,14 @@ class Call:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def parse_json(raw: bytes) -> Any:
+    """``json.loads``, decoding UTF-8 directly when the body starts like a JSON text in ASCII (no BOM,
+    not UTF-16/32: json.loads would detect those, so they still go through it)."""
+    if raw[:1] in (b"{", b"["):
+        return json.loads(raw.decode("utf-8"))
+    return json.loads(raw)
 
 
 def decode_headers(scope: Scope) -> dict[str, str]:

@@ -80,7 +80,7 @@ class Exchange:
 
     call: Call
     status: int
-    body: Any  # the parsed JSON body, or the upload summary
+    upload: dict[str, Any] | None  # the upload summary for multipart requests, else the call's body
     content_type: str = ""
     size: int = 0
     chunks: list[bytes] = field(default_factory=list)
@@ -99,7 +99,8 @@ class Exchange:
             self.built = JournalEntry(
                 time=call.received_at, monotonic=call.started, method=call.method, path=call.path,
                 query=call.query, operation=call.operation, deployment=call.deployment_name,
-                session=call.session, headers=mask_headers(call.headers), body=self.body, status=self.status,
+                session=call.session, headers=mask_headers(call.headers),
+                body=self.upload if self.upload is not None else call.body, status=self.status,
                 fault=call.fault, request_id=call.request_id, notes=call.notes, content_type=self.content_type,
                 size=self.size, chunks=self.chunks,
             )

@@ -43,7 +43,7 @@ from starlette.responses import Response
 
 from . import routing
 from .auth import authenticate
-from .call import Call, decode_headers, decode_query, normalise_path, read_all
+from .call import UNPARSED, Call, decode_headers, decode_query, normalise_path, parse_json, read_all
 from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, TRANSCRIPTIONS, TRANSLATIONS
 from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
@@ -127,19 +127,17 @@ async def body(call: Call, state: MockState) -> None:
     call.raw_body = await read_all(call.receive)
     if call.operation in UPLOAD_OPERATIONS:
         return  # not multipart: the upload validator says what it expected
+    known = ("json", call.raw_body)
+    if state.memo.get(state.settings, known):  # these bytes parsed before: parse when read
+        call.parsed_body = UNPARSED
+        return
     try:
         call.body = parse_json(call.raw_body)
     except (ValueError, UnicodeDecodeError):
         if call.deferred is None:  # an unknown route's body is only for the replay matcher
             raise invalid_request(MALFORMED_JSON) from None
-
-
-def parse_json(raw: bytes) -> Any:
-    """``json.loads``, decoding UTF-8 directly when the body starts like a JSON text in ASCII (no BOM,
-    not UTF-16/32: json.loads would detect those, so they still go through it)."""
-    if raw[:1] in (b"{", b"["):
-        return json.loads(raw.decode("utf-8"))
-    return json.loads(raw)
+        return
+    state.memo.put(state.settings, known, True)
 
 
 async def replay(call: Call, state: MockState) -> None:
@@ -369,7 +367,7 @@ def content_type(response: Response) -> str:
 
 def exchange(call: Call, status: int) -> Exchange:
     """The journal's record of ``call`` (its entry is built when read; uploads are summarised now)."""
-    return Exchange(call, status, summarise_form(call.form) if call.form is not None else call.body)
+    return Exchange(call, status, summarise_form(call.form) if call.form is not None else None)
 
 
 def summarise_form(form: Any) -> dict[str, Any]:

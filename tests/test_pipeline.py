@@ -238,3 +238,18 @@ def test_journal_records_rejected_requests_with_masked_keys() -> None:
     assert entries[0].session == "j"
     assert entries[0].operation == "chat.completions"
     assert entries[0].response["object"] == "chat.completion"
+
+
+def test_repeated_bodies_are_journaled_as_sent_and_each_entry_owns_its_copy() -> None:
+    app = create_app(load_settings())
+    client = TestClient(app, headers={"api-key": "k"})
+    sent = {**BODY, "stream": False, "user": "u-1"}
+    answers = [client.post(chat_url(), json=sent) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[0].json()["choices"] == answers[2].json()["choices"]
+    bodies = [e.body for e in app.state.journal.calls]
+    assert bodies == [sent] * 3
+    bodies[0]["user"] = "changed by a test"
+    assert [e.body["user"] for e in app.state.journal.calls] == ["changed by a test", "u-1", "u-1"]
+    broken = client.post(chat_url(), content=b'{"messages": [')
+    assert broken.status_code == 400  # bytes never seen before are still parsed and checked

@@ -22,12 +22,15 @@ from .render import json_bytes_response, json_response, sse_response
 
 
 async def chat_completions(call: Call, state: MockState) -> Response:
-    if call.stream or call.filter_action is not None or call.prompt_hits:
+    if call.filter_action is not None or call.prompt_hits:
         return await render(call, state)
-    # the same request renders the same bytes within one second of the clock (see mockserver.memo)
+    # the same request renders the same bytes within one second of the clock (see mockserver.memo);
+    # only non-streaming answers are kept, so a hit needs no look at the body's "stream"
     key = ("chat", *request_key(call), int(state.clock.now()))
     data = state.memo.get(state.settings, key)
     if data is None:
+        if call.stream:
+            return await render(call, state)
         data = dumps(completion(call, state)).encode()
         state.memo.put(state.settings, key, data)
     return json_bytes_response(call, state, data, "inference")
