@@ -88,6 +88,12 @@ class HoldingTransport:
         return getattr(self.transport, name)
 
 
+# the state of uvicorn's cycle that the fast path reads or sets: it must be what uvicorn's own send uses
+CYCLE_STATE = frozenset({
+    "response_started", "waiting_for_100_continue", "expected_content_length", "chunked_encoding",
+    "keep_alive", "default_headers", "flow", "disconnected", "transport",
+})
+
 
 def rendered_head_cycle(protocol: type) -> type | None:
     """A subclass of ``protocol``'s request cycle that takes a rendered head, or None when
@@ -95,8 +101,9 @@ def rendered_head_cycle(protocol: type) -> type | None:
     module = sys.modules.get(protocol.__module__)
     base: Any = getattr(module, "RequestResponseCycle", None)
     found: dict[int, bytes] | None = getattr(module, "STATUS_LINE", None)
-    if base is None or found is None or not hasattr(base, "send"):
-        return None
+    send = getattr(base, "send", None)
+    if found is None or send is None or not CYCLE_STATE <= set(send.__code__.co_names):
+        return None  # another protocol, or a uvicorn whose cycle this module does not know
     status_lines = found
 
     class RenderedHeadCycle(base):  # type: ignore[misc]

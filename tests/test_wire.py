@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from mockserver import create_app, load_settings
 from mockserver.ids import RequestIds
 from mockserver.server import ServerThread
-from mockserver.wire import HoldingTransport, header_line, valid_header
+from mockserver.wire import HoldingTransport, header_line, rendered_head_cycle, valid_header
 
 from .conftest import GA
 
@@ -78,6 +78,15 @@ def test_only_headers_uvicorn_would_send_as_they_are_are_rendered_by_the_mock() 
     assert not valid_header(b"bad name", b"1")  # uvicorn raises on these: its path does
     assert not valid_header(b"x", b"split\r\nx-injected: 1")
     assert not valid_header(b"connection", b"close")  # keep-alive is uvicorn's business
+
+
+def test_only_uvicorns_httptools_cycle_as_known_takes_a_rendered_head() -> None:
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+    cycle = rendered_head_cycle(HttpToolsProtocol)
+    assert cycle is not None and cycle.__base__ is RequestResponseCycle
+    assert rendered_head_cycle(H11Protocol) is None  # h11 keeps its own path: headers in the message
 
 
 def test_request_ids_are_version_4_uuids_and_repeat_per_seed() -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from functools import cached_property
 from collections.abc import AsyncIterator
+from functools import cached_property
 from typing import Any
 
 from starlette.responses import Response, StreamingResponse
