@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import math
+import time
+from email.utils import formatdate
 from typing import Any
 
 from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
@@ -50,9 +52,13 @@ def unit(seconds: int) -> str:
 
 
 def too_many_requests(
-    variant: str, operation: str | None, version: str | None, retry_after: float
+    variant: str, operation: str | None, version: str | None, retry_after: float, http_date: bool = False
 ) -> AzureError:
-    """429 token-rate (``policy-id: DeploymentRatelimit-Token``) or request-rate (``-Call``)."""
+    """429 token-rate (``policy-id: DeploymentRatelimit-Token``) or request-rate (``-Call``).
+
+    ``http_date``: ``retry-after`` as an HTTP-date ``retry_after`` seconds from now (RFC 9110 §10.2.3
+    allows either form; Azure sends seconds, a proxy in front of it may send a date). It is taken
+    from the wall clock when the answer is made, as a client compares it with its own clock."""
     seconds = max(1, math.ceil(retry_after))
     if variant == "requests":
         message = REQUEST_429.format(seconds=seconds, unit=unit(seconds))
@@ -64,7 +70,7 @@ def too_many_requests(
         )
         # sic: hyphenated "rate-limit" (report, openai-python#937)
         headers = {"policy-id": "DeploymentRatelimit-Token", "x-rate-limit-reset-tokens": str(seconds)}
-    headers["retry-after"] = str(seconds)
+    headers["retry-after"] = formatdate(time.time() + seconds, usegmt=True) if http_date else str(seconds)
     return AzureError(429, gateway_bytes("429", message), headers=headers, family="throttle")
 
 

@@ -11,9 +11,10 @@ Behaviour, one of:
   (seeded), or neither (always).
 
 Rules are tried in the order they were added; the first matching rule whose action is not
-``"pass"`` applies. An action is ``"pass"``, a status fault ``{"status": 429, "headers": {...}, "body": ..., "variant":
-"tokens"|"requests", "retry_after": seconds}`` or a transport fault ``{"kind": ...}`` (see
-``TRANSPORT_KINDS``; timing kinds take ``seconds``, stream kinds ``after_chunks``).
+``"pass"`` applies. An action is ``"pass"``, a status fault ``{"status": 429, "headers": {...},
+"body": ..., "variant": "tokens"|"requests", "retry_after": seconds, "retry_after_format":
+"seconds"|"http-date"}`` or a transport fault ``{"kind": ...}`` (see ``TRANSPORT_KINDS``; timing
+kinds take ``seconds``, stream kinds ``after_chunks``).
 Decisions are taken under a lock when the request arrives, so "first 2 fail" fails exactly 2
 requests however many arrive at once.
 """
@@ -45,6 +46,7 @@ TRANSPORT_KINDS = (
 MATCH_KEYS = frozenset({"operation", "deployment", "api_version", "stream", "headers", "session"})
 RULE_KEYS = frozenset({"match", "sequence", "fault", "times", "probability", "id", "name"})
 PASS = "pass"
+RETRY_AFTER_FORMATS = ("seconds", "http-date")  # of a 429's retry-after
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ def check_action(action: Any) -> Any:
         raise ConfigError(f'an action is "pass", {{"status": N, ...}} or {{"kind": K, ...}}; got {action!r}')
     if "status" in action and not (isinstance(action["status"], int) and 100 <= action["status"] <= 599):
         raise ConfigError(f"fault status must be an HTTP status 100-599, got {action['status']!r}")
+    if action.get("retry_after_format", "seconds") not in RETRY_AFTER_FORMATS:
+        raise ConfigError(f"retry_after_format must be one of {list(RETRY_AFTER_FORMATS)}, "
+                          f"got {action['retry_after_format']!r}")
     if "kind" in action and action["kind"] not in TRANSPORT_KINDS:
         raise ConfigError(f"unknown fault kind {action['kind']!r}; valid: {list(TRANSPORT_KINDS)}")
     return action

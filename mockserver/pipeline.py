@@ -208,7 +208,8 @@ def status_fault(call: Call, action: dict[str, Any]) -> AzureError:
     status = action["status"]
     if status == 429:
         base = too_many_requests(action.get("variant", "tokens"), call.operation, call.api_version,
-                                 float(action.get("retry_after", 1)))
+                                 float(action.get("retry_after", 1)),
+                                 http_date=action.get("retry_after_format") == "http-date")
     elif status == 400 and action.get("content_filter"):
         base = prompt_filtered(hits_from_spec(action["content_filter"]))
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email.utils
+import time
 from typing import Any
 
 import pytest
@@ -180,3 +182,16 @@ def test_inline_scenario_object(control: TestClient) -> None:
     assert control.post("/_mock/scenarios", json={"scenario": scenario}).status_code == 201
     url = f"/openai/deployments/text-embedding-3-small/embeddings?api-version={GA}"
     assert control.post(url, json={"input": "x"}).status_code == 503
+
+
+def test_a_scripted_429_can_date_its_retry_after() -> None:
+    client = TestClient(create_app(load_settings(tokenizer="approx")), headers={"api-key": "k"})
+    rule = {"fault": {"status": 429, "retry_after": 30, "retry_after_format": "http-date"}}
+    assert client.post("/_mock/faults", json=rule).status_code in (200, 201)
+    before = time.time()
+    throttled = client.post(chat_url(), json=BODY)
+    assert throttled.status_code == 429
+    when = email.utils.parsedate_to_datetime(throttled.headers["retry-after"]).timestamp()
+    assert before + 29 <= when <= time.time() + 30
+    bad = client.post("/_mock/faults", json={"fault": {"status": 429, "retry_after_format": "date"}})
+    assert bad.status_code == 400 and "retry_after_format" in bad.text

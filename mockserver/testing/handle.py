@@ -171,8 +171,8 @@ class MockAzure:
 
         status: an HTTP error with Azure's body for it (429 gets retry-after and the rate-limit body).
         kind: a transport fault instead (``reset``, ``stream_cut``, ...; see ``mockserver.faults``).
-        params: the action's options: ``headers``, ``body``, ``retry_after``, ``variant``,
-            ``after_chunks``, ``seconds``, ...
+        params: the action's options: ``headers``, ``body``, ``retry_after``, ``retry_after_format``,
+            ``variant``, ``after_chunks``, ``seconds``, ...
         operation / deployment / api_version / stream / match_headers: which requests (default: all).
         """
         match = make_match(operation, deployment, api_version, stream, match_headers)
