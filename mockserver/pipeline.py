@@ -17,7 +17,8 @@
 
 Replay comes after body (matching compares bodies) and before deployment, so recorded exchanges
 replay for deployments the catalogue does not know (recording 05's 404 included); auth still runs
-first, so a missing key is a 401 as on the recorded service. While a cassette is loaded, route and
+first, so a missing key is a 401 as on the recorded service, and a replayed answer still meets
+the faults stage. While a cassette is loaded, route and
 api-version errors wait for the replay stage (``defer``): a cassette may hold exchanges the generator
 does not know (the Responses API, files, an api-version newer than ``versions.py``).
 
@@ -143,8 +144,14 @@ async def body(call: Call, state: MockState) -> None:
 async def replay(call: Call, state: MockState) -> None:
     """Serve a recorded exchange when ``state.replay`` has one: raises ``ReplayHit`` (see ``respond``).
 
-    A miss that falls through to the generator meets the route or api-version error it deferred."""
-    await replay_call(call, state)
+    A hit still meets the scripted faults, so a rule can throttle, delay or cut a recorded answer
+    (a ``content_filter`` fault cannot rewrite recorded content and is ignored). A miss that falls
+    through to the generator meets the route or api-version error it deferred."""
+    try:
+        await replay_call(call, state)
+    except ReplayHit:
+        await faults(call, state)
+        raise
     if call.deferred is not None:
         raise call.deferred
 

@@ -429,3 +429,22 @@ def test_without_a_cassette_or_on_fallthrough_unknown_routes_keep_azures_errors(
     assert send(fallthrough, responses_call()).json()["error"]["message"] == "Resource not found"
     assert send(fallthrough, chat(version="2099-01-01-preview")).status == 400
     assert send(fallthrough, chat()).status == 200
+
+
+def test_scripted_faults_apply_to_replayed_answers(tmp_path: Path) -> None:
+    app = app_for(save(tmp_path, chat(), stream()))
+    app.state.faults.add({"match": {"operation": "chat.completions", "stream": False},
+                          "fault": {"status": 429, "retry_after": 3}, "times": 1})
+    throttled = send(app, chat())
+    assert throttled.status == 429 and throttled.headers["retry-after"] == "3"
+    replayed = send(app, chat())
+    assert (replayed.status, replayed.json()) == (200, {"choices": [{"message": {"content": "Hi!"}}]})
+    first, second = app.state.journal.calls
+    assert first.fault is not None and first.status == 429
+    assert second.fault is None and second.notes[-1].startswith("replayed")
+
+    app.state.faults.add({"match": {"stream": True}, "fault": {"kind": "stream_cut", "after_chunks": 1,
+                                                               "mode": "clean"}, "times": 1})
+    cut = send(app, stream())
+    assert cut.chunks == [b'data: {"n":1}\n\n']  # the recorded stream, ended without [DONE]
+    assert send(app, stream()).chunks[-1] == b"data: [DONE]\n\n"
