@@ -15,6 +15,8 @@ from typing import Any
 from .call import Call
 
 SIZE = 512
+# keys hold request bodies: larger ones are not kept, so 512 entries stay a few MiB at most
+MAX_KEY_BYTES = 16 * 1024
 
 
 def request_key(call: Call) -> tuple[Any, ...]:
@@ -39,6 +41,8 @@ class Memo:
         return self.data.get(key)
 
     def put(self, owner: object, key: tuple[Any, ...], value: Any) -> None:
+        if sum(len(part) for part in key if isinstance(part, bytes)) > MAX_KEY_BYTES:
+            return
         with self.lock:
             if owner is not self.owner:
                 self.data = {}

@@ -253,3 +253,17 @@ def test_repeated_bodies_are_journaled_as_sent_and_each_entry_owns_its_copy() ->
     assert [e.body["user"] for e in app.state.journal.calls] == ["changed by a test", "u-1", "u-1"]
     broken = client.post(chat_url(), content=b'{"messages": [')
     assert broken.status_code == 400  # bytes never seen before are still parsed and checked
+
+
+def test_the_memo_keeps_small_requests_and_never_holds_large_bodies() -> None:
+    app = create_app(load_settings(tokenizer="approx"))
+    client = TestClient(app, headers={"api-key": "k"})
+    small = client.post(chat_url(), json=BODY)
+    assert client.post(chat_url(), json=BODY).json()["choices"] == small.json()["choices"]
+    kept = len(app.state.memo.data)
+    assert kept >= 2  # its JSON validity, validation and rendered body
+    large = {"messages": [{"role": "user", "content": "word " * 5000}], "max_tokens": 5}
+    answers = [client.post(chat_url(), json=large) for _ in range(2)]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].json()["choices"] == answers[1].json()["choices"]
+    assert len(app.state.memo.data) == kept
