@@ -19,6 +19,8 @@ ADMIN_PREFIX = "/_mock"
 class MockApp:
     """The mock Azure OpenAI service as a pure ASGI app; ``state`` is its memory."""
 
+    renders_heads = True  # served directly, its complete answers may hand the server rendered heads
+
     def __init__(self, state: MockState) -> None:
         self.state = state
         self.pipeline = Pipeline(state)

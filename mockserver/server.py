@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 
 from .app import MockApp
-from .wire import HoldingTransport, rendered_head_cycle
+from .wire import HoldingTransport, rendered_head_cycle, renders_heads
 
 
 def base_protocol() -> type[asyncio.Protocol]:
@@ -31,9 +31,10 @@ def base_protocol() -> type[asyncio.Protocol]:
         return H11Protocol
 
 
-def transport_protocol() -> type[asyncio.Protocol]:
+def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
+    """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``)."""
     base: Any = base_protocol()
-    cycle = rendered_head_cycle(base)
+    cycle = rendered_head_cycle(base) if rendered_heads else None
 
     class TransportProtocol(base):  # type: ignore[misc]
         def on_headers_complete(self) -> None:
@@ -80,7 +81,7 @@ class ScriptedFaultNoise(logging.Filter):
 def make_server(app: MockApp, log_level: str = "warning") -> uvicorn.Server:
     config = uvicorn.Config(
         app, log_level=log_level, server_header=False, access_log=False, lifespan="on",
-        http=transport_protocol(), timeout_graceful_shutdown=1,
+        http=transport_protocol(renders_heads(app)), timeout_graceful_shutdown=1,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
     return uvicorn.Server(config)

@@ -12,8 +12,12 @@ about 18 headers, against 3 for a bare route. Here:
   may carry ``aoai.head`` (and ``aoai.length``) instead of ``headers``: header lines rendered
   from pre-validated parts (``headers.Plan``) and checked with uvicorn's own rules. The cycle adds
   its status line and default headers (date) and keeps uvicorn's bookkeeping (content length,
-  keep-alive, write flow control) as its own path would. The server offers this only when it
-  has no access log (``scope["aoai.head"]``); a message without a head goes through uvicorn.
+  keep-alive, write flow control) as its own path would. The server offers this
+  (``scope["aoai.head"]``) only when it has no access log and its app opted in with
+  ``renders_heads = True``: the app's promise that nothing between it and the server reads or
+  rewrites response messages (an ASGI middleware that edits headers would see none). ``MockApp``
+  and the plugin's session router opt in; anything wrapping them does not, and gets ordinary
+  messages. A message without a head goes through uvicorn.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ HEADER_VALUE_FORBIDDEN = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
 HEADER_VALUE_FORBIDDEN_TEXT = re.compile(HEADER_VALUE_FORBIDDEN.pattern.decode("latin-1"))
 # names uvicorn acts on (framing and keep-alive): a head with one of them takes uvicorn's path
 FRAMING = (b"connection", b"transfer-encoding")
+
+
+def renders_heads(app: Any) -> bool:
+    """True when ``app`` opted in to rendered heads (see the module docstring)."""
+    return getattr(app, "renders_heads", False) is True
 
 
 def header_line(name: bytes, value: bytes) -> bytes:

@@ -188,3 +188,38 @@ def test_headers_without_a_value_and_percent_signs_render_like_in_process() -> N
     assert [name for name, _ in headers] == ["date", *expected.keys()]
     assert "x-ratelimit-remaining-tokens" not in dict(headers)
     assert dict(headers)["x-ms-region"] == "West 100% US"
+
+
+class EditingMiddleware:
+    """A user's ASGI middleware around the mock: it adds a header and rewrites the body."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def edited(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"content-length"]
+                message = {**message, "headers": [*headers, (b"x-edited", b"yes")]}
+            elif message["type"] == "http.response.body":
+                message = {**message, "body": message.get("body", b"").upper()}
+            await send(message)
+
+        await self.app(scope, receive, edited)
+
+
+def test_an_app_wrapped_in_middleware_gets_ordinary_messages_it_can_edit() -> None:
+    app = create_app(load_settings(seed=4))
+    thread = ServerThread(EditingMiddleware(app)).start()  # type: ignore[arg-type]
+    try:
+        with socket.create_connection(("127.0.0.1", thread.port), timeout=5) as sock:
+            sock.sendall(request(CHAT, BODY, "Connection: close"))
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+    finally:
+        thread.stop()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert b"\r\nx-edited: yes\r\n" in head and b"\r\napim-request-id: " in head
+    assert b'"CHOICES"' in body  # the middleware's body, chunked since it dropped content-length

@@ -30,6 +30,8 @@ SESSION_HEADER = b"x-mock-session"
 class SessionRouter:
     """ASGI app dispatching each request to the app of its test session."""
 
+    renders_heads = True  # it passes response messages through untouched (mockserver.wire)
+
     def __init__(self, idle: MockApp) -> None:
         self.idle = idle
         self.current = idle
