@@ -80,6 +80,7 @@ from .versions import check_classic, check_v1
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
 MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
+ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
 
 MALFORMED_JSON = (
     "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
@@ -292,8 +293,8 @@ class Pipeline:
         transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
         if call.transport_fault is not None:
             chain = wrap_send(call.transport_fault, chain, scope)
-        elif transport is not None and isinstance(response, BytesResponse):
-            transport.hold()  # a complete body: head and body leave in one write
+        elif transport is not None and one_write(response):
+            transport.hold()  # a small complete body: head and body leave in one write
         try:
             await response(scope, receive, chain)
         except ScriptedDisconnect:
@@ -361,6 +362,10 @@ class Pipeline:
         entry.recorded = True
         entry.call.scope = entry.call.receive = None  # the journal keeps the call, not the connection
         self.state.journal.record(entry)
+
+
+def one_write(response: Response) -> bool:
+    return isinstance(response, BytesResponse) and len(response.body) <= ONE_WRITE
 
 
 def content_type(response: Response) -> str:

@@ -3,6 +3,7 @@ a head rendered by the mock, and the same bytes a client would get from uvicorn'
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 import uuid
@@ -104,8 +105,8 @@ def server() -> Iterator[ServerThread]:
     thread.stop()
 
 
-def request(path: str, body: bytes, *extra: str) -> bytes:
-    lines = [f"POST {path} HTTP/1.1", "Host: 127.0.0.1", "api-key: k", "Content-Type: application/json",
+def request(path: str, body: bytes, *extra: str, method: str = "POST") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "api-key: k", "Content-Type: application/json",
              f"Content-Length: {len(body)}", *extra]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
@@ -223,3 +224,35 @@ def test_an_app_wrapped_in_middleware_gets_ordinary_messages_it_can_edit() -> No
     assert head.startswith(b"HTTP/1.1 200 OK")
     assert b"\r\nx-edited: yes\r\n" in head and b"\r\napim-request-id: " in head
     assert b'"CHOICES"' in body  # the middleware's body, chunked since it dropped content-length
+
+
+def test_pipelined_requests_are_answered_in_order(server: ServerThread) -> None:
+    models = "/openai/models?api-version=" + GA
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(request(CHAT, BODY) + request(CHAT, BODY.replace(b"hi", b"yo"))
+                     + request(models, b"", "Connection: close", method="GET"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    bodies = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        bodies.append(rest[:length])
+        data = rest[length:]
+    assert len(bodies) == 3
+    assert bodies[0].startswith(b'{"choices"') and bodies[1].startswith(b'{"choices"') and bodies[0] != bodies[1]
+    assert json.loads(bodies[2])["object"] == "list"
+
+
+def test_a_body_too_large_to_hold_arrives_whole(server: ServerThread) -> None:
+    from mockserver.pipeline import ONE_WRITE
+
+    embeddings = f"/openai/deployments/text-embedding-3-small/embeddings?api-version={GA}"
+    body = json.dumps({"input": [f"text number {i}" for i in range(60)]}).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request(embeddings, body))
+        headers, answer = read_response(sock)
+    assert len(answer) > ONE_WRITE
+    assert len(json.loads(answer)["data"]) == 60
