@@ -366,7 +366,10 @@ class Pipeline:
         if entry.recorded:
             return
         entry.recorded = True
-        entry.call.scope = entry.call.receive = None  # the journal keeps the call, not the connection
+        call = entry.call
+        call.scope = call.receive = None  # the journal keeps the call, not the connection
+        if call.parsed_body is not UNPARSED:
+            call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
         self.state.journal.record(entry)
 
 
