@@ -37,6 +37,7 @@ ERROR_CLASSES = {
 }
 NODE_OTHER = "APIError"  # openai-node APIError.generate for a status without its own class
 PYTHON_OTHER = "APIStatusError"
+GO_ERROR = "Error"  # openai-go: one type, *openai.Error with .StatusCode (sdk-behaviour §3.3)
 
 
 def status_error(status: int, other: str) -> str:
@@ -46,6 +47,11 @@ def status_error(status: int, other: str) -> str:
 def stainless(expect: Expect) -> tuple[Rule, ...]:
     """The same expectation for openai-python and openai-node (one generated core, sdk-behaviour §2)."""
     return (Rule("openai-python", expect), Rule("openai-node", expect))
+
+
+def go(expect: Expect, note: str = "") -> Rule:
+    """openai-go (sdk-behaviour §3.3): the same Stainless core, its own error types."""
+    return Rule("openai-go", expect, note=note)
 
 
 def retry_429(headers: dict[str, str | None]) -> tuple[dict[str, Any], ...]:
@@ -82,6 +88,7 @@ def status_vector(status: int) -> Vector:
                 "openai-node",
                 Expect(ok=False, attempts=attempts, status=status, error=status_error(status, NODE_OTHER)),
             ),
+            go(Expect(ok=False, attempts=attempts, status=status, error=GO_ERROR)),
         ),
     )
 
@@ -92,6 +99,38 @@ def http_date(seconds: int) -> tuple[dict[str, Any], ...]:
     merged: dict[str, str | None] = {"retry-after-ms": None, "x-ms-retry-after-ms": None}
     rule = {"status": 429, "headers": merged, "retry_after": seconds, "retry_after_format": "http-date"}
     return ({"sequence": [rule, "pass"]},)
+
+
+ENTRA = Expect(
+    ok=True, attempts=1, auth="authorization", api_version="2024-10-21", headers=(("api-key", None),)
+)
+V1 = Expect(ok=True, attempts=1, auth="authorization", api_version="", path="/openai/v1/chat/completions")
+GO_CLAMP = (
+    "sdk-behaviour §3.3: v3.52.0 obeys any Retry-After; commit 6d39b8b (released in 3.53.0) clamps values "
+    "over 8 s to 8 s and still retries. Observed with 3.98.0 (and in its CHANGELOG, 3.67.0 'honor "
+    "Retry-After delays in line with the Python SDK', #987): up to 120 s is obeyed, over 120 s is not retried"
+)
+
+
+def go_over_cap(seconds: int) -> tuple[Rule, ...]:
+    """openai-go on a Retry-After of ``seconds`` (over 60 s): per sdk-behaviour §3.3 and §5 vector 2."""
+    honoured = seconds <= 120
+    observed = (
+        Expect(ok=True, attempts=2, gap=(seconds - 0.1, seconds + 2.0))
+        if honoured
+        else Expect(ok=False, attempts=1, status=429, error=GO_ERROR)
+    )
+    clamp = Expect(ok=True, attempts=2, gap=(7.9, 9.5))
+    return (
+        Rule("openai-go", clamp, versions=">=3.67", observed=observed, note=GO_CLAMP),
+        Rule("openai-go", clamp, versions=">=3.53,<3.67", note="clamped to 8 s (§3.3, commit 6d39b8b)"),
+        Rule(
+            "openai-go",
+            Expect(ok=True, attempts=2, gap=(seconds - 0.1, seconds + 2.0)),
+            versions="<3.53",
+            note="v3.52.0: used verbatim, no cap (§3.3)",
+        ),
+    )
 
 
 WIRE_429 = Rule("http", Expect(ok=False, attempts=1, status=429, error="HTTP 429"))
@@ -107,28 +146,44 @@ VECTORS: tuple[Vector, ...] = (
         behaviour="429, 429, then 200: attempts and x-stainless-retry-count",
         source="sdk-behaviour §5 vectors 10-11",
         faults=({"sequence": [{"status": 429, "headers": FAST}, {"status": 429, "headers": FAST}, "pass"]},),
-        rules=(WIRE_429, *stainless(Expect(ok=True, attempts=3, retry_counts=("0", "1", "2")))),
+        rules=(
+            WIRE_429,
+            *stainless(Expect(ok=True, attempts=3, retry_counts=("0", "1", "2"))),
+            go(Expect(ok=True, attempts=3, retry_counts=("0", "1", "2"))),
+        ),
     ),
     Vector(
         id="retry-after-ms",
         behaviour="429 with retry-after-ms: 200, then 200",
         source="sdk-behaviour §3.1 _parse_retry_after_header, §3.2 retryRequest",
         faults=retry_429({"retry-after-ms": "200"}),
-        rules=(WIRE_429, *stainless(Expect(ok=True, attempts=2, gap=(0.19, 0.9)))),
+        rules=(
+            WIRE_429,
+            *stainless(Expect(ok=True, attempts=2, gap=(0.19, 0.9))),
+            go(Expect(ok=True, attempts=2, gap=(0.19, 0.9))),
+        ),
     ),
     Vector(
         id="retry-after-seconds",
         behaviour="429 with Retry-After: 1, then 200",
         source="sdk-behaviour §3.1, §3.2 (retry-after as seconds)",
         faults=retry_429({"retry-after": "1"}),
-        rules=(WIRE_429, *stainless(Expect(ok=True, attempts=2, gap=(0.99, 1.8)))),
+        rules=(
+            WIRE_429,
+            *stainless(Expect(ok=True, attempts=2, gap=(0.99, 1.8))),
+            go(Expect(ok=True, attempts=2, gap=(0.99, 1.8))),
+        ),
     ),
     Vector(
         id="retry-after-fractional",
         behaviour="429 with Retry-After: 0.3, then 200",
         source="sdk-behaviour §5 vector 5 (Stainless SDKs parse a float)",
         faults=retry_429({"retry-after": "0.3"}),
-        rules=(WIRE_429, *stainless(Expect(ok=True, attempts=2, gap=(0.29, 0.9)))),
+        rules=(
+            WIRE_429,
+            *stainless(Expect(ok=True, attempts=2, gap=(0.29, 0.9))),
+            go(Expect(ok=True, attempts=2, gap=(0.29, 0.9))),
+        ),
     ),
     Vector(
         id="retry-after-zero",
@@ -145,6 +200,7 @@ VECTORS: tuple[Vector, ...] = (
                 Expect(ok=True, attempts=2, gap=(0.0, 0.3)),
                 note="0 <= v <= 60 s: immediate retry (§3.2)",
             ),
+            go(Expect(ok=True, attempts=2, gap=(0.0, 0.3)), note="0: immediate retry (§5 vector 1)"),
         ),
     ),
     Vector(
@@ -169,6 +225,7 @@ VECTORS: tuple[Vector, ...] = (
             Rule(
                 "openai-node", Expect(ok=True, attempts=2, gap=BACKOFF), note=">60 s ignored: backoff (§3.2)"
             ),
+            *go_over_cap(121),
         ),
     ),
     Vector(
@@ -193,6 +250,7 @@ VECTORS: tuple[Vector, ...] = (
             Rule(
                 "openai-node", Expect(ok=True, attempts=2, gap=BACKOFF), note=">60 s ignored: backoff (§3.2)"
             ),
+            *go_over_cap(90),
         ),
     ),
     Vector(
@@ -200,21 +258,33 @@ VECTORS: tuple[Vector, ...] = (
         behaviour="429 with Retry-After: <HTTP-date 2 s ahead>, then 200",
         source="sdk-behaviour §5 vector 6",
         faults=http_date(2),
-        rules=(WIRE_429, *stainless(Expect(ok=True, attempts=2, gap=(0.9, 3.3)))),
+        rules=(
+            WIRE_429,
+            *stainless(Expect(ok=True, attempts=2, gap=(0.9, 3.3))),
+            go(Expect(ok=True, attempts=2, gap=(0.9, 3.3))),
+        ),
     ),
     Vector(
         id="x-ms-retry-after-ms",
         behaviour="429 with only x-ms-retry-after-ms: 1500, then 200",
         source="sdk-behaviour §5 vector 4 (Stainless SDKs ignore x-ms-retry-after-ms)",
         faults=retry_429({"x-ms-retry-after-ms": "1500"}),
-        rules=(WIRE_429, *stainless(Expect(ok=True, attempts=2, gap=BACKOFF))),
+        rules=(
+            WIRE_429,
+            *stainless(Expect(ok=True, attempts=2, gap=BACKOFF)),
+            go(Expect(ok=True, attempts=2, gap=BACKOFF)),
+        ),
     ),
     Vector(
         id="retry-after-ms-and-x-ms",
         behaviour="429 with retry-after-ms: 100 and x-ms-retry-after-ms: 1500",
         source="sdk-behaviour §5 vector 4",
         faults=retry_429({"retry-after-ms": "100", "x-ms-retry-after-ms": "1500"}),
-        rules=(WIRE_429, *stainless(Expect(ok=True, attempts=2, gap=(0.09, 0.8)))),
+        rules=(
+            WIRE_429,
+            *stainless(Expect(ok=True, attempts=2, gap=(0.09, 0.8))),
+            go(Expect(ok=True, attempts=2, gap=(0.09, 0.8))),
+        ),
     ),
     Vector(
         id="x-should-retry-true",
@@ -224,6 +294,7 @@ VECTORS: tuple[Vector, ...] = (
         rules=(
             Rule("http", Expect(ok=False, attempts=1, status=400, error="HTTP 400")),
             *stainless(Expect(ok=True, attempts=2)),
+            go(Expect(ok=True, attempts=2)),
         ),
     ),
     Vector(
@@ -234,6 +305,7 @@ VECTORS: tuple[Vector, ...] = (
         rules=(
             Rule("http", Expect(ok=False, attempts=1, status=503, error="HTTP 503")),
             *stainless(Expect(ok=False, attempts=1, status=503, error="InternalServerError")),
+            go(Expect(ok=False, attempts=1, status=503, error=GO_ERROR)),
         ),
     ),
     Vector(
@@ -246,6 +318,11 @@ VECTORS: tuple[Vector, ...] = (
         rules=(
             Rule("http", Expect(ok=False, attempts=1, error=("ReadTimeout", "TimeoutException"))),
             *stainless(Expect(ok=True, attempts=2, retry_counts=("0", "1"))),
+            go(
+                Expect(ok=False, attempts=1, error="context.DeadlineExceeded"),
+                note="WithRequestTimeout is per attempt; Execute returns ctx.Err() without retrying "
+                "(§3.3, §5 vector 12)",
+            ),
         ),
     ),
     Vector(
@@ -260,6 +337,7 @@ VECTORS: tuple[Vector, ...] = (
                 Expect(ok=False, attempts=1, error=("RemoteProtocolError", "ReadError", "ConnectError")),
             ),
             *stainless(Expect(ok=True, attempts=2)),
+            go(Expect(ok=True, attempts=2), note="res == nil: retried (§3.3 shouldRetry)"),
         ),
     ),
     Vector(
@@ -271,6 +349,10 @@ VECTORS: tuple[Vector, ...] = (
         rules=(
             Rule("http", Expect(ok=False, attempts=1, error="stream error event", done=False)),
             *stainless(Expect(ok=False, attempts=1, error="APIError")),
+            go(
+                Expect(ok=False, attempts=1, error="StreamError"),
+                note="Stream.Err() is *ssestream.StreamError (§3.3)",
+            ),
         ),
     ),
     Vector(
@@ -284,6 +366,7 @@ VECTORS: tuple[Vector, ...] = (
             Rule("http", Expect(ok=True, attempts=1, done=False)),
             Rule("openai-python", Expect(ok=True, attempts=1)),
             Rule("openai-node", Expect(ok=False, attempts=1, error="APIError")),
+            go(Expect(ok=True, attempts=1), note="only data with an error key ends the stream (§3.3)"),
         ),
     ),
     Vector(
@@ -295,6 +378,7 @@ VECTORS: tuple[Vector, ...] = (
         rules=(
             Rule("http", Expect(ok=True, attempts=1, done=False)),
             *stainless(Expect(ok=True, attempts=1)),
+            go(Expect(ok=True, attempts=1)),
         ),
     ),
     Vector(
@@ -304,6 +388,10 @@ VECTORS: tuple[Vector, ...] = (
         rules=(
             Rule("http", Expect(ok=True, attempts=1, auth="api-key")),
             *stainless(Expect(ok=True, attempts=1, auth="api-key", api_version="2024-10-21")),
+            go(
+                Expect(ok=True, attempts=1, auth="api-key", api_version="2024-10-21"),
+                note="azure.WithAPIKey sends 'Api-Key' (§2 key auth header)",
+            ),
         ),
     ),
     Vector(
@@ -312,14 +400,9 @@ VECTORS: tuple[Vector, ...] = (
         source="sdk-behaviour §2 Entra auth",
         auth="token",
         not_for={"http": "raw HTTP sends what it is told; the SDK rows show what each client sends"},
-        rules=stainless(
-            Expect(
-                ok=True,
-                attempts=1,
-                auth="authorization",
-                api_version="2024-10-21",
-                headers=(("api-key", None),),
-            )
+        rules=(
+            *stainless(ENTRA),
+            go(ENTRA, note="azure.WithTokenCredential: azcore BearerTokenPolicy (§3.3)"),
         ),
     ),
     Vector(
@@ -365,6 +448,19 @@ VECTORS: tuple[Vector, ...] = (
                 ),
                 note=NODE_TIMEOUT_HEADER,
             ),
+            go(
+                Expect(
+                    ok=True,
+                    attempts=1,
+                    headers=(
+                        ("x-stainless-timeout", None),
+                        ("x-stainless-read-timeout", None),
+                        ("user-agent", r"OpenAI/Go \S+"),
+                        ("idempotency-key", None),
+                    ),
+                ),
+                note="X-Stainless-Timeout only with a RequestTimeout (§2, §3.3)",
+            ),
         ),
     ),
     Vector(
@@ -372,7 +468,10 @@ VECTORS: tuple[Vector, ...] = (
         behaviour="client built from AZURE_OPENAI_API_KEY, AZURE_OPENAI_ENDPOINT, OPENAI_API_VERSION",
         source="sdk-behaviour §5 vector 15",
         auth="env",
-        not_for={"http": "raw HTTP has no environment configuration"},
+        not_for={
+            "http": "raw HTTP has no environment configuration",
+            "openai-go": "openai-go's azure package reads no environment variables (§3.3, §5 vector 15)",
+        },
         rules=stainless(Expect(ok=True, attempts=1, auth="api-key", api_version="2024-10-21")),
     ),
     Vector(
@@ -391,15 +490,8 @@ VECTORS: tuple[Vector, ...] = (
                     path="/openai/v1/chat/completions",
                 ),
             ),
-            *stainless(
-                Expect(
-                    ok=True,
-                    attempts=1,
-                    auth="authorization",
-                    api_version="",
-                    path="/openai/v1/chat/completions",
-                )
-            ),
+            *stainless(V1),
+            go(V1),
         ),
     ),
 )

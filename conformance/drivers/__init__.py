@@ -109,11 +109,12 @@ class Driver:
 
 
 def registry() -> dict[str, type[Driver]]:
+    from .go_openai import GoOpenAI
     from .node_openai import NodeOpenAI
     from .python_openai import PythonOpenAIAsync, PythonOpenAISync
     from .raw_http import RawHttp
 
-    drivers: list[type[Driver]] = [RawHttp, PythonOpenAISync, PythonOpenAIAsync, NodeOpenAI]
+    drivers: list[type[Driver]] = [RawHttp, PythonOpenAISync, PythonOpenAIAsync, NodeOpenAI, GoOpenAI]
     return {d.name: d for d in drivers}
 
 
