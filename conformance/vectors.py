@@ -38,6 +38,15 @@ ERROR_CLASSES = {
 NODE_OTHER = "APIError"  # openai-node APIError.generate for a status without its own class
 PYTHON_OTHER = "APIStatusError"
 GO_ERROR = "Error"  # openai-go: one type, *openai.Error with .StatusCode (sdk-behaviour §3.3)
+# openai-java ErrorHandler (sdk-behaviour §2, §3.4): no ConflictException, so 409 (and 408) fall to "other"
+JAVA_ERRORS = {
+    400: "BadRequestException",
+    401: "UnauthorizedException",
+    403: "PermissionDeniedException",
+    404: "NotFoundException",
+    422: "UnprocessableEntityException",
+    429: "RateLimitException",
+}
 
 
 def status_error(status: int, other: str) -> str:
@@ -52,6 +61,17 @@ def stainless(expect: Expect) -> tuple[Rule, ...]:
 def go(expect: Expect, note: str = "") -> Rule:
     """openai-go (sdk-behaviour §3.3): the same Stainless core, its own error types."""
     return Rule("openai-go", expect, note=note)
+
+
+def java(expect: Expect, note: str = "", observed: Expect | None = None) -> Rule:
+    """openai-java (sdk-behaviour §3.4): the same Stainless core, its own exception classes."""
+    return Rule("openai-java", expect, observed=observed, note=note)
+
+
+def java_error(status: int) -> str:
+    if status in JAVA_ERRORS:
+        return JAVA_ERRORS[status]
+    return "InternalServerException" if 500 <= status <= 599 else "UnexpectedStatusCodeException"
 
 
 def retry_429(headers: dict[str, str | None]) -> tuple[dict[str, Any], ...]:
@@ -89,6 +109,7 @@ def status_vector(status: int) -> Vector:
                 Expect(ok=False, attempts=attempts, status=status, error=status_error(status, NODE_OTHER)),
             ),
             go(Expect(ok=False, attempts=attempts, status=status, error=GO_ERROR)),
+            java(Expect(ok=False, attempts=attempts, status=status, error=java_error(status))),
         ),
     )
 
@@ -133,6 +154,21 @@ def go_over_cap(seconds: int) -> tuple[Rule, ...]:
     )
 
 
+JAVA_CLAMP = (
+    "sdk-behaviour §3.4 (4.52.0 read): Retry-After used verbatim, no cap (§5 vector 2: waits it out). "
+    "Observed with 4.101.0: RetryingHttpClient coerces the delay into [0, MAX_RETRY_DELAY = 8 s] and "
+    "retries; after 8 s idle the mock (uvicorn's 5 s keep-alive) has closed the pooled connection, so that "
+    "retry fails before reaching it and the next one arrives after a further backoff "
+    "(x-stainless-retry-count 0, then 2)"
+)
+
+
+def java_over_cap(seconds: int) -> Rule:
+    """openai-java on a Retry-After of ``seconds`` (over 60 s): per sdk-behaviour §3.4 and §5 vector 2."""
+    waits = Expect(ok=True, attempts=2, gap=(seconds - 0.1, seconds + 2.0))
+    return java(waits, observed=Expect(ok=True, attempts=2, gap=(7.9, 9.6)), note=JAVA_CLAMP)
+
+
 WIRE_429 = Rule("http", Expect(ok=False, attempts=1, status=429, error="HTTP 429"))
 BACKOFF = (
     0.3,
@@ -150,6 +186,7 @@ VECTORS: tuple[Vector, ...] = (
             WIRE_429,
             *stainless(Expect(ok=True, attempts=3, retry_counts=("0", "1", "2"))),
             go(Expect(ok=True, attempts=3, retry_counts=("0", "1", "2"))),
+            java(Expect(ok=True, attempts=3, retry_counts=("0", "1", "2"))),
         ),
     ),
     Vector(
@@ -161,6 +198,7 @@ VECTORS: tuple[Vector, ...] = (
             WIRE_429,
             *stainless(Expect(ok=True, attempts=2, gap=(0.19, 0.9))),
             go(Expect(ok=True, attempts=2, gap=(0.19, 0.9))),
+            java(Expect(ok=True, attempts=2, gap=(0.19, 0.9))),
         ),
     ),
     Vector(
@@ -172,6 +210,7 @@ VECTORS: tuple[Vector, ...] = (
             WIRE_429,
             *stainless(Expect(ok=True, attempts=2, gap=(0.99, 1.8))),
             go(Expect(ok=True, attempts=2, gap=(0.99, 1.8))),
+            java(Expect(ok=True, attempts=2, gap=(0.99, 1.8))),
         ),
     ),
     Vector(
@@ -183,6 +222,7 @@ VECTORS: tuple[Vector, ...] = (
             WIRE_429,
             *stainless(Expect(ok=True, attempts=2, gap=(0.29, 0.9))),
             go(Expect(ok=True, attempts=2, gap=(0.29, 0.9))),
+            java(Expect(ok=True, attempts=2, gap=(0.29, 0.9))),
         ),
     ),
     Vector(
@@ -201,6 +241,7 @@ VECTORS: tuple[Vector, ...] = (
                 note="0 <= v <= 60 s: immediate retry (§3.2)",
             ),
             go(Expect(ok=True, attempts=2, gap=(0.0, 0.3)), note="0: immediate retry (§5 vector 1)"),
+            java(Expect(ok=True, attempts=2, gap=(0.0, 0.3)), note="used verbatim: immediate retry (§3.4)"),
         ),
     ),
     Vector(
@@ -226,6 +267,7 @@ VECTORS: tuple[Vector, ...] = (
                 "openai-node", Expect(ok=True, attempts=2, gap=BACKOFF), note=">60 s ignored: backoff (§3.2)"
             ),
             *go_over_cap(121),
+            java_over_cap(121),
         ),
     ),
     Vector(
@@ -251,6 +293,7 @@ VECTORS: tuple[Vector, ...] = (
                 "openai-node", Expect(ok=True, attempts=2, gap=BACKOFF), note=">60 s ignored: backoff (§3.2)"
             ),
             *go_over_cap(90),
+            java_over_cap(90),
         ),
     ),
     Vector(
@@ -262,6 +305,7 @@ VECTORS: tuple[Vector, ...] = (
             WIRE_429,
             *stainless(Expect(ok=True, attempts=2, gap=(0.9, 3.3))),
             go(Expect(ok=True, attempts=2, gap=(0.9, 3.3))),
+            java(Expect(ok=True, attempts=2, gap=(0.9, 3.3))),
         ),
     ),
     Vector(
@@ -273,6 +317,7 @@ VECTORS: tuple[Vector, ...] = (
             WIRE_429,
             *stainless(Expect(ok=True, attempts=2, gap=BACKOFF)),
             go(Expect(ok=True, attempts=2, gap=BACKOFF)),
+            java(Expect(ok=True, attempts=2, gap=BACKOFF), note="x-ms-retry-after-ms unused: backoff (§3.4)"),
         ),
     ),
     Vector(
@@ -284,6 +329,7 @@ VECTORS: tuple[Vector, ...] = (
             WIRE_429,
             *stainless(Expect(ok=True, attempts=2, gap=(0.09, 0.8))),
             go(Expect(ok=True, attempts=2, gap=(0.09, 0.8))),
+            java(Expect(ok=True, attempts=2, gap=(0.09, 0.8))),
         ),
     ),
     Vector(
@@ -295,6 +341,7 @@ VECTORS: tuple[Vector, ...] = (
             Rule("http", Expect(ok=False, attempts=1, status=400, error="HTTP 400")),
             *stainless(Expect(ok=True, attempts=2)),
             go(Expect(ok=True, attempts=2)),
+            java(Expect(ok=True, attempts=2)),
         ),
     ),
     Vector(
@@ -306,6 +353,7 @@ VECTORS: tuple[Vector, ...] = (
             Rule("http", Expect(ok=False, attempts=1, status=503, error="HTTP 503")),
             *stainless(Expect(ok=False, attempts=1, status=503, error="InternalServerError")),
             go(Expect(ok=False, attempts=1, status=503, error=GO_ERROR)),
+            java(Expect(ok=False, attempts=1, status=503, error="InternalServerException")),
         ),
     ),
     Vector(
@@ -323,6 +371,10 @@ VECTORS: tuple[Vector, ...] = (
                 note="WithRequestTimeout is per attempt; Execute returns ctx.Err() without retrying "
                 "(§3.3, §5 vector 12)",
             ),
+            java(
+                Expect(ok=True, attempts=2, retry_counts=("0", "1")),
+                note="OkHttp timeouts are IOExceptions: retried (§2, §5 vector 12)",
+            ),
         ),
     ),
     Vector(
@@ -338,6 +390,7 @@ VECTORS: tuple[Vector, ...] = (
             ),
             *stainless(Expect(ok=True, attempts=2)),
             go(Expect(ok=True, attempts=2), note="res == nil: retried (§3.3 shouldRetry)"),
+            java(Expect(ok=True, attempts=2), note="IOException: retried (§3.4 shouldRetry(throwable))"),
         ),
     ),
     Vector(
@@ -353,6 +406,7 @@ VECTORS: tuple[Vector, ...] = (
                 Expect(ok=False, attempts=1, error="StreamError"),
                 note="Stream.Err() is *ssestream.StreamError (§3.3)",
             ),
+            java(Expect(ok=False, attempts=1, error="SseException"), note="SseHandler: error field (§3.4)"),
         ),
     ),
     Vector(
@@ -367,6 +421,14 @@ VECTORS: tuple[Vector, ...] = (
             Rule("openai-python", Expect(ok=True, attempts=1)),
             Rule("openai-node", Expect(ok=False, attempts=1, error="APIError")),
             go(Expect(ok=True, attempts=1), note="only data with an error key ends the stream (§3.3)"),
+            java(
+                Expect(ok=True, attempts=1),
+                observed=Expect(ok=False, attempts=1, error="OpenAIInvalidDataException"),
+                note="sdk-behaviour §3.4: SseHandler raises only for a payload with an error field, so "
+                "the event passes as a chunk. Observed with 4.101.0: it does pass, but the chunk has no "
+                "choices, and chunk.choices() (what a typed consumer reads) throws "
+                "OpenAIInvalidDataException ('`choices` is not set')",
+            ),
         ),
     ),
     Vector(
@@ -379,6 +441,7 @@ VECTORS: tuple[Vector, ...] = (
             Rule("http", Expect(ok=True, attempts=1, done=False)),
             *stainless(Expect(ok=True, attempts=1)),
             go(Expect(ok=True, attempts=1)),
+            java(Expect(ok=True, attempts=1)),
         ),
     ),
     Vector(
@@ -392,6 +455,10 @@ VECTORS: tuple[Vector, ...] = (
                 Expect(ok=True, attempts=1, auth="api-key", api_version="2024-10-21"),
                 note="azure.WithAPIKey sends 'Api-Key' (§2 key auth header)",
             ),
+            java(
+                Expect(ok=True, attempts=1, auth="api-key", api_version="2024-10-21"),
+                note="AzureApiKeyCredential sends api-key (§3.4)",
+            ),
         ),
     ),
     Vector(
@@ -403,6 +470,7 @@ VECTORS: tuple[Vector, ...] = (
         rules=(
             *stainless(ENTRA),
             go(ENTRA, note="azure.WithTokenCredential: azcore BearerTokenPolicy (§3.3)"),
+            java(ENTRA, note="BearerTokenCredential: Authorization: Bearer (§3.4)"),
         ),
     ),
     Vector(
@@ -461,6 +529,19 @@ VECTORS: tuple[Vector, ...] = (
                 ),
                 note="X-Stainless-Timeout only with a RequestTimeout (§2, §3.3)",
             ),
+            java(
+                Expect(
+                    ok=True,
+                    attempts=1,
+                    headers=(
+                        ("x-stainless-timeout", "600"),
+                        ("x-stainless-read-timeout", "600"),
+                        ("user-agent", r"\S+/Java \S+"),
+                        ("idempotency-key", None),
+                    ),
+                ),
+                note="the OkHttp adapter adds both timeout headers in seconds; default 10 min (§3.4)",
+            ),
         ),
     ),
     Vector(
@@ -471,6 +552,8 @@ VECTORS: tuple[Vector, ...] = (
         not_for={
             "http": "raw HTTP has no environment configuration",
             "openai-go": "openai-go's azure package reads no environment variables (§3.3, §5 vector 15)",
+            "openai-java": "openai-java's fromEnv() reads AZURE_OPENAI_KEY and OPENAI_BASE_URL, not these "
+            "(§3.4, §5 vector 15)",
         },
         rules=stainless(Expect(ok=True, attempts=1, auth="api-key", api_version="2024-10-21")),
     ),
@@ -492,6 +575,7 @@ VECTORS: tuple[Vector, ...] = (
             ),
             *stainless(V1),
             go(V1),
+            java(V1),
         ),
     ),
 )

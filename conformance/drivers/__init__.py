@@ -1,4 +1,5 @@
-"""Client drivers: one JSON protocol, several clients (raw HTTP, openai Python sync/async, openai npm).
+"""Client drivers: one JSON protocol, several clients (raw HTTP, openai Python sync/async, openai npm,
+openai-go, openai-java).
 
 A driver takes a ``Call`` (operation, parameters, client settings) as a JSON object and answers with
 an ``Outcome`` (success or the error class the client raised, its status and code, what came back,
@@ -110,11 +111,19 @@ class Driver:
 
 def registry() -> dict[str, type[Driver]]:
     from .go_openai import GoOpenAI
+    from .java_openai import JavaOpenAI
     from .node_openai import NodeOpenAI
     from .python_openai import PythonOpenAIAsync, PythonOpenAISync
     from .raw_http import RawHttp
 
-    drivers: list[type[Driver]] = [RawHttp, PythonOpenAISync, PythonOpenAIAsync, NodeOpenAI, GoOpenAI]
+    drivers: list[type[Driver]] = [
+        RawHttp,
+        PythonOpenAISync,
+        PythonOpenAIAsync,
+        NodeOpenAI,
+        GoOpenAI,
+        JavaOpenAI,
+    ]
     return {d.name: d for d in drivers}
 
 
