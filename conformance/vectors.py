@@ -157,9 +157,7 @@ def go_over_cap(seconds: int) -> tuple[Rule, ...]:
 JAVA_CLAMP = (
     "sdk-behaviour §3.4 (4.52.0 read): Retry-After used verbatim, no cap (§5 vector 2: waits it out). "
     "Observed with 4.101.0: RetryingHttpClient coerces the delay into [0, MAX_RETRY_DELAY = 8 s] and "
-    "retries; after 8 s idle the mock (uvicorn's 5 s keep-alive) has closed the pooled connection, so that "
-    "retry fails before reaching it and the next one arrives after a further backoff "
-    "(x-stainless-retry-count 0, then 2)"
+    "retries after 8 s"
 )
 
 

@@ -78,10 +78,19 @@ class ScriptedFaultNoise(logging.Filter):
         return "ASGI callable returned without" not in record.getMessage()
 
 
+# Idle keep-alive connections: uvicorn closes them after 5 s, so a client that waits out an 8 s
+# Retry-After on a pooled connection fails on the closed socket (openai-java, seen in the conformance
+# suite) where Azure would answer. Azure's front ends drop idle connections after about 4 minutes
+# (report: Azure Load Balancer's default TCP idle timeout, and Microsoft Q&A on API Management
+# "values greater than 240 seconds may not be reliably honored"); the mock keeps them that long.
+KEEP_ALIVE_SECONDS = 240
+
+
 def make_server(app: MockApp, log_level: str = "warning") -> uvicorn.Server:
     config = uvicorn.Config(
         app, log_level=log_level, server_header=False, access_log=False, lifespan="on",
         http=transport_protocol(renders_heads(app)), timeout_graceful_shutdown=1,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
     return uvicorn.Server(config)

@@ -256,3 +256,14 @@ def test_a_body_too_large_to_hold_arrives_whole(server: ServerThread) -> None:
         headers, answer = read_response(sock)
     assert len(answer) > ONE_WRITE
     assert len(json.loads(answer)["data"]) == 60
+
+
+def test_an_idle_keep_alive_connection_outlives_an_8_second_retry_wait(server: ServerThread) -> None:
+    """uvicorn's default would close it after 5 s; Azure's front ends keep it about 4 minutes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(request(CHAT, BODY))
+        read_response(sock)
+        time.sleep(8.2)  # openai-java waits 8 s before a clamped Retry-After retry
+        sock.sendall(request(CHAT, BODY))
+        headers, body = read_response(sock)
+    assert body.startswith(b'{"choices"')
