@@ -12,8 +12,6 @@ the driver skips with that reason. Each call is one process: the Call as JSON on
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -21,14 +19,12 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from ..targets import NO_SOCKET, Target
-from . import Call, Driver, Outcome
-from .node_openai import CLIENT_ENV, cache_root
+from ..targets import Target
+from .process import CLIENT_ENV, ProcessDriver, cache_root, sources_digest, without
 
 HERE = Path(__file__).resolve().parent / "go"
 MODULE = "github.com/openai/openai-go/v3"
 BUILD_TIMEOUT = 900
-CALL_TIMEOUT = 180
 NO_GO = "Go is not installed (go is not on PATH); install Go 1.26+ to run the openai-go driver"
 BUILD_FAILED = "go build of {folder} failed: {detail}"
 
@@ -40,25 +36,15 @@ def module_version() -> str:
     return found.group(1) if found else "unknown"
 
 
-class GoOpenAI(Driver):
+class GoOpenAI(ProcessDriver):
     name = "go"
     sdk = "openai-go"
 
     def __init__(self, target: Target) -> None:
         super().__init__(target)
-        self.problem: str | None = None
         self.binary: Path | None = None
-        self.checked = False
-
-    def unavailable(self) -> str | None:
-        if not self.checked:
-            self.checked = True
-            self.problem = self.prepare()
-        return self.problem
 
     def prepare(self) -> str | None:
-        if not self.target.socket:
-            return NO_SOCKET
         self.binary, problem = built_driver()
         return problem
 
@@ -70,27 +56,9 @@ class GoOpenAI(Driver):
     def runtime(self) -> str:
         return go_version() or "Go (absent)"
 
-    def run(self, call: Call) -> Outcome:
+    def command(self) -> list[str]:
         assert self.binary is not None, "call unavailable() first"
-        env = {k: v for k, v in os.environ.items() if k not in CLIENT_ENV}
-        env.update(call.env)
-        done = subprocess.run(
-            [str(self.binary)],
-            input=json.dumps(call.to_json()),
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=CALL_TIMEOUT,
-            check=False,
-        )
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        if done.returncode != 0 or not lines:
-            return self.outcome(
-                ok=False,
-                error_class="DriverCrash",
-                message=f"go driver exited {done.returncode}: {done.stderr[-400:]}",
-            )
-        return Outcome.from_json(json.loads(lines[-1]))
+        return [str(self.binary)]
 
 
 @cache
@@ -104,26 +72,20 @@ def go_version() -> str:
     return f"Go {found.group(1)}" if found else out.strip()
 
 
-def sources_digest() -> str:
-    digest = hashlib.sha256()
-    for name in ("go.mod", "go.sum", "main.go"):
-        digest.update((HERE / name).read_bytes())
-    return digest.hexdigest()[:10]
-
-
 @cache
 def built_driver() -> tuple[Path | None, str | None]:
     """The driver binary in the cache (built on first use), or why there is none."""
     go = shutil.which("go")
     if go is None:
         return None, NO_GO
-    folder = cache_root() / "go" / f"openai-go-{module_version()}-{sources_digest()}"
+    sources = [HERE / name for name in ("go.mod", "go.sum", "main.go")]
+    folder = cache_root() / "go" / f"openai-go-{module_version()}-{sources_digest(HERE, sources)}"
     binary = folder / "aoai-conformance-go"
     if binary.is_file():
         return binary, None
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f"aoai-conformance-go.{os.getpid()}.tmp"
-    env = {k: v for k, v in os.environ.items() if k not in CLIENT_ENV}
+    env = without(CLIENT_ENV)
     env["GOFLAGS"] = "-mod=mod -buildvcs=false"
     try:
         done = subprocess.run(

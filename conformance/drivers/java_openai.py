@@ -15,8 +15,6 @@ the Outcome on stdout.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -24,14 +22,12 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from ..targets import NO_SOCKET, Target
-from . import Call, Driver, Outcome
-from .node_openai import CLIENT_ENV, cache_root
+from ..targets import Target
+from .process import CLIENT_ENV, ProcessDriver, cache_root, sources_digest, without
 
 HERE = Path(__file__).resolve().parent / "java"
 JAR = "aoai-conformance-java.jar"
 BUILD_TIMEOUT = 900
-CALL_TIMEOUT = 180
 # openai-java's fromEnv() reads these (sdk-behaviour §3.4); the child starts without them as well
 JAVA_ENV = (*CLIENT_ENV, "AZURE_OPENAI_KEY", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", "OPENAI_ADMIN_KEY")
 NO_JAVA = "Java is not installed (java is not on PATH); install a JDK 17+ to run the openai-java driver"
@@ -46,29 +42,16 @@ def sdk_version() -> str:
     return found.group(1).strip() if found else "unknown"
 
 
-def child_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k not in JAVA_ENV}
-
-
-class JavaOpenAI(Driver):
+class JavaOpenAI(ProcessDriver):
     name = "java"
     sdk = "openai-java"
+    hidden_env = JAVA_ENV
 
     def __init__(self, target: Target) -> None:
         super().__init__(target)
-        self.problem: str | None = None
         self.jar: Path | None = None
-        self.checked = False
-
-    def unavailable(self) -> str | None:
-        if not self.checked:
-            self.checked = True
-            self.problem = self.prepare()
-        return self.problem
 
     def prepare(self) -> str | None:
-        if not self.target.socket:
-            return NO_SOCKET
         self.jar, problem = built_driver()
         return problem
 
@@ -80,27 +63,9 @@ class JavaOpenAI(Driver):
     def runtime(self) -> str:
         return java_version() or "Java (absent)"
 
-    def run(self, call: Call) -> Outcome:
+    def command(self) -> list[str]:
         assert self.jar is not None, "call unavailable() first"
-        env = child_env()
-        env.update(call.env)
-        done = subprocess.run(
-            ["java", "-XX:TieredStopAtLevel=1", "-jar", str(self.jar)],
-            input=json.dumps(call.to_json()),
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=CALL_TIMEOUT,
-            check=False,
-        )
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        if done.returncode != 0 or not lines:
-            return self.outcome(
-                ok=False,
-                error_class="DriverCrash",
-                message=f"java driver exited {done.returncode}: {done.stderr[-400:]}",
-            )
-        return Outcome.from_json(json.loads(lines[-1]))
+        return ["java", "-XX:TieredStopAtLevel=1", "-jar", str(self.jar)]
 
 
 @cache
@@ -118,14 +83,6 @@ def sources() -> list[Path]:
     return [HERE / "pom.xml", *sorted((HERE / "src").rglob("*.java"))]
 
 
-def sources_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sources():
-        digest.update(path.relative_to(HERE).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:10]
-
-
 @cache
 def built_driver() -> tuple[Path | None, str | None]:
     """The driver's jar in the cache (built on first use), or why there is none."""
@@ -134,7 +91,7 @@ def built_driver() -> tuple[Path | None, str | None]:
         return None, NO_JAVA
     if mvn is None:
         return None, NO_MVN
-    folder = cache_root() / "java" / f"openai-java-{sdk_version()}-{sources_digest()}"
+    folder = cache_root() / "java" / f"openai-java-{sdk_version()}-{sources_digest(HERE, sources())}"
     jar = folder / JAR
     if jar.is_file():
         return jar, None
@@ -148,7 +105,7 @@ def built_driver() -> tuple[Path | None, str | None]:
         done = subprocess.run(
             [mvn, "-B", "-q", "-Dstyle.color=never", "package"],
             cwd=work,
-            env=child_env(),
+            env=without(JAVA_ENV),
             capture_output=True,
             text=True,
             timeout=BUILD_TIMEOUT,

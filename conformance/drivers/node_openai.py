@@ -16,25 +16,13 @@ import subprocess
 from functools import cache
 from pathlib import Path
 
-from ..targets import NO_SOCKET, Target
-from . import Call, Driver, Outcome
+from ..targets import Target
+from .process import ProcessDriver, cache_root
 
 HERE = Path(__file__).resolve().parent / "node"
 SCRIPT = HERE / "driver.mjs"
 VERSION_ENV = "AOAI_CONFORMANCE_NODE_OPENAI"
-CACHE_ENV = "AOAI_CONFORMANCE_CACHE"
 INSTALL_TIMEOUT = 300
-CALL_TIMEOUT = 180
-# Variables a Node client reads by itself; the driver's process starts without them (sdk-behaviour §3.2).
-CLIENT_ENV = (
-    "AZURE_OPENAI_API_KEY",
-    "AZURE_OPENAI_ENDPOINT",
-    "OPENAI_API_VERSION",
-    "OPENAI_BASE_URL",
-    "OPENAI_API_KEY",
-    "AZURE_OPENAI_AD_TOKEN",
-    "OPENAI_LOG",
-)
 NO_NODE = "Node.js is not installed (node is not on PATH); install Node.js 18+ to run the openai npm driver"
 NO_NPM = "npm is not on PATH, so the openai npm package cannot be installed"
 INSTALL_FAILED = "npm install openai@{spec} into {folder} failed: {detail}"
@@ -45,33 +33,16 @@ def package_spec() -> str:
     return os.environ.get(VERSION_ENV) or str(pinned)
 
 
-def cache_root() -> Path:
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "aoai-mockserver"
-
-
-class NodeOpenAI(Driver):
+class NodeOpenAI(ProcessDriver):
     name = "node"
     sdk = "openai-node"
 
     def __init__(self, target: Target) -> None:
         super().__init__(target)
-        self.problem: str | None = None
         self.folder: Path | None = None
-        self.checked = False
         self.node_version = ""
 
-    def unavailable(self) -> str | None:
-        if not self.checked:
-            self.checked = True
-            self.problem = self.prepare()
-        return self.problem
-
     def prepare(self) -> str | None:
-        if not self.target.socket:
-            return NO_SOCKET
         self.folder, problem = installed_openai()
         self.node_version = node_version()
         return problem
@@ -89,28 +60,12 @@ class NodeOpenAI(Driver):
     def runtime(self) -> str:
         return f"Node {self.node_version}" if self.node_version else "Node (absent)"
 
-    def run(self, call: Call) -> Outcome:
+    def command(self) -> list[str]:
+        return ["node", str(SCRIPT)]
+
+    def extra_env(self) -> dict[str, str]:
         assert self.folder is not None, "call unavailable() first"
-        env = {k: v for k, v in os.environ.items() if k not in CLIENT_ENV}
-        env.update(call.env)
-        env["AOAI_CONFORMANCE_NODE_MODULES"] = str(self.folder)
-        done = subprocess.run(
-            ["node", str(SCRIPT)],
-            input=json.dumps(call.to_json()),
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=CALL_TIMEOUT,
-            check=False,
-        )
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        if done.returncode != 0 or not lines:
-            return self.outcome(
-                ok=False,
-                error_class="DriverCrash",
-                message=f"node exited {done.returncode}: {done.stderr[-400:]}",
-            )
-        return Outcome.from_json(json.loads(lines[-1]))
+        return {"AOAI_CONFORMANCE_NODE_MODULES": str(self.folder)}
 
 
 @cache
