@@ -231,6 +231,27 @@ end
 """
 
 
+# every request a different prompt (a counter in the text), so nothing is memoised: the cost of
+# synthesising each answer, as a load test with real prompts sees it
+WRK_VARIED = r"""
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"messages":[{"role":"user","content":"Question %d: %s"}],"max_tokens":50}', counter, prompt)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def wrk_varied_script() -> Path:
+    lines = ['wrk.method = "POST"', f"prompt = [==[{PROMPT}]==]"]
+    lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS.items()]
+    path = TMP / "wrk-varied.lua"
+    path.write_text("\n".join(lines) + "\n" + WRK_VARIED + WRK_DONE)
+    return path
+
+
 def wrk_script(body: dict[str, Any]) -> Path:
     data = json.dumps(body)
     assert "]==]" not in data
@@ -252,7 +273,9 @@ class Load:
             return self.run_wrk(url, body, seconds)
         return self.run_python(url, body, seconds)
 
-    def run_wrk(self, url: str, body: dict[str, Any], seconds: float) -> dict[str, Any]:
+    def run_wrk(
+        self, url: str, body: dict[str, Any], seconds: float, script: Path | None = None
+    ) -> dict[str, Any]:
         cmd = [
             *pin(self.core),
             "wrk",
@@ -263,7 +286,7 @@ class Load:
             "--timeout",
             "5s",
             "-s",
-            str(wrk_script(body)),
+            str(script or wrk_script(body)),
             url,
         ]
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, check=False)
@@ -538,6 +561,10 @@ def main() -> int:
 
     mock_rss, mock_hwm = rss_mib(mock.pid)
     bare_rss, _ = rss_mib(bare.pid)
+    varied = (
+        load.run_wrk(urls["json", "mock"], CHAT_BODY, args.duration, wrk_varied_script())
+        if load.kind == "wrk" else None
+    )
     mock.stop()
 
     bpe_line = None
@@ -585,6 +612,12 @@ def main() -> int:
             )
             name = label if side == "bare" else ""
             print(f"{name:<22}{side:<7}{rps:>9.0f}{fmt_ms(p50):>11}{fmt_ms(p99):>11}{tail}")
+    if varied is not None:
+        print(
+            f"{'chat, varied prompts':<22}{'mock':<7}{varied['rps']:>9.0f}{fmt_ms(varied['p50_ms']):>11}"
+            f"{fmt_ms(varied['p99_ms']):>11}  info: every prompt differs, nothing memoised"
+            + (f"  WARNING: {varied['status_errors']} non-2xx" if varied["status_errors"] else "")
+        )
     print("-" * width)
     print(
         f"{'RSS after the run, mock (--tokenizer approx)':<58}{mock_rss:>6.1f} MiB (peak {mock_hwm:.1f})  "
