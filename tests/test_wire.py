@@ -267,3 +267,23 @@ def test_an_idle_keep_alive_connection_outlives_an_8_second_retry_wait(server: S
         sock.sendall(request(CHAT, BODY))
         headers, body = read_response(sock)
     assert body.startswith(b'{"choices"')
+
+
+def test_without_httptools_h11_serves_the_same_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installed without the ``speed`` extra, uvicorn runs h11: no rendered heads, the same answer."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    import mockserver.server
+
+    monkeypatch.setattr(mockserver.server, "base_protocol", lambda: H11Protocol)
+    thread = ServerThread(create_app(load_settings(seed=4))).start()
+    try:
+        expected = TestClient(thread.app).post(CHAT, content=BODY, headers={"api-key": "k"}).headers
+        with socket.create_connection(("127.0.0.1", thread.port), timeout=5) as sock:
+            for _ in range(2):
+                sock.sendall(request(CHAT, BODY))
+                headers, body = read_response(sock)
+                assert [name for name, _ in headers] == ["date", *expected.keys()]
+                assert json.loads(body)["object"] == "chat.completion"
+    finally:
+        thread.stop()
