@@ -43,7 +43,6 @@ class JournalEntry:
     content_type: str = ""
     size: int = 0
     chunks: list[bytes] = field(default_factory=list, repr=False)
-    recorded: bool = field(default=False, repr=False)
     parsed: Any = field(default=UNSET, repr=False)
 
     @property
@@ -66,7 +65,7 @@ class JournalEntry:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for private in ("chunks", "recorded", "parsed"):
+        for private in ("chunks", "parsed"):
             del data[private]
         data["response"] = self.response
         return data
@@ -80,7 +79,7 @@ class Exchange:
 
     call: Call
     status: int
-    upload: dict[str, Any] | None  # the upload summary for multipart requests, else the call's body
+    upload: dict[str, Any] | None  # the upload summary of a multipart request; None: the call's body
     content_type: str = ""
     size: int = 0
     chunks: list[bytes] = field(default_factory=list)
