@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from .lazy import load_export
 
 if TYPE_CHECKING:
     from .app import MockApp, create_app
@@ -42,9 +43,4 @@ EXPORTS = {
 
 
 def __getattr__(name: str) -> Any:
-    module = EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+    return load_export(__name__, EXPORTS, name, globals())
