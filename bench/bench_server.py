@@ -153,20 +153,13 @@ def mock_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def serve_args(tokenizer: str) -> list[str]:
+    """``serve`` on a free port, rate limits reported not enforced (see README)."""
+    return ["serve", "--port", "0", "--rate-limits", "report", "--tokenizer", tokenizer]
+
+
 def mock_cmd(tokenizer: str, core: str | None) -> list[str]:
-    return [
-        *pin(core),
-        PY,
-        "-m",
-        "mockserver",
-        "serve",
-        "--port",
-        "0",
-        "--rate-limits",
-        "report",
-        "--tokenizer",
-        tokenizer,
-    ]
+    return [*pin(core), PY, "-m", "mockserver", *serve_args(tokenizer)]
 
 
 # --- plain HTTP -----------------------------------------------------------------------------------
@@ -369,13 +362,7 @@ def measure_startups(runs: int) -> dict[str, list[tuple[float, float, float]]]:
     cmd = [
         str(AOAI_MOCK) if AOAI_MOCK.exists() else PY,
         *([] if AOAI_MOCK.exists() else ["-m", "mockserver"]),
-        "serve",
-        "--port",
-        "0",
-        "--rate-limits",
-        "report",
-        "--tokenizer",
-        "approx",
+        *serve_args("approx"),
     ]
     cold_env = mock_env()
     warm_env = {k: v for k, v in mock_env().items() if k != "PYTHONDONTWRITEBYTECODE"}

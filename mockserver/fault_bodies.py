@@ -56,9 +56,10 @@ def too_many_requests(
 ) -> AzureError:
     """429 token-rate (``policy-id: DeploymentRatelimit-Token``) or request-rate (``-Call``).
 
-    ``http_date``: ``retry-after`` as an HTTP-date ``retry_after`` seconds from now (RFC 9110 §10.2.3
-    allows either form; Azure sends seconds, a proxy in front of it may send a date). It is taken
-    from the wall clock when the answer is made, as a client compares it with its own clock."""
+    ``http_date``: ``retry-after`` as an HTTP-date ``retry_after`` seconds from now (RFC 9110
+    §10.2.3 allows either form; Azure sends seconds, azure-wire §3.5; a proxy in front may send
+    a date). It is taken from the wall clock when the answer is made, as a client compares it
+    with its own clock."""
     seconds = max(1, math.ceil(retry_after))
     if variant == "requests":
         message = REQUEST_429.format(seconds=seconds, unit=unit(seconds))

@@ -5,9 +5,9 @@ such answer, and a load test is thousands. Under uvicorn it costs two ``send`` s
 body) and a Python pass over every header that validates and renders it; Azure's answers carry
 about 18 headers, against 3 for a bare route. Here:
 
-* ``HoldingTransport`` holds writes while a complete response is sent, so head and body leave in
-  one write. Streams and fault-paced bytes are never held (the pipeline decides), so their timing
-  is what the client would see from Azure.
+* ``HoldingTransport`` holds writes while a small complete response (``pipeline.ONE_WRITE``)
+  is sent, so head and body leave in one write. Streams and fault-paced bytes are never held
+  (the pipeline decides), so their timing is what the client would see from Azure.
 * ``rendered_head_cycle`` subclasses uvicorn's httptools request cycle so ``http.response.start``
   may carry ``aoai.head`` (and ``aoai.length``) instead of ``headers``: header lines rendered
   from pre-validated parts (``headers.Plan``) and checked with uvicorn's own rules. The cycle adds
@@ -60,7 +60,7 @@ class HoldingTransport:
     """The connection's transport, able to hold writes and send them as one.
 
     uvicorn writes a response's head and body separately: two ``send`` syscalls per response, the
-    largest cost of a small answer on loopback. A complete body (``BytesResponse``) holds the head
+    largest cost of a small answer on loopback. A small complete body (``BytesResponse``) holds the head
     until the body is written, so the whole response leaves in one write, as servers that know the
     full body send it. Streams never hold: their head leaves at once, as Azure's does. Closing or
     aborting releases held bytes first, so a scripted fault cuts the connection after them.
