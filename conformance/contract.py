@@ -12,12 +12,16 @@ show, so the same assertions hold on the mock and on a real resource:
   ``Access-Control-Allow-Origin`` and ``Cache-Control``: absent from the .NET recordings 11, 12, 14;
   the streaming ``Content-Type`` with or without ``; charset=utf-8`` (azure-wire §4.1, §4.2);
 * infrastructure headers no client reads (``azureml-model-session``, ``x-envoy-upstream-service-time``,
-  ``ms-azureml-model-time``, ``cmp-upstream-response-duration``, ``x-accel-buffering``) come and go
-  between recordings of the same operation (azure-wire §4.2);
+  ``ms-azureml-model-time``, ``cmp-upstream-response-duration``, ``x-accel-buffering``, and
+  ``x-aml-cluster``, seen only in recording 33) come and go between recordings of the same operation
+  (azure-wire §4.2);
 * additions Azure documents for newer models and resources: ``refusal`` (recording 12),
   ``completion_tokens_details`` / ``prompt_tokens_details`` (recording 12, azure-wire §5.5),
-  ``protected_material_*`` and ``custom_blocklists`` filter results (recording 12, azure-wire §5.3),
-  ``obfuscation`` on chunks (azure-wire §6.4);
+  ``custom_blocklists`` filter results (recording 12, azure-wire §5.3), ``obfuscation`` on chunks
+  (azure-wire §6.4);
+* the choice's ``protected_material_*`` filter results, which depend on the resource's filter
+  configuration: present in 12 and 33 (Mar 2025, gpt-4o), absent from 01, 11, 14 and the newest chat
+  recording 32 (Nov 2025), which the mock follows;
 * ``model``: the underlying model of whatever deployment the target uses (azure-wire §5.2), so it
   is compared by type and emptiness only.
 
@@ -34,16 +38,10 @@ from typing import Any
 
 from . import shapes
 
-VARYING_KEYS = frozenset({"jailbreak", "custom_blocklists", "refusal"})
-ADDED_KEYS = frozenset(
-    {
-        "completion_tokens_details",
-        "prompt_tokens_details",
-        "protected_material_text",
-        "protected_material_code",
-        "obfuscation",
-    }
+VARYING_KEYS = frozenset(
+    {"jailbreak", "custom_blocklists", "refusal", "protected_material_text", "protected_material_code"}
 )
+ADDED_KEYS = frozenset({"completion_tokens_details", "prompt_tokens_details", "obfuscation"})
 VARYING_HEADERS = frozenset(
     {
         "x-ratelimit-limit-requests",
@@ -56,6 +54,7 @@ VARYING_HEADERS = frozenset(
         "ms-azureml-model-time",
         "cmp-upstream-response-duration",
         "x-accel-buffering",
+        "x-aml-cluster",
     }
 )
 NEVER_FROM_AZURE = frozenset(

@@ -32,6 +32,25 @@ NOT_REPLAYABLE = {
     "09": "recording 09 elides its audio (the multipart body was decoded and the file left out), so its "
     "request cannot be sent again",
 }
+RESPONSES_NOT_YET = (
+    "the Responses API (/openai/responses, /openai/v1/responses) is not served yet: issue 15 builds it "
+    "and replays this recording as a contract"
+)
+FILES_BATCHES_NOT_YET = (
+    "files and batches (/openai/files, /openai/batches) are not served yet: issue 16 builds them and "
+    "replays this recording as a contract"
+)
+# Recordings whose operation or shape the mock's generator does not produce yet, each with the issue
+# that will; the replay import test (tests/test_replay_import.py) and the stand-in replay them already.
+NOT_YET = {
+    **dict.fromkeys(
+        ("15", "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "30"), RESPONSES_NOT_YET
+    ),
+    **dict.fromkeys(("27", "28", "29", "31"), FILES_BATCHES_NOT_YET),
+    "32": "a chat prompt with an image_url part gets per-part prompt_filter_results (prompt_index 1 with the "
+    "singular content_filter_result, then index 0 empty) and message.annotations, which the generator does "
+    "not produce yet: issue 12 runs the Go azopenai vision sample against it and builds the shape",
+}
 NO_DEPLOYMENT = "needs a deployment of kind {kind} on this target: set {variable}"
 
 
@@ -87,12 +106,13 @@ def test_recorded_exchange(exchange_id: str, target: Target, http: Any, session_
 
 
 def test_recordings_cover_every_replayable_file() -> None:
-    """Every reference recording is either replayed or named with the reason it cannot be."""
+    """Every reference recording is either replayed or named with the reason it cannot be (or the issue
+    that will make it replayable)."""
     reason = missing_reason()
     if reason:
         pytest.skip(reason)
     from .recordings import recording_files
 
     numbers = {path.name[:2] for path in recording_files()}
-    covered = {e.recording for e in EXCHANGES} | set(NOT_REPLAYABLE)
+    covered = {e.recording for e in EXCHANGES} | set(NOT_REPLAYABLE) | set(NOT_YET)
     assert numbers <= covered, f"recordings neither replayed nor explained: {sorted(numbers - covered)}"
