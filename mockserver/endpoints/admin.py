@@ -49,6 +49,29 @@ def deployments(state: MockState) -> Any:
     return endpoint
 
 
+def clock(state: MockState) -> Any:
+    """GET reads the mock's clock; POST ``/advance`` with ``{"seconds": N}`` moves it forward."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                data = await json_body(request)
+                seconds = data.get("seconds") if isinstance(data, dict) else None
+                if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                    raise ConfigError('send {"seconds": <a number of seconds, 0 or more>}')
+                state.clock.advance(float(seconds))
+            except (ConfigError, ValueError) as exc:
+                return bad_request(str(exc))
+        return JSONResponse(clock_reading(state))
+
+    return endpoint
+
+
+def clock_reading(state: MockState) -> dict[str, Any]:
+    clock = state.clock
+    return {"now": clock.now(), "advanced": clock.offset, "frozen": clock.frozen is not None}
+
+
 def bad_request(message: str) -> Response:
     return JSONResponse({"error": {"code": "InvalidRequest", "message": message}}, status_code=400)
 
@@ -123,6 +146,8 @@ def admin_router(state: MockState) -> Router:
             Route("/_mock/faults", faults(state), methods=["GET", "POST", "DELETE"]),
             Route("/_mock/faults/{rule_id}", fault(state), methods=["DELETE"]),
             Route("/_mock/scenarios", scenarios(state), methods=["GET", "POST"]),
+            Route("/_mock/clock", clock(state), methods=["GET"]),
+            Route("/_mock/clock/advance", clock(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
         ]
     )
