@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from . import jsontext
 from .config import Deployment
 
 Scope = dict[str, Any]
@@ -93,11 +93,8 @@ class Call:
 
 
 def parse_json(raw: bytes) -> Any:
-    """``json.loads``, decoding UTF-8 directly when the body starts like a JSON text in ASCII (no BOM,
-    not UTF-16/32: json.loads would detect those, so they still go through it)."""
-    if raw[:1] in (b"{", b"["):
-        return json.loads(raw.decode("utf-8"))
-    return json.loads(raw)
+    """Strict JSON (``mockserver.jsontext``): no NaN, no lone surrogates, bounded depth."""
+    return jsontext.loads(raw)
 
 
 def decode_headers(scope: Scope) -> dict[str, str]:
@@ -131,6 +128,23 @@ def decode_segment(segment: str) -> str:
     return unquote(segment)
 
 
+class BodyTooLarge(Exception):
+    """The request body passed ``limit`` bytes (``read`` of them were read before it stopped)."""
+
+    def __init__(self, limit: int, read: int) -> None:
+        super().__init__(f"request body over {limit} bytes ({read} read)")
+        self.limit, self.read = limit, read
+
+
+class BodyAbandoned(Exception):
+    """The client disconnected, or stopped sending, before its request body was complete."""
+
+
+def declared_length(headers: dict[str, str]) -> int | None:
+    value = headers.get("content-length", "")
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 async def read_all(receive: Any) -> bytes:
     """The whole request body from an ASGI ``receive``."""
     chunks = []
@@ -139,3 +153,39 @@ async def read_all(receive: Any) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+async def read_body(receive: Any, limit: int) -> bytes:
+    """The whole request body, or ``BodyTooLarge`` as soon as it passes ``limit`` bytes (the rest is
+    never read), or ``BodyAbandoned`` when the client leaves before it is complete."""
+    chunks = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise BodyAbandoned("the client disconnected before its request body was complete")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(limit, size)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def limited_receive(receive: Any, limit: int) -> Any:
+    """``receive`` that raises ``BodyTooLarge`` once the body passes ``limit`` bytes and
+    ``BodyAbandoned`` on a disconnect (for parsers that read the body themselves: multipart)."""
+    seen = 0
+
+    async def counted() -> dict[str, Any]:
+        nonlocal seen
+        message: dict[str, Any] = await receive()
+        if message["type"] == "http.disconnect":
+            raise BodyAbandoned("the client disconnected before its upload was complete")
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise BodyTooLarge(limit, seen)
+        return message
+
+    return counted

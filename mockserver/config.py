@@ -15,6 +15,7 @@ from typing import Any
 
 from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODELS
 from .errors import ConfigError
+from .limits import MAX_JSON_BYTES
 from .moderation import FilterTrigger, parse_trigger
 
 TOKENIZER_MODES = ("auto", "approx", "bpe")
@@ -111,6 +112,8 @@ class Settings:
     replay_speed: float = 0.0
     replay_fallthrough: bool = False
     replay_match_on: tuple[str, ...] = ("method", "path", "deployment", "api_version", "body")
+    # the largest JSON request body accepted (413 past it; mockserver.limits)
+    max_body_bytes: int = MAX_JSON_BYTES
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -170,6 +173,9 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     if settings.rate_limits not in RATE_LIMIT_MODES:
         raise ConfigError(f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}")
     check_replay(settings)
+    size = settings.max_body_bytes
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ConfigError(f"max_body_bytes must be a whole number of bytes >= 1, got {size!r}")
     return settings
 
 
@@ -198,7 +204,8 @@ def apply_file(settings: Settings, path: Path) -> Settings:
 
 
 SERVER_KEYS = {"seed", "region", "keys", "tokens", "rate_limits", "scenarios", "freeze_time", "tokenizer", "journal_size", "replace_catalogue",
-               "image_url_expiry", "replay", "replay_speed", "replay_fallthrough", "replay_match_on"}
+               "image_url_expiry", "replay", "replay_speed", "replay_fallthrough", "replay_match_on",
+               "max_body_bytes"}
 
 
 def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:

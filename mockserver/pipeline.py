@@ -50,13 +50,26 @@ from starlette.responses import Response
 
 from . import routing
 from .auth import authenticate
-from .call import UNPARSED, Call, decode_headers, decode_query, normalise_path, parse_json, read_all
+from .call import (
+    UNPARSED,
+    BodyAbandoned,
+    BodyTooLarge,
+    Call,
+    decode_headers,
+    decode_query,
+    declared_length,
+    limited_receive,
+    normalise_path,
+    parse_json,
+    read_body,
+)
 from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, TRANSCRIPTIONS, TRANSLATIONS
 from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
 from .endpoints.render import BytesResponse, error_response
 from .errors import (
     AzureError,
+    content_too_large,
     deployment_not_found,
     invalid_request,
     operation_not_supported,
@@ -66,6 +79,7 @@ from .errors import (
 from .fault_bodies import default_error, scripted_error, too_many_requests
 from .ids import digest
 from .journal import Exchange
+from .limits import MAX_UPLOAD_BYTES
 from .memo import request_key
 from .moderation import blocks, prompt_hits
 from .ratelimit import Throttle
@@ -126,13 +140,19 @@ def api_version(call: Call, state: MockState) -> None:
 async def body(call: Call, state: MockState) -> None:
     if call.method != "POST":
         return
-    if call.content_type.startswith("multipart/"):
-        try:
-            call.form = await Request({"type": "http", **call.scope}, call.receive).form()
-        except (MultiPartException, ValueError) as exc:
-            raise invalid_request(f"Invalid multipart/form-data body: {exc}") from None  # wording inferred
-        return
-    call.raw_body = await read_all(call.receive)
+    multipart = call.content_type.startswith("multipart/")
+    limit = MAX_UPLOAD_BYTES if multipart else state.settings.max_body_bytes
+    try:
+        if (declared_length(call.headers) or 0) > limit:  # refused before a byte is read
+            raise BodyTooLarge(limit, declared_length(call.headers) or 0)
+        if multipart:
+            await read_form(call, limit)
+            return
+        call.raw_body = await read_body(call.receive, limit)
+    except BodyTooLarge as big:
+        raise content_too_large(big.limit, big.read) from None
+    except BodyAbandoned as gone:
+        raise ClientGone(str(gone)) from None
     if call.operation in UPLOAD_OPERATIONS:
         return  # not multipart: the upload validator says what it expected
     known = ("json", call.raw_body)
@@ -146,6 +166,14 @@ async def body(call: Call, state: MockState) -> None:
             raise invalid_request(MALFORMED_JSON) from None
         return
     state.memo.put(state.settings, known, True)
+
+
+async def read_form(call: Call, limit: int) -> None:
+    request = Request({"type": "http", **call.scope}, limited_receive(call.receive, limit))
+    try:
+        call.form = await request.form()
+    except (MultiPartException, ValueError) as exc:
+        raise invalid_request(f"Invalid multipart/form-data body: {exc}") from None  # wording inferred
 
 
 async def replay(call: Call, state: MockState) -> None:
