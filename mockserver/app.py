@@ -10,6 +10,7 @@ from typing import Any
 
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
+from .errors import resource_not_found
 from .pipeline import Pipeline
 from .state import MockState
 
@@ -29,6 +30,8 @@ class MockApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             await lifespan(receive, send)
+        elif scope["type"] == "websocket":
+            await refuse_websocket(scope, receive, send)
         elif scope["type"] != "http":
             return
         elif scope["path"].startswith(ADMIN_PREFIX):
@@ -39,6 +42,23 @@ class MockApp:
     @property
     def settings(self) -> Settings:
         return self.state.settings
+
+
+async def refuse_websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """No route of the mock speaks WebSocket: the upgrade is refused with Azure's 404 Resource not
+    found where the server can send an HTTP answer (the ``websocket.http.response`` extension),
+    else closed before the handshake (uvicorn answers 403). (Azure's answer is not recorded: an
+    upgrade is a GET, and a GET on these routes is an unknown route there: inferred.)"""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    if "websocket.http.response" in scope.get("extensions", {}):
+        error = resource_not_found()
+        await send({"type": "websocket.http.response.start", "status": error.status,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "websocket.http.response.body", "body": error.render()})
+    else:
+        await send({"type": "websocket.close", "code": 1008})
 
 
 async def lifespan(receive: Any, send: Any) -> None:

@@ -97,9 +97,13 @@ def parse_json(raw: bytes) -> Any:
     return jsontext.loads(raw)
 
 
+CACHED_KEY_BYTES = 256  # longer header names and query strings are decoded, not cached (memory bound)
+
+
 def decode_headers(scope: Scope) -> dict[str, str]:
     """Header names lower-cased: Azure matches them case-insensitively (Go sends ``Api-Key``)."""
-    return {header_name(k): v.decode("latin-1") for k, v in scope.get("headers", ())}
+    return {header_name(k) if len(k) <= CACHED_KEY_BYTES else k.decode("latin-1").lower(): v.decode("latin-1")
+            for k, v in scope.get("headers", ())}
 
 
 @lru_cache(maxsize=512)  # clients send the same few header names on every request
@@ -108,7 +112,8 @@ def header_name(raw: bytes) -> str:
 
 
 def decode_query(scope: Scope) -> dict[str, str]:
-    return dict(parse_query(scope.get("query_string", b"")))
+    raw = scope.get("query_string", b"")
+    return dict(parse_query(raw) if len(raw) <= CACHED_KEY_BYTES else parse_query.__wrapped__(raw))
 
 
 @lru_cache(maxsize=256)  # clients repeat the same ?api-version=; the dict is built fresh per call

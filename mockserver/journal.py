@@ -10,8 +10,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .call import Call
+from .limits import MAX_JOURNAL_BYTES
 
 SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "ocp-apim-subscription-key"})
+# any header or query parameter whose name has one of these words (split at "-" and "_") is a
+# credential: x-api-key, proxy-authorization, ?api-key=, ?subscription-key=, ?sig=, x-ms-token-aad-...
+SECRET_WORDS = frozenset({"key", "token", "secret", "password", "passwd", "auth", "authorization", "cookie",
+                          "credential", "credentials", "signature", "sig", "sas", "code", "bearer"})
+NOT_SECRET = frozenset({"idempotency-key", "x-mock-session"})  # named like secrets, but are not
 MASK = "***"
 MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept
 TEXT_TYPES = ("application/json", "text/")
@@ -85,6 +91,7 @@ class Exchange:
     chunks: list[bytes] = field(default_factory=list)
     recorded: bool = False
     built: JournalEntry | None = None
+    weight: int = 0  # bytes of request and response body it holds (``Journal``'s byte bound)
 
     def keep(self, body: bytes) -> None:
         """Count a piece of the response body; keep it when it is text and under the cap."""
@@ -97,7 +104,7 @@ class Exchange:
             call = self.call
             self.built = JournalEntry(
                 time=call.received_at, monotonic=call.started, method=call.method, path=call.path,
-                query=call.query, operation=call.operation, deployment=call.deployment_name,
+                query=mask_headers(call.query), operation=call.operation, deployment=call.deployment_name,
                 session=call.session, headers=mask_headers(call.headers),
                 body=self.upload if self.upload is not None else call.body, status=self.status,
                 fault=call.fault, request_id=call.request_id, notes=call.notes, content_type=self.content_type,
@@ -118,8 +125,19 @@ def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:
         return text[:2000]
 
 
+def is_secret(name: str) -> bool:
+    """Whether a header or query parameter named ``name`` carries a credential."""
+    name = name.lower()
+    if name in SECRET_HEADERS:
+        return True
+    if name in NOT_SECRET:
+        return False
+    return not SECRET_WORDS.isdisjoint(name.replace("_", "-").split("-"))
+
+
 def mask_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: (MASK if k in SECRET_HEADERS else v) for k, v in headers.items()}
+    """Headers (and query parameters) with every credential's value masked."""
+    return {k: (MASK if is_secret(k) else v) for k, v in headers.items()}
 
 
 class MockWords:
@@ -147,19 +165,26 @@ class MockWords:
 
 
 class Journal(MockWords):
-    """A bounded, thread-safe list of ``JournalEntry`` with filter and count helpers."""
+    """A thread-safe list of ``JournalEntry`` with filter and count helpers, bounded by its number of
+    entries (``size``) and by the body bytes they hold (``max_bytes``): the oldest entries go first."""
 
-    def __init__(self, size: int = 1000) -> None:
-        self.entries: deque[Exchange] = deque(maxlen=size)
+    def __init__(self, size: int = 1000, max_bytes: int = MAX_JOURNAL_BYTES) -> None:
+        self.entries: deque[Exchange] = deque()
+        self.size, self.max_bytes = size, max_bytes
+        self.bytes = 0
         self.lock = threading.Lock()
 
     def record(self, exchange: Exchange) -> None:
         with self.lock:
             self.entries.append(exchange)
+            self.bytes += exchange.weight
+            while len(self.entries) > 1 and (len(self.entries) > self.size or self.bytes > self.max_bytes):
+                self.bytes -= self.entries.popleft().weight
 
     def reset(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.bytes = 0
 
     def __iter__(self) -> Iterator[JournalEntry]:
         return iter(self.snapshot())

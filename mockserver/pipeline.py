@@ -101,6 +101,7 @@ Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where 
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
 MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
+KEEP_PARSED = 64 * 1024  # the journal keeps larger request bodies as bytes (parsed JSON takes 5-10 times more)
 
 MALFORMED_JSON = (
     "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
@@ -396,8 +397,12 @@ class Pipeline:
         entry.recorded = True
         call = entry.call
         call.scope = call.receive = None  # the journal keeps the call, not the connection
+        entry.weight = len(call.raw_body) + entry.size
         if call.parsed_body is not UNPARSED:
-            call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
+            if call.parsed_body is not None and len(call.raw_body) > KEEP_PARSED:
+                call.parsed_body = UNPARSED  # a large body is kept as its bytes, parsed again when read
+            else:
+                call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
         self.state.journal.record(entry)
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 from .config import Deployment, Settings
 from .faults import FaultStore
 from .ids import Clock, RequestIds
 from .journal import Journal
+from .limits import MAX_KEPT_ERRORS
 from .memo import Memo
 from .objects import MemoryObjects
 from .ratelimit import RateLimiter
 from .scenarios import load_scenario
-from .synth.tokens import Tokenizer, get_tokenizer
+from .synth.tokens import PIECES, Tokenizer, get_tokenizer
 
 if TYPE_CHECKING:
     from .replay.player import Player
@@ -28,7 +30,8 @@ class MockState:
         self.journal = Journal(settings.journal_size)
         self.limiter = RateLimiter(self.clock, settings.rate_limits)
         self.faults = FaultStore(settings.seed)
-        self.errors: list[BaseException] = []
+        # unscripted internal errors for tests to re-raise: the newest MAX_KEPT_ERRORS
+        self.errors: deque[BaseException] = deque(maxlen=MAX_KEPT_ERRORS)
         self.memo = Memo()
         self.objects = MemoryObjects(self.clock)  # stored responses, files, batches (mockserver.objects)
         self.load_scenarios()
@@ -55,6 +58,8 @@ class MockState:
         self.load_scenarios()
         self.request_ids.reset()
         self.errors.clear()
+        self.memo.reset()  # reset releases what the caches held (the token-piece cache too)
+        PIECES.clear()
         self.objects.reset()
         self.clock.rewind()
         if self.replay is not None:

@@ -8,6 +8,7 @@ from ..config import Deployment
 from ..errors import context_length_exceeded, invalid_request, unsupported_parameter, unsupported_value
 from ..synth.tokens import Tokenizer, count_chat_prompt
 from ..versions import CHAT_FIELD_SINCE, JSON_SCHEMA_SINCE, check_fields, knows
+from .schema import check_function_schema, check_response_schema
 from .rules import (
     check_enum,
     check_field,
@@ -138,7 +139,11 @@ def check_tools(body: dict[str, Any]) -> None:
         check_enum(require_in(tool, "type", f"tools[{i}]"), ("function",), f"tools[{i}].type")
         function = require_in(tool, "function", f"tools[{i}]")
         check_type(function, (dict,), f"tools[{i}].function")
-        names.add(require_in(function, "name", f"tools[{i}].function"))
+        name = require_in(function, "name", f"tools[{i}].function")
+        check_type(name, (str,), f"tools[{i}].function.name")
+        names.add(name)
+        if function.get("parameters") is not None:
+            check_function_schema(function["parameters"], name, i)
     if tools is not None:
         check_length(tools, "tools", 0, MAX_TOOLS)
     check_tool_choice(body.get("tool_choice"), names, tools is not None)
@@ -175,7 +180,10 @@ def check_response_format(fmt: Any, version: str | None) -> None:
                                   f"supported with api-version {version}.", "response_format", None)
         schema = require_in(fmt, "json_schema", "response_format")
         check_type(schema, (dict,), "response_format.json_schema")
-        require_in(schema, "name", "response_format.json_schema")
+        name = require_in(schema, "name", "response_format.json_schema")
+        check_type(name, (str,), "response_format.json_schema.name")
+        if schema.get("schema") is not None:
+            check_response_schema(schema["schema"], name)
 
 
 def check_stream(body: dict[str, Any]) -> None:
