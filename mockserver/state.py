@@ -14,6 +14,7 @@ from .memo import Memo
 from .objects import MemoryObjects
 from .ratelimit import RateLimiter
 from .scenarios import load_scenario
+from .synth.text import REPLIES
 from .synth.tokens import PIECES, Tokenizer, get_tokenizer
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class MockState:
         self.errors.clear()
         self.memo.reset()  # reset releases what the caches held (the token-piece cache too)
         PIECES.clear()
+        REPLIES.clear()
         self.objects.reset()
         self.clock.rewind()
         if self.replay is not None:

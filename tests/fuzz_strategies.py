@@ -63,21 +63,25 @@ def operation_paths() -> dict[str, str]:
 PATHS = operation_paths()
 
 
+SHORT_TEXT = st.text(st.sampled_from("aZ09 _-.:/\\\"'{}[]\x00\t\n²٣é€\u202e\U0001f600"), max_size=12)
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.sampled_from(NASTY_NUMBERS), st.sampled_from(NASTY_TEXT),
+    st.integers(-(2**40), 2**40), st.floats(allow_nan=False, allow_infinity=False, width=32), SHORT_TEXT,
+)
+
+
 def scalars() -> st.SearchStrategy[Any]:
-    return st.one_of(
-        st.none(), st.booleans(), st.sampled_from(NASTY_NUMBERS), st.sampled_from(NASTY_TEXT),
-        st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=40),
-    )
+    return SCALARS
 
 
 def keys(operation: str | None = None) -> st.SearchStrategy[str]:
     known = sorted(KNOWN_FIELDS.get(operation or "", frozenset())) or ["model"]
-    return st.one_of(st.sampled_from(known), st.sampled_from(SCHEMA_KEYS), st.text(max_size=12))
+    return st.one_of(st.sampled_from(known), st.sampled_from(SCHEMA_KEYS), SHORT_TEXT)
 
 
-def json_values(operation: str | None = None, leaves: int = 12) -> st.SearchStrategy[Any]:
+def json_values(operation: str | None = None, leaves: int = 8) -> st.SearchStrategy[Any]:
     return st.recursive(scalars(), lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(keys(operation), inner, max_size=5)), max_leaves=leaves)
+        st.lists(inner, max_size=3), st.dictionaries(keys(operation), inner, max_size=3)), max_leaves=leaves)
 
 
 @st.composite

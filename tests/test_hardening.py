@@ -269,3 +269,156 @@ def test_an_image_link_takes_a_well_formed_host_only(mock: TestClient) -> None:
     assert "evil" not in bad.json()["data"][0]["url"]
     link = good.json()["data"][0]["url"].split("8080", 1)[1]
     assert mock.get(link).status_code == 200
+
+
+# --- json_schema and tool schemas -----------------------------------------------------------------
+
+
+def schema_chat(schema: Any, **extra: Any) -> dict[str, Any]:
+    return chat(response_format={"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}, **extra)
+
+
+@pytest.mark.parametrize(("schema", "keyword"), [
+    ({"type": "string", "minLength": "5"}, "'minLength'"), ({"type": "array", "maxItems": -1}, "'maxItems'"),
+    ({"enum": "abc"}, "'enum'"), ({"enum": []}, "'enum'"), ({"$ref": 5}, "'$ref'"), ({"type": "text"}, "'type'"),
+    ({"properties": []}, "'properties'"), ({"anyOf": {}}, "'anyOf'"), ({"required": [1]}, "'required'"),
+    ({"type": "number", "minimum": 10**400}, "'minimum'"), ({"properties": {"a": 7}}, "schema must be"),
+])
+def test_a_json_schema_with_a_wrongly_typed_keyword_gets_a_400(mock: TestClient, schema: Any, keyword: str) -> None:
+    error = assert_model_400(mock.post(chat_url(), json=schema_chat(schema)), "Invalid schema for response_format 'out'")
+    assert keyword in error["message"]
+    assert (error["param"], error["code"]) == ("response_format", "invalid_json_schema")
+
+
+def test_a_tool_schema_with_a_bad_keyword_gets_a_400_naming_the_tool(mock: TestClient) -> None:
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "minProperties": "x"}}}]
+    error = assert_model_400(mock.post(chat_url(), json=chat(tools=tools)), "Invalid schema for function 'f'")
+    assert error["param"] == "tools[0].function.parameters"
+
+
+@pytest.mark.parametrize("schema", [
+    {"type": "string", "minLength": 10**9},
+    {"type": "array", "minItems": 10**9, "items": {"type": "string", "minLength": 1000}},
+    {"type": "object", "properties": {f"p{i}": {"$ref": "#"} for i in range(40)}},
+])
+def test_a_schema_asking_for_a_huge_value_is_cut_at_the_token_limit(mock: TestClient, schema: Any) -> None:
+    import time
+
+    started = time.process_time()
+    response = mock.post(chat_url(), json=schema_chat(schema, max_tokens=50))
+    assert time.process_time() - started < 5  # was minutes of CPU (the bound is the budget, not this)
+    assert response.status_code == 200
+    choice = response.json()["choices"][0]
+    assert choice["finish_reason"] == "length"
+    assert response.json()["usage"]["completion_tokens"] <= 50
+
+
+def test_without_max_tokens_a_huge_schema_stops_at_the_models_output_limit(mock: TestClient) -> None:
+    response = mock.post(chat_url(), json=schema_chat({"type": "string", "minLength": 10**9}))
+    assert response.status_code == 200
+    assert response.json()["choices"][0]["finish_reason"] == "length"
+    assert response.json()["usage"]["completion_tokens"] <= 16_384  # gpt-4o's max output tokens
+
+
+def test_a_name_that_is_not_a_string_gets_a_400(mock: TestClient) -> None:
+    tools = [{"type": "function", "function": {"name": {"a": 1}}}]
+    assert_model_400(mock.post(chat_url(), json=chat(tools=tools)), "tools[0].function.name")
+
+
+# --- media -------------------------------------------------------------------------------------
+
+
+def transcribe(client: TestClient, name: str, data: bytes, **fields: str) -> Any:
+    url = f"/openai/deployments/whisper/audio/transcriptions?api-version={GA}"
+    return client.post(url, files={"file": (name, data, "application/octet-stream")}, data=fields)
+
+
+def test_a_42_byte_flac_claiming_a_billion_seconds_is_not_believed(mock: TestClient) -> None:
+    from tests.fuzz_strategies import flac
+
+    lying = flac(48_000, 48_000 * 10**9 % (1 << 36))
+    assert len(lying) <= 60
+    response = transcribe(mock, "a.flac", lying, response_format="verbose_json")
+    assert response.status_code == 200
+    assert response.json()["duration"] < 60
+
+
+def test_an_mp4_claiming_a_billion_seconds_is_not_believed(mock: TestClient) -> None:
+    from tests.fuzz_strategies import mp4
+
+    response = transcribe(mock, "a.mp4", mp4(1, 10**9, 0), response_format="verbose_json")
+    assert response.status_code == 200
+    assert response.json()["duration"] < 200
+
+
+def test_audio_longer_than_the_transcript_cap_gets_a_400(mock: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.endpoints import audio
+    from tests.media_helpers import make_wav
+
+    monkeypatch.setattr(audio, "MAX_TRANSCRIPT_SECONDS", 1.0)
+    error = assert_model_400(transcribe(mock, "a.wav", make_wav(2.0)), "longer than 1 seconds")
+    assert error["param"] == "file"
+
+
+@pytest.mark.parametrize("speed", ["nan", "inf", "-inf"])
+def test_a_speech_speed_of_nan_or_infinity_gets_a_400(mock: TestClient, speed: str) -> None:
+    url = "/openai/deployments/tts/audio/speech?api-version=2025-03-01-preview"
+    assert_model_400(mock.post(url, json={"input": "hello", "voice": "alloy", "speed": speed}), "speed")
+
+
+# --- the journal and memory ----------------------------------------------------------------------
+
+
+def test_every_credential_bearing_header_and_query_parameter_is_masked(mock: TestClient) -> None:
+    secrets = {"x-api-key": "s1", "proxy-authorization": "Basic s2", "ocp-apim-subscription-key": "s3",
+               "cookie": "a=s4", "x-ms-token-aad-access-token": "s5"}
+    mock.post(chat_url() + "&subscription-key=s6&api-key=s7&sig=s8", json=chat(), headers=secrets)
+    entry = mock.get("/_mock/requests").json()["requests"][-1]
+    text = json.dumps(entry)
+    for secret in ("s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", '"k"'):
+        assert secret not in text
+    assert entry["query"]["api-version"] == GA
+    assert entry["headers"]["x-api-key"] == "***"
+
+
+def test_the_journal_is_bounded_by_the_bytes_it_holds(mock: TestClient) -> None:
+    journal = mock.app.state.journal  # type: ignore[attr-defined]
+    journal.max_bytes = 1_000_000
+    for i in range(10):
+        mock.post(chat_url(), json=chat(f"{i} " + "word " * 40_000))  # 200 KB each
+    assert journal.bytes <= 1_000_000
+    assert 1 <= len(journal) < 10
+    last = mock.get("/_mock/requests").json()["requests"][-1]
+    assert last["body"]["messages"][0]["content"].startswith("9 word")  # kept whole, parsed when read
+
+
+def test_reset_releases_the_caches(mock: TestClient) -> None:
+    from mockserver.synth.tokens import PIECES
+
+    for i in range(5):
+        mock.post(chat_url(), json=chat(f"{i} " + "different words here " * 20))
+    assert len(PIECES) and len(mock.app.state.memo.cache)  # type: ignore[attr-defined]
+    mock.post("/_mock/reset")
+    assert len(PIECES) == 0 and len(mock.app.state.memo.cache) == 0  # type: ignore[attr-defined]
+
+
+def test_the_token_piece_cache_is_bounded_by_bytes() -> None:
+    from mockserver.limits import MAX_CACHE_BYTES
+    from mockserver.synth.tokens import PIECES, approx_pieces
+
+    PIECES.clear()
+    for i in range(100):
+        approx_pieces(f"{i} " + "x y " * 75_000)  # 300,000 characters each
+    assert PIECES.bytes <= MAX_CACHE_BYTES
+    PIECES.clear()
+
+
+def test_internal_errors_kept_for_tests_are_bounded() -> None:
+    from mockserver.limits import MAX_KEPT_ERRORS
+    from mockserver.state import MockState
+
+    state = MockState(load_settings())
+    for i in range(MAX_KEPT_ERRORS * 3):
+        state.errors.append(RuntimeError(str(i)))
+    assert len(state.errors) == MAX_KEPT_ERRORS
+    assert str(state.errors[-1]) == str(MAX_KEPT_ERRORS * 3 - 1)

@@ -45,14 +45,15 @@ class ApproxTokenizer:
     name = "approx"
 
     def pieces(self, text: str) -> list[str]:
-        return list(approx_pieces(text))
+        return list(approx_pieces(text) if len(text) <= CACHED_TEXT else split_pieces(text))
 
     def count(self, text: str) -> int:
-        return len(approx_pieces(text))
+        return len(approx_pieces(text) if len(text) <= CACHED_TEXT else split_pieces(text))
 
 
 # pure: the same texts recur (prompts, generated replies); bounded by bytes, not only entries
 PIECES = BoundedCache(8192)
+CACHED_TEXT = 8192  # longer texts (a 300,000-character prompt) are split again, not kept: they rarely recur
 
 
 def pieces_size(text: str, pieces: tuple[str, ...]) -> int:
@@ -62,6 +63,10 @@ def pieces_size(text: str, pieces: tuple[str, ...]) -> int:
 
 @memoised(PIECES, pieces_size)
 def approx_pieces(text: str) -> tuple[str, ...]:
+    return split_pieces(text)
+
+
+def split_pieces(text: str) -> tuple[str, ...]:
     result: list[str] = []
     for piece in PIECE.findall(text):
         if len(piece) <= LONG_PIECE:
