@@ -422,3 +422,21 @@ def test_internal_errors_kept_for_tests_are_bounded() -> None:
         state.errors.append(RuntimeError(str(i)))
     assert len(state.errors) == MAX_KEPT_ERRORS
     assert str(state.errors[-1]) == str(MAX_KEPT_ERRORS * 3 - 1)
+
+
+# --- wrong types deep in the body ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "param"), [
+    ({"messages": [[1]]}, "messages[0]"),
+    (chat(tool_choice=["a"]), "tool_choice"),
+    (chat(data_sources=1.5), "data_sources"),
+    (chat(data_sources=[1.5]), "data_sources[0]"),
+    (chat(data_sources=[{"type": "azure_search", "parameters": []}]), "data_sources[0].parameters"),
+    ({"messages": [{"role": "assistant", "content": "x", "tool_calls": [1]}, {"role": "user", "content": "hi"}]},
+     "messages[0].tool_calls[0]"),
+    ({"messages": [{"role": "assistant", "content": "x", "tool_calls": [{"function": "f"}]}]},
+     "messages[0].tool_calls[0].function"),
+])
+def test_a_wrong_type_deep_in_the_body_gets_a_400_naming_it(mock: TestClient, body: Any, param: str) -> None:
+    assert assert_model_400(mock.post(chat_url(), json=body))["param"] == param

@@ -43,7 +43,20 @@ def validate_chat(raw: Any, deployment: Deployment, version: str | None) -> dict
     check_tools(body)
     check_response_format(body.get("response_format"), version)
     check_stream(body)
+    check_data_sources(body.get("data_sources"))
     return body
+
+
+def check_data_sources(sources: Any) -> None:
+    """On Your Data: an array of ``{"type", "parameters"}`` objects (GA-SPEC ``azureChatExtensionConfiguration``)."""
+    if sources is None:
+        return
+    check_type(sources, (list,), "data_sources")
+    for i, source in enumerate(sources):
+        check_type(source, (dict,), f"data_sources[{i}]")
+        check_type(require_in(source, "type", f"data_sources[{i}]"), (str,), f"data_sources[{i}].type")
+        if source.get("parameters") is not None:
+            check_type(source["parameters"], (dict,), f"data_sources[{i}].parameters")
 
 
 def check_messages(messages: Any) -> None:
@@ -57,6 +70,7 @@ def check_message(message: Any, param: str) -> None:
     check_type(message, (dict,), param)
     role = require_in(message, "role", param)
     check_enum(role, ROLES, f"{param}.role")
+    check_tool_calls(message.get("tool_calls"), f"{param}.tool_calls")
     content = message.get("content")
     if content is None:
         if role in ("assistant", "function"):
@@ -69,6 +83,17 @@ def check_message(message: Any, param: str) -> None:
     else:
         for j, part in enumerate(content):
             check_part(part, f"{param}.content[{j}]")
+
+
+def check_tool_calls(calls: Any, param: str) -> None:
+    """An assistant message's ``tool_calls``: an array of objects whose ``function`` is an object."""
+    if calls is None:
+        return
+    check_type(calls, (list,), param)
+    for i, call in enumerate(calls):
+        check_type(call, (dict,), f"{param}[{i}]")
+        if call.get("function") is not None:
+            check_type(call["function"], (dict,), f"{param}[{i}].function")
 
 
 def require_in(obj: dict[str, Any], name: str, param: str) -> Any:
