@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -24,6 +27,9 @@ class JournalEntry:
 
     time: epoch seconds when the request arrived; monotonic: for gaps between attempts.
     body: the parsed JSON body, or a summary of an upload (never the uploaded bytes).
+    seq: the journal's number for it (1, 2, ... in arrival order of the answers; never reused, not even
+    after a reset), the cursor of ``Journal.since``. duration: seconds from arrival until the answer
+    was complete (or the client went away). response_headers: as sent (lower-case names).
     """
 
     time: float
@@ -42,7 +48,11 @@ class JournalEntry:
     notes: list[str] = field(default_factory=list)
     content_type: str = ""
     size: int = 0
+    seq: int = 0
+    duration: float = 0.0
+    response_headers: dict[str, str] = field(default_factory=dict)
     chunks: list[bytes] = field(default_factory=list, repr=False)
+    chunk_times: list[float] = field(default_factory=list, repr=False)
     parsed: Any = field(default=UNSET, repr=False)
 
     @property
@@ -65,10 +75,26 @@ class JournalEntry:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for private in ("chunks", "parsed"):
+        for private in ("chunks", "chunk_times", "parsed"):
             del data[private]
         data["response"] = self.response
         return data
+
+    def timed_events(self) -> list[tuple[float, str]]:
+        """A stream's events with the seconds after arrival at which each was sent (empty for other
+        responses, and for entries rebuilt with ``from_dict``)."""
+        if not self.content_type.startswith("text/event-stream") or not self.chunk_times:
+            return []
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        events: list[tuple[float, str]] = []
+        pending = ""
+        for chunk, at in zip(self.chunks, self.chunk_times, strict=False):
+            pending += decoder.decode(chunk)
+            *complete, pending = pending.split("\n\n")
+            events.extend((at - self.monotonic, event) for event in complete if event)
+        if pending:
+            events.append((self.chunk_times[-1] - self.monotonic, pending))
+        return events
 
 
 @dataclass(slots=True)
@@ -83,7 +109,11 @@ class Exchange:
     content_type: str = ""
     size: int = 0
     chunks: list[bytes] = field(default_factory=list)
+    chunk_times: list[float] = field(default_factory=list)  # time.monotonic() as each kept piece was sent
+    head: dict[str, Any] | None = None  # the ASGI http.response.start message, decoded when read
     recorded: bool = False
+    seq: int = 0
+    finished: float = 0.0
     built: JournalEntry | None = None
 
     def keep(self, body: bytes) -> None:
@@ -91,6 +121,7 @@ class Exchange:
         self.size += len(body)
         if self.content_type.startswith(TEXT_TYPES) and self.size <= MAX_KEPT_BYTES:
             self.chunks.append(body)
+            self.chunk_times.append(time.monotonic())
 
     def entry(self) -> JournalEntry:
         if self.built is None:
@@ -100,10 +131,26 @@ class Exchange:
                 query=call.query, operation=call.operation, deployment=call.deployment_name,
                 session=call.session, headers=mask_headers(call.headers),
                 body=self.upload if self.upload is not None else call.body, status=self.status,
-                fault=call.fault, request_id=call.request_id, notes=call.notes, content_type=self.content_type,
-                size=self.size, chunks=self.chunks,
+                fault=call.fault, request_id=call.request_id, notes=call.notes,
+                content_type=self.content_type, size=self.size, seq=self.seq,
+                duration=max(0.0, self.finished - call.started),
+                response_headers=mask_headers(response_headers(self.head)), chunks=self.chunks,
+                chunk_times=self.chunk_times,
             )
         return self.built
+
+
+def response_headers(start: dict[str, Any] | None) -> dict[str, str]:
+    """The headers of an ``http.response.start`` message: ASGI's list, or the head lines the mock
+    rendered itself (``mockserver.wire``)."""
+    if start is None:
+        return {}
+    if "aoai.head" in start:
+        lines = bytes(start["aoai.head"]).decode("latin-1").split("\r\n")
+        pairs = [line.split(":", 1) for line in lines if ":" in line]
+        return {name.strip().lower(): value.strip() for name, value in pairs}
+    raw = start.get("headers", ())
+    return {bytes(k).decode("latin-1").lower(): bytes(v).decode("latin-1") for k, v in raw}
 
 
 def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:
@@ -152,10 +199,42 @@ class Journal(MockWords):
     def __init__(self, size: int = 1000) -> None:
         self.entries: deque[Exchange] = deque(maxlen=size)
         self.lock = threading.Lock()
+        self.numbers = itertools.count(1)
+        self.last_seq = 0
 
     def record(self, exchange: Exchange) -> None:
+        exchange.finished = time.monotonic()
         with self.lock:
+            exchange.seq = self.last_seq = next(self.numbers)
             self.entries.append(exchange)
+
+    @property
+    def cursor(self) -> int:
+        """The ``seq`` of the last request recorded (0 before the first); it survives ``reset``."""
+        return self.last_seq
+
+    @property
+    def oldest(self) -> int:
+        """The ``seq`` of the oldest request still kept (``cursor + 1`` when none is)."""
+        with self.lock:
+            return self.entries[0].seq if self.entries else self.last_seq + 1
+
+    def since(self, cursor: int) -> list[JournalEntry]:
+        """The entries recorded after ``cursor`` (a ``seq``), oldest first: a poller's new requests."""
+        with self.lock:
+            newer: list[Exchange] = []
+            for exchange in reversed(self.entries):
+                if exchange.seq <= cursor:
+                    break
+                newer.append(exchange)
+        return [exchange.entry() for exchange in reversed(newer)]
+
+    def find(self, seq: int) -> JournalEntry | None:
+        """The entry numbered ``seq``, or None once it has left the bounded journal."""
+        with self.lock:  # the kept entries are numbered without gaps: oldest, oldest + 1, ...
+            index = seq - self.entries[0].seq if self.entries else -1
+            found = self.entries[index] if 0 <= index < len(self.entries) else None
+        return found.entry() if found is not None else None
 
     def reset(self) -> None:
         with self.lock:
