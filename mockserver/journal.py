@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -19,6 +20,8 @@ MASK = "***"
 MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept
 TEXT_TYPES = ("application/json", "text/")
 UNSET: Any = object()
+# a JSON-escaped text cannot hold this unescaped, so it is a usage object's count
+TOTAL_TOKENS = re.compile(rb'"total_tokens": ?(\d+)')
 
 
 @dataclass(slots=True)
@@ -79,6 +82,22 @@ class JournalEntry:
             del data[private]
         data["response"] = self.response
         return data
+
+    @property
+    def tokens(self) -> int | None:
+        """``usage.total_tokens`` of the answer (a JSON body, or a stream's usage chunk), else None.
+
+        Read from the kept bytes without parsing the whole body when they are there."""
+        if not self.chunks:
+            return usage_total(self.response)
+        for chunk in reversed(self.chunks):  # the usage comes last: in a JSON body, or a stream's last chunks
+            at = chunk.rfind(b'"total_tokens"')
+            if at >= 0:
+                found = TOTAL_TOKENS.match(chunk, at)
+                if found is None or found.end() == len(chunk):  # cut between two chunks: parse it all
+                    return usage_total(self.response)
+                return int(found.group(1))
+        return None
 
     def timed_events(self) -> list[tuple[float, str]]:
         """A stream's events with the seconds after arrival at which each was sent (empty for other
@@ -149,8 +168,24 @@ def response_headers(start: dict[str, Any] | None) -> dict[str, str]:
         lines = bytes(start["aoai.head"]).decode("latin-1").split("\r\n")
         pairs = [line.split(":", 1) for line in lines if ":" in line]
         return {name.strip().lower(): value.strip() for name, value in pairs}
-    raw = start.get("headers", ())
-    return {bytes(k).decode("latin-1").lower(): bytes(v).decode("latin-1") for k, v in raw}
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start.get("headers", ())}
+
+
+def usage_total(response: Any) -> int | None:
+    """``usage.total_tokens`` of a parsed response: a JSON object, or the last events of a stream."""
+    if isinstance(response, list):  # SSE events: the usage chunk comes last, before [DONE]
+        for event in reversed(response[-3:]):
+            if isinstance(event, str) and event.startswith("data: {") and '"usage"' in event:
+                try:
+                    found = usage_total(json.loads(event[6:]))
+                except ValueError:
+                    continue
+                if found is not None:
+                    return found
+        return None
+    usage = response.get("usage") if isinstance(response, dict) else None
+    total = usage.get("total_tokens") if isinstance(usage, dict) else None
+    return total if isinstance(total, int) else None
 
 
 def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:

@@ -2,7 +2,7 @@
 
     GET /_mock/ui                   the page (``static/index.html``; ``/_mock/ui/`` redirects to it)
     GET /_mock/ui/app.js, app.css   its script and style sheet
-    GET /_mock/requests/summary     compact journal rows after a cursor (``views.rows``)
+    GET /_mock/requests/summary     compact journal rows after a cursor (``views.JournalRows``)
     GET /_mock/requests/{seq}       one request in full, stream events timed (``views.detail``)
     GET /_mock/quota                rate-window use per deployment (``views.quota``)
     GET /_mock/replay               replay hits and misses (``views.replay``)
@@ -75,6 +75,7 @@ def asset() -> Any:
 
 def summary(state: MockState) -> Any:
     """``?after=<cursor>&limit=N&session=&operation=&deployment=&status=`` (status: 429 or 4xx)."""
+    journal_rows = views.JournalRows(state)
 
     async def endpoint(request: Request) -> Response:
         try:
@@ -83,7 +84,7 @@ def summary(state: MockState) -> Any:
         except ValueError as exc:
             return control_error(400, "InvalidRequest", str(exc))
         filters = {name: request.query_params.get(name) for name in FILTERS}
-        return JSONResponse(views.rows(state, after, filters, limit))
+        return JSONResponse(journal_rows.listing(after, filters, limit))
 
     return endpoint
 

@@ -23,12 +23,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from ..journal import JournalEntry
 
 CLIENT_REQUEST_ID = "x-ms-client-request-id"
 RETRY_COUNT = "x-stainless-retry-count"
 OPEN_CHAINS = 16  # per session, method and path: how far back a retry may look for its chain
+OPEN_KEYS = 4096  # sessions x paths, and client request ids, with a chain that may still grow
 SHOWN_CHAINS = 5  # in a test report
 HEAD = ("retry timeline (+time since the first attempt; gap: since the previous attempt arrived; "
         "waited: since its answer ended, vs the retry-after that answer sent):")
@@ -95,7 +97,11 @@ Chain = list[tuple[int, JournalEntry]]  # (position, entry) of its attempts so f
 
 
 class Chains:
-    """Assigns entries, in arrival order, to chains (see the module docstring)."""
+    """Assigns entries, in arrival order, to chains (see the module docstring).
+
+    Only chains whose last attempt failed can grow (a retry follows a failure), so only those are
+    kept, and at most ``OPEN_KEYS`` sessions, paths and client ids of them: a long-running server's
+    tracker stays bounded."""
 
     def __init__(self) -> None:
         self.by_id: dict[tuple[str | None, str], Chain] = {}
@@ -105,52 +111,72 @@ class Chains:
         """The chain ``entry`` joins (``entry`` now last in it)."""
         client_id = entry.headers.get(CLIENT_REQUEST_ID)
         if client_id:
-            chain = self.by_id.setdefault((entry.session, client_id), [])
+            chain = self.by_id.pop((entry.session, client_id), None) or []
         else:
-            chain = self.match(entry) or self.open(entry)
+            chain = self.match(entry) or []
         chain.append((position, entry))
+        if failed(entry):
+            self.keep(chain, entry, client_id)
         return chain
 
     def match(self, entry: JournalEntry) -> Chain | None:
+        """The open chain ``entry`` retries, taken out of the open ones."""
         count = retry_count(entry)
-        if count == 0:
+        chains = self.recent.get(key(entry), [])
+        if count == 0 or not chains:
             return None
-        for chain in reversed(self.recent.get(key(entry), [])):
-            last = chain[-1][1]
-            if not failed(last) or last.body != entry.body:
+        for index in range(len(chains) - 1, -1, -1):
+            last = chains[index][-1][1]
+            if last.body != entry.body:
                 continue
             last_count = retry_count(last)
             if count is None or last_count is None or last_count == count - 1:
-                return chain
+                return chains.pop(index)
         return None
 
-    def open(self, entry: JournalEntry) -> Chain:
-        chains = self.recent.setdefault(key(entry), [])
-        chains.append([])
-        del chains[:-OPEN_CHAINS]
-        return chains[-1]
+    def keep(self, chain: Chain, entry: JournalEntry, client_id: str | None) -> None:
+        if client_id:
+            self.by_id[(entry.session, client_id)] = chain
+            bound(self.by_id)
+        else:
+            chains = self.recent.pop(key(entry), [])  # re-inserted: the dict's order is recency
+            chains.append(chain)
+            self.recent[key(entry)] = chains[-OPEN_CHAINS:]
+            bound(self.recent)
+
+
+def bound(table: dict[Any, Any]) -> None:
+    while len(table) > OPEN_KEYS:
+        del table[next(iter(table))]
 
 
 def key(entry: JournalEntry) -> tuple[str | None, str, str]:
     return entry.session, entry.method, entry.path
 
 
-def attempts(entries: Iterable[JournalEntry]) -> list[Attempt]:
-    """One ``Attempt`` per entry, in the order given (arrival order)."""
-    chains = Chains()
-    result = []
-    for position, entry in enumerate(entries):
-        chain = chains.add(position, entry)
+class Tracker:
+    """Attempts one entry at a time, in arrival order: ``attempts`` for a list, or kept across polls."""
+
+    def __init__(self) -> None:
+        self.chains = Chains()
+
+    def add(self, position: int, entry: JournalEntry) -> Attempt:
+        chain = self.chains.add(position, entry)
         first_position, first = chain[0]
         previous = chain[-2][1] if len(chain) > 1 else None
-        result.append(Attempt(
+        return Attempt(
             entry=entry, position=position, first=first_position, number=len(chain),
             offset=entry.monotonic - first.monotonic,
             gap=None if previous is None else entry.monotonic - previous.monotonic,
             wait=None if previous is None else entry.monotonic - previous.monotonic - previous.duration,
             told=None if previous is None else retry_after(previous), retry_after=retry_after(entry),
-        ))
-    return result
+        )
+
+
+def attempts(entries: Iterable[JournalEntry]) -> list[Attempt]:
+    """One ``Attempt`` per entry, in the order given (arrival order)."""
+    tracker = Tracker()
+    return [tracker.add(position, entry) for position, entry in enumerate(entries)]
 
 
 def grouped(items: Iterable[Attempt]) -> list[list[Attempt]]:

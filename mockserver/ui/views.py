@@ -1,6 +1,6 @@
 """The JSON the dashboard reads, built from the stores' public methods (journal, limiter, player).
 
-* ``rows``: the compact journal listing (one row per request, with its place in a retry chain);
+* ``JournalRows``: the compact journal listing (one row per request, with its place in a retry chain);
 * ``detail``: one request in full, a stream's events with the time each was sent;
 * ``quota``: each deployment's rate-window use against its caps;
 * ``replay``: what the loaded cassettes answered and what missed.
@@ -9,13 +9,14 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
 from ..journal import JournalEntry
 from ..replay.player import FELL_THROUGH, MISS, REPEATED, REPLAYED
 from ..state import MockState
-from .timeline import Attempt, attempts
+from .timeline import Attempt, Tracker
 
 EXCERPT = 120
 HIT_PREFIXES = (REPLAYED.split("{")[0], REPEATED.split("{")[0])
@@ -36,65 +37,67 @@ def status_matches(status: int, wanted: str | None) -> bool:
     return str(status) == wanted
 
 
-def rows(state: MockState, after: int, filters: dict[str, str | None], limit: int | None) -> dict[str, Any]:
-    """The requests recorded after the cursor ``after`` that pass ``filters``, oldest first.
+class JournalRows:
+    """The journal as rows, each built once: a poll reads only the requests after the last one seen.
 
-    ``cursor`` is where the next poll starts (the last request looked at, filtered or not); rows older
-    than ``oldest`` have left the journal (bounded, or reset) and a poller drops them."""
-    oldest = state.journal.oldest
-    # chains are found over the whole journal (a retry's chain began before the cursor); an idle poll
-    # (nothing after the cursor) reads nothing
-    everything = state.journal.snapshot() if after < state.journal.cursor else []
-    new = [a for a in attempts(everything) if a.entry.seq > after]
-    cursor = new[-1].entry.seq if new else min(after, state.journal.cursor)
-    shown = [a for a in new if passes(a.entry, filters)]
-    if limit is not None:
-        shown = shown[-limit:] if limit > 0 else []
-    return {"cursor": cursor, "oldest": oldest, "rows": [row(a, everything[a.first].seq) for a in shown]}
+    A retry's chain may begin before a poller's cursor, so chains are tracked over everything the
+    journal recorded (``timeline.Tracker``), not per poll. When every request seen has left the journal
+    (a reset, or a journal that turned over), tracking starts afresh."""
+
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+        self.tracker = Tracker()
+        self.built: dict[int, dict[str, Any]] = {}  # seq -> row
+        self.last = 0  # the seq of the last request turned into a row
+        self.lock = threading.Lock()
+
+    def listing(self, after: int, filters: dict[str, str | None], limit: int | None) -> dict[str, Any]:
+        """The rows after the cursor ``after`` that pass ``filters``, oldest first.
+
+        ``cursor`` is where the next poll starts (the last request looked at, filtered or not); rows
+        older than ``oldest`` have left the journal (bounded, or reset) and a poller drops them."""
+        journal = self.state.journal
+        with self.lock:
+            oldest = journal.oldest
+            if oldest > self.last:
+                self.tracker, self.built = Tracker(), {}
+            for seq in [s for s in self.built if s < oldest]:
+                del self.built[seq]
+            self.last = max(self.last, oldest - 1)  # requests that left before anyone looked
+            for entry in journal.since(self.last):
+                attempt = self.tracker.add(entry.seq, entry)  # positions are seqs: a chain's id is its first
+                self.built[entry.seq] = row(attempt, attempt.first)
+                self.last = entry.seq
+            cursor = self.last  # below ``after`` when the poller knew another journal: it starts over
+            shown = [r for seq in range(max(after + 1, oldest), cursor + 1)
+                     if (r := self.built.get(seq)) is not None and passes(r, filters)]
+        if limit is not None:
+            shown = shown[-limit:] if limit > 0 else []
+        return {"cursor": cursor, "oldest": oldest, "rows": shown}
 
 
-def passes(entry: JournalEntry, filters: dict[str, str | None]) -> bool:
-    return (
-        all(not filters.get(name) or getattr(entry, name) == filters[name]
-            for name in ("session", "operation", "deployment"))
-        and status_matches(entry.status, filters.get("status"))
-    )
+def passes(row: dict[str, Any], filters: dict[str, str | None]) -> bool:
+    fields = ("session", "operation", "deployment")
+    return (all(not filters.get(name) or row[name] == filters[name] for name in fields)
+            and status_matches(row["status"], filters.get("status")))
 
 
 def row(attempt: Attempt, chain: int) -> dict[str, Any]:
     """``chain``: the seq of the chain's first attempt."""
     e = attempt.entry
     return {
-        "seq": e.seq, "at": wall_clock(e.monotonic), "method": e.method, "path": e.path,
+        "seq": e.seq, "at": round(wall_clock(e.monotonic), 3), "method": e.method, "path": e.path,
         "session": e.session, "operation": e.operation, "deployment": e.deployment, "status": e.status,
-        "fault": e.fault, "latency_ms": round(e.duration * 1000, 1), "tokens": tokens(e),
+        "fault": e.fault, "latency_ms": round(e.duration * 1000, 1), "tokens": e.tokens,
         "stream": isinstance(e.body, dict) and e.body.get("stream") is True, "prompt": prompt(e.body),
         "replay": replay_outcome(e.notes), "chain": chain,
-        "attempt": attempt.number, "offset": attempt.offset, "gap": attempt.gap, "wait": attempt.wait,
-        "told": attempt.told, "retry_after": attempt.retry_after,
+        "attempt": attempt.number, "offset": micro(attempt.offset), "gap": micro(attempt.gap),
+        "wait": micro(attempt.wait), "told": micro(attempt.told), "retry_after": micro(attempt.retry_after),
     }
 
 
-def tokens(entry: JournalEntry) -> int | None:
-    """``usage.total_tokens`` of a JSON answer, or of a stream's usage chunk (``include_usage``)."""
-    response = entry.response
-    if isinstance(response, dict):
-        return total(response.get("usage"))
-    if isinstance(response, list):
-        for event in reversed(response[-3:]):
-            if isinstance(event, str) and '"usage"' in event and event.startswith("data: {"):
-                try:
-                    found = total(json.loads(event[6:]).get("usage"))
-                except ValueError:
-                    continue
-                if found is not None:
-                    return found
-    return None
-
-
-def total(usage: Any) -> int | None:
-    value = usage.get("total_tokens") if isinstance(usage, dict) else None
-    return value if isinstance(value, int) else None
+def micro(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 6)
 
 
 def prompt(body: Any) -> str | None:

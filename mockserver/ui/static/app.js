@@ -8,6 +8,8 @@
 "use strict";
 
 const POLL_MS = 1000;
+const FIRST_BATCH = 100; // rows painted at once on the first load; the rest follow in batches
+const BATCH = 300;
 const MAX_CHAINS = 60;
 const FILTERS = ["session", "operation", "deployment", "status"];
 const MASKED = "***";
@@ -184,6 +186,10 @@ function setupFilters() {
       applyFilters();
     });
   }
+  $("#requests tbody").addEventListener("click", (event) => {
+    const tr = event.target.closest("tr[data-seq]");
+    if (tr) openDetail(Number(tr.dataset.seq));
+  });
   $("#clear-filters").addEventListener("click", () => {
     for (const name of FILTERS) { state.filters[name] = ""; select(name).value = ""; }
     writeURL();
@@ -193,23 +199,40 @@ function setupFilters() {
 
 // --- requests ---------------------------------------------------------------------------------
 
+// one row is built by cloning this template and setting its cells' text: cheaper than building each
+// element, which matters for the first load (the whole journal, 1,000 rows by default)
+const ROW = (() => {
+  const tr = document.createElement("tr");
+  for (const cls of ["num seq", "mono time", "status-cell", "session", "operation", "deployment", "fault", "num latency", "num tokens", "prompt"]) {
+    const td = document.createElement("td");
+    td.className = cls;
+    tr.append(td);
+  }
+  return tr;
+})();
+
 function rowElement(row) {
-  const faultCell = el("td", {},
-    row.fault ? el("span", { class: "badge", title: row.fault }, faultId(row.fault)) : null,
-    row.replay ? el("span", { class: "badge" + (row.replay === "miss" ? " miss" : "") }, "replay " + row.replay) : null,
-    row.told !== null && row.wait !== null && row.wait < row.told ? el("span", { class: "badge early", title: "came back before the retry-after" }, "early") : null);
-  const tr = el("tr", { dataset: { seq: String(row.seq), status: String(row.status) } },
-    el("td", { class: "num" }, row.seq),
-    el("td", { class: "mono" }, clockTime(row.at)),
-    el("td", {}, row.session || ""),
-    el("td", {}, row.operation || ""),
-    el("td", {}, row.deployment || ""),
-    el("td", {}, statusBadge(row.status), row.attempt > 1 ? ` retry ${row.attempt - 1}` : null),
-    faultCell,
-    el("td", { class: "num" }, row.latency_ms.toFixed(1) + " ms"),
-    el("td", { class: "num" }, row.tokens === null ? "" : row.tokens),
-    el("td", { class: "prompt", title: row.prompt || "" }, row.prompt !== null ? row.prompt : `${row.method} ${row.path}`));
-  tr.addEventListener("click", () => openDetail(row.seq));
+  const tr = ROW.cloneNode(true);
+  const [seq, time, status, session, operation, deployment, fault, latency, tokens, asked] = tr.children;
+  tr.dataset.seq = String(row.seq);
+  tr.dataset.status = String(row.status);
+  seq.textContent = row.seq;
+  time.textContent = clockTime(row.at);
+  status.append(statusBadge(row.status));
+  if (row.attempt > 1) status.append(` retry ${row.attempt - 1}`);
+  session.textContent = row.session || "";
+  operation.textContent = row.operation || "";
+  deployment.textContent = row.deployment || "";
+  if (row.fault) fault.append(el("span", { class: "badge", title: row.fault }, faultId(row.fault)));
+  if (row.replay) fault.append(el("span", { class: "badge" + (row.replay === "miss" ? " miss" : "") }, "replay " + row.replay));
+  if (row.told !== null && row.wait !== null && row.wait < row.told) {
+    fault.append(el("span", { class: "badge early", title: "came back before the retry-after" }, "early"));
+  }
+  latency.textContent = row.latency_ms.toFixed(1) + " ms";
+  tokens.textContent = row.tokens === null ? "" : row.tokens;
+  const text = row.prompt !== null ? row.prompt : `${row.method} ${row.path}`;
+  asked.textContent = text;
+  asked.title = text;
   if (row.seq === state.selected) tr.classList.add("selected");
   return tr;
 }
@@ -221,24 +244,47 @@ function applySummary(data) {
     return true;
   }
   dropOlderThan(data.oldest);
-  const tbody = $("#requests tbody");
-  const fragment = document.createDocumentFragment();
-  let shown = 0;
-  for (let i = data.rows.length - 1; i >= 0; i -= 1) { // newest first
+  const newestFirst = [];
+  for (let i = data.rows.length - 1; i >= 0; i -= 1) {
     const row = data.rows[i];
     const tr = rowElement(row);
     state.trs.set(row.seq, tr);
-    if (matches(row)) shown += 1; else tr.hidden = true;
-    fragment.append(tr);
+    if (!matches(row)) tr.hidden = true;
+    newestFirst.push(tr);
     for (const name of ["session", "operation", "deployment"]) addOption(name, row[name]);
     addOption("status", row.status);
   }
   state.rows.push(...data.rows);
+  // the first load paints a screenful first and appends the older rows after it, a batch per frame
+  const now = state.rendered ? newestFirst : newestFirst.slice(0, FIRST_BATCH);
+  const tbody = $("#requests tbody");
+  const fragment = document.createDocumentFragment();
+  fragment.append(...now);
   tbody.insertBefore(fragment, tbody.firstChild);
+  if (!state.rendered) appendLater(newestFirst.slice(FIRST_BATCH));
   state.cursor = data.cursor;
   if (data.rows.length) state.timelineDirty = true;
   showCounts();
   return false;
+}
+
+function appendLater(trs) {
+  if (!trs.length) {
+    afterPaint(() => { performance.mark("aoai-all-rows"); document.documentElement.dataset.complete = "true"; });
+    return;
+  }
+  afterPaint(() => {
+    const fragment = document.createDocumentFragment();
+    for (const tr of trs.slice(0, BATCH)) {
+      if (state.trs.get(Number(tr.dataset.seq)) === tr) fragment.append(tr); // not dropped meanwhile
+    }
+    $("#requests tbody").append(fragment);
+    appendLater(trs.slice(BATCH));
+  });
+}
+
+function afterPaint(callback) {
+  requestAnimationFrame(() => setTimeout(callback, 0));
 }
 
 function dropOlderThan(oldest) {
@@ -263,10 +309,10 @@ function firstRender() {
   if (state.rendered) return;
   state.rendered = true;
   performance.mark("aoai-rows");
-  requestAnimationFrame(() => setTimeout(() => {
+  afterPaint(() => {
     performance.mark("aoai-painted");
     document.documentElement.dataset.loaded = "true";
-  }, 0));
+  });
 }
 
 // --- one request in full -----------------------------------------------------------------------
@@ -345,15 +391,6 @@ function detailView(entry) {
   return parts;
 }
 
-function eventText(text) {
-  const lines = text.split("\n");
-  const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6));
-  if (data.length === 1 && lines.length === 1) {
-    try { return pretty(JSON.parse(data[0])); } catch (_) { return text; }
-  }
-  return text;
-}
-
 function eventsTable(events) {
   return el("table", { class: "events" },
     el("thead", {}, el("tr", {}, el("th", {}, "#"), el("th", {}, "sent at"), el("th", {}, "+since previous"), el("th", {}, "event"))),
@@ -361,7 +398,7 @@ function eventsTable(events) {
       el("td", { class: "num" }, i + 1),
       el("td", { class: "num" }, duration(event.t)),
       el("td", { class: "num" }, i ? duration(event.t - events[i - 1].t) : ""),
-      el("td", {}, el("pre", {}, eventText(event.data)))))));
+      el("td", {}, el("pre", {}, event.data))))));  // as sent: compact, so a long stream reads as a list
 }
 
 function shellQuote(text) {
@@ -655,7 +692,8 @@ function showConnection(error) {
 }
 
 async function pollOnce() {
-  const data = await getJSON(`requests/summary?after=${state.cursor}`);
+  // the first poll (after=0) is the page's <link rel=preload>: the browser fetched it with the page
+  const data = await getJSON(`requests/summary?after=${state.cursor}`, state.cursor ? undefined : { cache: "default" });
   if (applySummary(data)) return pollOnce(); // started over
   firstRender();
   if (state.tab === "timeline") renderTimeline();
