@@ -4,6 +4,7 @@ replay, and the page itself (served by the mock, with a policy that runs no inli
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -266,3 +267,15 @@ def test_the_serve_banner_names_the_dashboard() -> None:
     from mockserver.cli import banner
 
     assert "  dashboard:   http://127.0.0.1:8000/_mock/ui" in banner(load_settings(), 8000)
+
+
+def test_tokens_are_the_usage_the_answer_reported(control: TestClient) -> None:
+    plain = chat(control, "How many tokens?").json()
+    streamed = control.post(chat_url(), json={"messages": CHAT, "stream": True,
+                                              "stream_options": {"include_usage": True}})
+    usage_event = [e for e in streamed.text.split("\n\n") if '"usage":{' in e][-1]
+    control.post(chat_url(), json={"messages": CHAT, "stream": True})  # no usage chunk asked for
+    rows = summary(control)["rows"]
+    assert rows[0]["tokens"] == plain["usage"]["total_tokens"]
+    assert rows[1]["tokens"] == json.loads(usage_event.removeprefix("data: "))["usage"]["total_tokens"]
+    assert rows[2]["tokens"] is None
