@@ -240,6 +240,10 @@ def test_a_row_opens_its_detail_with_masked_keys_a_pretty_body_and_a_curl_that_w
     detail.locator("button.copy-curl").click()
     expect(detail.locator(".copied")).to_have_text("copied")
     assert page.evaluate("navigator.clipboard.readText()") == command
+    page.screenshot(path=str(ARTIFACTS / "detail-open.png"))
+    page.keyboard.press("Escape")
+    expect(detail).to_be_hidden()
+    assert "request=" not in page.url
 
 
 def test_a_streams_events_are_listed_with_the_time_each_was_sent(mock: Mock, page: Page) -> None:

@@ -721,6 +721,7 @@ function start() {
   for (const button of document.querySelectorAll("#tabs button")) button.addEventListener("click", () => selectTab(button.dataset.tab));
   $("#show-single").addEventListener("change", () => { state.timelineDirty = true; renderTimeline(); });
   $("#live").addEventListener("change", () => showConnection(null));
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape" && state.selected) closeDetail(); });
   selectTab(state.tab);
   loadScenarios().catch(rulesError);
   const opening = state.selected;
