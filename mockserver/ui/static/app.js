@@ -26,7 +26,6 @@ const state = {
   seen: { session: new Set(), operation: new Set(), deployment: new Set(), status: new Set() },
   rendered: false,
   timelineDirty: true,
-  polling: false,
 };
 
 // --- small DOM helpers ------------------------------------------------------------------------
@@ -94,6 +93,9 @@ function pretty(value) {
 function compact(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
+
+// the client came back before the retry-after the previous answer sent
+const isEarly = (row) => row.told !== null && row.wait !== null && row.wait < row.told;
 
 function faultId(fault) {
   return fault ? fault.split(":")[0] : "";
@@ -225,7 +227,7 @@ function rowElement(row) {
   deployment.textContent = row.deployment || "";
   if (row.fault) fault.append(el("span", { class: "badge", title: row.fault }, faultId(row.fault)));
   if (row.replay) fault.append(el("span", { class: "badge" + (row.replay === "miss" ? " miss" : "") }, "replay " + row.replay));
-  if (row.told !== null && row.wait !== null && row.wait < row.told) {
+  if (isEarly(row)) {
     fault.append(el("span", { class: "badge early", title: "came back before the retry-after" }, "early"));
   }
   latency.textContent = row.latency_ms.toFixed(1) + " ms";
@@ -517,7 +519,7 @@ function chainAxis(chain) {
     root.append(mark);
     root.append(svgEl("text", { class: "mark-label", x: start, y: y - 10, "text-anchor": "middle" }, row.status || "none"));
     if (i > 0) {
-      const early = row.told !== null && row.wait !== null && row.wait < row.told;
+      const early = isEarly(row);
       const gap = svgEl("text", { class: "gap-label" + (early ? " early" : ""), x: (x(chain[i - 1].offset) + start) / 2, y: y + 26, "text-anchor": "middle" },
         `+${duration(row.gap)}${early ? " early" : ""}`);
       gap.append(svgEl("title", {}, `waited ${duration(row.wait)} after the answer` + (row.told !== null ? `; retry-after sent: ${duration(row.told)}` : "")));
@@ -531,7 +533,7 @@ function attemptsTable(chain) {
   return el("table", { class: "attempts" },
     el("thead", {}, el("tr", {}, ["attempt", "request", "+time", "status", "gap", "waited", "retry-after told", "retry-after sent"].map((h) => el("th", {}, h)))),
     el("tbody", {}, chain.map((row) => {
-      const early = row.told !== null && row.wait !== null && row.wait < row.told;
+      const early = isEarly(row);
       return el("tr", { class: "attempt-row" + (early ? " early" : ""), dataset: { seq: String(row.seq) }, onclick: () => { selectTab("requests"); openDetail(row.seq); } },
         el("td", { class: "num" }, row.attempt),
         el("td", { class: "num" }, "#" + row.seq),
