@@ -8,7 +8,7 @@
 "use strict";
 
 const POLL_MS = 1000;
-const FIRST_BATCH = 100; // rows painted at once on the first load; the rest follow in batches
+const FIRST_BATCH = 40; // rows painted at once on the first load; the rest follow in batches
 const BATCH = 300;
 const MAX_CHAINS = 60;
 const FILTERS = ["session", "operation", "deployment", "status"];
@@ -162,7 +162,8 @@ function applyFilters() {
   let shown = 0;
   for (const row of state.rows) {
     const visible = matches(row);
-    state.trs.get(row.seq).hidden = !visible;
+    const tr = state.trs.get(row.seq); // none yet for a row the first load has still to add
+    if (tr) tr.hidden = !visible;
     if (visible) shown += 1;
   }
   showCounts(shown);
@@ -246,23 +247,16 @@ function applySummary(data) {
     return true;
   }
   dropOlderThan(data.oldest);
-  const newestFirst = [];
-  for (let i = data.rows.length - 1; i >= 0; i -= 1) {
-    const row = data.rows[i];
-    const tr = rowElement(row);
-    state.trs.set(row.seq, tr);
-    if (!matches(row)) tr.hidden = true;
-    newestFirst.push(tr);
+  for (const row of data.rows) {
     for (const name of ["session", "operation", "deployment"]) addOption(name, row[name]);
     addOption("status", row.status);
   }
   state.rows.push(...data.rows);
-  // the first load paints a screenful first and appends the older rows after it, a batch per frame
+  const newestFirst = data.rows.slice().reverse();
+  // the first load paints a screenful first and adds the older rows after it, a batch per frame
   const now = state.rendered ? newestFirst : newestFirst.slice(0, FIRST_BATCH);
   const tbody = $("#requests tbody");
-  const fragment = document.createDocumentFragment();
-  fragment.append(...now);
-  tbody.insertBefore(fragment, tbody.firstChild);
+  tbody.insertBefore(rowsFragment(now), tbody.firstChild);
   if (!state.rendered) appendLater(newestFirst.slice(FIRST_BATCH));
   state.cursor = data.cursor;
   if (data.rows.length) state.timelineDirty = true;
@@ -270,18 +264,27 @@ function applySummary(data) {
   return false;
 }
 
-function appendLater(trs) {
-  if (!trs.length) {
+function rowsFragment(rows) {
+  const fragment = document.createDocumentFragment();
+  for (const row of rows) {
+    const tr = rowElement(row);
+    if (!matches(row)) tr.hidden = true;
+    state.trs.set(row.seq, tr);
+    fragment.append(tr);
+  }
+  return fragment;
+}
+
+function appendLater(rows) {
+  if (!rows.length) {
     afterPaint(() => { performance.mark("aoai-all-rows"); document.documentElement.dataset.complete = "true"; });
     return;
   }
   afterPaint(() => {
-    const fragment = document.createDocumentFragment();
-    for (const tr of trs.slice(0, BATCH)) {
-      if (state.trs.get(Number(tr.dataset.seq)) === tr) fragment.append(tr); // not dropped meanwhile
-    }
-    $("#requests tbody").append(fragment);
-    appendLater(trs.slice(BATCH));
+    const oldest = state.rows.length ? state.rows[0].seq : Infinity; // rows dropped meanwhile stay out
+    const kept = rows.slice(0, BATCH).filter((row) => row.seq >= oldest && !state.trs.has(row.seq));
+    $("#requests tbody").append(rowsFragment(kept));
+    appendLater(rows.slice(BATCH));
   });
 }
 
@@ -293,7 +296,8 @@ function dropOlderThan(oldest) {
   let drop = 0;
   while (drop < state.rows.length && state.rows[drop].seq < oldest) {
     const seq = state.rows[drop].seq;
-    state.trs.get(seq).remove();
+    const tr = state.trs.get(seq);
+    if (tr) tr.remove();
     state.trs.delete(seq);
     drop += 1;
   }
