@@ -39,7 +39,6 @@ known (azure-wire §15), so the order lives in ``STAGES`` and a reorder is a one
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -50,7 +49,7 @@ from starlette.responses import Response
 
 from . import routing
 from .auth import authenticate
-from .call import UNPARSED, Call, decode_headers, decode_query, normalise_path, parse_json, read_all
+from .call import UNPARSED, Call
 from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, TRANSCRIPTIONS, TRANSLATIONS
 from .content_filter import hits_from_spec, prompt_filtered
 from .endpoints import HANDLERS
@@ -64,6 +63,7 @@ from .errors import (
     server_error,
 )
 from .fault_bodies import default_error, scripted_error, too_many_requests
+from .http import decode_headers, decode_query, normalise_path, parse_json, read_all
 from .ids import digest
 from .journal import Exchange
 from .memo import request_key
@@ -80,6 +80,7 @@ from .transport import (
     wait_or_disconnect,
     wrap_send,
 )
+from .types import Message, Receive, Scope, Send
 from .validation import VALIDATORS
 from .versions import check_classic, check_v1
 
@@ -279,7 +280,7 @@ class Pipeline:
     def __init__(self, state: MockState) -> None:
         self.state = state
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         call = self.new_call(scope, receive)
         try:
             await self.answer(call, scope, receive, send)
@@ -287,7 +288,7 @@ class Pipeline:
             if call.form is not None:
                 await call.form.close()  # spooled upload files are removed now, on every path
 
-    async def answer(self, call: Call, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def answer(self, call: Call, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             response = await self.respond(call)
         except ClientGone as gone:
@@ -311,7 +312,7 @@ class Pipeline:
                 transport.release()
             self.finish(entry)
 
-    def new_call(self, scope: dict[str, Any], receive: Any) -> Call:
+    def new_call(self, scope: Scope, receive: Receive) -> Call:
         state = self.state
         request_id, x_request_id = state.request_ids.pair()
         call = Call(
@@ -347,12 +348,12 @@ class Pipeline:
             call.notes.append(f"internal error: {exc!r}")
             return error_response(call, self.state, server_error(call.request_id))
 
-    def recorder(self, entry: Exchange, response: Response, send: Any) -> Any:
+    def recorder(self, entry: Exchange, response: Response, send: Send) -> Send:
         """Wrap ``send`` so the journal gets what went on the wire; the entry is recorded before the
         last byte leaves, so a client that has its answer always finds it in the journal."""
         entry.content_type = content_type(response)
 
-        async def record_send(message: dict[str, Any]) -> None:
+        async def record_send(message: Message) -> None:
             if message["type"] == "http.response.body":
                 entry.keep(message.get("body", b""))
                 if not message.get("more_body", False):

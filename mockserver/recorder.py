@@ -38,15 +38,15 @@ from typing import Any
 import httpx
 
 from . import __version__
+from .http import read_all
 from .replay.capture import HOP_BY_HOP, ExchangeBuilder, request_from_wire
 from .replay.cassette import Cassette, load
 from .replay.matching import DEFAULT_MATCH_ON
 from .replay.modes import Plan, plan
 from .replay.player import Hit, Player, replay_miss
-from .call import read_all
 from .scrub import Scrubber
+from .types import Receive, Scope, Send
 
-Scope = dict[str, Any]
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"  # OPENAI-PY examples/azure_ad.py
 KEY_ENV = "AZURE_OPENAI_API_KEY"  # OPENAI-PY lib/azure.py
 CREDENTIAL_MODES = ("client", "env")
@@ -143,13 +143,13 @@ class RecorderApp:
         self.client: httpx.AsyncClient | None = None
         self.recorded = 0
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.lifespan(receive, send)
         elif scope["type"] == "http":
             await self.handle(scope, receive, send)
 
-    async def lifespan(self, receive: Any, send: Any) -> None:
+    async def lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -160,7 +160,7 @@ class RecorderApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def handle(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["path"] == HEALTH:
             status = {"status": "ok", "mode": self.plan.mode.value, "recorded": self.recorded}
             await send_json(send, 200, status)

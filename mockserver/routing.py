@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .call import decode_segment
 from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
+from .http import decode_segment
 
 # path tail under /deployments/{d}/ or /v1/ -> operation
 DEPLOYMENT_OPERATIONS = {

@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from .app import MockApp
+from .types import ASGIApp, Receive, Scope, Send
 from .wire import HoldingTransport, rendered_head_cycle, renders_heads
 
 
@@ -52,7 +52,7 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
             super().connection_made(holding)
             app: Any = self.app  # type: ignore[has-type]
 
-            async def with_transport(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            async def with_transport(scope: Scope, receive: Receive, send: Send) -> None:
                 scope["aoai.transport"] = holding
                 await app(scope, receive, send)
 
@@ -86,7 +86,7 @@ class ScriptedFaultNoise(logging.Filter):
 KEEP_ALIVE_SECONDS = 240
 
 
-def make_server(app: MockApp, log_level: str = "warning") -> uvicorn.Server:
+def make_server(app: ASGIApp, log_level: str = "warning") -> uvicorn.Server:
     config = uvicorn.Config(
         app, log_level=log_level, server_header=False, access_log=False, lifespan="on",
         http=transport_protocol(renders_heads(app)), timeout_graceful_shutdown=1,
@@ -99,7 +99,7 @@ def make_server(app: MockApp, log_level: str = "warning") -> uvicorn.Server:
 class ServerThread:
     """A live server on 127.0.0.1 and a free port, in a daemon thread."""
 
-    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self.sock = bind(host, port)
         self.port = self.sock.getsockname()[1]

@@ -14,6 +14,7 @@ from ..errors import AzureError
 from ..headers import RawHeaders, azure_header_lines, azure_headers, merged, raw_azure_headers
 from ..state import MockState
 from ..synth.sse import dumps
+from ..types import Receive, Scope, Send
 
 JSON = "application/json"  # no charset (azure-wire §4.1)
 JSON_BYTES = JSON.encode()
@@ -50,7 +51,7 @@ class BytesResponse(Response):
             return None
         return b"%bcontent-type: %b\r\ncontent-length: %d\r\n" % (lines, JSON_BYTES, len(self.body))
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lines = self.header_lines() if scope.get("aoai.head") else None
         if lines is not None:  # the server takes rendered header lines (mockserver.wire)
             start = {"type": "http.response.start", "status": self.status_code, "aoai.head": lines,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ..errors import ConfigError
 from .modes import RECORD_MODES
@@ -97,7 +97,7 @@ def run_record(args: argparse.Namespace) -> int:
         f'  point clients at {endpoint} (e.g. AzureOpenAI(azure_endpoint="{endpoint}", ...))',
         flush=True,
     )
-    make_server(cast(Any, app), args.log_level).run(sockets=[sock])
+    make_server(app, args.log_level).run(sockets=[sock])
     return 0
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from ..call import normalise_path
+from ..http import normalise_path
 from ..scrub import replace_path
 from .cassette import Request
 

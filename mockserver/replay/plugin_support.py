@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ..call import read_all
+from ..http import read_all
 from ..scrub import Scrubber
+from ..types import Message, Receive, Scope, Send
 from .capture import ExchangeBuilder, request_from_wire
 from .cassette import Cassette, CassetteNotFound, Interaction, load
 from .matching import DEFAULT_MATCH_ON
@@ -176,7 +177,7 @@ class CaptureApp:
         self.sink = sink
         self.scrubber = scrubber
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -195,7 +196,7 @@ class CaptureApp:
         builder = ExchangeBuilder(request, scrubber)
         started = time.perf_counter()
 
-        async def capture(message: dict[str, Any]) -> None:
+        async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
                 builder.start(message["status"], pairs, time.perf_counter() - started)
@@ -210,16 +211,16 @@ class CaptureApp:
                 self.sink(builder.finish())
 
 
-def replay_body(body: bytes, receive: Any) -> Any:
+def replay_body(body: bytes, receive: Receive) -> Receive:
     """A ``receive`` that gives ``body`` once, then defers to the real one (disconnects)."""
     sent = False
 
-    async def wrapped() -> dict[str, Any]:
+    async def wrapped() -> Message:
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return cast(dict[str, Any], await receive())
+        return await receive()
 
     return wrapped
 
@@ -261,7 +262,7 @@ def recording_proxy(
     if not steps.forward and not path.is_file():
         raise CassetteNotFound(NO_CASSETTE.format(path=path, mode=steps.mode.value))
     app = RecorderApp(upstream, path, mode=steps.mode.value, **options)
-    thread = ServerThread(cast(Any, app)).start()
+    thread = ServerThread(app).start()
     try:
         yield RecordingProxy(thread.endpoint, app)
     finally:
