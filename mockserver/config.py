@@ -16,6 +16,7 @@ from typing import Any
 from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODELS
 from .errors import ConfigError
 from .moderation import FilterTrigger, parse_trigger
+from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 
 TOKENIZER_MODES = ("auto", "approx", "bpe")
 RATE_LIMIT_MODES = ("enforce", "report", "off")
@@ -110,7 +111,7 @@ class Settings:
     replay: tuple[str, ...] = ()
     replay_speed: float = 0.0
     replay_fallthrough: bool = False
-    replay_match_on: tuple[str, ...] = ("method", "path", "deployment", "api_version", "body")
+    replay_match_on: tuple[str, ...] = DEFAULT_MATCH_ON
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -175,16 +176,11 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
 
 def check_replay(settings: Settings) -> None:
     """Replay settings are valid (the cassettes themselves are read when the state is built)."""
-    from .replay.matching import check_match_on  # the matcher registry lives with the matchers
-
     speed = settings.replay_speed
-    if isinstance(speed, bool) or not isinstance(speed, int | float) or speed < 0:
+    if not valid_speed(speed):
         raise ConfigError(f"replay_speed must be a number >= 0 (0 = as fast as possible, 1 = as recorded), "
                           f"got {speed!r}")
-    try:
-        check_match_on(settings.replay_match_on)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    check_match_on(settings.replay_match_on)
 
 
 def apply_file(settings: Settings, path: Path) -> Settings:

@@ -41,8 +41,8 @@ from . import __version__
 from .http import read_all
 from .replay.capture import HOP_BY_HOP, ExchangeBuilder, request_from_wire
 from .replay.cassette import Cassette, load
-from .replay.matching import DEFAULT_MATCH_ON
 from .replay.modes import Plan, plan
+from .replay.options import DEFAULT_MATCH_ON
 from .replay.player import Hit, Player, replay_miss
 from .scrub import Scrubber
 from .types import Receive, Scope, Send

@@ -27,8 +27,9 @@ from .cassette import (
     loads,
 )
 from .importers import import_file, import_test_proxy, import_vcrpy
-from .matching import DEFAULT_MATCH_ON, MATCHERS
+from .matching import MATCHERS
 from .modes import RECORD_MODES, RecordMode
+from .options import DEFAULT_MATCH_ON
 from .player import Player, ReplayHit
 
 __all__ = [

@@ -34,7 +34,8 @@ from ..scrub import Scrubber
 from ..transport import wait_or_disconnect
 from .capture import add_field, file_summary, kept_headers, render_json
 from .cassette import Cassette, Event, Interaction, Request, Response, load
-from .matching import DEFAULT_MATCH_ON, RequestView, check_match_on, explain, view
+from .matching import RequestView, explain, view
+from .options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 
 if TYPE_CHECKING:
     from ..call import Call
@@ -101,7 +102,7 @@ class Player:
         match_on: Sequence[str] = DEFAULT_MATCH_ON,
         allow_repeats: bool = True,
     ) -> None:
-        if speed < 0:
+        if not valid_speed(speed):
             raise ValueError(f"replay speed must be 0 or more, got {speed}")
         self.cassettes = list(cassettes)
         self.speed = float(speed)

@@ -39,8 +39,8 @@ from ..scrub import Scrubber
 from ..types import Message, Receive, Scope, Send
 from .capture import ExchangeBuilder, request_from_wire
 from .cassette import Cassette, CassetteNotFound, Interaction, load
-from .matching import DEFAULT_MATCH_ON
 from .modes import RECORD_MODES, Plan, RecordMode, plan
+from .options import DEFAULT_MATCH_ON
 
 if TYPE_CHECKING:
     from ..app import MockApp

@@ -23,6 +23,7 @@ from ..config import (
     parse_canned,
 )
 from ..errors import ConfigError
+from ..replay.options import valid_speed
 from ..scenarios import load_scenario
 
 SPEC_KEYS = (
@@ -149,7 +150,7 @@ def parse_cassette_keys(values: dict[str, Any]) -> None:
         values["record_mode"] = RecordMode.parse(values["record_mode"]).value
     speed = values.get("replay_speed")
     if speed is not None:
-        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed >= 0:
+        if not valid_speed(speed):
             raise ConfigError(f"replay_speed must be a number of 0 or more (0: at once, 1: as recorded), "
                               f"got {speed!r}")
         values["replay_speed"] = float(speed)
