@@ -13,24 +13,29 @@ The recording proxy is ``mockserver.recorder``; the sanitizers are ``mockserver.
 
 from __future__ import annotations
 
-from .cassette import (
-    FORMAT,
-    VERSION,
-    Cassette,
-    CassetteError,
-    CassetteNotFound,
-    Event,
-    Interaction,
-    Request,
-    Response,
-    load,
-    loads,
-)
-from .importers import import_file, import_test_proxy, import_vcrpy
-from .matching import MATCHERS
-from .modes import RECORD_MODES, RecordMode
-from .options import DEFAULT_MATCH_ON
-from .player import Player, ReplayHit
+from typing import TYPE_CHECKING, Any
+
+from ..lazy import load_export
+
+if TYPE_CHECKING:
+    from .cassette import (
+        FORMAT,
+        VERSION,
+        Cassette,
+        CassetteError,
+        CassetteNotFound,
+        Event,
+        Interaction,
+        Request,
+        Response,
+        load,
+        loads,
+    )
+    from .importers import import_file, import_test_proxy, import_vcrpy
+    from .matching import MATCHERS
+    from .modes import RECORD_MODES, RecordMode
+    from .options import DEFAULT_MATCH_ON
+    from .player import Player, ReplayHit
 
 __all__ = [
     "DEFAULT_MATCH_ON",
@@ -54,3 +59,18 @@ __all__ = [
     "load",
     "loads",
 ]
+
+# Names load on first use: ``config`` and the plugin's options import ``replay.options`` and
+# ``replay.modes``, which should not import the player (and Starlette) with them.
+EXPORTS = {
+    "FORMAT": "cassette", "VERSION": "cassette", "Cassette": "cassette", "CassetteError": "cassette",
+    "CassetteNotFound": "cassette", "Event": "cassette", "Interaction": "cassette", "Request": "cassette",
+    "Response": "cassette", "load": "cassette", "loads": "cassette",
+    "import_file": "importers", "import_test_proxy": "importers", "import_vcrpy": "importers",
+    "MATCHERS": "matching", "RECORD_MODES": "modes", "RecordMode": "modes", "DEFAULT_MATCH_ON": "options",
+    "Player": "player", "ReplayHit": "player",
+}
+
+
+def __getattr__(name: str) -> Any:
+    return load_export(__name__, EXPORTS, name, globals())

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from ..replay.modes import RECORD_MODES
+
 MODES = ("inprocess", "server", "external")
-# mockserver.replay.modes.RECORD_MODES, spelt out so that pytest start-up does not import the replay package
-RECORD_MODES = ("none", "once", "new_episodes", "all")
 SWITCH = {
     "on": True, "true": True, "1": True, "yes": True, "off": False, "false": False, "0": False, "no": False,
 }
