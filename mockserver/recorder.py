@@ -39,8 +39,10 @@ import httpx
 
 from . import __version__
 from .http import read_all
-from .replay.capture import HOP_BY_HOP, ExchangeBuilder, request_from_wire
-from .replay.cassette import Cassette, load
+from .replay.bodies import HOP_BY_HOP
+from .replay.capture import ExchangeBuilder, request_from_wire
+from .replay.cassette import Cassette
+from .replay.formats import load
 from .replay.modes import Plan, plan
 from .replay.options import DEFAULT_MATCH_ON
 from .replay.player import Hit, Player, replay_miss

@@ -25,7 +25,7 @@ from mockserver.replay import (
     load,
     loads,
 )
-from mockserver.replay.capture import summarise_multipart
+from mockserver.replay.bodies import summarise_multipart
 from mockserver.replay.matching import MATCHERS, RequestView, explain, view
 
 from .conftest import LiveServer

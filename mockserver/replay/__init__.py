@@ -1,10 +1,13 @@
 """Record and replay: cassettes of real exchanges, served offline with their streams and timing.
 
-    cassette.py        the format (versioned JSON), load (any supported format) and save
+    cassette.py        the format (versioned JSON): dataclasses, loads, dumps, save
+    bodies.py          how bodies are kept: headers, JSON style, multipart summaries, SSE events
+    formats.py         load a cassette in any supported format (ours, or imported on the fly)
     capture.py         wire pieces -> a scrubbed ``Interaction`` (SSE events timed)
     matching.py        small explaining matchers, one facet each
     player.py          find the interaction for a request; answer with JSON or paced SSE events
-    importers.py       Azure SDK test-proxy recordings and vcrpy / pytest-recording cassettes
+    from_test_proxy.py Azure SDK test-proxy recordings
+    from_vcrpy.py      vcrpy / pytest-recording cassettes
     modes.py           record modes none / once / new_episodes / all
     plugin_support.py  the pytest plugin's cassette API (``use_cassette``, ``recording_proxy``)
 
@@ -28,10 +31,11 @@ if TYPE_CHECKING:
         Interaction,
         Request,
         Response,
-        load,
         loads,
     )
-    from .importers import import_file, import_test_proxy, import_vcrpy
+    from .formats import import_file, load
+    from .from_test_proxy import import_test_proxy
+    from .from_vcrpy import import_vcrpy
     from .matching import MATCHERS
     from .modes import RECORD_MODES, RecordMode
     from .options import DEFAULT_MATCH_ON
@@ -65,8 +69,8 @@ __all__ = [
 EXPORTS = {
     "FORMAT": "cassette", "VERSION": "cassette", "Cassette": "cassette", "CassetteError": "cassette",
     "CassetteNotFound": "cassette", "Event": "cassette", "Interaction": "cassette", "Request": "cassette",
-    "Response": "cassette", "load": "cassette", "loads": "cassette",
-    "import_file": "importers", "import_test_proxy": "importers", "import_vcrpy": "importers",
+    "Response": "cassette", "loads": "cassette", "load": "formats", "import_file": "formats",
+    "import_test_proxy": "from_test_proxy", "import_vcrpy": "from_vcrpy",
     "MATCHERS": "matching", "RECORD_MODES": "modes", "RecordMode": "modes", "DEFAULT_MATCH_ON": "options",
     "Player": "player", "ReplayHit": "player",
 }

@@ -103,7 +103,7 @@ def run_record(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     from .cassette import Cassette, CassetteError
-    from .importers import import_file
+    from .formats import import_file
 
     merged = Cassette(meta={"imported_from": []})
     try:

@@ -32,8 +32,9 @@ from starlette.responses import StreamingResponse
 from ..errors import AzureError
 from ..scrub import Scrubber
 from ..transport import wait_or_disconnect
-from .capture import add_field, file_summary, kept_headers, render_json
-from .cassette import Cassette, Event, Interaction, Request, Response, load
+from .bodies import add_field, file_summary, kept_headers, render_json
+from .cassette import Cassette, Event, Interaction, Request, Response
+from .formats import load
 from .matching import RequestView, explain, view
 from .options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 

@@ -38,7 +38,8 @@ from ..http import read_all
 from ..scrub import Scrubber
 from ..types import Message, Receive, Scope, Send
 from .capture import ExchangeBuilder, request_from_wire
-from .cassette import Cassette, CassetteNotFound, Interaction, load
+from .cassette import Cassette, CassetteNotFound, Interaction
+from .formats import load
 from .modes import RECORD_MODES, Plan, RecordMode, plan
 from .options import DEFAULT_MATCH_ON
 
