@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .matching import MATCHERS
     from .modes import RECORD_MODES, RecordMode
     from .options import DEFAULT_MATCH_ON
-    from .player import Player, ReplayHit
+    from .player import Player
 
 __all__ = [
     "DEFAULT_MATCH_ON",
@@ -54,7 +54,6 @@ __all__ = [
     "Interaction",
     "Player",
     "RecordMode",
-    "ReplayHit",
     "Request",
     "Response",
     "import_file",
@@ -72,7 +71,7 @@ EXPORTS = {
     "Response": "cassette", "loads": "cassette", "load": "formats", "import_file": "formats",
     "import_test_proxy": "from_test_proxy", "import_vcrpy": "from_vcrpy",
     "MATCHERS": "matching", "RECORD_MODES": "modes", "RecordMode": "modes", "DEFAULT_MATCH_ON": "options",
-    "Player": "player", "ReplayHit": "player",
+    "Player": "player",
 }
 
 

@@ -14,8 +14,8 @@ external one talks to the target through a recording proxy.
 from __future__ import annotations
 
 import itertools
-import re
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
