@@ -3,7 +3,7 @@
     aoai-mock serve [--host 127.0.0.1] [--port 8000] [--config FILE] [--seed N]
                     [--freeze-time ISO|EPOCH] [--tokenizer auto|bpe|approx]
                     [--replay CASSETTE]... [--replay-speed F] [--replay-fallthrough]
-    aoai-mock record --upstream URL --cassette PATH [--port N]   (mockserver.recorder)
+    aoai-mock record --upstream URL --cassette PATH [--port N]   (mockserver.replay.proxy)
     aoai-mock import RECORDING... --cassette PATH
 """
 

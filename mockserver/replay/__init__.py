@@ -9,9 +9,10 @@
     from_test_proxy.py Azure SDK test-proxy recordings
     from_vcrpy.py      vcrpy / pytest-recording cassettes
     modes.py           record modes none / once / new_episodes / all
-    plugin_support.py  the pytest plugin's cassette API (``use_cassette``, ``recording_proxy``)
-
-The recording proxy is ``mockserver.recorder``; the sanitizers are ``mockserver.scrub``.
+    scrub.py           what never reaches a cassette (secrets, the resource host, chosen fields)
+    proxy.py           the recording proxy in front of a real resource (``aoai-mock record``)
+    attach.py          a cassette for a test's mock (``use_cassette``) or upstream (``recording_proxy``)
+    commands.py        the ``record`` and ``import`` subcommands
 """
 
 from __future__ import annotations

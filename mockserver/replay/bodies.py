@@ -19,8 +19,8 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
 
-from ..scrub import Scrubber
 from .cassette import Event, Response
+from .scrub import Scrubber
 
 EVENT_END = re.compile(rb"\r?\n\r?\n")
 # Not kept in cassettes: per-connection (RFC 9110 §7.6.1) or recomputed by whoever serves the body.

@@ -1,7 +1,7 @@
 """Turn what went over the wire into an ``Interaction``: request parts, then timed response chunks.
 
-Shared by the recording proxy (``mockserver.recorder``, a real upstream reached with httpx) and the
-in-process recorder of ``replay.plugin_support`` (the mock app itself). Everything passes through a
+Shared by the recording proxy (``replay.proxy``, a real upstream reached with httpx) and the
+in-process recorder of ``replay.attach`` (the mock app itself). Everything passes through a
 ``Scrubber`` before it is kept, so no secret is ever held in a cassette, even in memory.
 
 Streams are split into SSE events at blank lines (``\\n\\n``, or ``\\r\\n\\r\\n``; Azure sends LF,
@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from ..scrub import Scrubber
 from .bodies import EVENT_END, kept_headers, request_body, response_from_bytes
 from .cassette import Event, Interaction, Request, Response
+from .scrub import Scrubber
 
 
 def request_from_wire(

@@ -67,9 +67,9 @@ def add_commands(commands: Any) -> None:
 
 
 def run_record(args: argparse.Namespace) -> int:
-    from ..recorder import Credentials, RecorderApp
-    from ..scrub import Scrubber
     from ..server import bind, make_server
+    from .proxy import Credentials, RecorderApp
+    from .scrub import Scrubber
 
     try:
         app = RecorderApp(

@@ -19,9 +19,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..http import normalise_path
-from ..scrub import replace_path
 from .cassette import Request
 from .options import FACETS
+from .scrub import replace_path
 
 # ids a client copies from earlier responses (tool-call ids): they change whenever that response does
 VOLATILE_BODY_PATHS = ("messages.*.tool_call_id", "messages.*.tool_calls.*.id")

@@ -29,12 +29,12 @@ from starlette.responses import Response as HttpResponse
 from starlette.responses import StreamingResponse
 
 from ..errors import AzureError
-from ..scrub import Scrubber
 from .bodies import kept_headers, render_json
 from .cassette import Cassette, Event, Interaction, Request, Response
 from .formats import load
 from .matching import RequestView, explain, view
 from .options import DEFAULT_MATCH_ON, check_match_on, valid_speed
+from .scrub import Scrubber
 
 if TYPE_CHECKING:
     from ..config import Settings

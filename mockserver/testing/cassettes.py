@@ -1,5 +1,5 @@
 """A handle's cassette: ``@pytest.mark.aoai(cassette=...)`` with the record modes none / once /
-new_episodes / all (``mockserver.replay.plugin_support`` does the work).
+new_episodes / all (``mockserver.replay.attach`` does the work).
 
 * A local handle (in-process, or an app on the session server) wraps its own app for the test with
   ``use_cassette``: replayed answers come from the cassette, "recorded" ones are what the mock answered.
@@ -18,8 +18,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..replay.attach import MISSES, CassetteMiss, recording_proxy, use_cassette
 from ..replay.modes import RecordMode
-from ..replay.plugin_support import MISSES, CassetteMiss, recording_proxy, use_cassette
 
 if TYPE_CHECKING:
     from ..app import MockApp

@@ -102,7 +102,7 @@ class MockSpec:
         outside a test), an absolute path or a name with a suffix as given (``cassette_path``)."""
         if self.cassette is None:
             return None
-        from ..replay.plugin_support import cassette_path
+        from ..replay.attach import cassette_path
 
         base = self.base_dir if self.base_dir is not None else Path.cwd()
         return cassette_path(self.cassette, base / "test_file.py")  # its parent is the base

@@ -6,7 +6,7 @@
 exactly as received (raw: double slashes and percent-encoding kept) + the query string. The answer
 is streamed back to the client as it arrives, so an SSE stream keeps its pace, and recorded through
 ``replay.capture`` (status, headers, the JSON body or the SSE events each with the time it
-arrived). Scrubbing (``mockserver.scrub``) happens before anything is stored; the cassette is
+arrived). Scrubbing (``replay.scrub``) happens before anything is stored; the cassette is
 rewritten after every exchange, so stopping the proxy at any moment leaves a valid file.
 
 Credentials: by default the client's own ``api-key`` / ``Authorization`` go upstream; a request
@@ -37,17 +37,17 @@ from typing import Any
 
 import httpx
 
-from . import __version__
-from .http import read_all
-from .replay.bodies import HOP_BY_HOP
-from .replay.capture import ExchangeBuilder, request_from_wire
-from .replay.cassette import Cassette
-from .replay.formats import load
-from .replay.modes import Plan, plan
-from .replay.options import DEFAULT_MATCH_ON
-from .replay.player import Hit, Player, replay_miss
+from .. import __version__
+from ..http import read_all
+from ..types import Receive, Scope, Send
+from .bodies import HOP_BY_HOP
+from .capture import ExchangeBuilder, request_from_wire
+from .cassette import Cassette
+from .formats import load
+from .modes import Plan, plan
+from .options import DEFAULT_MATCH_ON
+from .player import Hit, Player, replay_miss
 from .scrub import Scrubber
-from .types import Receive, Scope, Send
 
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"  # OPENAI-PY examples/azure_ad.py
 KEY_ENV = "AZURE_OPENAI_API_KEY"  # OPENAI-PY lib/azure.py
