@@ -20,6 +20,17 @@ SPEECH = "audio.speech"
 
 ALL_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, TRANSCRIPTIONS, TRANSLATIONS, SPEECH)
 
+# operationIds as they appear in 429 messages (azure-wire §1.1, §3.5)
+OPERATION_IDS = {
+    CHAT: "ChatCompletions_Create",
+    COMPLETIONS: "Completions_Create",
+    EMBEDDINGS: "embeddings_create",
+    IMAGES: "ImageGenerations_Create",
+    TRANSCRIPTIONS: "Transcriptions_Create",
+    TRANSLATIONS: "Translations_Create",
+    SPEECH: "AudioSpeech_Create",
+}
+
 # model name -> defaults for a deployment of that model. Keys match config.Deployment fields.
 MODELS: dict[str, dict[str, Any]] = {
     "gpt-4o": {

@@ -17,9 +17,9 @@ from . import __version__
 from .app import create_app
 from .config import RATE_LIMIT_MODES, TOKENIZER_MODES, Settings, check_replay, load_settings, parse_time
 from .errors import ConfigError
+from .faults.scenarios import load_scenario
 from .replay.commands import add_commands as add_replay_commands
 from .replay.player import Player
-from .scenarios import load_scenario
 from .server import bind, make_server
 from .versions import GA_VERSIONS
 

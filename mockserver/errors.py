@@ -57,6 +57,12 @@ class AzureError(Exception):
 
 # --- gateway family -------------------------------------------------------------------------
 
+
+def gateway_bytes(code: str, message: str) -> bytes:
+    """APIM-style body with the space after ``"message":`` (azure-wire §1.4, §3.5)."""
+    return b'{"error":{"code":' + json.dumps(code).encode() + b',"message": ' + json.dumps(message).encode() + b"}}"
+
+
 INVALID_KEY_MESSAGE = (
     "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a "
     "valid key for an active subscription and use a correct regional API endpoint for your resource."

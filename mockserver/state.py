@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from .config import Deployment, Settings
-from .faults import FaultStore
+from .faults.rules import FaultStore
+from .faults.scenarios import load_scenario
 from .ids import Clock, RequestIds
 from .journal import Journal
 from .memo import Memo
 from .ratelimit import RateLimiter
 from .replay.player import Player
-from .scenarios import load_scenario
 from .synth.tokens import Tokenizer, get_tokenizer
 
 

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from hypothesis import strategies as st
 
 from .catalogue import BUILTIN_DEPLOYMENTS, CHAT, EMBEDDINGS, MODELS
+from .faults.rules import KINDS, SERVER_ONLY_KINDS
 from .versions import GA_VERSIONS, PREVIEW_VERSIONS
 
 __all__ = [
@@ -44,8 +45,12 @@ __all__ = [
 ]
 
 ERROR_STATUSES = (400, 401, 403, 404, 408, 409, 429, 500, 502, 503, 504)
-INPROCESS_TRANSPORT_KINDS = ("reset", "close_mid_body", "stream_cut", "malformed_sse", "error_event")
-SERVER_TRANSPORT_KINDS = ("latency", "stall", "dribble", "stream_timing")
+# transport faults a client sees in-process, and those that need the live server (faults.KINDS);
+# a content_filter fault rewrites the answer, which is not a transport fault
+INPROCESS_TRANSPORT_KINDS = tuple(
+    name for name, kind in KINDS.items() if not kind.needs_socket and name != "content_filter"
+)
+SERVER_TRANSPORT_KINDS = SERVER_ONLY_KINDS
 # Words keep prompts short and readable in failure reports; any text works with the mock.
 WORDS = st.sampled_from(
     ["weather", "paris", "hello", "tokens", "azure", "deploy", "retry", "stream", "model", "answer", "the"]

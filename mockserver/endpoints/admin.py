@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
 from ..errors import ConfigError
-from ..scenarios import library, load_scenario, parse_scenario
+from ..faults.scenarios import library, load_scenario, parse_scenario
 from ..state import MockState
 from .images import image_blob
 

@@ -8,11 +8,11 @@ from typing import Any
 from starlette.responses import Response as HttpResponse
 
 from ..call import Call
+from ..faults.effects import wait_or_disconnect
 from ..replay.bodies import add_field, file_summary
 from ..replay.cassette import Request
 from ..replay.player import Miss, Player, replay_miss
 from ..state import MockState
-from ..transport import wait_or_disconnect
 
 FELL_THROUGH = "replay miss, answered by the generator: {message}"
 

@@ -10,10 +10,10 @@ from ..call import UNPARSED, Call
 from ..endpoints import HANDLERS
 from ..endpoints.render import BytesResponse, error_response
 from ..errors import AzureError, resource_not_found, server_error
+from ..faults.effects import ClientGone, ScriptedDisconnect, wrap_send
 from ..http import decode_headers, decode_query, normalise_path
 from ..journal import Exchange
 from ..state import MockState
-from ..transport import ClientGone, ScriptedDisconnect, wrap_send
 from ..types import Message, Receive, Scope, Send
 from .replay import ReplayHit
 from .stages import STAGES

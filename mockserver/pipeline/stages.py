@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
@@ -13,7 +12,7 @@ from .. import routing
 from ..auth import authenticate
 from ..call import UNPARSED, Call
 from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, TRANSCRIPTIONS, TRANSLATIONS
-from ..content_filter import hits_from_spec, prompt_filtered
+from ..content_filter import prompt_filtered
 from ..errors import (
     AzureError,
     deployment_not_found,
@@ -21,19 +20,19 @@ from ..errors import (
     operation_not_supported,
     resource_not_found,
 )
-from ..fault_bodies import default_error, scripted_error, too_many_requests
+from ..faults.effects import (
+    delay_seconds,
+    wait_or_disconnect,
+)
+from ..faults.rules import WAITING_KINDS
+from ..faults.statuses import status_fault
 from ..http import parse_json, read_all
 from ..ids import digest
 from ..memo import request_key
 from ..moderation import blocks, prompt_hits
-from ..ratelimit import Throttle
+from ..ratelimit import Throttle, too_many_requests
 from ..state import MockState
 from ..synth.tokens import content_text
-from ..transport import (
-    TIMING_KINDS,
-    delay_seconds,
-    wait_or_disconnect,
-)
 from ..validation import VALIDATORS
 from ..versions import check_classic, check_v1
 from .replay import ReplayHit, replay_call
@@ -165,24 +164,11 @@ async def faults(call: Call, state: MockState) -> None:
         raise status_fault(call, action)
     if action["kind"] == "content_filter":
         call.filter_action = action  # completion-side verdict, applied by the chat handler
-    elif action["kind"] in TIMING_KINDS:
+    elif action["kind"] in WAITING_KINDS:
         rng = random.Random(digest("delay", state.settings.seed, call.request_id))
         await wait_or_disconnect(delay_seconds(action, rng), call.receive)
     else:
         call.transport_fault = action
-
-
-def status_fault(call: Call, action: dict[str, Any]) -> AzureError:
-    status = action["status"]
-    if status == 429:
-        base = too_many_requests(action.get("variant", "tokens"), call.operation, call.api_version,
-                                 float(action.get("retry_after", 1)),
-                                 http_date=action.get("retry_after_format") == "http-date")
-    elif status == 400 and action.get("content_filter"):
-        base = prompt_filtered(hits_from_spec(action["content_filter"]))
-    else:
-        base = default_error(status, call.operation, call.api_version, call.request_id)
-    return scripted_error(status, action.get("body"), action.get("headers") or {}, base)
 
 
 def moderate(call: Call, state: MockState) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from ..transport import ScriptedDisconnect
+from ..faults.effects import ScriptedDisconnect
 from ..types import ASGIApp, Message
 
 T = TypeVar("T")

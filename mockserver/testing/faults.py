@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..faults import TRANSPORT_KINDS
+from ..faults.rules import SERVER_ONLY_KINDS, TRANSPORT_KINDS
 from .errors import SERVER_ONLY_FAULT, ServerOnlyFault
 
-# Kinds whose point is timing or a slow socket: in-process requests are buffered and client
-# timeouts never fire, so these need the live server (style.md §3.3).
-SERVER_ONLY_KINDS = ("latency", "stall", "dribble", "stream_timing")
 INPROCESS_KINDS = tuple(k for k in TRANSPORT_KINDS if k not in SERVER_ONLY_KINDS)
-MATCH_ARGS = ("operation", "deployment", "api_version", "stream", "headers")
 
 
 class RuleStore(Protocol):

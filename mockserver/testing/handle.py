@@ -191,7 +191,7 @@ class MockAzure:
 
     def load_scenario(self, name: str) -> list[str]:
         """Add the rules of a built-in scenario (or a scenario file); returns their ids."""
-        from ..scenarios import load_scenario
+        from ..faults.scenarios import load_scenario
 
         return self.faults.add(load_scenario(name)["rules"])
 

@@ -23,8 +23,8 @@ from ..config import (
     parse_canned,
 )
 from ..errors import ConfigError
+from ..faults.scenarios import load_scenario
 from ..replay.options import valid_speed
-from ..scenarios import load_scenario
 
 SPEC_KEYS = (
     "api_version", "canned", "cassette", "config", "deployments", "env", "faults", "freeze_time", "keys",

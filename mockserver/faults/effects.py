@@ -15,10 +15,9 @@ import struct
 from collections.abc import Callable
 from typing import Any
 
-from .synth.sse import event
-from .types import Message, Receive, Scope, Send
+from ..synth.sse import event
+from ..types import Message, Receive, Scope, Send
 
-TIMING_KINDS = frozenset({"latency", "stall"})
 MALFORMED_EVENT = b'data: {"choices":[{"delta":{"content":"\n\n'
 STREAM_ERROR = {
     "error": {"message": "The server had an error while processing your request.", "type": "server_error",

@@ -1,7 +1,7 @@
 """Scenario files: named sets of fault rules, loaded at start (``--scenario``) or at run time.
 
 A scenario is TOML or JSON: ``{"name", "description", "rules": [rule, ...]}`` with rules as in
-``mockserver.faults``. ``load_scenario`` takes a path or the name of a built-in scenario from
+``faults.rules``. ``load_scenario`` takes a path or the name of a built-in scenario from
 the library in ``fixtures/scenarios`` (shipped inside the wheel as ``mockserver/_scenarios``).
 """
 
@@ -12,10 +12,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
-PACKAGE_LIBRARY = Path(__file__).parent / "_scenarios"
-SOURCE_LIBRARY = Path(__file__).parent.parent / "fixtures" / "scenarios"
+PACKAGE = Path(__file__).resolve().parent.parent
+PACKAGE_LIBRARY = PACKAGE / "_scenarios"
+SOURCE_LIBRARY = PACKAGE.parent / "fixtures" / "scenarios"
 
 
 def library_dir() -> Path:
