@@ -15,7 +15,7 @@ from typing import Any
 
 from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODELS
 from .errors import ConfigError
-from .moderation import FilterTrigger, parse_trigger
+from .filters.triggers import FilterTrigger, parse_trigger
 from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 
 TOKENIZER_MODES = ("auto", "approx", "bpe")

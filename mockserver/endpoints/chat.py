@@ -11,9 +11,9 @@ from typing import Any
 from starlette.responses import Response
 
 from ..call import Call
+from ..filters.annotations import prompt_filter_results
 from ..memo import request_key
 from ..state import MockState
-from ..synth import filters
 from ..synth.chat import ChatInputs, ChoicePlan, ToolCall, plan_choices
 from ..synth.sse import dumps
 from .chat_common import Identity, choice_filter, citations, identity, logprobs_block
@@ -70,7 +70,7 @@ def completion_body(call: Call, ident: Identity, plans: list[ChoicePlan], usage:
         "id": ident.id,
         "model": ident.model,
         "object": "chat.completion",
-        "prompt_filter_results": filters.prompt_filter_results(overrides=call.prompt_hits),
+        "prompt_filter_results": prompt_filter_results(overrides=call.prompt_hits),
         "system_fingerprint": ident.fingerprint,
         "usage": usage,
     }

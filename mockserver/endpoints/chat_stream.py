@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from json.encoder import encode_basestring
 from typing import Any
 
-from ..synth import filters
+from ..filters.annotations import choice_results, prompt_filter_results, protected_material
 from ..synth.chat import ChoicePlan, ToolCall
 from ..synth.sse import DONE, event
 from .chat_common import Identity, choice_filter, citations, logprobs_block
@@ -62,7 +62,7 @@ def chunk(ident: Identity, choices: list[dict[str, Any]], include_usage: bool) -
 
 def annotation_event(prompt_hits: dict[str, Any]) -> dict[str, Any]:
     """Event 1: prompt annotations with blank identity fields (recordings 02, 11)."""
-    return {"choices": [], **BLANK_IDENTITY, "prompt_filter_results": filters.prompt_filter_results(overrides=prompt_hits)}
+    return {"choices": [], **BLANK_IDENTITY, "prompt_filter_results": prompt_filter_results(overrides=prompt_hits)}
 
 
 def plan_events(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str,
@@ -79,7 +79,7 @@ def plan_events(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: s
     else:
         events += content_events(ident, plan, mode, include_usage)
     if mode != "async" or plan.finish_reason != "content_filter":
-        finish_filter = {"content_filter_results": filters.choice_results(plan.filter_hits)} \
+        finish_filter = {"content_filter_results": choice_results(plan.filter_hits)} \
             if plan.finish_reason == "content_filter" else {"content_filter_results": {}}
         finish = delta_choice(mode, finish_filter, {}, plan.finish_reason, None, plan.index)
         events.append(event(chunk(ident, [finish], include_usage)))
@@ -111,7 +111,7 @@ def content_verdict(plan: ChoicePlan) -> dict[str, Any]:
     """Per-chunk filter keys: the four categories, or the filter-error pair (azure-wire §3.3, report)."""
     if plan.filter_error:
         return {**choice_filter(plan), "content_filter_results": {}}
-    return {"content_filter_results": filters.choice_results()}
+    return {"content_filter_results": choice_results()}
 
 
 def delta_choice(mode: str, verdict: dict[str, Any], delta: dict[str, Any], finish: str | None,
@@ -162,12 +162,12 @@ def async_annotations(plan: ChoicePlan) -> list[dict[str, Any]]:
     annotations = []
     for start in starts:
         offsets = {"check_offset": start, "start_offset": start, "end_offset": min(start + ASYNC_WINDOW, length)}
-        protected = annotation(plan.index, offsets, filters.protected_material(), None)
+        protected = annotation(plan.index, offsets, protected_material(), None)
         if start == starts[-1] and blocked:
-            harm = annotation(plan.index, offsets, filters.choice_results(plan.filter_hits), "content_filter")
+            harm = annotation(plan.index, offsets, choice_results(plan.filter_hits), "content_filter")
             annotations += [protected, harm]
         else:
-            annotations += [annotation(plan.index, offsets, filters.choice_results(), None), protected]
+            annotations += [annotation(plan.index, offsets, choice_results(), None), protected]
     return annotations
 
 

@@ -15,9 +15,9 @@ from starlette.responses import Response
 
 from ..call import Call
 from ..config import Deployment
+from ..filters.annotations import choice_results, prompt_filter_results
 from ..ids import completion_id
 from ..state import MockState
-from ..synth import filters
 from ..synth.chat import stop_list
 from ..synth.logprobs import legacy_logprobs
 from ..synth.sse import DONE, event
@@ -65,7 +65,7 @@ def choice_json(body: dict[str, Any], choice: TextChoice, cid: str, pieces: list
         "index": choice.index,
         "finish_reason": finish,
         "logprobs": logprobs,
-        "content_filter_results": filters.choice_results(),
+        "content_filter_results": choice_results(),
     }
 
 
@@ -86,7 +86,7 @@ async def completions(call: Call, state: MockState) -> Response:
         "object": "text_completion",
         "created": created,
         "model": deployment.response_model,
-        "prompt_filter_results": filters.prompt_filter_results(prompts),
+        "prompt_filter_results": prompt_filter_results(prompts),
         "choices": [choice_json(body, c, cid, finish=c.finish_reason) for c in choices],
         "usage": {"prompt_tokens": call.prompt_tokens, "completion_tokens": completion,
                   "total_tokens": call.prompt_tokens + completion},
@@ -97,7 +97,7 @@ async def completions(call: Call, state: MockState) -> Response:
 async def stream(body: dict[str, Any], choices: list[TextChoice], cid: str, created: int,
                  deployment: Deployment, prompts: int) -> AsyncIterator[bytes]:
     yield event({"id": "", "object": "", "created": 0, "model": "",
-                 "prompt_filter_results": filters.prompt_filter_results(prompts), "choices": []})
+                 "prompt_filter_results": prompt_filter_results(prompts), "choices": []})
     for choice in choices:
         for i, piece in enumerate(choice.pieces):
             last = i == len(choice.pieces) - 1

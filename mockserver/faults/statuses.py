@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..call import Call
-from ..content_filter import hits_from_spec, prompt_filtered
 from ..errors import (
     AzureError,
     deployment_not_found,
@@ -19,6 +18,7 @@ from ..errors import (
     invalid_request,
     server_error,
 )
+from ..filters.verdicts import hits_from_spec, prompt_filtered
 from ..ratelimit import too_many_requests
 
 

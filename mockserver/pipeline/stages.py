@@ -12,7 +12,6 @@ from .. import routing
 from ..auth import authenticate
 from ..call import UNPARSED, Call
 from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, TRANSCRIPTIONS, TRANSLATIONS
-from ..content_filter import prompt_filtered
 from ..errors import (
     AzureError,
     deployment_not_found,
@@ -26,10 +25,11 @@ from ..faults.effects import (
 )
 from ..faults.rules import WAITING_KINDS
 from ..faults.statuses import status_fault
+from ..filters.triggers import blocks, prompt_hits
+from ..filters.verdicts import prompt_filtered
 from ..http import parse_json, read_all
 from ..ids import digest
 from ..memo import request_key
-from ..moderation import blocks, prompt_hits
 from ..ratelimit import Throttle, too_many_requests
 from ..state import MockState
 from ..synth.tokens import content_text

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import CannedReply, Deployment
+from ..filters.triggers import Cut, FilterTrigger, completion_cut, forced_cut
 from ..ids import digest, tool_call_id
-from ..moderation import Cut, FilterTrigger, completion_cut, forced_cut
 from .schema import instance
 from .text import keywords, reply
 from .tokens import Tokenizer, content_text

@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .content_filter import DETECTION_CATEGORIES, SEVERITIES, verdict
-from .errors import ConfigError
-from .synth.filters import HARM_CATEGORIES
+from ..errors import ConfigError
+from .annotations import HARM_CATEGORIES
+from .verdicts import DETECTION_CATEGORIES, SEVERITIES, verdict
 
 SIDES = ("prompt", "completion")
 BLOCKING = ("medium", "high")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import MODEL_ERROR_HEADERS, AzureError
-from .synth.filters import HARM_CATEGORIES
+from ..errors import MODEL_ERROR_HEADERS, AzureError
+from .annotations import HARM_CATEGORIES
 
 PROMPT_FILTER_MESSAGE = (
     "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. "
