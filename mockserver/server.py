@@ -2,7 +2,7 @@
 
 Transport faults (reset, close mid-body, stream cut) need the socket; the protocol below puts the
 connection's transport (a ``HoldingTransport``) into ``scope["aoai.transport"]`` and, under
-httptools, lets complete responses hand uvicorn a rendered head (``mockserver.wire``).
+httptools, lets complete responses hand uvicorn a rendered head (``mockserver.fastpath.wire``).
 ``ServerThread`` runs a server in a background thread for tests and the pytest plugin.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 import uvicorn
 
+from .fastpath.wire import HoldingTransport, rendered_head_cycle, renders_heads
 from .types import ASGIApp, Receive, Scope, Send
-from .wire import HoldingTransport, rendered_head_cycle, renders_heads
 
 
 def base_protocol() -> type[asyncio.Protocol]:
@@ -44,7 +44,7 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
                 return
             scope: dict[str, Any] = current.scope
             if current.__class__ is cycle.__base__ and not self.access_log:
-                current.__class__ = cycle  # takes a head the mock rendered (mockserver.wire)
+                current.__class__ = cycle  # takes a head the mock rendered (mockserver.fastpath.wire)
                 scope["aoai.head"] = True
 
         def connection_made(self, transport: asyncio.Transport) -> None:

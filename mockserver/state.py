@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .config import Deployment, Settings
+from .fastpath.memo import Memo
 from .faults.rules import FaultStore
 from .faults.scenarios import load_scenario
 from .ids import Clock, RequestIds
 from .journal import Journal
-from .memo import Memo
 from .ratelimit import RateLimiter
 from .replay.player import Player
 from .synth.tokens import Tokenizer, get_tokenizer

@@ -11,8 +11,8 @@ from typing import Any
 from starlette.responses import Response
 
 from ..call import Call
+from ..fastpath.memo import request_key
 from ..filters.annotations import prompt_filter_results
-from ..memo import request_key
 from ..state import MockState
 from ..synth.chat import ChatInputs, ChoicePlan, ToolCall, plan_choices
 from ..synth.sse import dumps
@@ -24,7 +24,7 @@ from .render import json_bytes_response, json_response, sse_response
 async def chat_completions(call: Call, state: MockState) -> Response:
     if call.filter_action is not None or call.prompt_hits:
         return await render(call, state)
-    # the same request renders the same bytes within one second of the clock (see mockserver.memo);
+    # the same request renders the same bytes within one second of the clock (see mockserver.fastpath.memo);
     # only non-streaming answers are kept, so a hit needs no look at the body's "stream"
     key = ("chat", *request_key(call), int(state.clock.now()))
     data = state.memo.get(state.settings, key)

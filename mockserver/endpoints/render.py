@@ -11,7 +11,8 @@ from starlette.responses import Response, StreamingResponse
 
 from ..call import Call
 from ..errors import AzureError
-from ..headers import RawHeaders, azure_header_lines, azure_headers, merged, raw_azure_headers
+from ..fastpath.header_plan import azure_header_lines, azure_headers, raw_azure_headers
+from ..headers import RawHeaders, merged
 from ..state import MockState
 from ..synth.sse import dumps
 from ..types import Receive, Scope, Send
@@ -23,7 +24,7 @@ SSE = "text/event-stream"  # recordings 02 and 03 (the newest, Nov 2025)
 
 class BytesResponse(Response):
     """A complete JSON body with this call's Azure headers, computed when it is sent: as header lines
-    for a server that takes a rendered head (``mockserver.wire``), else as ASGI's header list."""
+    for a server that takes a rendered head (``mockserver.fastpath.wire``), else as ASGI's header list."""
 
     media_type = JSON
 
@@ -53,7 +54,7 @@ class BytesResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lines = self.header_lines() if scope.get("aoai.head") else None
-        if lines is not None:  # the server takes rendered header lines (mockserver.wire)
+        if lines is not None:  # the server takes rendered header lines (mockserver.fastpath.wire)
             start = {"type": "http.response.start", "status": self.status_code, "aoai.head": lines,
                      "aoai.length": len(self.body)}
         else:

@@ -18,7 +18,7 @@
    11. journal     every request, accepted or not, with its status and any fault (an ``Exchange``:
                    the entry is built when the journal is read)
 
-A small complete answer leaves in one write with a head the mock rendered (``mockserver.wire``);
+A small complete answer leaves in one write with a head the mock rendered (``mockserver.fastpath.wire``);
 streams and fault-paced answers are written as they are sent.
 
 Replay comes after body (matching compares bodies) and before deployment, so recorded exchanges

@@ -19,6 +19,7 @@ from ..errors import (
     operation_not_supported,
     resource_not_found,
 )
+from ..fastpath.memo import request_key
 from ..faults.effects import (
     delay_seconds,
     wait_or_disconnect,
@@ -29,7 +30,6 @@ from ..filters.triggers import blocks, prompt_hits
 from ..filters.verdicts import prompt_filtered
 from ..http import parse_json, read_all
 from ..ids import digest
-from ..memo import request_key
 from ..ratelimit import Throttle, too_many_requests
 from ..state import MockState
 from ..synth.tokens import content_text

@@ -30,7 +30,7 @@ SESSION_HEADER = b"x-mock-session"
 class SessionRouter:
     """ASGI app dispatching each request to the app of its test session."""
 
-    renders_heads = True  # it passes response messages through untouched (mockserver.wire)
+    renders_heads = True  # it passes response messages through untouched (mockserver.fastpath.wire)
 
     def __init__(self, idle: MockApp) -> None:
         self.idle = idle

@@ -10,7 +10,7 @@ about 18 headers, against 3 for a bare route. Here:
   (the pipeline decides), so their timing is what the client would see from Azure.
 * ``rendered_head_cycle`` subclasses uvicorn's httptools request cycle so ``http.response.start``
   may carry ``aoai.head`` (and ``aoai.length``) instead of ``headers``: header lines rendered
-  from pre-validated parts (``headers.Plan``) and checked with uvicorn's own rules. The cycle adds
+  from pre-validated parts (``header_plan.HeaderTemplate``) and checked with uvicorn's own rules. The cycle adds
   its status line and default headers (date) and keeps uvicorn's bookkeeping (content length,
   keep-alive, write flow control) as its own path would. The server offers this
   (``scope["aoai.head"]``) only when it has no access log and its app opted in with
