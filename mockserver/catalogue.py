@@ -17,6 +17,7 @@ IMAGES = "images.generations"
 TRANSCRIPTIONS = "audio.transcriptions"
 TRANSLATIONS = "audio.translations"
 SPEECH = "audio.speech"
+LIST_MODELS = "models"  # GET /openai/models (a resource route, no deployment)
 
 ALL_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, TRANSCRIPTIONS, TRANSLATIONS, SPEECH)
 
@@ -32,7 +33,7 @@ OPERATION_IDS = {
 }
 
 # model name -> defaults for a deployment of that model. Keys match config.Deployment fields.
-MODELS: dict[str, dict[str, Any]] = {
+MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
     "gpt-4o": {
         "version": "2024-08-06", "response_model": "gpt-4o-2024-08-06", "modern": True,
         "capabilities": (CHAT,),

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODELS
+from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODEL_DEFAULTS
 from .errors import ConfigError
 from .filters.triggers import FilterTrigger, parse_trigger
 from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
@@ -29,7 +29,7 @@ class Deployment:
     """One deployment: a name bound to a model, what it serves and its limits.
 
     name: the deployment name used in URLs (or in the body's ``model`` on /openai/v1).
-    model: the model name (a key of ``catalogue.MODELS`` or any name with explicit fields).
+    model: the model name (a key of ``catalogue.MODEL_DEFAULTS`` or any name with explicit fields).
     response_model: what responses put in ``model`` (the underlying model, azure-wire §5.2).
     capabilities: operations it serves; others get 400 OperationNotSupported.
     tpm / rpm: tokens and requests per minute (rpm defaults to 6 per 1000 tpm).
@@ -131,11 +131,11 @@ def make_deployment(name: str, model: str, **overrides: Any) -> Deployment:
     unknown = set(overrides) - DEPLOYMENT_FIELDS
     if unknown:
         raise ConfigError(f"unknown deployment field(s) {sorted(unknown)}; valid: {sorted(DEPLOYMENT_FIELDS)}")
-    values: dict[str, Any] = {"response_model": model, **MODELS.get(model, {}), **overrides}
-    if model not in MODELS and "capabilities" not in overrides:
+    values: dict[str, Any] = {"response_model": model, **MODEL_DEFAULTS.get(model, {}), **overrides}
+    if model not in MODEL_DEFAULTS and "capabilities" not in overrides:
         raise ConfigError(
             f"model {model!r} is not in the built-in table; give its capabilities "
-            f"(any of {list(ALL_OPERATIONS)}) or use one of {sorted(MODELS)}"
+            f"(any of {list(ALL_OPERATIONS)}) or use one of {sorted(MODEL_DEFAULTS)}"
         )
     values["capabilities"] = tuple(values.get("capabilities", ()))
     values["image_filter_triggers"] = check_patterns(values.get("image_filter_triggers", ()))

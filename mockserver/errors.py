@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Family = Literal["model", "gateway", "auth", "throttle"]
 
 
 class MockServerError(Exception):
@@ -31,13 +33,15 @@ class AzureError(Exception):
     status: HTTP status code.
     body: the JSON body (dict, key order preserved) or pre-rendered bytes.
     headers: extra response headers beyond the common Azure ones.
-    family: "gateway" (401/404 style headers only) or "model" (full header set).
+    family: who answers, which picks the response's header profile (``endpoints.render``):
+        "model" (the model service: the model-error headers, recording 04), "gateway" (APIM before
+        the model: recordings 05, 10), "auth" (the 401s: recording 06) or "throttle" (the 429s).
     """
 
     status: int
     body: dict[str, Any] | bytes
     headers: dict[str, str] = field(default_factory=dict)
-    family: str = "model"
+    family: Family = "model"
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.status}: {self.render()[:200]!r}")

@@ -72,7 +72,7 @@ class JournalEntry:
 
 
 @dataclass(slots=True)
-class Exchange:
+class JournalRecord:
     """A request as the pipeline answers it, and what it sent: the journal keeps these, and builds
     a request's ``JournalEntry`` from its ``Call`` when the journal is read, so recording a request
     copies nothing (headers are masked then too)."""
@@ -83,7 +83,7 @@ class Exchange:
     content_type: str = ""
     size: int = 0
     chunks: list[bytes] = field(default_factory=list)
-    recorded: bool = False
+    added: bool = False  # to the journal (once, also when the connection dropped)
     built: JournalEntry | None = None
 
     def keep(self, body: bytes) -> None:
@@ -150,12 +150,12 @@ class Journal(MockWords):
     """A bounded, thread-safe list of ``JournalEntry`` with filter and count helpers."""
 
     def __init__(self, size: int = 1000) -> None:
-        self.entries: deque[Exchange] = deque(maxlen=size)
+        self.entries: deque[JournalRecord] = deque(maxlen=size)
         self.lock = threading.Lock()
 
-    def record(self, exchange: Exchange) -> None:
+    def add(self, record: JournalRecord) -> None:
         with self.lock:
-            self.entries.append(exchange)
+            self.entries.append(record)
 
     def reset(self) -> None:
         with self.lock:
@@ -180,8 +180,8 @@ class Journal(MockWords):
 
     def snapshot(self) -> list[JournalEntry]:
         with self.lock:
-            exchanges = list(self.entries)
-        return [exchange.entry() for exchange in exchanges]
+            records = list(self.entries)
+        return [record.entry() for record in records]
 
     def gaps(self, **filters: str | None) -> list[float]:
         """Seconds between consecutive matching requests (to check a client's retry waits)."""

@@ -15,7 +15,7 @@
        moderate    prompt-side content-filter triggers             (400 content_filter, recording 04)
     9. ratelimit   TPM/RPM windows and the x-ratelimit-* headers  (429)
    10. handler     the endpoint renders JSON or SSE
-   11. journal     every request, accepted or not, with its status and any fault (an ``Exchange``:
+   11. journal     every request, accepted or not, with its status and any fault (a ``JournalRecord``:
                    the entry is built when the journal is read)
 
 A small complete answer leaves in one write with a head the mock rendered (``mockserver.fastpath.wire``);

@@ -12,7 +12,7 @@ from ..endpoints.render import BytesResponse, error_response
 from ..errors import AzureError, resource_not_found, server_error
 from ..faults.effects import ClientGone, ScriptedDisconnect, wrap_send
 from ..http import decode_headers, decode_query, normalise_path
-from ..journal import Exchange
+from ..journal import JournalRecord
 from ..state import MockState
 from ..types import Message, Receive, Scope, Send
 from .replay import ReplayHit
@@ -40,10 +40,10 @@ class Pipeline:
             response = await self.respond(call)
         except ClientGone as gone:
             call.notes.append(str(gone))
-            self.finish(exchange(call, 0))  # status 0: no response was sent
+            self.finish(journal_record(call, 0))  # status 0: no response was sent
             return
-        entry = exchange(call, response.status_code)
-        chain = self.recorder(entry, response, send)
+        entry = journal_record(call, response.status_code)
+        chain = self.journal_send(entry, response, send)
         transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
         if call.transport_fault is not None:
             chain = wrap_send(call.transport_fault, chain, scope)
@@ -95,7 +95,7 @@ class Pipeline:
             call.notes.append(f"internal error: {exc!r}")
             return error_response(call, self.state, server_error(call.request_id))
 
-    def recorder(self, entry: Exchange, response: Response, send: Send) -> Send:
+    def journal_send(self, entry: JournalRecord, response: Response, send: Send) -> Send:
         """Wrap ``send`` so the journal gets what went on the wire; the entry is recorded before the
         last byte leaves, so a client that has its answer always finds it in the journal."""
         entry.content_type = content_type(response)
@@ -109,16 +109,16 @@ class Pipeline:
 
         return record_send
 
-    def finish(self, entry: Exchange) -> None:
+    def finish(self, entry: JournalRecord) -> None:
         """Record ``entry`` once (also when the connection was dropped mid-response)."""
-        if entry.recorded:
+        if entry.added:
             return
-        entry.recorded = True
+        entry.added = True
         call = entry.call
         call.scope = call.receive = None  # the journal keeps the call, not the connection
         if call.parsed_body is not UNPARSED:
             call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
-        self.state.journal.record(entry)
+        self.state.journal.add(entry)
 
 
 def one_write(response: Response) -> bool:
@@ -135,9 +135,9 @@ def content_type(response: Response) -> str:
     return ""
 
 
-def exchange(call: Call, status: int) -> Exchange:
+def journal_record(call: Call, status: int) -> JournalRecord:
     """The journal's record of ``call`` (its entry is built when read; uploads are summarised now)."""
-    return Exchange(call, status, summarise_form(call.form) if call.form is not None else None)
+    return JournalRecord(call, status, summarise_form(call.form) if call.form is not None else None)
 
 
 def summarise_form(form: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from .. import routing
 from ..auth import authenticate
 from ..call import UNPARSED, Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, TRANSCRIPTIONS, TRANSLATIONS
+from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, LIST_MODELS, TRANSCRIPTIONS, TRANSLATIONS
 from ..errors import (
     AzureError,
     deployment_not_found,
@@ -117,7 +117,7 @@ async def replay(call: Call, state: MockState) -> None:
 
 
 def deployment(call: Call, state: MockState) -> None:
-    if call.operation == routing.MODELS:
+    if call.operation == LIST_MODELS:
         return
     name = call.deployment_name if call.surface != "v1" else v1_model(call)
     call.deployment_name = name

@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..http import read_all
 from ..types import Message, Receive, Scope, Send
-from .capture import ExchangeBuilder, request_from_wire
+from .capture import InteractionBuilder, request_from_wire
 from .cassette import Cassette, CassetteNotFound, Interaction
 from .formats import load
-from .modes import RECORD_MODES, Plan, RecordMode, plan
+from .modes import RECORD_MODES, ModePlan, RecordMode, plan
 from .options import DEFAULT_MATCH_ON
 from .scrub import Scrubber
 
@@ -87,7 +87,7 @@ class CassetteSession:
     """What ``use_cassette`` yields: the cassette, the mode's plan, the player, what was recorded."""
 
     path: Path
-    plan: Plan
+    plan: ModePlan
     cassette: Cassette
     player: Player | None = None
     recorded: list[Interaction] = field(default_factory=list)
@@ -194,7 +194,7 @@ class CaptureApp:
             body,
             scrubber,
         )
-        builder = ExchangeBuilder(request, scrubber)
+        builder = InteractionBuilder(request, scrubber)
         started = time.perf_counter()
 
         async def capture(message: Message) -> None:

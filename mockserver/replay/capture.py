@@ -43,7 +43,7 @@ def request_from_wire(
 
 
 @dataclass
-class ExchangeBuilder:
+class InteractionBuilder:
     """Collects one response as it streams: ``start``, ``chunk`` (timed), then ``finish``."""
 
     request: Request

@@ -41,10 +41,10 @@ from .. import __version__
 from ..http import read_all
 from ..types import Receive, Scope, Send
 from .bodies import HOP_BY_HOP
-from .capture import ExchangeBuilder, request_from_wire
+from .capture import InteractionBuilder, request_from_wire
 from .cassette import Cassette
 from .formats import load
-from .modes import Plan, plan
+from .modes import ModePlan, plan
 from .options import DEFAULT_MATCH_ON
 from .player import Hit, Player, replay_miss
 from .scrub import Scrubber
@@ -125,7 +125,7 @@ class RecorderApp:
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.path = Path(cassette)
-        self.plan: Plan = plan(mode, self.path)
+        self.plan: ModePlan = plan(mode, self.path)
         self.scrubber = scrubber or Scrubber.for_upstream(upstream)
         self.credentials = credentials or Credentials()
         self.timeout = timeout
@@ -213,7 +213,7 @@ class RecorderApp:
             message = UPSTREAM_ERROR.format(upstream=self.upstream, error=exc)
             await send_json(send, 502, {"error": {"code": "UpstreamUnavailable", "message": message}})
             return
-        builder = ExchangeBuilder(
+        builder = InteractionBuilder(
             request_from_wire(scope["method"], raw_path, query, dict(headers), body, self.scrubber),
             self.scrubber,
         )
@@ -225,7 +225,7 @@ class RecorderApp:
         if record:
             self.keep(builder)
 
-    def keep(self, builder: ExchangeBuilder) -> None:
+    def keep(self, builder: InteractionBuilder) -> None:
         if not self.plan.record:
             return
         self.cassette.append(builder.finish())
@@ -240,7 +240,7 @@ class RecorderApp:
         return self.client
 
 
-async def relay(upstream: httpx.Response, builder: ExchangeBuilder, send: Any, started: float) -> None:
+async def relay(upstream: httpx.Response, builder: InteractionBuilder, send: Any, started: float) -> None:
     """Send the upstream answer on, each chunk as it comes; the builder times every chunk."""
     headers = [
         (k.encode("latin-1"), v.encode("latin-1"))

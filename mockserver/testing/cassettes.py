@@ -23,7 +23,7 @@ from ..replay.modes import RecordMode
 
 if TYPE_CHECKING:
     from ..app import MockApp
-    from ..replay.modes import Plan
+    from ..replay.modes import ModePlan
 
 __all__ = ["CassetteMiss", "CassetteUse", "external_cassette", "local_cassette"]
 
@@ -35,7 +35,7 @@ class CassetteUse:
     endpoint: the proxy's endpoint for an external target, else None.
     """
 
-    def __init__(self, path: Path, mode: RecordMode, source: Any, plan: Plan, stack: ExitStack,
+    def __init__(self, path: Path, mode: RecordMode, source: Any, plan: ModePlan, stack: ExitStack,
                  endpoint: str | None = None, app: MockApp | None = None,
                  bare: tuple[Any, Any] | None = None) -> None:
         self.path = path

@@ -1,4 +1,4 @@
-"""``PluginSession``: what the pytest plugin keeps for a run (options, interceptor, targets).
+"""``PluginRun``: what the pytest plugin keeps for one pytest run (options, interceptor, targets).
 
 It turns a test item (its ``aoai`` markers) into a ``MockAzure`` handle for the run's mode:
 
@@ -69,7 +69,7 @@ def skip(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-class PluginSession:
+class PluginRun:
     """Options, the interceptor and the external target's kind, for one pytest run."""
 
     def __init__(self, options: PluginOptions) -> None:
