@@ -197,7 +197,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def handle_journal(handle: MockAzure, render: Any) -> str | None:
     cassette = f"\n{handle.cassette.describe()}" if handle.cassette is not None else ""
-    if getattr(handle.backend, "is_mock", True) is False:
+    if not handle.backend.is_mock:
         return cassette.strip() or None
     try:
         return str(render(list(handle.requests), handle.endpoint, handle.mode)) + cassette

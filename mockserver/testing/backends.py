@@ -31,7 +31,7 @@ NOT_A_MOCK = (
 class LocalBackend:
     """A ``MockApp`` in this process; ``baseline`` is the settings ``reset`` returns to."""
 
-    remote = False
+    is_mock = True  # it has the control API (RemoteBackend: when the URL is an aoai-mockserver)
 
     def __init__(self, app: MockApp, endpoint: str, session: str | None = None,
                  on_close: Callable[[], None] | None = None) -> None:
@@ -80,8 +80,6 @@ class LocalBackend:
 
 class RemoteBackend:
     """An external URL; faults and the journal through ``/_mock`` when it is a mock."""
-
-    remote = True
 
     def __init__(self, endpoint: str, session: str, is_mock: bool,
                  unavailable: Callable[[str], NoReturn] | None = None, timeout: float = 10.0) -> None:
