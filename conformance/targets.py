@@ -24,6 +24,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from mockserver.versions import DEFAULT_GA
+
 from .contract import Answer
 
 BAD_KEY = "00000000000000000000000000000000"  # a well-formed key no resource accepts
@@ -31,7 +33,7 @@ BAD_KEY = "00000000000000000000000000000000"  # a well-formed key no resource ac
 TARGETS = ("inprocess", "server", "url", "azure")
 MOCK_CONFIG = Path(__file__).resolve().parent / "mock.toml"
 MOCK_KEY = "conformance-key"  # the key in mock.toml
-GA = "2024-10-21"
+GA = DEFAULT_GA  # the api-version the suite sends (the newest GA)
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 # Environment variables (README "Conformance suite").

@@ -21,9 +21,7 @@ from .faults.scenarios import load_scenario
 from .replay.commands import add_commands as add_replay_commands
 from .replay.player import Player
 from .server import bind, make_server
-from .versions import GA_VERSIONS
-
-DEFAULT_API_VERSION = GA_VERSIONS[-1]
+from .versions import DEFAULT_GA
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,7 +106,7 @@ def banner(settings: Settings, port: int) -> str:
     lines = [
         f"aoai-mock {__version__}: fake Azure OpenAI resource at {endpoint}",
         f"  health:      {endpoint}/_mock/health",
-        f"  classic:     {endpoint}/openai/deployments/{{deployment}}/...?api-version={DEFAULT_API_VERSION}",
+        f"  classic:     {endpoint}/openai/deployments/{{deployment}}/...?api-version={DEFAULT_GA}",
         f"  v1:          {endpoint}/openai/v1/  (deployment in the body's 'model')",
         "  api key:     " + ("one of the configured keys" if settings.keys else "any non-empty value"),
         f"  seed:        {settings.seed}   rate limits: {settings.rate_limits}",
@@ -120,10 +118,10 @@ def banner(settings: Settings, port: int) -> str:
         lines.append(f"    {d.name:<24} {d.response_model:<26} {', '.join(d.capabilities)}")
     lines += [
         "  Python:  AzureOpenAI(azure_endpoint=\"%s\", api_key=\"test\", api_version=\"%s\")"
-        % (endpoint, DEFAULT_API_VERSION),
+        % (endpoint, DEFAULT_GA),
         f"           OpenAI(base_url=\"{endpoint}/openai/v1/\", api_key=\"test\")",
         f"  env:     AZURE_OPENAI_ENDPOINT={endpoint} AZURE_OPENAI_API_KEY=test "
-        f"OPENAI_API_VERSION={DEFAULT_API_VERSION}",
+        f"OPENAI_API_VERSION={DEFAULT_GA}",
     ]
     return "\n".join(lines)
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from .errors import AzureError, api_version_not_supported, resource_not_found, unrecognized_argument
 
 GA_VERSIONS = ("2022-12-01", "2023-05-15", "2024-02-01", "2024-06-01", "2024-10-21")
+# the api-version the mock's clients, banner and fixtures use when none is named: the newest GA
+DEFAULT_GA = GA_VERSIONS[-1]
 PREVIEW_VERSIONS = (
     "2022-03-01-preview", "2022-06-01-preview", "2023-03-15-preview", "2023-06-01-preview",
     "2023-07-01-preview", "2023-08-01-preview", "2023-09-01-preview", "2023-10-01-preview",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mockserver.versions import DEFAULT_GA
+
 if TYPE_CHECKING:
     from ..targets import Target
 
@@ -29,7 +31,7 @@ class DriverCall:
     endpoint: str
     deployment: str
     api_key: str = ""
-    api_version: str = "2024-10-21"
+    api_version: str = DEFAULT_GA
     surface: str = "classic"
     auth: str = "key"
     params: dict[str, Any] = field(default_factory=dict)

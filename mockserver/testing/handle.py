@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..app import create_app
 from ..catalogue import CHAT
 from ..config import Deployment, Settings, default_settings, parse_canned
+from ..versions import DEFAULT_GA
 from .backends import LocalBackend, RemoteBackend
 from .env import MockEnv
 from .faults import FaultControl, check_inprocess, make_action, make_match
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from .cassettes import CassetteUse
     from .live import LiveServer
 
-DEFAULT_API_VERSION = "2024-10-21"
 DEFAULT_API_KEY = "aoai-mock-key"
 INPROCESS_HOST = "aoai-mock.openai.azure.com"
 INPROCESS_ENDPOINT = f"https://{INPROCESS_HOST}"
@@ -64,7 +64,7 @@ class MockAzure:
         self.mode = mode
         self.api_key = api_key
         self.spec = spec or MockSpec()
-        self.api_version = self.spec.api_version or api_version or DEFAULT_API_VERSION
+        self.api_version = self.spec.api_version or api_version or DEFAULT_GA
         self.faults = FaultControl(backend, inprocess=mode == "inprocess")
         self.requests = RequestLog(backend.entries)
         self.pending_errors: list[BaseException] = []

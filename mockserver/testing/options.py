@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ..replay.modes import RECORD_MODES
+from ..versions import DEFAULT_GA
 
 MODES = ("inprocess", "server", "external")
 SWITCH = {
@@ -48,7 +49,7 @@ OPTIONS = (
            "TOML config for the plugin's mocks (deployments, keys, canned replies); ini paths are "
            "relative to the ini file", "FILE"),
     Option("aoai_api_version", "--aoai-api-version", "AOAI_MOCK_API_VERSION",
-           "api-version of the clients the fixtures hand out (default 2024-10-21)", "VERSION"),
+           f"api-version of the clients the fixtures hand out (default {DEFAULT_GA})", "VERSION"),
     Option("aoai_block_network", "--aoai-block-network", "AOAI_MOCK_BLOCK_NETWORK",
            "fail any httpx/httpx2 request to a real Azure OpenAI host (*.openai.azure.com, "
            "*.cognitiveservices.azure.com, *.services.ai.azure.com) that is not the mock", "on|off"),
