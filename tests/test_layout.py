@@ -1,4 +1,5 @@
-"""The house's shape: the import graph of ``mockserver/`` and ``conformance/`` has no cycle.
+"""The house's shape: the import graph of ``mockserver/`` and ``conformance/`` has no cycle, and a
+lazy package's three lists of names (``__all__``, ``EXPORTS``, the ``TYPE_CHECKING`` block) agree.
 
 Every import counts: at module level, inside functions (a late import hides a cycle, it does not
 open it) and under ``TYPE_CHECKING`` (mypy sees that graph). A package's ``__init__`` is a module
@@ -8,7 +9,10 @@ like any other; importing ``pkg.mod`` is an edge to ``pkg.mod`` only.
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("mockserver", "conformance")
@@ -103,3 +107,26 @@ def test_the_walker_sees_late_and_type_checking_imports() -> None:
     assert "mockserver.replay.options" in edges["mockserver.config"]  # a module-level import
     assert "mockserver.testing.live" in edges["mockserver.testing.handle"]  # under TYPE_CHECKING
     assert "mockserver.replay.formats" in edges["mockserver.replay.commands"]  # inside a function
+
+
+def type_checking_names(path: Path) -> dict[str, str]:
+    """Name -> module (as written, relative) of the ``if TYPE_CHECKING:`` imports of ``path``."""
+    names: dict[str, str] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for item in node.body:
+                if isinstance(item, ast.ImportFrom):
+                    for alias in item.names:
+                        dots = "." * item.level if item.level > 1 else ""  # EXPORTS writes "errors", "..replay.modes"
+                        names[alias.asname or alias.name] = dots + (item.module or "")
+    return names
+
+
+@pytest.mark.parametrize("package", ["mockserver", "mockserver.testing", "mockserver.replay"])
+def test_a_lazy_package_names_each_export_once_in_agreement(package: str) -> None:
+    module = importlib.import_module(package)
+    exports: dict[str, str] = module.EXPORTS
+    assert sorted(set(module.__all__) - {"__version__"}) == sorted(exports)
+    assert type_checking_names(modules()[package]) == exports  # the block mypy reads
+    for name in exports:
+        assert getattr(module, name) is not None

@@ -37,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from .. import __version__
+from .._version import __version__
 from ..http import read_all
 from ..types import Receive, Scope, Send
 from .bodies import HOP_BY_HOP

@@ -34,6 +34,7 @@ from .spec import MockSpec, build_settings, parse_spec
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ..app import MockApp
     from .cassettes import CassetteUse
     from .live import LiveServer
 
@@ -105,6 +106,11 @@ class MockAzure:
     def state(self) -> Any:
         """The ``MockState`` behind this handle (None for an external target)."""
         return self.backend.state if isinstance(self.backend, LocalBackend) else None
+
+    @property
+    def app(self) -> MockApp | None:
+        """The ``MockApp`` behind this handle, for ``use_cassette`` (None for an external target)."""
+        return self.backend.app if isinstance(self.backend, LocalBackend) else None
 
     @property
     def deployments(self) -> tuple[Deployment, ...]:
