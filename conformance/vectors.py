@@ -412,8 +412,16 @@ VECTORS: tuple[Vector, ...] = (
         behaviour="stream: an `event: error` line whose data has no error key, after 3 events",
         source="sdk-behaviour §5 vector 13 (the Node-only trigger), §3.1 Streaming, §3.2 Streaming",
         operation="chat_stream",
-        faults=({"fault": {"kind": "error_event", "after_chunks": 3, "sse_event": True,
-                           "error": {"message": "overloaded"}}},),
+        faults=(
+            {
+                "fault": {
+                    "kind": "error_event",
+                    "after_chunks": 3,
+                    "sse_event": True,
+                    "error": {"message": "overloaded"},
+                }
+            },
+        ),
         rules=(
             Rule("http", Expect(ok=True, attempts=1, done=False)),
             Rule("openai-python", Expect(ok=True, attempts=1)),

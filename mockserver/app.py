@@ -1,7 +1,7 @@
 """``create_app``: the ASGI application, the one place that wires everything together.
 
-    /_mock/*   control API (health, reset, journal, ...), outside the Azure stages
-    anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
+/_mock/*   control API (health, reset, journal, ...), outside the Azure stages
+anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
 """
 
 from __future__ import annotations

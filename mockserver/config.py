@@ -130,7 +130,9 @@ def make_deployment(name: str, model: str, **overrides: Any) -> Deployment:
     """A deployment of ``model`` with the model's defaults, then ``overrides``."""
     unknown = set(overrides) - DEPLOYMENT_FIELDS
     if unknown:
-        raise ConfigError(f"unknown deployment field(s) {sorted(unknown)}; valid: {sorted(DEPLOYMENT_FIELDS)}")
+        raise ConfigError(
+            f"unknown deployment field(s) {sorted(unknown)}; valid: {sorted(DEPLOYMENT_FIELDS)}"
+        )
     values: dict[str, Any] = {"response_model": model, **MODEL_DEFAULTS.get(model, {}), **overrides}
     if model not in MODEL_DEFAULTS and "capabilities" not in overrides:
         raise ConfigError(
@@ -169,7 +171,9 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     if settings.tokenizer not in TOKENIZER_MODES:
         raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {settings.tokenizer!r}")
     if settings.rate_limits not in RATE_LIMIT_MODES:
-        raise ConfigError(f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}")
+        raise ConfigError(
+            f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}"
+        )
     check_replay(settings)
     return settings
 
@@ -178,8 +182,9 @@ def check_replay(settings: Settings) -> None:
     """Replay settings are valid (the cassettes themselves are read when the state is built)."""
     speed = settings.replay_speed
     if not valid_speed(speed):
-        raise ConfigError(f"replay_speed must be a number >= 0 (0 = as fast as possible, 1 = as recorded), "
-                          f"got {speed!r}")
+        raise ConfigError(
+            f"replay_speed must be a number >= 0 (0 = as fast as possible, 1 = as recorded), got {speed!r}"
+        )
     check_match_on(settings.replay_match_on)
 
 
@@ -193,8 +198,23 @@ def apply_file(settings: Settings, path: Path) -> Settings:
     return apply_mapping(settings, data)
 
 
-SERVER_KEYS = {"seed", "region", "keys", "tokens", "rate_limits", "scenarios", "freeze_time", "tokenizer", "journal_size", "replace_catalogue",
-               "image_url_expiry", "replay", "replay_speed", "replay_fallthrough", "replay_match_on"}
+SERVER_KEYS = {
+    "seed",
+    "region",
+    "keys",
+    "tokens",
+    "rate_limits",
+    "scenarios",
+    "freeze_time",
+    "tokenizer",
+    "journal_size",
+    "replace_catalogue",
+    "image_url_expiry",
+    "replay",
+    "replay_speed",
+    "replay_fallthrough",
+    "replay_match_on",
+}
 
 
 def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:

@@ -64,7 +64,13 @@ class AzureError(Exception):
 
 def gateway_bytes(code: str, message: str) -> bytes:
     """APIM-style body with the space after ``"message":`` (azure-wire §1.4, §3.5)."""
-    return b'{"error":{"code":' + json.dumps(code).encode() + b',"message": ' + json.dumps(message).encode() + b"}}"
+    return (
+        b'{"error":{"code":'
+        + json.dumps(code).encode()
+        + b',"message": '
+        + json.dumps(message).encode()
+        + b"}}"
+    )
 
 
 INVALID_KEY_MESSAGE = (
@@ -117,7 +123,9 @@ def api_version_not_supported() -> AzureError:
 def deployment_not_found() -> AzureError:
     """404 DeploymentNotFound: recording 05."""
     return AzureError(
-        404, {"error": {"code": "DeploymentNotFound", "message": DEPLOYMENT_NOT_FOUND_MESSAGE}}, family="gateway"
+        404,
+        {"error": {"code": "DeploymentNotFound", "message": DEPLOYMENT_NOT_FOUND_MESSAGE}},
+        family="gateway",
     )
 
 
@@ -216,7 +224,9 @@ def server_error(request_id: str) -> AzureError:
         "or contact us through an Azure support request at: https://go.microsoft.com/fwlink/?linkid=2213926 "
         f"if you keep seeing this error. (Please include the request ID {request_id} in your email.)"
     )
-    return AzureError(500, {"error": {"message": message, "type": "server_error", "param": None, "code": None}})
+    return AzureError(
+        500, {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
+    )
 
 
 # --- images and audio -----------------------------------------------------------------------

@@ -66,55 +66,107 @@ GETTERS: dict[str, Getter] = {
 
 SECURITY = ("Strict-Transport-Security", "X-Content-Type-Options")
 RATE_FULL = (
-    "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens",
-    "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens",
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-limit-tokens",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-remaining-tokens",
 )
 
 PROFILES: dict[str, tuple[str, ...]] = {
     # chat 200, JSON or SSE: recordings 01, 02, 03 (limit-* and deployment-name: 03, 12)
     "inference": (
-        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "Cache-Control", *SECURITY,
-        "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-deployment-name", "x-ms-rai-invoked",
-        "x-ms-region", *RATE_FULL, "X-Request-ID",
+        "Access-Control-Allow-Origin",
+        "apim-request-id",
+        "azureml-model-session",
+        "Cache-Control",
+        *SECURITY,
+        "x-envoy-upstream-service-time",
+        "x-ms-client-request-id",
+        "x-ms-deployment-name",
+        "x-ms-rai-invoked",
+        "x-ms-region",
+        *RATE_FULL,
+        "X-Request-ID",
     ),
     # legacy completions 200, JSON or SSE: recording 13, the only one for this operation. Unlike chat
     # 01 (recorded the same day on the same resource) it has no x-envoy-upstream-service-time, and,
     # like every recording before Apr 2025, no limit-* / deployment-name (chat has them from 12, 03;
     # whether completions gained them too is not recorded).
     "completions": (
-        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "Cache-Control", *SECURITY,
-        "x-ms-client-request-id", "x-ms-rai-invoked", "x-ms-region", "x-ratelimit-remaining-requests",
-        "x-ratelimit-remaining-tokens", "X-Request-ID",
+        "Access-Control-Allow-Origin",
+        "apim-request-id",
+        "azureml-model-session",
+        "Cache-Control",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-rai-invoked",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+        "X-Request-ID",
     ),
     # embeddings 200: recording 07 (no rai-invoked, no Cache-Control)
     "embeddings": (
-        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "ms-azureml-model-time",
-        *SECURITY, "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-region",
-        "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens", "X-Request-ID",
+        "Access-Control-Allow-Origin",
+        "apim-request-id",
+        "azureml-model-session",
+        "ms-azureml-model-time",
+        *SECURITY,
+        "x-envoy-upstream-service-time",
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+        "X-Request-ID",
     ),
     # Whisper 200: recording 09 (no token header)
     "audio": (
-        "apim-request-id", "azureml-model-session", *SECURITY, "x-ms-client-request-id", "x-ms-region",
-        "x-ratelimit-remaining-requests", "X-Request-ID",
+        "apim-request-id",
+        "azureml-model-session",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+        "X-Request-ID",
     ),
     # images 200: recording 10 entry 1
     "images": (
-        "apim-request-id", *SECURITY, "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-region",
-        "x-ms-request-id", "x-ratelimit-remaining-requests",
+        "apim-request-id",
+        *SECURITY,
+        "x-envoy-upstream-service-time",
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ms-request-id",
+        "x-ratelimit-remaining-requests",
     ),
     # model-produced 400: recording 04
     "model_error": (
-        "apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region",
-        "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens", "X-Request-ID",
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+        "X-Request-ID",
     ),
     # gateway 400 (OperationNotSupported): recording 10 entry 2
-    "gateway": ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "x-ratelimit-remaining-requests"),
+    "gateway": (
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+    ),
     # 404: recording 05
     "not_found": ("apim-request-id", *SECURITY, "x-ms-region"),
     # 429 (report, azure-wire §3.5: apim-request-id, HSTS, nosniff, policy-id, x-ms-region,
     # x-ratelimit-remaining-requests; the fault adds policy-id, retry-after and reset headers)
     "throttle": (
-        "apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "x-ratelimit-remaining-requests",
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
         "x-ratelimit-remaining-tokens",
     ),
     # 401: recording 06 (only apim-request-id beside Content-Length, Content-Type, Date)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections import deque
@@ -96,12 +97,23 @@ class JournalRecord:
         if self.built is None:
             call = self.call
             self.built = JournalEntry(
-                time=call.received_at, monotonic=call.started, method=call.method, path=call.path,
-                query=call.query, operation=call.operation, deployment=call.deployment_name,
-                session=call.session, headers=mask_headers(call.headers),
-                body=self.upload if self.upload is not None else call.body, status=self.status,
-                fault=call.fault, request_id=call.request_id, notes=call.notes, content_type=self.content_type,
-                size=self.size, chunks=self.chunks,
+                time=call.received_at,
+                monotonic=call.started,
+                method=call.method,
+                path=call.path,
+                query=call.query,
+                operation=call.operation,
+                deployment=call.deployment_name,
+                session=call.session,
+                headers=mask_headers(call.headers),
+                body=self.upload if self.upload is not None else call.body,
+                status=self.status,
+                fault=call.fault,
+                request_id=call.request_id,
+                notes=call.notes,
+                content_type=self.content_type,
+                size=self.size,
+                chunks=self.chunks,
             )
         return self.built
 
@@ -186,4 +198,4 @@ class Journal(MockWords):
     def gaps(self, **filters: str | None) -> list[float]:
         """Seconds between consecutive matching requests (to check a client's retry waits)."""
         times = [e.monotonic for e in self.filter(**filters)]
-        return [b - a for a, b in zip(times, times[1:], strict=False)]
+        return [b - a for a, b in itertools.pairwise(times)]

@@ -182,7 +182,9 @@ def too_many_requests(
     else:
         message = TOKEN_429.format(
             operation=OPERATION_IDS.get(operation or "", "ChatCompletions_Create"),
-            version=version or "v1", seconds=seconds, unit=unit(seconds),
+            version=version or "v1",
+            seconds=seconds,
+            unit=unit(seconds),
         )
         # sic: hyphenated "rate-limit" (report, openai-python#937)
         headers = {"policy-id": "DeploymentRatelimit-Token", "x-rate-limit-reset-tokens": str(seconds)}

@@ -88,8 +88,13 @@ KEEP_ALIVE_SECONDS = 240
 
 def make_server(app: ASGIApp, log_level: str = "warning") -> uvicorn.Server:
     config = uvicorn.Config(
-        app, log_level=log_level, server_header=False, access_log=False, lifespan="on",
-        http=transport_protocol(renders_heads(app)), timeout_graceful_shutdown=1,
+        app,
+        log_level=log_level,
+        server_header=False,
+        access_log=False,
+        lifespan="on",
+        http=transport_protocol(renders_heads(app)),
+        timeout_graceful_shutdown=1,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())

@@ -96,8 +96,11 @@ def scenarios(state: MockState) -> Any:
             data = await json_body(request)
             if not isinstance(data, dict):
                 raise ConfigError('send {"name": "<built-in or path>"} or {"scenario": {"rules": [...]}}')
-            scenario = (parse_scenario_object(data["scenario"]) if "scenario" in data
-                        else load_scenario(str(data.get("name"))))
+            scenario = (
+                parse_scenario_object(data["scenario"])
+                if "scenario" in data
+                else load_scenario(str(data.get("name")))
+            )
             ids = state.faults.add(scenario["rules"])
         except ConfigError as exc:
             return bad_request(str(exc))

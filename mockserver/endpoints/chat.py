@@ -46,8 +46,15 @@ def prepare(call: Call, state: MockState) -> tuple[Identity, list[ChoicePlan], d
     deployment = call.deployment
     assert deployment is not None
     settings = state.settings
-    inputs = ChatInputs(call.body, deployment, settings.seed, state.tokenizer(deployment), settings.canned,
-                        settings.content_filters, call.filter_action)
+    inputs = ChatInputs(
+        call.body,
+        deployment,
+        settings.seed,
+        state.tokenizer(deployment),
+        settings.canned,
+        settings.content_filters,
+        call.filter_action,
+    )
     plans = plan_choices(inputs)
     ident = identity(call, state)
     return ident, plans, usage_block(call.prompt_tokens, plans, ident.modern)
@@ -63,7 +70,9 @@ async def render(call: Call, state: MockState) -> Response:
     return sse_response(call, state, events)
 
 
-def completion_body(call: Call, ident: Identity, plans: list[ChoicePlan], usage: dict[str, Any]) -> dict[str, Any]:
+def completion_body(
+    call: Call, ident: Identity, plans: list[ChoicePlan], usage: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "choices": [choice_json(call.body, ident, plan) for plan in plans],
         "created": ident.created,

@@ -37,7 +37,9 @@ def is_modern(call: Call) -> bool:
     if call.deployment is None or not call.deployment.modern:
         return False
     version = call.api_version
-    return version is None or call.surface == "v1" or (is_preview(version) and date_of(version) >= MODERN_SINCE)
+    return (
+        version is None or call.surface == "v1" or (is_preview(version) and date_of(version) >= MODERN_SINCE)
+    )
 
 
 def has_fingerprint(deployment: Deployment) -> bool:
@@ -68,7 +70,9 @@ def choice_filter(plan: ChoicePlan) -> dict[str, Any]:
     return {"content_filter_results": choice_results(plan.filter_hits)}
 
 
-def logprobs_block(body: dict[str, Any], ident: Identity, pieces: list[str], index: int) -> dict[str, Any] | None:
+def logprobs_block(
+    body: dict[str, Any], ident: Identity, pieces: list[str], index: int
+) -> dict[str, Any] | None:
     if not body.get("logprobs"):
         return None
     return {"content": token_logprobs(pieces, body.get("top_logprobs") or 0, (ident.id, index))}

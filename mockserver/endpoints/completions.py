@@ -52,14 +52,21 @@ def plan(body: dict[str, Any], deployment: Deployment, tokenizer: Tokenizer, see
     return choices
 
 
-def choice_json(body: dict[str, Any], choice: TextChoice, cid: str, pieces: list[str] | None = None,
-                finish: str | None = None) -> dict[str, Any]:
+def choice_json(
+    body: dict[str, Any],
+    choice: TextChoice,
+    cid: str,
+    pieces: list[str] | None = None,
+    finish: str | None = None,
+) -> dict[str, Any]:
     pieces = choice.pieces if pieces is None else pieces
     text = "".join(pieces)
     echo = bool(body.get("echo")) and pieces is choice.pieces
     logprobs = None
     if body.get("logprobs") is not None:
-        logprobs = legacy_logprobs(pieces, body["logprobs"], (cid, choice.index), len(choice.prompt) if echo else 0)
+        logprobs = legacy_logprobs(
+            pieces, body["logprobs"], (cid, choice.index), len(choice.prompt) if echo else 0
+        )
     return {
         "text": (choice.prompt + text) if echo else text,
         "index": choice.index,
@@ -88,22 +95,44 @@ async def completions(call: Call, state: MockState) -> Response:
         "model": deployment.response_model,
         "prompt_filter_results": prompt_filter_results(prompts),
         "choices": [choice_json(body, c, cid, finish=c.finish_reason) for c in choices],
-        "usage": {"prompt_tokens": call.prompt_tokens, "completion_tokens": completion,
-                  "total_tokens": call.prompt_tokens + completion},
+        "usage": {
+            "prompt_tokens": call.prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": call.prompt_tokens + completion,
+        },
     }
     return json_response(call, state, payload, "completions")
 
 
-async def stream(body: dict[str, Any], choices: list[TextChoice], cid: str, created: int,
-                 deployment: Deployment, prompts: int) -> AsyncIterator[bytes]:
-    yield event({"id": "", "object": "", "created": 0, "model": "",
-                 "prompt_filter_results": prompt_filter_results(prompts), "choices": []})
+async def stream(
+    body: dict[str, Any],
+    choices: list[TextChoice],
+    cid: str,
+    created: int,
+    deployment: Deployment,
+    prompts: int,
+) -> AsyncIterator[bytes]:
+    yield event(
+        {
+            "id": "",
+            "object": "",
+            "created": 0,
+            "model": "",
+            "prompt_filter_results": prompt_filter_results(prompts),
+            "choices": [],
+        }
+    )
     for choice in choices:
         for i, piece in enumerate(choice.pieces):
             last = i == len(choice.pieces) - 1
             item = choice_json(body, choice, cid, [piece], choice.finish_reason if last else None)
-            yield event({"id": cid, "object": "text_completion", "created": created,
-                         "model": deployment.response_model, "choices": [item]})
+            yield event(
+                {
+                    "id": cid,
+                    "object": "text_completion",
+                    "created": created,
+                    "model": deployment.response_model,
+                    "choices": [item],
+                }
+            )
     yield DONE
-
-

@@ -28,8 +28,15 @@ class BytesResponse(Response):
 
     media_type = JSON
 
-    def __init__(self, body: bytes, status: int, call: Call, profile: str, region: str,
-                 extra: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        body: bytes,
+        status: int,
+        call: Call,
+        profile: str,
+        region: str,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.status_code = status
         self.body = body
         self.background = None
@@ -55,28 +62,36 @@ class BytesResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lines = self.header_lines() if scope.get("aoai.head") else None
         if lines is not None:  # the server takes rendered header lines (mockserver.fastpath.wire)
-            start = {"type": "http.response.start", "status": self.status_code, "aoai.head": lines,
-                     "aoai.length": len(self.body)}
+            start = {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "aoai.head": lines,
+                "aoai.length": len(self.body),
+            }
         else:
             start = {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         await send(start)
         await send({"type": "http.response.body", "body": self.body})
 
 
-def json_response(call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False,
-                  status: int = 200) -> Response:
+def json_response(
+    call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False, status: int = 200
+) -> Response:
     """Compact JSON, or 2-space pretty JSON plus a newline (embeddings, recording 07 lengths)."""
     data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n") if pretty else dumps(body)
     return json_bytes_response(call, state, data.encode(), profile, status)
 
 
-def json_bytes_response(call: Call, state: MockState, data: bytes, profile: str, status: int = 200) -> Response:
+def json_bytes_response(
+    call: Call, state: MockState, data: bytes, profile: str, status: int = 200
+) -> Response:
     """An already serialised JSON body with this call's Azure headers."""
     return BytesResponse(data, status, call, profile, state.settings.region)
 
 
-def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes],
-                 profile: str = "inference") -> StreamingResponse:
+def sse_response(
+    call: Call, state: MockState, events: AsyncIterator[bytes], profile: str = "inference"
+) -> StreamingResponse:
     headers = azure_headers(call, profile, state.settings.region)
     headers["Content-Type"] = SSE
     return StreamingResponse(events, headers=headers)

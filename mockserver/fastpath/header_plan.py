@@ -17,11 +17,20 @@ from ..headers import GETTERS, PROFILES, Getter, RawHeaders
 from .wire import header_line, valid_header, valid_values
 
 # Headers whose value depends only on the deployment and the region: computed once per profile
-STATIC = frozenset({
-    "Access-Control-Allow-Origin", "azureml-model-session", "Cache-Control", "ms-azureml-model-time",
-    "Strict-Transport-Security", "X-Content-Type-Options", "x-envoy-upstream-service-time",
-    "x-ms-deployment-name", "x-ms-rai-invoked", "x-ms-region",
-})
+STATIC = frozenset(
+    {
+        "Access-Control-Allow-Origin",
+        "azureml-model-session",
+        "Cache-Control",
+        "ms-azureml-model-time",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "x-envoy-upstream-service-time",
+        "x-ms-deployment-name",
+        "x-ms-rai-invoked",
+        "x-ms-region",
+    }
+)
 
 # one header of a compiled profile: its name as given, its lower-cased wire name, and either the
 # encoded value (static) or the getter that computes it per call
@@ -62,8 +71,9 @@ def compiled(profile: str, region: str, deployment: Deployment | None) -> Header
 
 
 def compile_profile(profile: str, region: str, deployment: Deployment | None) -> HeaderTemplate:
-    probe = Call(method="", path="", query={}, headers={}, request_id="", x_request_id="",
-                 deployment=deployment)
+    probe = Call(
+        method="", path="", query={}, headers={}, request_id="", x_request_id="", deployment=deployment
+    )
     slots: list[Slot] = []
     for name in PROFILES[profile]:
         getter = GETTERS[name]
@@ -74,14 +84,18 @@ def compile_profile(profile: str, region: str, deployment: Deployment | None) ->
         else:
             slots.append((name, name.lower().encode("latin-1"), getter))
     template = tuple((wire, value) if isinstance(value, bytes) else None for _, wire, value in slots)
-    dynamic = tuple((index, wire, value) for index, (_, wire, value) in enumerate(slots)
-                    if not isinstance(value, bytes))
+    dynamic = tuple(
+        (index, wire, value) for index, (_, wire, value) in enumerate(slots) if not isinstance(value, bytes)
+    )
     lines = tuple(header_line(*header) if header is not None else b"" for header in template)
     if not all(valid_header(*header) for header in template if header is not None):
         return HeaderTemplate(tuple(slots), template, dynamic, None, None)
-    form = "".join(line.decode("latin-1").replace("%", "%%") if header is not None else
-                   header_line(slots[index][1], b"%s").decode("latin-1")
-                   for index, (line, header) in enumerate(zip(lines, template, strict=True)))
+    form = "".join(
+        line.decode("latin-1").replace("%", "%%")
+        if header is not None
+        else header_line(slots[index][1], b"%s").decode("latin-1")
+        for index, (line, header) in enumerate(zip(lines, template, strict=True))
+    )
     return HeaderTemplate(tuple(slots), template, dynamic, lines, form)
 
 

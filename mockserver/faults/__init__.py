@@ -15,4 +15,12 @@ from __future__ import annotations
 from .rules import KINDS, SERVER_ONLY_KINDS, TRANSPORT_KINDS, FaultRule, FaultStore, parse_rule
 from .scenarios import load_scenario
 
-__all__ = ["KINDS", "SERVER_ONLY_KINDS", "TRANSPORT_KINDS", "FaultRule", "FaultStore", "load_scenario", "parse_rule"]
+__all__ = [
+    "KINDS",
+    "SERVER_ONLY_KINDS",
+    "TRANSPORT_KINDS",
+    "FaultRule",
+    "FaultStore",
+    "load_scenario",
+    "parse_rule",
+]

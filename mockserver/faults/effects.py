@@ -20,8 +20,12 @@ from ..types import Message, Receive, Scope, Send
 
 MALFORMED_EVENT = b'data: {"choices":[{"delta":{"content":"\n\n'
 STREAM_ERROR = {
-    "error": {"message": "The server had an error while processing your request.", "type": "server_error",
-              "param": None, "code": "server_error"}
+    "error": {
+        "message": "The server had an error while processing your request.",
+        "type": "server_error",
+        "param": None,
+        "code": "server_error",
+    }
 }  # the data-with-error shape the Stainless SDKs raise on (sdk-behaviour §5 vector 13)
 
 
@@ -97,7 +101,9 @@ def close_mid_body(action: dict[str, Any], send: Send, scope: Scope) -> Send:
         if message["type"] != "http.response.body":
             await send(message)
             return
-        await send({"type": "http.response.body", "body": message.get("body", b"")[:limit], "more_body": True})
+        await send(
+            {"type": "http.response.body", "body": message.get("body", b"")[:limit], "more_body": True}
+        )
         abort(scope, hard=False)
         raise ScriptedDisconnect("aoai-mock: scripted close mid-body")
 

@@ -1,8 +1,9 @@
 """Azure-faithful default bodies and headers for scripted status faults, and the fault's overrides.
 
 Sources per status (azure-wire §3): 401 recording 06; 404 recording 05; 429 §3.5 (the rate
-limiter's body, ``ratelimit.too_many_requests``); 500 §3.2 (2025 wording). azure-wire §15 lists 408, 503 and 504
-bodies as not found in primary sources: those below are marked (inferred) and are overridable.
+limiter's body, ``ratelimit.too_many_requests``); 500 §3.2 (2025 wording). azure-wire §15 lists
+408, 503 and 504 bodies as not found in primary sources: those below are marked (inferred) and
+are overridable.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ def default_error(status: int, operation: str | None, version: str | None, reque
         return server_error(request_id)
     if status == 503:
         # message (report, low confidence, azure-wire §3.2); envelope inferred (gateway family)
-        return simple(503, "503", "The service is temporarily unable to process your request. Please try again later.")
+        return simple(
+            503, "503", "The service is temporarily unable to process your request. Please try again later."
+        )
     return generic(status)
 
 
@@ -81,9 +84,13 @@ def scripted_error(status: int, body: Any, headers: dict[str, str | None], base:
 def status_fault(call: Call, action: dict[str, Any]) -> AzureError:
     status = action["status"]
     if status == 429:
-        base = too_many_requests(action.get("variant", "tokens"), call.operation, call.api_version,
-                                 float(action.get("retry_after", 1)),
-                                 http_date=action.get("retry_after_format") == "http-date")
+        base = too_many_requests(
+            action.get("variant", "tokens"),
+            call.operation,
+            call.api_version,
+            float(action.get("retry_after", 1)),
+            http_date=action.get("retry_after_format") == "http-date",
+        )
     elif status == 400 and action.get("content_filter"):
         base = prompt_filtered(hits_from_spec(action["content_filter"]))
     else:

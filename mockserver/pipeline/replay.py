@@ -25,7 +25,6 @@ class ReplayHit(Exception):
         self.response = response
 
 
-
 async def replay_call(call: Call, state: MockState) -> None:
     """The ``replay`` stage: answer from the cassette, fall through, or refuse with a near miss."""
     player: Player | None = state.replay

@@ -209,5 +209,15 @@ def throttled(call: Call, throttle: Throttle) -> AzureError:
     return error
 
 
-STAGES: tuple[Stage, ...] = (route, auth, api_version, body, replay, deployment, faults, validate, moderate,
-                             ratelimit)
+STAGES: tuple[Stage, ...] = (
+    route,
+    auth,
+    api_version,
+    body,
+    replay,
+    deployment,
+    faults,
+    validate,
+    moderate,
+    ratelimit,
+)

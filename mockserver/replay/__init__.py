@@ -1,18 +1,18 @@
 """Record and replay: cassettes of real exchanges, served offline with their streams and timing.
 
-    cassette.py        the format (versioned JSON): dataclasses, loads, dumps, save
-    bodies.py          how bodies are kept: headers, JSON style, multipart summaries, SSE events
-    formats.py         load a cassette in any supported format (ours, or imported on the fly)
-    capture.py         wire pieces -> a scrubbed ``Interaction`` (SSE events timed)
-    matching.py        small explaining matchers, one facet each
-    player.py          find the interaction for a request; answer with JSON or paced SSE events
-    from_test_proxy.py Azure SDK test-proxy recordings
-    from_vcrpy.py      vcrpy / pytest-recording cassettes
-    modes.py           record modes none / once / new_episodes / all
-    scrub.py           what never reaches a cassette (secrets, the resource host, chosen fields)
-    proxy.py           the recording proxy in front of a real resource (``aoai-mock record``)
-    attach.py          a cassette for a test's mock (``use_cassette``) or upstream (``recording_proxy``)
-    commands.py        the ``record`` and ``import`` subcommands
+cassette.py        the format (versioned JSON): dataclasses, loads, dumps, save
+bodies.py          how bodies are kept: headers, JSON style, multipart summaries, SSE events
+formats.py         load a cassette in any supported format (ours, or imported on the fly)
+capture.py         wire pieces -> a scrubbed ``Interaction`` (SSE events timed)
+matching.py        small explaining matchers, one facet each
+player.py          find the interaction for a request; answer with JSON or paced SSE events
+from_test_proxy.py Azure SDK test-proxy recordings
+from_vcrpy.py      vcrpy / pytest-recording cassettes
+modes.py           record modes none / once / new_episodes / all
+scrub.py           what never reaches a cassette (secrets, the resource host, chosen fields)
+proxy.py           the recording proxy in front of a real resource (``aoai-mock record``)
+attach.py          a cassette for a test's mock (``use_cassette``) or upstream (``recording_proxy``)
+commands.py        the ``record`` and ``import`` subcommands
 """
 
 from __future__ import annotations
@@ -67,11 +67,24 @@ __all__ = [
 # Names load on first use: ``config`` and the plugin's options import ``replay.options`` and
 # ``replay.modes``, which should not import the player (and Starlette) with them.
 EXPORTS = {
-    "FORMAT": "cassette", "VERSION": "cassette", "Cassette": "cassette", "CassetteError": "cassette",
-    "CassetteNotFound": "cassette", "Event": "cassette", "Interaction": "cassette", "Request": "cassette",
-    "Response": "cassette", "loads": "cassette", "load": "formats", "import_file": "formats",
-    "import_test_proxy": "from_test_proxy", "import_vcrpy": "from_vcrpy",
-    "MATCHERS": "matching", "RECORD_MODES": "modes", "RecordMode": "modes", "DEFAULT_MATCH_ON": "options",
+    "FORMAT": "cassette",
+    "VERSION": "cassette",
+    "Cassette": "cassette",
+    "CassetteError": "cassette",
+    "CassetteNotFound": "cassette",
+    "Event": "cassette",
+    "Interaction": "cassette",
+    "Request": "cassette",
+    "Response": "cassette",
+    "loads": "cassette",
+    "load": "formats",
+    "import_file": "formats",
+    "import_test_proxy": "from_test_proxy",
+    "import_vcrpy": "from_vcrpy",
+    "MATCHERS": "matching",
+    "RECORD_MODES": "modes",
+    "RecordMode": "modes",
+    "DEFAULT_MATCH_ON": "options",
     "Player": "player",
 }
 

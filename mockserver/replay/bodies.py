@@ -129,7 +129,11 @@ def render_json(value: Any, style: str) -> str:
 
 
 def response_from_bytes(
-    status: int, headers: dict[str, str], data: bytes, t: float | None = None, scrubber: Scrubber | None = None
+    status: int,
+    headers: dict[str, str],
+    data: bytes,
+    t: float | None = None,
+    scrubber: Scrubber | None = None,
 ) -> Response:
     """A recorded response from a whole body: SSE events (untimed), JSON with its style, text, or
     base64; ``scrubber`` (when given) cleans the text before it is kept."""

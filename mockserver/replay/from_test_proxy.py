@@ -49,8 +49,6 @@ ELIDED_FORM_NOTE = (
 NON_EVENT_NOTE = "streamed body element(s) {items} are not SSE events (an excerpt marker?); kept verbatim"
 
 
-
-
 def import_test_proxy(text: str, path: Path | None = None, *, drop_non_events: bool = False) -> Cassette:
     """A cassette from a test-proxy recording (the ``# source:`` line goes to ``meta.source``)."""
     comments = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]

@@ -35,9 +35,17 @@ class CassetteUse:
     endpoint: the proxy's endpoint for an external target, else None.
     """
 
-    def __init__(self, path: Path, mode: RecordMode, source: Any, plan: ModePlan, stack: ExitStack,
-                 endpoint: str | None = None, app: MockApp | None = None,
-                 bare: tuple[Any, Any] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        mode: RecordMode,
+        source: Any,
+        plan: ModePlan,
+        stack: ExitStack,
+        endpoint: str | None = None,
+        app: MockApp | None = None,
+        bare: tuple[Any, Any] | None = None,
+    ) -> None:
         self.path = path
         self.mode = mode
         self.source = source
@@ -79,8 +87,9 @@ class CassetteUse:
         if not missed or self.plan.forward:
             return None
         lines = "\n".join(f"  - {m}" for m in missed)
-        return CassetteMiss(MISSES.format(count=len(missed), path=self.path, mode=self.plan.mode.value,
-                                          lines=lines))
+        return CassetteMiss(
+            MISSES.format(count=len(missed), path=self.path, mode=self.plan.mode.value, lines=lines)
+        )
 
     @contextmanager
     def suspended(self) -> Iterator[None]:

@@ -64,10 +64,20 @@ class FaultControl:
         return len(self.snapshot())
 
 
-def make_match(operation: str | None, deployment: str | None, api_version: str | None,
-               stream: bool | None, headers: dict[str, str] | None) -> dict[str, Any]:
-    values = {"operation": operation, "deployment": deployment, "api_version": api_version,
-              "stream": stream, "headers": headers}
+def make_match(
+    operation: str | None,
+    deployment: str | None,
+    api_version: str | None,
+    stream: bool | None,
+    headers: dict[str, str] | None,
+) -> dict[str, Any]:
+    values = {
+        "operation": operation,
+        "deployment": deployment,
+        "api_version": api_version,
+        "stream": stream,
+        "headers": headers,
+    }
     return {k: v for k, v in values.items() if v is not None}
 
 

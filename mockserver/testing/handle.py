@@ -59,8 +59,15 @@ class MockAzure:
     cassette: the cassette in use (``CassetteUse``: ``path``, ``mode``), or None.
     """
 
-    def __init__(self, backend: Backend, *, mode: str, api_key: str = DEFAULT_API_KEY,
-                 api_version: str | None = None, spec: MockSpec | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        mode: str,
+        api_key: str = DEFAULT_API_KEY,
+        api_version: str | None = None,
+        spec: MockSpec | None = None,
+    ) -> None:
         self.backend = backend
         self.mode = mode
         self.api_key = api_key
@@ -170,9 +177,19 @@ class MockAzure:
 
     # --- faults and replies ----------------------------------------------------------------
 
-    def fail(self, status: int | None = None, *, kind: str | None = None, times: int | None = 1,
-             operation: str | None = None, deployment: str | None = None, api_version: str | None = None,
-             stream: bool | None = None, match_headers: dict[str, str] | None = None, **params: Any) -> str:
+    def fail(
+        self,
+        status: int | None = None,
+        *,
+        kind: str | None = None,
+        times: int | None = 1,
+        operation: str | None = None,
+        deployment: str | None = None,
+        api_version: str | None = None,
+        stream: bool | None = None,
+        match_headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> str:
         """Fail the next ``times`` matching requests (every one when ``times=None``); returns the rule id.
 
         status: an HTTP error with Azure's body for it (429 gets retry-after and the rate-limit body).
@@ -187,9 +204,16 @@ class MockAzure:
             rule["times"] = times
         return self.faults.add(rule)[0]
 
-    def fail_sequence(self, actions: list[Any], *, operation: str | None = None,
-                      deployment: str | None = None, api_version: str | None = None,
-                      stream: bool | None = None, match_headers: dict[str, str] | None = None) -> str:
+    def fail_sequence(
+        self,
+        actions: list[Any],
+        *,
+        operation: str | None = None,
+        deployment: str | None = None,
+        api_version: str | None = None,
+        stream: bool | None = None,
+        match_headers: dict[str, str] | None = None,
+    ) -> str:
         """Successive matching requests take the next action (``"pass"``, ``{"status": ...}``,
         ``{"kind": ...}``); after the last one requests pass. Returns the rule id."""
         match = make_match(operation, deployment, api_version, stream, match_headers)
@@ -201,12 +225,19 @@ class MockAzure:
 
         return self.faults.add(load_scenario(name)["rules"])
 
-    def reply(self, match: str, content: str | None = None, *, tool_calls: list[dict[str, Any]] | None = None,
-              deployment: str | None = None) -> None:
+    def reply(
+        self,
+        match: str,
+        content: str | None = None,
+        *,
+        tool_calls: list[dict[str, Any]] | None = None,
+        deployment: str | None = None,
+    ) -> None:
         """Answer chat requests whose last user message matches the regex ``match`` with fixed content
         or tool calls (tried before the canned replies of the config). ``reset`` removes it."""
-        canned = parse_canned({"match": match, "content": content, "tool_calls": tool_calls or (),
-                               "deployment": deployment})
+        canned = parse_canned(
+            {"match": match, "content": content, "tool_calls": tool_calls or (), "deployment": deployment}
+        )
         if isinstance(self.backend, RemoteBackend):
             self.backend.refuse("reply()")
         settings = self.backend.state.settings
@@ -258,7 +289,8 @@ class MockAzure:
             suspended = self.cassette.suspended() if self.cassette is not None else contextlib.nullcontext()
             with suspended, contextlib.suppress(Exception):  # a cassette neither replays nor records it
                 self.client(max_retries=0).chat.completions.create(
-                    model=chat, messages=[{"role": "user", "content": "warm up"}], max_tokens=1)
+                    model=chat, messages=[{"role": "user", "content": "warm up"}], max_tokens=1
+                )
             self.reset()
 
     def check(self) -> None:
@@ -292,8 +324,10 @@ class MockAzure:
         from .cassettes import local_cassette
 
         if not isinstance(self.backend, LocalBackend):
-            raise TypeError("use_cassette needs a mock of this process; an external target gets its cassette "
-                            "through a recording proxy (see mockserver.testing.cassettes.external_cassette)")
+            raise TypeError(
+                "use_cassette needs a mock of this process; an external target gets its cassette "
+                "through a recording proxy (see mockserver.testing.cassettes.external_cassette)"
+            )
         if self.cassette is not None:
             raise RuntimeError(f"this handle already uses {self.cassette.path}")
         self.cassette = local_cassette(self.backend.app, Path(path), mode, speed)
@@ -326,8 +360,8 @@ class MockAzure:
     def inprocess(cls, settings: Settings | None = None, **spec: Any) -> MockAzure:
         """An in-process mock with its own interception, for use outside the pytest plugin::
 
-            with MockAzure.inprocess(seed=1) as mock:
-                mock.client().chat.completions.create(...)
+        with MockAzure.inprocess(seed=1) as mock:
+            mock.client().chat.completions.create(...)
         """
         interceptor = Interceptor()
         handle = open_inprocess(settings or default_settings(), parse_spec(spec), interceptor)
@@ -358,8 +392,14 @@ def with_spec_cassette(handle: MockAzure, default_mode: str = "none") -> MockAzu
     return handle
 
 
-def open_inprocess(base: Settings, spec: MockSpec, interceptor: Interceptor, option_seed: int | None = None,
-                   host: str = INPROCESS_HOST, api_version: str | None = None) -> MockAzure:
+def open_inprocess(
+    base: Settings,
+    spec: MockSpec,
+    interceptor: Interceptor,
+    option_seed: int | None = None,
+    host: str = INPROCESS_HOST,
+    api_version: str | None = None,
+) -> MockAzure:
     """A handle on a fresh app that ``interceptor`` routes ``host`` to."""
     settings = build_settings(base, spec, option_seed)
     app = create_app(settings)
@@ -368,20 +408,33 @@ def open_inprocess(base: Settings, spec: MockSpec, interceptor: Interceptor, opt
     return MockAzure(backend, mode="inprocess", api_key=key_for(settings), api_version=api_version, spec=spec)
 
 
-def open_live(base: Settings, spec: MockSpec, server: LiveServer, option_seed: int | None = None,
-              name: str = "", api_version: str | None = None) -> MockAzure:
+def open_live(
+    base: Settings,
+    spec: MockSpec,
+    server: LiveServer,
+    option_seed: int | None = None,
+    name: str = "",
+    api_version: str | None = None,
+) -> MockAzure:
     """A handle on a fresh app that ``server`` serves as its current session."""
     settings = build_settings(base, spec, option_seed)
     app = create_app(settings)
     session = server.router.open(app, name)
-    backend = LocalBackend(app, server.endpoint, session=session,
-                           on_close=lambda: server.router.close(session))
+    backend = LocalBackend(
+        app, server.endpoint, session=session, on_close=lambda: server.router.close(session)
+    )
     return MockAzure(backend, mode="server", api_key=key_for(settings), api_version=api_version, spec=spec)
 
 
-def open_external(endpoint: str, spec: MockSpec, api_key: str, session: str, is_mock: bool,
-                  unavailable: Callable[[str], Any] | None = None,
-                  api_version: str | None = None) -> MockAzure:
+def open_external(
+    endpoint: str,
+    spec: MockSpec,
+    api_key: str,
+    session: str,
+    is_mock: bool,
+    unavailable: Callable[[str], Any] | None = None,
+    api_version: str | None = None,
+) -> MockAzure:
     """A handle on an external URL (a shared mock, or a real resource)."""
     backend = RemoteBackend(endpoint, session, is_mock, unavailable)
     return MockAzure(backend, mode="external", api_key=api_key, api_version=api_version, spec=spec)

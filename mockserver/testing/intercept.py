@@ -42,8 +42,13 @@ def app_request(request: Any, body: bytes) -> bridge.AppRequest:
     url = request.url
     default_port = 443 if url.scheme == "https" else 80
     return bridge.AppRequest(
-        method=request.method, scheme=url.scheme, host=url.host, port=url.port or default_port,
-        target=url.raw_path, headers=list(request.headers.raw), body=body,
+        method=request.method,
+        scheme=url.scheme,
+        host=url.host,
+        port=url.port or default_port,
+        target=url.raw_path,
+        headers=list(request.headers.raw),
+        body=body,
     )
 
 

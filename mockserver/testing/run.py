@@ -140,17 +140,32 @@ class PluginRun:
         session = f"pytest-{self.worker}-{self.run_id}-{next(self.counter)}"
         path = spec.cassette_file()
         if path is None:
-            return open_external(url, spec, self.options.api_key or DEFAULT_API_KEY, session,
-                                 self.external_is_mock, unavailable=skip, api_version=version)
+            return open_external(
+                url,
+                spec,
+                self.options.api_key or DEFAULT_API_KEY,
+                session,
+                self.external_is_mock,
+                unavailable=skip,
+                api_version=version,
+            )
         from .cassettes import external_cassette
 
         # the proxy passes /_mock/* to the target: a mock target keeps its journal and fault API
-        cassette = external_cassette(url, path, spec.record_mode or self.options.record_mode,
-                                     spec.replay_speed or 0.0)
+        cassette = external_cassette(
+            url, path, spec.record_mode or self.options.record_mode, spec.replay_speed or 0.0
+        )
         try:
             assert cassette.endpoint is not None
-            handle = open_external(cassette.endpoint, spec, self.options.api_key or DEFAULT_API_KEY, session,
-                                   self.external_is_mock, unavailable=skip, api_version=version)
+            handle = open_external(
+                cassette.endpoint,
+                spec,
+                self.options.api_key or DEFAULT_API_KEY,
+                session,
+                self.external_is_mock,
+                unavailable=skip,
+                api_version=version,
+            )
         except BaseException:
             cassette.close()
             raise

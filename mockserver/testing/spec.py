@@ -27,12 +27,35 @@ from ..faults.scenarios import load_scenario
 from ..replay.options import valid_speed
 
 SPEC_KEYS = (
-    "api_version", "canned", "cassette", "config", "deployments", "env", "faults", "freeze_time", "keys",
-    "rate_limits", "record_mode", "replace_catalogue", "replay_speed", "scenario", "seed", "tokenizer",
+    "api_version",
+    "canned",
+    "cassette",
+    "config",
+    "deployments",
+    "env",
+    "faults",
+    "freeze_time",
+    "keys",
+    "rate_limits",
+    "record_mode",
+    "replace_catalogue",
+    "replay_speed",
+    "scenario",
+    "seed",
+    "tokenizer",
 )
 # Keys that change the server's settings: an external target cannot honour them.
-SETTINGS_KEYS = ("canned", "config", "deployments", "freeze_time", "keys", "rate_limits",
-                 "replace_catalogue", "seed", "tokenizer")
+SETTINGS_KEYS = (
+    "canned",
+    "config",
+    "deployments",
+    "freeze_time",
+    "keys",
+    "rate_limits",
+    "replace_catalogue",
+    "seed",
+    "tokenizer",
+)
 UNKNOWN_KEYS = "unknown @pytest.mark.aoai / MockAzure argument(s) {unknown}; valid: {valid}"
 POSITIONAL = "@pytest.mark.aoai takes keyword arguments only, e.g. @pytest.mark.aoai(seed=1); got {args!r}"
 
@@ -151,8 +174,9 @@ def parse_cassette_keys(values: dict[str, Any]) -> None:
     speed = values.get("replay_speed")
     if speed is not None:
         if not valid_speed(speed):
-            raise ConfigError(f"replay_speed must be a number of 0 or more (0: at once, 1: as recorded), "
-                              f"got {speed!r}")
+            raise ConfigError(
+                f"replay_speed must be a number of 0 or more (0: at once, 1: as recorded), got {speed!r}"
+            )
         values["replay_speed"] = float(speed)
 
 

@@ -67,8 +67,10 @@ class InvalidRequest(NamedTuple):
 def deployment_names(operation: str = CHAT, reasoning: bool = False) -> st.SearchStrategy[str]:
     """Built-in deployments serving ``operation`` (reasoning models only when ``reasoning``)."""
     names = [
-        name for name, model in BUILTIN_DEPLOYMENTS.items()
-        if operation in MODEL_DEFAULTS[model]["capabilities"] and (reasoning or not MODEL_DEFAULTS[model].get("reasoning"))
+        name
+        for name, model in BUILTIN_DEPLOYMENTS.items()
+        if operation in MODEL_DEFAULTS[model]["capabilities"]
+        and (reasoning or not MODEL_DEFAULTS[model].get("reasoning"))
     ]
     return st.sampled_from(sorted(names))
 
@@ -116,13 +118,23 @@ OPTIONAL_CHAT_FIELDS: dict[str, st.SearchStrategy[Any]] = {
 def chat_requests(deployments: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[dict[str, Any]]:
     """Valid chat completion keyword arguments (``model`` is the deployment), without streaming."""
     optional = st.fixed_dictionaries({}, optional=OPTIONAL_CHAT_FIELDS)
-    return st.builds(lambda model, messages, extra: {"model": model, "messages": messages, **extra},
-                     deployments or deployment_names(), chat_messages(), optional)
+    return st.builds(
+        lambda model, messages, extra: {"model": model, "messages": messages, **extra},
+        deployments or deployment_names(),
+        chat_messages(),
+        optional,
+    )
 
 
 MISTAKES: tuple[tuple[str, st.SearchStrategy[Any]], ...] = (
-    ("temperature", st.one_of(st.floats(min_value=2.01, max_value=100),
-                              st.floats(min_value=-100, max_value=-0.01), st.just("hot"))),
+    (
+        "temperature",
+        st.one_of(
+            st.floats(min_value=2.01, max_value=100),
+            st.floats(min_value=-100, max_value=-0.01),
+            st.just("hot"),
+        ),
+    ),
     ("top_p", st.floats(min_value=1.01, max_value=10)),
     ("n", st.one_of(st.integers(max_value=0, min_value=-5), st.integers(min_value=129, max_value=1000))),
     ("max_tokens", st.integers(min_value=-100, max_value=0)),
@@ -156,8 +168,11 @@ def embedding_requests(
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Valid embeddings keyword arguments: one string or a list of up to 8."""
     inputs = st.one_of(text(), st.lists(text(), min_size=1, max_size=8))
-    return st.builds(lambda model, value: {"model": model, "input": value},
-                     deployments or deployment_names(EMBEDDINGS), inputs)
+    return st.builds(
+        lambda model, value: {"model": model, "input": value},
+        deployments or deployment_names(EMBEDDINGS),
+        inputs,
+    )
 
 
 def status_faults(statuses: tuple[int, ...] = ERROR_STATUSES) -> st.SearchStrategy[dict[str, Any]]:
@@ -202,19 +217,24 @@ def fault_actions(inprocess: bool = True, transport: bool = True) -> st.SearchSt
     return st.one_of(options)
 
 
-def fault_sequences(max_size: int = 5, inprocess: bool = True, transport: bool = True
-                    ) -> st.SearchStrategy[list[Any]]:
+def fault_sequences(
+    max_size: int = 5, inprocess: bool = True, transport: bool = True
+) -> st.SearchStrategy[list[Any]]:
     """What successive requests get: a list of actions (after it, requests pass)."""
     return st.lists(fault_actions(inprocess, transport), min_size=1, max_size=max_size)
 
 
-def fault_rules(operation: str | None = CHAT, inprocess: bool = True, transport: bool = True
-                ) -> st.SearchStrategy[dict[str, Any]]:
+def fault_rules(
+    operation: str | None = CHAT, inprocess: bool = True, transport: bool = True
+) -> st.SearchStrategy[dict[str, Any]]:
     """A whole rule: a ``sequence``, or one ``fault`` for the first ``times`` requests."""
     match = {"operation": operation} if operation else {}
     sequence = fault_sequences(inprocess=inprocess, transport=transport).map(
-        lambda actions: {"match": match, "sequence": actions})
-    counted = st.builds(lambda action, times: {"match": match, "fault": action, "times": times},
-                        fault_actions(inprocess, transport).filter(lambda a: a != "pass"),
-                        st.integers(min_value=0, max_value=4))
+        lambda actions: {"match": match, "sequence": actions}
+    )
+    counted = st.builds(
+        lambda action, times: {"match": match, "fault": action, "times": times},
+        fault_actions(inprocess, transport).filter(lambda a: a != "pass"),
+        st.integers(min_value=0, max_value=4),
+    )
     return st.one_of(sequence, counted)
