@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .recordings import ROOT, missing_reason, recording_files
 from .serve import ServeProcess
-from .targets import ENDPOINT_ENV, KEEP_RECORDED_ENV, KEY_ENV
+from .target_kinds import ENDPOINT_ENV, KEEP_RECORDED_ENV, KEY_ENV
 
 STANDIN_KEY = "standin-key"  # the replay server accepts any key; recording 06's request still gets its 401
 

@@ -15,7 +15,7 @@ counts from one example never leak into the next. Elsewhere, use the block yours
             ...
 
 A process's first request loads the BPE vocabularies and the SDK's lazily imported types (a few
-hundred ms); before a ``@given`` test runs, the plugin warms both up (``mock.warm_up()``), so the
+hundred ms); before a ``@given`` test runs, the plugin warms both up (``testing.hypothesis.warm_up``), so the
 first example's deadline is not charged for them.
 """
 
