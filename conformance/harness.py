@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .drivers import Call, Driver, Outcome
+from .drivers import Driver, DriverCall, Outcome
 from .expect import SLOW_GAP, Observed, Vector, check
 from .report import Cell
 from .targets import NO_SOCKET, Target
@@ -41,7 +41,7 @@ def skip_reason(item: pytest.Item, target: Target, config: pytest.Config, *, slo
     return None
 
 
-def make_call(vector: Vector, target: Target, session: str) -> Call:
+def make_call(vector: Vector, target: Target, session: str) -> DriverCall:
     deployment = target.deployments["embeddings" if vector.operation == "embeddings" else "chat"]
     key = target.bearer or target.api_key or ""
     auth = "token" if target.bearer and vector.auth == "key" else vector.auth
@@ -55,7 +55,7 @@ def make_call(vector: Vector, target: Target, session: str) -> Call:
             "OPENAI_API_VERSION": target.api_version,
         }
     params = {} if vector.operation == "embeddings" else {"max_tokens": 16}
-    return Call(
+    return DriverCall(
         operation=vector.operation,
         endpoint=target.endpoint,
         deployment=deployment,

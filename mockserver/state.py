@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
 
 from .config import Deployment, Settings
-from .faults import FaultStore
+from .fastpath.memo import Memo
+from .faults.rules import FaultStore
+from .faults.scenarios import load_scenario
 from .ids import Clock, RequestIds
 from .journal import Journal
 from .limits import MAX_KEPT_ERRORS
-from .memo import Memo
 from .objects import MemoryObjects
 from .ratelimit import RateLimiter
-from .scenarios import load_scenario
+from .replay.player import Player
 from .synth.text import REPLIES
 from .synth.tokens import PIECES, Tokenizer, get_tokenizer
-
-if TYPE_CHECKING:
-    from .replay.player import Player
 
 
 class MockState:
@@ -39,8 +36,6 @@ class MockState:
         # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
         self.replay: Player | None = None
         if settings.replay:
-            from .replay.player import Player
-
             self.replay = Player.from_settings(settings)
 
     def load_scenarios(self) -> None:

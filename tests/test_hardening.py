@@ -107,7 +107,7 @@ def test_a_body_over_the_limit_gets_a_413_before_it_is_read() -> None:
 def test_a_chunked_body_stops_being_read_once_it_passes_the_limit() -> None:
     import asyncio
 
-    from mockserver.call import BodyTooLarge, read_body
+    from mockserver.http import BodyTooLarge, read_body
 
     received: list[int] = []
 
@@ -218,7 +218,7 @@ def test_a_fault_rule_with_a_bad_value_gets_a_400_naming_the_field(mock: TestCli
 
 
 def test_every_transport_kind_has_its_field_checks() -> None:
-    from mockserver.fault_checks import TRANSPORT_FIELDS
+    from mockserver.faults.checks import TRANSPORT_FIELDS
     from mockserver.faults import TRANSPORT_KINDS
 
     assert set(TRANSPORT_FIELDS) == set(TRANSPORT_KINDS)

@@ -1,4 +1,5 @@
-"""The control API under ``/_mock`` (outside the Azure pipeline): health, reset, journal.
+"""The control API under ``/_mock`` (outside the Azure pipeline): health, reset, journal, faults, the
+dashboard (``mockserver.ui``).
 
 Every answer is JSON, errors included: ``{"error": {"code", "message"}}`` with ``InvalidRequest``
 (400), ``NotFound`` (404, an unknown route or rule), ``MethodNotAllowed`` (405, with ``Allow``) and
@@ -18,11 +19,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import jsontext
-from ..call import BodyAbandoned, BodyTooLarge, limited_receive
+from ..http import BodyAbandoned, BodyTooLarge, limited_receive
 from ..errors import ConfigError
+from ..faults.scenarios import library, parse_scenario
 from ..limits import MAX_CLOCK_OFFSET, MAX_CONTROL_BYTES
-from ..scenarios import library, parse_scenario
 from ..state import MockState
+from ..ui.routes import ui_routes
 from .images import image_blob
 
 
@@ -228,5 +230,6 @@ def admin_router(state: MockState) -> Starlette:
             Route("/_mock/clock", clock(state), methods=["GET"]),
             Route("/_mock/clock/advance", clock(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
+            *ui_routes(state),  # the dashboard and the JSON it reads (mockserver.ui)
         ]
     )
