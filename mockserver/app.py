@@ -43,7 +43,7 @@ class MockApp:
         return self.state.settings
 
 
-async def refuse_websocket(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
     """No route of the mock speaks WebSocket: the upgrade is refused with Azure's 404 Resource not
     found where the server can send an HTTP answer (the ``websocket.http.response`` extension),
     else closed before the handshake (uvicorn answers 403). (Azure's answer is not recorded: an
@@ -53,8 +53,13 @@ async def refuse_websocket(scope: dict[str, Any], receive: Any, send: Any) -> No
         return
     if "websocket.http.response" in scope.get("extensions", {}):
         error = resource_not_found()
-        await send({"type": "websocket.http.response.start", "status": error.status,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": error.status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "websocket.http.response.body", "body": error.render()})
     else:
         await send({"type": "websocket.close", "code": 1008})

@@ -16,8 +16,8 @@ from typing import Any
 from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODEL_DEFAULTS
 from .errors import ConfigError
 from .filters.triggers import FilterTrigger, parse_trigger
-from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 from .limits import MAX_JSON_BYTES
+from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 
 TOKENIZER_MODES = ("auto", "approx", "bpe")
 RATE_LIMIT_MODES = ("enforce", "report", "off")

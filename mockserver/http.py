@@ -19,8 +19,10 @@ def parse_json(raw: bytes) -> Any:
 
 def decode_headers(scope: Scope) -> dict[str, str]:
     """Header names lower-cased: Azure matches them case-insensitively (Go sends ``Api-Key``)."""
-    return {header_name(k) if len(k) <= CACHED_KEY_BYTES else k.decode("latin-1").lower(): v.decode("latin-1")
-            for k, v in scope.get("headers", ())}
+    return {
+        header_name(k) if len(k) <= CACHED_KEY_BYTES else k.decode("latin-1").lower(): v.decode("latin-1")
+        for k, v in scope.get("headers", ())
+    }
 
 
 @lru_cache(maxsize=512)  # clients send the same few header names on every request

@@ -19,8 +19,25 @@ from .limits import MAX_JOURNAL_BYTES
 SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "ocp-apim-subscription-key"})
 # any header or query parameter whose name has one of these words (split at "-" and "_") is a
 # credential: x-api-key, proxy-authorization, ?api-key=, ?subscription-key=, ?sig=, x-ms-token-aad-...
-SECRET_WORDS = frozenset({"key", "token", "secret", "password", "passwd", "auth", "authorization", "cookie",
-                          "credential", "credentials", "signature", "sig", "sas", "code", "bearer"})
+SECRET_WORDS = frozenset(
+    {
+        "key",
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "auth",
+        "authorization",
+        "cookie",
+        "credential",
+        "credentials",
+        "signature",
+        "sig",
+        "sas",
+        "code",
+        "bearer",
+    }
+)
 NOT_SECRET = frozenset({"idempotency-key", "x-mock-session"})  # named like secrets, but are not
 MASK = "***"
 MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept

@@ -16,7 +16,6 @@ from typing import Any
 
 import uvicorn
 
-from .app import MockApp
 from .fastpath.wire import HoldingTransport, rendered_head_cycle, renders_heads
 from .limits import HEADER_TIMEOUT_SECONDS, MAX_HEADER_BYTES
 from .types import ASGIApp, Receive, Scope, Send
@@ -82,8 +81,10 @@ def refusal(status: int, reason: str, message: str) -> bytes:
     """A complete answer written before the request was parsed: the gateway envelope with the status
     as its code, as APIM writes its own errors (azure-wire §3.1; no recorded 408/431 body: inferred)."""
     body = b'{"error":{"code":"%d","message": "%s"}}' % (status, message.encode())
-    return (b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n"
-            % (status, reason.encode(), len(body))) + body
+    return (
+        b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n"
+        % (status, reason.encode(), len(body))
+    ) + body
 
 
 TOO_LARGE = refusal(431, "Request Header Fields Too Large", "Request header fields too large")

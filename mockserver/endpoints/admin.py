@@ -19,9 +19,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import jsontext
-from ..http import BodyAbandoned, BodyTooLarge, limited_receive
 from ..errors import ConfigError
 from ..faults.scenarios import library, parse_scenario
+from ..http import BodyAbandoned, BodyTooLarge, limited_receive
 from ..limits import MAX_CLOCK_OFFSET, MAX_CONTROL_BYTES
 from ..state import MockState
 from ..ui.routes import ui_routes
@@ -74,8 +74,10 @@ def clock(state: MockState) -> Any:
                 if isinstance(seconds, bool) or not isinstance(seconds, int | float):
                     raise ConfigError('send {"seconds": <a number of seconds, 0 or more>}')
                 if not 0 <= seconds <= MAX_CLOCK_OFFSET - state.clock.offset:
-                    raise ConfigError(f"'seconds' must be between 0 and {MAX_CLOCK_OFFSET - state.clock.offset:g} "
-                                      f"(the clock moves at most {MAX_CLOCK_OFFSET:g} s ahead), got {seconds!r}")
+                    raise ConfigError(
+                        f"'seconds' must be between 0 and {MAX_CLOCK_OFFSET - state.clock.offset:g} "
+                        f"(the clock moves at most {MAX_CLOCK_OFFSET:g} s ahead), got {seconds!r}"
+                    )
                 state.clock.advance(float(seconds))
             except ConfigError as exc:
                 return config_error(exc)
@@ -165,7 +167,9 @@ def scenarios(state: MockState) -> Any:
             data = await json_body(request)
             if not isinstance(data, dict) or ("scenario" in data) == ("name" in data):
                 raise ConfigError(SCENARIO_BODY)
-            scenario = parse_scenario_object(data["scenario"]) if "scenario" in data else builtin(data["name"])
+            scenario = (
+                parse_scenario_object(data["scenario"]) if "scenario" in data else builtin(data["name"])
+            )
             ids = state.faults.add(scenario["rules"])
         except ConfigError as exc:
             return config_error(exc)
@@ -179,9 +183,11 @@ def builtin(name: Any) -> dict[str, Any]:
     known = library()
     if not isinstance(name, str) or name not in known:
         shown = repr(name)[:80] if isinstance(name, str) else f"a {type(name).__name__}"
-        raise ConfigError(f"'name' must be a built-in scenario, got {shown}; built-in: {sorted(known)} "
-                          "(a scenario file is loaded with --scenario on the command line, or sent "
-                          'inline as {"scenario": {...}})')
+        raise ConfigError(
+            f"'name' must be a built-in scenario, got {shown}; built-in: {sorted(known)} "
+            "(a scenario file is loaded with --scenario on the command line, or sent "
+            'inline as {"scenario": {...}})'
+        )
     path = known[name]
     return parse_scenario(path.read_text(encoding="utf-8"), path.suffix, name)
 
@@ -198,8 +204,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     where = f"{request.method} {request.url.path}"
     if exc.status_code == 405:
         allowed = ", ".join(sorted((exc.headers or {}).get("Allow", "").split(", ")))  # Starlette's is a set
-        return control_error(405, "MethodNotAllowed", f"{where} is not allowed; allowed: {allowed}",
-                             headers={"Allow": allowed})
+        return control_error(
+            405, "MethodNotAllowed", f"{where} is not allowed; allowed: {allowed}", headers={"Allow": allowed}
+        )
     if exc.status_code == 404:
         return control_error(404, "NotFound", f"no control route {where}")
     return control_error(exc.status_code, str(exc.status_code), str(exc.detail))
@@ -207,7 +214,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def internal_error(request: Request, exc: Exception) -> Response:
     """An unhandled error: a JSON 500 (Starlette still logs the traceback, as it should)."""
-    return control_error(500, "InternalError", f"the control API failed on {request.method} {request.url.path}")
+    return control_error(
+        500, "InternalError", f"the control API failed on {request.method} {request.url.path}"
+    )
 
 
 async def client_gone(request: Request, exc: Exception) -> Response:
@@ -217,8 +226,12 @@ async def client_gone(request: Request, exc: Exception) -> Response:
 def admin_router(state: MockState) -> Starlette:
     """Every control route in one table, mounted at /_mock (JSON errors: ``http_error``)."""
     return Starlette(
-        exception_handlers={HTTPException: http_error, ClientDisconnect: client_gone, BodyAbandoned: client_gone,
-                            500: internal_error},
+        exception_handlers={
+            HTTPException: http_error,
+            ClientDisconnect: client_gone,
+            BodyAbandoned: client_gone,
+            500: internal_error,
+        },
         routes=[
             Route("/_mock/health", health(state), methods=["GET"]),
             Route("/_mock/reset", reset(state), methods=["POST"]),
@@ -231,5 +244,5 @@ def admin_router(state: MockState) -> Starlette:
             Route("/_mock/clock/advance", clock(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
             *ui_routes(state),  # the dashboard and the JSON it reads (mockserver.ui)
-        ]
+        ],
     )

@@ -61,12 +61,18 @@ async def transcribe(call: Call, state: MockState, request: Transcription) -> Re
     seconds, sha = await run_in_threadpool(measure, request)
     if seconds > MAX_TRANSCRIPT_SECONDS:
         # OpenAI's wording for its transcription models' duration cap (inferred for Azure)
-        raise invalid_request(f"audio duration {seconds:g} seconds is longer than {MAX_TRANSCRIPT_SECONDS:g} "
-                              "seconds which is the maximum for this model", "file", "invalid_value")
+        raise invalid_request(
+            f"audio duration {seconds:g} seconds is longer than {MAX_TRANSCRIPT_SECONDS:g} "
+            "seconds which is the maximum for this model",
+            "file",
+            "invalid_value",
+        )
     return await run_in_threadpool(write_transcript, call, state, request, seconds, sha)
 
 
-def write_transcript(call: Call, state: MockState, request: Transcription, seconds: float, sha: str) -> Response:
+def write_transcript(
+    call: Call, state: MockState, request: Transcription, seconds: float, sha: str
+) -> Response:
     configured = dict(state.settings.transcripts).get(sha)
     text = configured or generated_text(digest("audio", state.settings.seed, sha), seconds)
     transcript = lay_out(text, seconds)

@@ -130,7 +130,9 @@ PICTURE_KEY = re.compile(r"[0-9a-f]{32}")
 # the links' signing key: per process (issue 14's state layer may share one between workers)
 SIGNING_KEY = secrets.token_bytes(32)
 # a host name, IPv4 address or bracketed IPv6 address, and an optional port (RFC 3986 authority)
-HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
+HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?"
+)
 
 
 def signature(seed: int, path: str, fields: dict[str, str]) -> str:

@@ -30,12 +30,22 @@ VARIANTS = ("tokens", "requests")
 RETRY_AFTER_FORMATS = ("seconds", "http-date")
 CUT_MODES = ("drop", "clean")
 DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "stddev"), "exponential": ("mean",)}
-FILTER_CATEGORIES = ("hate", "sexual", "violence", "self_harm", "jailbreak", "indirect_attack", "profanity",
-                     "protected_material_text", "protected_material_code")
+FILTER_CATEGORIES = (
+    "hate",
+    "sexual",
+    "violence",
+    "self_harm",
+    "jailbreak",
+    "indirect_attack",
+    "profanity",
+    "protected_material_text",
+    "protected_material_code",
+)
 SEVERITIES = ("safe", "low", "medium", "high")
 
-STATUS_KEYS = frozenset({"status", "headers", "body", "variant", "retry_after", "retry_after_format",
-                         "content_filter"})
+STATUS_KEYS = frozenset(
+    {"status", "headers", "body", "variant", "retry_after", "retry_after_format", "content_filter"}
+)
 # per transport kind: its fields (besides "kind") and their checks
 TRANSPORT_FIELDS: dict[str, dict[str, str]] = {
     "latency": {"seconds": "seconds", "distribution": "distribution"},
@@ -47,8 +57,13 @@ TRANSPORT_FIELDS: dict[str, dict[str, str]] = {
     "error_event": {"after_chunks": "count", "error": "object", "sse_event": "bool"},
     "dribble": {"bytes": "positive", "interval": "seconds"},
     "stream_timing": {"first_token": "seconds", "between_chunks": "seconds"},
-    "content_filter": {"category": "category", "severity": "severity", "at_char": "count",
-                       "after_chunks": "count", "unavailable": "bool"},
+    "content_filter": {
+        "category": "category",
+        "severity": "severity",
+        "at_char": "count",
+        "after_chunks": "count",
+        "unavailable": "bool",
+    },
 }
 
 
@@ -89,8 +104,12 @@ def check_fields(action: dict[str, Any], allowed: frozenset[str], where: str) ->
 def check_status_action(action: dict[str, Any], where: str) -> None:
     check_fields(action, STATUS_KEYS, where)
     status = action["status"]
-    if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599 \
-            or status in NO_BODY_STATUSES:
+    if (
+        isinstance(status, bool)
+        or not isinstance(status, int)
+        or not 200 <= status <= 599
+        or status in NO_BODY_STATUSES
+    ):
         raise fail(f"{where}.status", "an HTTP status 200-599 that has a body (not 204, 205 or 304)", status)
     if "headers" in action:
         check_headers(action["headers"], f"{where}.headers", allow_none=True)
@@ -105,7 +124,7 @@ def check_status_action(action: dict[str, Any], where: str) -> None:
 
 
 def check_filter_spec(spec: Any, where: str) -> None:
-    """``{"category": ..., "severity": ...}`` or ``{"jailbreak": true}`` (``content_filter.hits_from_spec``)."""
+    """``{"category": ..., "severity": ...}`` or ``{"jailbreak": true}`` (``hits_from_spec``)."""
     if not isinstance(spec, dict):
         raise fail(where, 'an object like {"category": "violence", "severity": "medium"}', spec)
     check_fields(spec, frozenset({"category", "severity", "jailbreak"}), where)
@@ -125,14 +144,16 @@ def check_headers(headers: Any, where: str, allow_none: bool = False) -> None:
         if not isinstance(name, str) or not TOKEN.fullmatch(name):
             raise fail(f"{where} name", "an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)", name)
         if name.lower() in FRAMING_HEADERS:
-            raise ConfigError(f"{where}.{name}: the server sets framing headers itself "
-                              f"({sorted(FRAMING_HEADERS)} cannot be scripted)")
+            raise ConfigError(
+                f"{where}.{name}: the server sets framing headers itself "
+                f"({sorted(FRAMING_HEADERS)} cannot be scripted)"
+            )
         if value is None and allow_none:
             continue
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise fail(f"{where}.{name}", "a string (or null to remove the header)", value)
         text = str(value)
-        if BAD_VALUE.search(text) or not text.isascii() and not latin1(text):
+        if BAD_VALUE.search(text) or (not text.isascii() and not latin1(text)):
             raise fail(f"{where}.{name}", "one line of Latin-1 text (no CR, LF or other controls)", value)
 
 
@@ -147,7 +168,9 @@ def latin1(text: str) -> bool:
 def check_transport_action(action: dict[str, Any], where: str) -> None:
     kind = action["kind"]
     if not isinstance(kind, str) or kind not in TRANSPORT_FIELDS:
-        raise ConfigError(f"{where}.kind: unknown fault kind {repr(kind)[:80]}; valid: {list(TRANSPORT_FIELDS)}")
+        raise ConfigError(
+            f"{where}.kind: unknown fault kind {repr(kind)[:80]}; valid: {list(TRANSPORT_FIELDS)}"
+        )
     fields = TRANSPORT_FIELDS[kind]
     check_fields(action, frozenset({"kind", *fields}), where)
     for name, check in fields.items():

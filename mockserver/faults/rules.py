@@ -175,8 +175,10 @@ def check_action(action: Any, where: str = "fault") -> Any:
     if action == PASS:
         return action
     if not isinstance(action, dict) or ("status" in action) == ("kind" in action):
-        raise ConfigError(f'{where}: an action is "pass", {{"status": N, ...}} or {{"kind": K, ...}}; '
-                          f"got {repr(action)[:80]}")
+        raise ConfigError(
+            f'{where}: an action is "pass", {{"status": N, ...}} or {{"kind": K, ...}}; '
+            f"got {repr(action)[:80]}"
+        )
     if "status" in action:
         checks.check_status_action(action, where)
     else:

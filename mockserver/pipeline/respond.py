@@ -19,7 +19,9 @@ from .replay import ReplayHit
 from .stages import STAGES
 
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
-KEEP_PARSED = 64 * 1024  # the journal keeps larger request bodies as bytes (parsed JSON takes 5-10 times more)
+KEEP_PARSED = (
+    64 * 1024
+)  # the journal keeps larger request bodies as bytes (parsed JSON takes 5-10 times more)
 
 
 class Pipeline:

@@ -125,7 +125,12 @@ def generation_budget(inputs: ChatInputs) -> int:
 
 
 def choice_text(
-    inputs: ChatInputs, prompt: str, index: int, rng: random.Random, canned: CannedReply | None, budget: Budget
+    inputs: ChatInputs,
+    prompt: str,
+    index: int,
+    rng: random.Random,
+    canned: CannedReply | None,
+    budget: Budget,
 ) -> str:
     body = inputs.body
     if canned is not None and canned.content is not None:
@@ -142,8 +147,9 @@ def choice_text(
     return text
 
 
-def limit_text(inputs: ChatInputs, index: int, text: str, rng: random.Random, cut: Cut | None,
-               ran_out: bool = False) -> ChoicePlan:
+def limit_text(
+    inputs: ChatInputs, index: int, text: str, rng: random.Random, cut: Cut | None, ran_out: bool = False
+) -> ChoicePlan:
     """Apply ``stop``, a content-filter cut, then the token limit (reasoning tokens count too).
 
     ``ran_out``: the generator stopped at its budget; the reply ends as one at the model's token
@@ -218,7 +224,11 @@ def make_tool_call(
         arguments = args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
     else:
         schema = function.get("parameters") or {"type": "object", "properties": {}}
-        budget = Budget(min(output_limit(inputs) * CHARS_PER_TOKEN_BOUND, MAX_GENERATED_CHARS // MAX_TOOL_SHARE))
-        arguments = json.dumps(instance(schema, rng, budget=budget), ensure_ascii=False, separators=(",", ":"))
+        budget = Budget(
+            min(output_limit(inputs) * CHARS_PER_TOKEN_BOUND, MAX_GENERATED_CHARS // MAX_TOOL_SHARE)
+        )
+        arguments = json.dumps(
+            instance(schema, rng, budget=budget), ensure_ascii=False, separators=(",", ":")
+        )
     call_id = tool_call_id(inputs.seed, name, arguments, position, inputs.body.get("messages"))
     return ToolCall(call_id, name, arguments, inputs.tokenizer.pieces(arguments))

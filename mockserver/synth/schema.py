@@ -48,8 +48,9 @@ class Budget:
         return granted
 
 
-def instance(schema: Any, rng: random.Random, root: Any = None, depth: int = 0,
-             budget: Budget | None = None) -> Any:
+def instance(
+    schema: Any, rng: random.Random, root: Any = None, depth: int = 0, budget: Budget | None = None
+) -> Any:
     """A value valid for ``schema``; ``root`` resolves local ``$ref``s; ``budget`` bounds its size."""
     root = schema if root is None else root
     budget = Budget(MAX_GENERATED_CHARS) if budget is None else budget
@@ -84,7 +85,9 @@ def by_type(schema: dict[str, Any], rng: random.Random, root: Any, depth: int, b
     return GENERATORS.get(kind, lambda *_: None)(schema, rng, root, depth, budget)
 
 
-def gen_object(schema: dict[str, Any], rng: random.Random, root: Any, depth: int, budget: Budget) -> dict[str, Any]:
+def gen_object(
+    schema: dict[str, Any], rng: random.Random, root: Any, depth: int, budget: Budget
+) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, sub in schema.get("properties", {}).items():
         if budget.take(len(name) + 4) < len(name) + 4:

@@ -8,7 +8,6 @@ from ..config import Deployment
 from ..errors import context_length_exceeded, invalid_request, unsupported_parameter, unsupported_value
 from ..synth.tokens import Tokenizer, count_chat_prompt
 from ..versions import CHAT_FIELD_SINCE, JSON_SCHEMA_SINCE, check_fields, knows
-from .schema import check_function_schema, check_response_schema
 from .rules import (
     check_enum,
     check_field,
@@ -19,6 +18,7 @@ from .rules import (
     check_type,
     require,
 )
+from .schema import check_function_schema, check_response_schema
 
 KNOWN = frozenset(
     [
@@ -81,7 +81,7 @@ def validate_chat(raw: Any, deployment: Deployment, version: str | None) -> dict
 
 
 def check_data_sources(sources: Any) -> None:
-    """On Your Data: an array of ``{"type", "parameters"}`` objects (GA-SPEC ``azureChatExtensionConfiguration``)."""
+    """On Your Data: ``{"type", "parameters"}`` objects (GA-SPEC ``azureChatExtensionConfiguration``)."""
     if sources is None:
         return
     check_type(sources, (list,), "data_sources")

@@ -38,20 +38,28 @@ def check_response_schema(schema: Any, name: Any) -> None:
     try:
         check_schema(schema)
     except SchemaProblem as problem:
-        raise schema_error(f"response_format '{name}'", problem, "response_format", "invalid_json_schema") from None
+        raise schema_error(
+            f"response_format '{name}'", problem, "response_format", "invalid_json_schema"
+        ) from None
 
 
 def check_function_schema(schema: Any, name: Any, index: int) -> None:
     try:
         check_schema(schema)
     except SchemaProblem as problem:
-        raise schema_error(f"function '{name}'", problem, f"tools[{index}].function.parameters",
-                           "invalid_function_parameters") from None
+        raise schema_error(
+            f"function '{name}'",
+            problem,
+            f"tools[{index}].function.parameters",
+            "invalid_function_parameters",
+        ) from None
 
 
 def schema_error(what: str, problem: SchemaProblem, param: str, code: str) -> AzureError:
     context = ", ".join(repr(p) for p in problem.path) + ("," if len(problem.path) == 1 else "")
-    return invalid_request(f"Invalid schema for {what}: In context=({context}), {problem.detail}.", param, code)
+    return invalid_request(
+        f"Invalid schema for {what}: In context=({context}), {problem.detail}.", param, code
+    )
 
 
 def check_schema(schema: Any) -> None:
@@ -78,7 +86,9 @@ def check_keywords(node: dict[str, Any], path: tuple[str, ...]) -> None:
             raise SchemaProblem(path, f"'{key}' must be a non-negative integer, got {kind(value)}")
     for key in NUMBERS:
         value = node.get(key)
-        if key in node and (isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > LARGEST):
+        if key in node and (
+            isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > LARGEST
+        ):
             raise SchemaProblem(path, f"'{key}' must be a number, got {kind(value)}")
     for key in STRINGS:
         if key in node and not isinstance(node[key], str):
@@ -88,14 +98,18 @@ def check_keywords(node: dict[str, Any], path: tuple[str, ...]) -> None:
     if "enum" in node and (not isinstance(node["enum"], list) or not node["enum"]):
         raise SchemaProblem(path, f"'enum' must be a non-empty array, got {kind(node['enum'])}")
     required = node.get("required")
-    if "required" in node and (not isinstance(required, list) or not all(isinstance(r, str) for r in required)):
+    if "required" in node and (
+        not isinstance(required, list) or not all(isinstance(r, str) for r in required)
+    ):
         raise SchemaProblem(path, "'required' must be an array of strings")
 
 
 def check_type_keyword(value: Any, path: tuple[str, ...]) -> None:
     names = value if isinstance(value, list) else [value]
     if not names or not all(isinstance(n, str) and n in TYPES for n in names):
-        raise SchemaProblem(path, f"'type' must be one of {sorted(TYPES)} or an array of them, got {value!r:.80}")
+        raise SchemaProblem(
+            path, f"'type' must be one of {sorted(TYPES)} or an array of them, got {value!r:.80}"
+        )
 
 
 def children(node: dict[str, Any], path: tuple[str, ...]) -> list[tuple[Any, tuple[str, ...]]]:
@@ -123,6 +137,13 @@ def children(node: dict[str, Any], path: tuple[str, ...]) -> list[tuple[Any, tup
 
 
 def kind(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
-             dict: "an object", type(None): "null"}
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
+        type(None): "null",
+    }
     return names.get(type(value), "a value")
