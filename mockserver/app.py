@@ -6,12 +6,15 @@ anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the s
 
 from __future__ import annotations
 
+import asyncio
+
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
 from .errors import resource_not_found
 from .pipeline import Pipeline
 from .state import MockState
 from .types import Receive, Scope, Send
+from .watchdog import LoopWatchdog
 
 ADMIN_PREFIX = "/_mock"
 
@@ -25,18 +28,25 @@ class MockApp:
         self.state = state
         self.pipeline = Pipeline(state)
         self.admin = admin_router(state)
+        self.in_flight: dict[int, str] = {}  # what the loop watchdog names when the loop is held
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await lifespan(receive, send)
+            await lifespan(receive, send, self.in_flight)
         elif scope["type"] == "websocket":
             await refuse_websocket(scope, receive, send)
         elif scope["type"] != "http":
             return
-        elif scope["path"].startswith(ADMIN_PREFIX):
-            await self.admin(scope, receive, send)
         else:
-            await self.pipeline(scope, receive, send)
+            key = id(scope)
+            self.in_flight[key] = f"{scope['method']} {scope['path'][:200]}"
+            try:
+                if scope["path"].startswith(ADMIN_PREFIX):
+                    await self.admin(scope, receive, send)
+                else:
+                    await self.pipeline(scope, receive, send)
+            finally:
+                self.in_flight.pop(key, None)
 
     @property
     def settings(self) -> Settings:
@@ -65,12 +75,18 @@ async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "websocket.close", "code": 1008})
 
 
-async def lifespan(receive: Receive, send: Send) -> None:
+async def lifespan(receive: Receive, send: Send, in_flight: dict[int, str] | None = None) -> None:
+    """Start-up and shut-down; a served app runs the loop watchdog (``mockserver.watchdog``)."""
+    watchdog: LoopWatchdog | None = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            if in_flight is not None:
+                watchdog = LoopWatchdog(asyncio.get_running_loop(), in_flight).start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            if watchdog is not None:
+                watchdog.stop()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

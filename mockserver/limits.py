@@ -34,6 +34,8 @@ Generation (CPU) bounds
         generous figure: no tokenizer's pieces are longer on average).
     MAX_SCHEMA_NODES  subschemas a json_schema may have (OpenAI: "up to 5000 object properties
         total"; ours counts every subschema); more is a 400.
+    LOOP_STALL_SECONDS  a served mock's watchdog logs a warning when one request holds the event
+        loop longer than this (``mockserver.watchdog``): the sign of a bound still missing.
     MAX_TRANSCRIPT_SECONDS  the longest audio the mock writes a transcript for (inferred: 25 MB of
         8 kbit/s audio, the lowest MP3 bitrate, is about 7.3 hours; the figure is above that); a
         header claiming more than the file's bytes can carry is not believed (see ``synth.media.probe``).
@@ -65,6 +67,7 @@ MAX_GENERATED_CHARS = 1 * MiB
 CHARS_PER_TOKEN_BOUND = 16
 MAX_SCHEMA_NODES = 5000
 MAX_TRANSCRIPT_SECONDS = 8 * 3600.0
+LOOP_STALL_SECONDS = 0.5
 
 MAX_JOURNAL_BYTES = 64 * MiB
 MAX_CACHE_BYTES = 16 * MiB

@@ -34,7 +34,7 @@ from mockserver.app import MockApp
 from tests import fuzz_strategies as fz
 from tests.conftest import GA
 
-BUDGET = {"bodies": 1500, "raw": 800, "requests": 1200, "uploads": 800, "rules": 1000, "control": 700}
+BUDGET = {"bodies": 6000, "raw": 2000, "requests": 4000, "uploads": 2500, "rules": 3000, "control": 2500}
 SCALE = float(os.environ.get("AOAI_FUZZ_SCALE", "1"))
 NORMAL = {"messages": [{"role": "user", "content": "are you still there?"}]}
 NORMAL_URL = f"/openai/deployments/gpt-4o-mini/chat/completions?api-version={GA}"
