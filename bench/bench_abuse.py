@@ -6,7 +6,8 @@
 What it does: launches ``python -m mockserver serve`` (approx tokenizer, rate limits off), then
 measures ``--probes`` sequential normal chat requests on their own keep-alive connection, twice: on a
 quiet server, and while it holds ``--idle`` idle keep-alive connections (each sent one request
-first), a slowloris client (a request head one byte every 0.2 s, on ``--slowloris`` connections) and
+first), a slowloris client (a request head one byte every 0.2 s, on ``--slowloris`` connections: the
+server cuts it off after its 20 s head timeout, so probing lasts at least ``--seconds``) and
 a client uploading ``--upload-mb`` MB as fast as it can (a chunked multipart transcription upload,
 which the server refuses with a 413 once it passes 25 MB, then the client starts another). It prints
 p50, p99 and max for both runs side by side, and what the abusers saw. Everything binds 127.0.0.1 and
@@ -39,10 +40,14 @@ def chat_request(i: int) -> bytes:
             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 
-async def probes(port: int, count: int) -> list[float]:
+async def probes(port: int, count: int, seconds: float = 0.0) -> list[float]:
+    """``count`` sequential requests, and more until ``seconds`` have passed."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     latencies = []
-    for i in range(count):
+    until = time.monotonic() + seconds
+    i = 0
+    while i < count or time.monotonic() < until:
+        i += 1
         started = time.perf_counter()
         writer.write(chat_request(i))
         status = await read_response(reader)
@@ -126,7 +131,7 @@ async def abused(port: int, args: argparse.Namespace) -> tuple[list[float], dict
     abusers = [asyncio.create_task(slowloris(port, stop, seen)) for _ in range(args.slowloris)]
     abusers.append(asyncio.create_task(uploader(port, args.upload_mb, stop, seen)))
     await asyncio.sleep(0.5)
-    latencies = await probes(port, args.probes)
+    latencies = await probes(port, args.probes, args.seconds)
     stop.set()
     opened = await idle_task
     await asyncio.gather(*abusers, return_exceptions=True)
@@ -139,6 +144,8 @@ def main() -> int:
     parser.add_argument("--slowloris", type=int, default=1)
     parser.add_argument("--upload-mb", type=int, default=100)
     parser.add_argument("--probes", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=25.0,
+                        help="keep probing at least this long (past the 20 s head timeout the slowloris meets)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, on_signal)
     try:

@@ -9,8 +9,8 @@ Properties, checked on every example:
   exception out of the app;
 * the mock answers a normal request afterwards, and the whole journal still encodes and parses.
 
-Seeded (``derandomize``) and bounded: the budget below is about 20,000 examples, each one or more
-requests (a few minutes on a 2-core machine). ``AOAI_FUZZ_SCALE=10 pytest -m slow tests/test_fuzz.py``
+Seeded (``derandomize``) and bounded: the budget below is 20,000 examples, each two to four requests
+(about 4 minutes, serially, on the shared 2-core development machine). ``AOAI_FUZZ_SCALE=10 pytest -m slow tests/test_fuzz.py``
 runs the ``slow`` variant, ten times as many. Routes come from the routing tables
 (``tests/fuzz_strategies.py``), so new endpoints are fuzzed as they land.
 """
