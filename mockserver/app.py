@@ -6,11 +6,15 @@ anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the s
 
 from __future__ import annotations
 
+import asyncio
+
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
+from .errors import resource_not_found
 from .pipeline import Pipeline
 from .state import MockState
 from .types import Receive, Scope, Send
+from .watchdog import LoopWatchdog
 
 ADMIN_PREFIX = "/_mock"
 
@@ -24,28 +28,65 @@ class MockApp:
         self.state = state
         self.pipeline = Pipeline(state)
         self.admin = admin_router(state)
+        self.in_flight: dict[int, str] = {}  # what the loop watchdog names when the loop is held
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await lifespan(receive, send)
+            await lifespan(receive, send, self.in_flight)
+        elif scope["type"] == "websocket":
+            await refuse_websocket(scope, receive, send)
         elif scope["type"] != "http":
             return
-        elif scope["path"].startswith(ADMIN_PREFIX):
-            await self.admin(scope, receive, send)
         else:
-            await self.pipeline(scope, receive, send)
+            key = id(scope)
+            self.in_flight[key] = f"{scope['method']} {scope['path'][:200]}"
+            try:
+                if scope["path"].startswith(ADMIN_PREFIX):
+                    await self.admin(scope, receive, send)
+                else:
+                    await self.pipeline(scope, receive, send)
+            finally:
+                self.in_flight.pop(key, None)
 
     @property
     def settings(self) -> Settings:
         return self.state.settings
 
 
-async def lifespan(receive: Receive, send: Send) -> None:
+async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
+    """No route of the mock speaks WebSocket: the upgrade is refused with Azure's 404 Resource not
+    found where the server can send an HTTP answer (the ``websocket.http.response`` extension),
+    else closed before the handshake (uvicorn answers 403). (Azure's answer is not recorded: an
+    upgrade is a GET, and a GET on these routes is an unknown route there: inferred.)"""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    if "websocket.http.response" in scope.get("extensions", {}):
+        error = resource_not_found()
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": error.status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": error.render()})
+    else:
+        await send({"type": "websocket.close", "code": 1008})
+
+
+async def lifespan(receive: Receive, send: Send, in_flight: dict[int, str] | None = None) -> None:
+    """Start-up and shut-down; a served app runs the loop watchdog (``mockserver.watchdog``)."""
+    watchdog: LoopWatchdog | None = None
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            if in_flight is not None:
+                watchdog = LoopWatchdog(asyncio.get_running_loop(), in_flight).start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            if watchdog is not None:
+                watchdog.stop()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

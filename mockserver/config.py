@@ -16,6 +16,7 @@ from typing import Any
 from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODEL_DEFAULTS
 from .errors import ConfigError
 from .filters.triggers import FilterTrigger, parse_trigger
+from .limits import MAX_JSON_BYTES
 from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 
 TOKENIZER_MODES = ("auto", "approx", "bpe")
@@ -112,6 +113,8 @@ class Settings:
     replay_speed: float = 0.0
     replay_fallthrough: bool = False
     replay_match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    # the largest JSON request body accepted (413 past it; mockserver.limits)
+    max_body_bytes: int = MAX_JSON_BYTES
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -175,6 +178,9 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
             f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}"
         )
     check_replay(settings)
+    size = settings.max_body_bytes
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ConfigError(f"max_body_bytes must be a whole number of bytes >= 1, got {size!r}")
     return settings
 
 
@@ -214,6 +220,7 @@ SERVER_KEYS = {
     "replay_speed",
     "replay_fallthrough",
     "replay_match_on",
+    "max_body_bytes",
 }
 
 

@@ -14,8 +14,31 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .call import Call
+from .limits import MAX_JOURNAL_BYTES
 
 SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "ocp-apim-subscription-key"})
+# any header or query parameter whose name has one of these words (split at "-" and "_") is a
+# credential: x-api-key, proxy-authorization, ?api-key=, ?subscription-key=, ?sig=, x-ms-token-aad-...
+SECRET_WORDS = frozenset(
+    {
+        "key",
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "auth",
+        "authorization",
+        "cookie",
+        "credential",
+        "credentials",
+        "signature",
+        "sig",
+        "sas",
+        "code",
+        "bearer",
+    }
+)
+NOT_SECRET = frozenset({"idempotency-key", "x-mock-session"})  # named like secrets, but are not
 MASK = "***"
 MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept
 TEXT_TYPES = ("application/json", "text/")
@@ -134,6 +157,7 @@ class JournalRecord:
     seq: int = 0
     finished: float = 0.0
     built: JournalEntry | None = None
+    weight: int = 0  # bytes of request and response body it holds (``Journal``'s byte bound)
 
     def keep(self, body: bytes) -> None:
         """Count a piece of the response body; keep it when it is text and under the cap."""
@@ -150,7 +174,7 @@ class JournalRecord:
                 monotonic=call.started,
                 method=call.method,
                 path=call.path,
-                query=call.query,
+                query=mask_headers(call.query),
                 operation=call.operation,
                 deployment=call.deployment_name,
                 session=call.session,
@@ -212,8 +236,19 @@ def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:
         return text[:2000]
 
 
+def is_secret(name: str) -> bool:
+    """Whether a header or query parameter named ``name`` carries a credential."""
+    name = name.lower()
+    if name in SECRET_HEADERS:
+        return True
+    if name in NOT_SECRET:
+        return False
+    return not SECRET_WORDS.isdisjoint(name.replace("_", "-").split("-"))
+
+
 def mask_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: (MASK if k in SECRET_HEADERS else v) for k, v in headers.items()}
+    """Headers (and query parameters) with every credential's value masked."""
+    return {k: (MASK if is_secret(k) else v) for k, v in headers.items()}
 
 
 class MockWords:
@@ -241,10 +276,13 @@ class MockWords:
 
 
 class Journal(MockWords):
-    """A bounded, thread-safe list of ``JournalEntry`` with filter and count helpers."""
+    """A thread-safe list of ``JournalEntry`` with filter and count helpers, bounded by its number of
+    entries (``size``) and by the body bytes they hold (``max_bytes``): the oldest entries go first."""
 
-    def __init__(self, size: int = 1000) -> None:
-        self.entries: deque[JournalRecord] = deque(maxlen=size)
+    def __init__(self, size: int = 1000, max_bytes: int = MAX_JOURNAL_BYTES) -> None:
+        self.entries: deque[JournalRecord] = deque()
+        self.size, self.max_bytes = size, max_bytes
+        self.bytes = 0
         self.lock = threading.Lock()
         self.numbers = itertools.count(1)
         self.last_seq = 0
@@ -254,6 +292,9 @@ class Journal(MockWords):
         with self.lock:
             record.seq = self.last_seq = next(self.numbers)
             self.entries.append(record)
+            self.bytes += record.weight
+            while len(self.entries) > 1 and (len(self.entries) > self.size or self.bytes > self.max_bytes):
+                self.bytes -= self.entries.popleft().weight
 
     @property
     def cursor(self) -> int:
@@ -286,6 +327,7 @@ class Journal(MockWords):
     def reset(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.bytes = 0
 
     def __iter__(self) -> Iterator[JournalEntry]:
         return iter(self.snapshot())

@@ -135,9 +135,12 @@ class RateLimiter:
             window = {"requests": sum(b[1] for b in recent), "tokens": sum(b[2] for b in recent)}
             minute = {"requests": usage.requests, "tokens": usage.tokens}
         return {
-            "window": {**window, "seconds": WINDOW,  # a cap of None: that limit is not set
-                       "request_cap": window_cap(deployment.rpm) if deployment.rpm else None,
-                       "token_cap": window_cap(deployment.tpm) if deployment.tpm else None},
+            "window": {
+                **window,
+                "seconds": WINDOW,  # a cap of None: that limit is not set
+                "request_cap": window_cap(deployment.rpm) if deployment.rpm else None,
+                "token_cap": window_cap(deployment.tpm) if deployment.tpm else None,
+            },
             "minute": {**minute, "rpm": deployment.rpm, "tpm": deployment.tpm},
         }
 

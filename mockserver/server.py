@@ -17,6 +17,7 @@ from typing import Any
 import uvicorn
 
 from .fastpath.wire import HoldingTransport, rendered_head_cycle, renders_heads
+from .limits import HEADER_TIMEOUT_SECONDS, MAX_HEADER_BYTES
 from .types import ASGIApp, Receive, Scope, Send
 
 
@@ -37,16 +38,6 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
     cycle = rendered_head_cycle(base) if rendered_heads else None
 
     class TransportProtocol(base):  # type: ignore[misc]
-        def on_headers_complete(self) -> None:
-            super().on_headers_complete()  # httptools only: it creates the request's cycle
-            current: Any = self.cycle  # None, or the previous request's, after an upgrade request
-            if cycle is None or current is None:
-                return
-            scope: dict[str, Any] = current.scope
-            if current.__class__ is cycle.__base__ and not self.access_log:
-                current.__class__ = cycle  # takes a head the mock rendered (mockserver.fastpath.wire)
-                scope["aoai.head"] = True
-
         def connection_made(self, transport: asyncio.Transport) -> None:
             holding = HoldingTransport(transport)
             super().connection_made(holding)
@@ -57,8 +48,101 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
                 await app(scope, receive, send)
 
             self.app = with_transport
+            self.head = HeadGuard(transport)
+
+        def data_received(self, data: bytes) -> None:
+            self.head.received(len(data))
+            super().data_received(data)
+            self.head.check()
+
+        def on_message_begin(self) -> None:  # httptools: the first byte of a request
+            super().on_message_begin()
+            self.head.begin()
+
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            self.head.complete()
+            current: Any = self.cycle  # None, or the previous request's, after an upgrade request
+            if cycle is None or current is None:
+                return
+            scope: dict[str, Any] = current.scope
+            if current.__class__ is cycle.__base__ and not self.access_log:
+                current.__class__ = cycle  # takes a head the mock rendered (mockserver.fastpath.wire)
+                scope["aoai.head"] = True
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self.head.stop()
+            super().connection_lost(exc)
 
     return TransportProtocol
+
+
+def refusal(status: int, reason: str, message: str) -> bytes:
+    """A complete answer written before the request was parsed: the gateway envelope with the status
+    as its code, as APIM writes its own errors (azure-wire §3.1; no recorded 408/431 body: inferred)."""
+    body = b'{"error":{"code":"%d","message": "%s"}}' % (status, message.encode())
+    return (
+        b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n"
+        % (status, reason.encode(), len(body))
+    ) + body
+
+
+TOO_LARGE = refusal(431, "Request Header Fields Too Large", "Request header fields too large")
+TIMED_OUT = refusal(408, "Request Timeout", "Request timed out")
+
+
+class HeadGuard:
+    """A request head (request line and headers) must fit in ``MAX_HEADER_BYTES`` and arrive within
+    ``HEADER_TIMEOUT_SECONDS`` of the connection opening or the request's first byte (slowloris).
+    Past either, the client gets a 431 or a 408 and the connection is closed: a 32 MB header is
+    never buffered, and a client sending a byte a second does not hold a connection forever.
+
+    The byte count is of the chunks that arrived while the head was incomplete (a chunk that also
+    holds the start of the body counts whole: the limit is generous for that). Under h11 the size
+    is h11's own limit (``make_server``) and the timer runs from the connection's start only."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.loop = asyncio.get_running_loop()
+        self.timer: asyncio.TimerHandle | None = None
+        self.bytes = 0
+        self.open = False
+        self.begin()
+
+    def begin(self) -> None:
+        if self.open:
+            return
+        self.open, self.bytes = True, 0
+        self.stop()
+        self.timer = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self.expire)
+
+    def received(self, size: int) -> None:
+        if self.open:
+            self.bytes += size
+
+    def complete(self) -> None:
+        self.open = False
+        self.stop()
+
+    def check(self) -> None:
+        if self.open and self.bytes > MAX_HEADER_BYTES:
+            self.refuse(TOO_LARGE)
+
+    def expire(self) -> None:
+        if self.open:
+            self.refuse(TIMED_OUT)
+
+    def refuse(self, answer: bytes) -> None:
+        self.open = False
+        self.stop()
+        if not self.transport.is_closing():
+            self.transport.write(answer)
+            self.transport.close()
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -96,6 +180,7 @@ def make_server(app: ASGIApp, log_level: str = "warning") -> uvicorn.Server:
         http=transport_protocol(renders_heads(app)),
         timeout_graceful_shutdown=1,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
     return uvicorn.Server(config)

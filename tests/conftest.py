@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,16 @@ RECORDINGS = SHARED / "azure-recordings"
 KEY = "test-key"
 GA = "2024-10-21"
 PREVIEW = "2025-01-01-preview"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``slow`` tests (the long fuzz runs) run only when asked: ``AOAI_FUZZ_SCALE=10 pytest -m slow``."""
+    if "AOAI_FUZZ_SCALE" in os.environ:
+        return
+    skip = pytest.mark.skip(reason="slow: set AOAI_FUZZ_SCALE (e.g. 10) and run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

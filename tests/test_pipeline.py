@@ -260,10 +260,10 @@ def test_the_memo_keeps_small_requests_and_never_holds_large_bodies() -> None:
     client = TestClient(app, headers={"api-key": "k"})
     small = client.post(chat_url(), json=BODY)
     assert client.post(chat_url(), json=BODY).json()["choices"] == small.json()["choices"]
-    kept = len(app.state.memo.data)
+    kept = len(app.state.memo.cache)
     assert kept >= 2  # its JSON validity, validation and rendered body
     large = {"messages": [{"role": "user", "content": "word " * 5000}], "max_tokens": 5}
     answers = [client.post(chat_url(), json=large) for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 200]
     assert answers[0].json()["choices"] == answers[1].json()["choices"]
-    assert len(app.state.memo.data) == kept
+    assert len(app.state.memo.cache) == kept

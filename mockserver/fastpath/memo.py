@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from ..bounded import BoundedCache
 from ..call import Call
 
 SIZE = 512
@@ -25,32 +26,31 @@ def request_key(call: Call) -> tuple[Any, ...]:
 
 
 class Memo:
-    """A bounded, thread-safe cache (oldest entry evicted first); emptied when the settings change.
+    """A thread-safe cache bounded by entries and by bytes (oldest entry evicted first,
+    ``bounded.BoundedCache``); emptied when the settings change and on reset.
 
-    Lookups take no lock: a dict read is atomic, and ``put`` is the only writer."""
+    Lookups take no lock: a dict read is atomic."""
 
     def __init__(self, size: int = SIZE) -> None:
         self.size = size
-        self.data: dict[tuple[Any, ...], Any] = {}
+        self.cache = BoundedCache(size)
         self.owner: object = None
         self.lock = threading.Lock()
 
     def get(self, owner: object, key: tuple[Any, ...]) -> Any:
         if owner is not self.owner:
             return None  # stale: the next put starts afresh
-        return self.data.get(key)
+        return self.cache.get(key)
 
     def put(self, owner: object, key: tuple[Any, ...], value: Any) -> None:
-        if sum(len(part) for part in key if isinstance(part, bytes)) > MAX_KEY_BYTES:
+        key_bytes = sum(len(part) for part in key if isinstance(part, bytes))
+        if key_bytes > MAX_KEY_BYTES:
             return
         with self.lock:
             if owner is not self.owner:
-                self.data = {}
+                self.cache.clear()
                 self.owner = owner
-            self.data[key] = value
-            if len(self.data) > self.size:
-                del self.data[next(iter(self.data))]
+        self.cache.put(key, value, key_bytes + (len(value) if isinstance(value, bytes) else 64) + 200)
 
     def reset(self) -> None:
-        with self.lock:
-            self.data = {}
+        self.cache.clear()

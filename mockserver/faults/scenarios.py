@@ -41,8 +41,10 @@ def parse_scenario(text: str, suffix: str, origin: str) -> dict[str, Any]:
         raise ConfigError(f"scenario {origin} needs a 'rules' list")
     name = data.get("name")
     if isinstance(name, str) and name:  # each rule says where it came from (GET /_mock/faults, the dashboard)
-        data["rules"] = [{"name": name, **rule} if isinstance(rule, dict) and "name" not in rule else rule
-                         for rule in data["rules"]]
+        data["rules"] = [
+            {"name": name, **rule} if isinstance(rule, dict) and "name" not in rule else rule
+            for rule in data["rules"]
+        ]
     return data
 
 

@@ -19,6 +19,9 @@ from .replay import ReplayHit
 from .stages import STAGES
 
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
+KEEP_PARSED = (
+    64 * 1024
+)  # the journal keeps larger request bodies as bytes (parsed JSON takes 5-10 times more)
 
 
 class Pipeline:
@@ -118,8 +121,12 @@ class Pipeline:
         entry.added = True
         call = entry.call
         call.scope = call.receive = None  # the journal keeps the call, not the connection
+        entry.weight = len(call.raw_body) + entry.size
         if call.parsed_body is not UNPARSED:
-            call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
+            if call.parsed_body is not None and len(call.raw_body) > KEEP_PARSED:
+                call.parsed_body = UNPARSED  # a large body is kept as its bytes, parsed again when read
+            else:
+                call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
         self.state.journal.add(entry)
 
 

@@ -134,15 +134,24 @@ class Player:
         """What was replayed and what missed since the last rewind (``GET /_mock/replay``)."""
         with self.lock:
             interactions = [
-                {"cassette": e.cassette, "index": e.index, "request": e.view.describe(),
-                 "status": e.interaction.response.status, "hits": self.hits.get(position, 0)}
+                {
+                    "cassette": e.cassette,
+                    "index": e.index,
+                    "request": e.view.describe(),
+                    "status": e.interaction.response.status,
+                    "hits": self.hits.get(position, 0),
+                }
                 for position, e in enumerate(self.entries)
             ]
             misses = [{"request": m.request, "message": m.message, "closest": m.closest} for m in self.missed]
         return {
             "cassettes": [{"name": c.name, "interactions": len(c.interactions)} for c in self.cassettes],
-            "speed": self.speed, "fallthrough": self.fallthrough, "match_on": list(self.match_on),
-            "hits": sum(i["hits"] for i in interactions), "misses": misses, "interactions": interactions,
+            "speed": self.speed,
+            "fallthrough": self.fallthrough,
+            "match_on": list(self.match_on),
+            "hits": sum(i["hits"] for i in interactions),
+            "misses": misses,
+            "interactions": interactions,
         }
 
     def lookup(self, request: Request) -> Hit | Miss:
@@ -181,8 +190,12 @@ class Player:
             detail = EMPTY.format(names=", ".join(c.name for c in self.cassettes) or "(none)")
         else:
             entry = self.entries[closest[0]]
-            near = {"cassette": entry.cassette, "index": entry.index, "recorded": entry.view.describe(),
-                    "differs": closest[1]}
+            near = {
+                "cassette": entry.cassette,
+                "index": entry.index,
+                "recorded": entry.view.describe(),
+                "differs": closest[1],
+            }
             detail = CLOSEST.format(
                 cassette=entry.cassette,
                 index=entry.index,

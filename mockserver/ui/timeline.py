@@ -32,8 +32,10 @@ RETRY_COUNT = "x-stainless-retry-count"
 OPEN_CHAINS = 16  # per session, method and path: how far back a retry may look for its chain
 OPEN_KEYS = 4096  # sessions x paths, and client request ids, with a chain that may still grow
 SHOWN_CHAINS = 5  # in a test report
-HEAD = ("retry timeline (+time since the first attempt; gap: since the previous attempt arrived; "
-        "waited: since its answer ended, vs the retry-after that answer sent):")
+HEAD = (
+    "retry timeline (+time since the first attempt; gap: since the previous attempt arrived; "
+    "waited: since its answer ended, vs the retry-after that answer sent):"
+)
 
 
 @dataclass(frozen=True)
@@ -165,11 +167,15 @@ class Tracker:
         first_position, first = chain[0]
         previous = chain[-2][1] if len(chain) > 1 else None
         return Attempt(
-            entry=entry, position=position, first=first_position, number=len(chain),
+            entry=entry,
+            position=position,
+            first=first_position,
+            number=len(chain),
             offset=entry.monotonic - first.monotonic,
             gap=None if previous is None else entry.monotonic - previous.monotonic,
             wait=None if previous is None else entry.monotonic - previous.monotonic - previous.duration,
-            told=None if previous is None else retry_after(previous), retry_after=retry_after(entry),
+            told=None if previous is None else retry_after(previous),
+            retry_after=retry_after(entry),
         )
 
 

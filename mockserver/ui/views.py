@@ -70,8 +70,11 @@ class JournalRows:
                 self.built[entry.seq] = row(attempt, attempt.first)
                 self.last = entry.seq
             cursor = self.last  # below ``after`` when the poller knew another journal: it starts over
-            shown = [r for seq in range(max(after + 1, oldest), cursor + 1)
-                     if (r := self.built.get(seq)) is not None and passes(r, filters)]
+            shown = [
+                r
+                for seq in range(max(after + 1, oldest), cursor + 1)
+                if (r := self.built.get(seq)) is not None and passes(r, filters)
+            ]
         if limit is not None:
             shown = shown[-limit:] if limit > 0 else []
         return {"cursor": cursor, "oldest": oldest, "rows": shown}
@@ -79,21 +82,36 @@ class JournalRows:
 
 def passes(row: dict[str, Any], filters: dict[str, str | None]) -> bool:
     fields = ("session", "operation", "deployment")
-    return (all(not filters.get(name) or row[name] == filters[name] for name in fields)
-            and status_matches(row["status"], filters.get("status")))
+    return all(not filters.get(name) or row[name] == filters[name] for name in fields) and status_matches(
+        row["status"], filters.get("status")
+    )
 
 
 def row(attempt: Attempt, chain: int) -> dict[str, Any]:
     """``chain``: the seq of the chain's first attempt."""
     e = attempt.entry
     return {
-        "seq": e.seq, "at": round(wall_clock(e.monotonic), 3), "method": e.method, "path": e.path,
-        "session": e.session, "operation": e.operation, "deployment": e.deployment, "status": e.status,
-        "fault": e.fault, "latency_ms": round(e.duration * 1000, 1), "tokens": e.tokens,
-        "stream": isinstance(e.body, dict) and e.body.get("stream") is True, "prompt": prompt(e.body),
-        "replay": replay_outcome(e.notes), "chain": chain,
-        "attempt": attempt.number, "offset": micro(attempt.offset), "gap": micro(attempt.gap),
-        "wait": micro(attempt.wait), "told": micro(attempt.told), "retry_after": micro(attempt.retry_after),
+        "seq": e.seq,
+        "at": round(wall_clock(e.monotonic), 3),
+        "method": e.method,
+        "path": e.path,
+        "session": e.session,
+        "operation": e.operation,
+        "deployment": e.deployment,
+        "status": e.status,
+        "fault": e.fault,
+        "latency_ms": round(e.duration * 1000, 1),
+        "tokens": e.tokens,
+        "stream": isinstance(e.body, dict) and e.body.get("stream") is True,
+        "prompt": prompt(e.body),
+        "replay": replay_outcome(e.notes),
+        "chain": chain,
+        "attempt": attempt.number,
+        "offset": micro(attempt.offset),
+        "gap": micro(attempt.gap),
+        "wait": micro(attempt.wait),
+        "told": micro(attempt.told),
+        "retry_after": micro(attempt.retry_after),
     }
 
 
