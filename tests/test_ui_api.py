@@ -170,8 +170,10 @@ def test_a_stream_lists_its_events_with_the_time_each_was_sent() -> None:
     assert events[-1]["data"] == "data: [DONE]"
     assert [e["data"] for e in events] == entry["response"]  # the same events as the journal keeps
     times = [e["t"] for e in events]
-    assert times[1] - times[0] >= 0.05  # the first token waited 50 ms after the annotation event
-    assert all(b - a >= 0.009 for a, b in itertools.pairwise(times[1:]))  # then one every 10 ms
+    # the first token waited 50 ms after the annotation event, then one every 10 ms; asyncio's timers
+    # may fire up to the clock's resolution early, hence the 10-20% margins
+    assert times[1] - times[0] >= 0.045
+    assert all(b - a >= 0.008 for a, b in itertools.pairwise(times[1:]))
     assert entry["duration"] >= times[-1]
 
 
