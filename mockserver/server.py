@@ -3,7 +3,8 @@
 Transport faults (reset, close mid-body, stream cut) need the socket; the protocol below puts the
 connection's transport (a ``HoldingTransport``) into ``scope["aoai.transport"]`` and, under
 httptools, lets complete responses hand uvicorn a rendered head (``mockserver.wire``).
-``ServerThread`` runs a server in a background thread for tests and the pytest plugin.
+``ServerThread`` runs a server in a background thread for tests and the pytest plugin. With a
+``ServerTLS`` (``mockserver.tls``) the port speaks TLS and ``scope["aoai.tls"]`` names the certificate.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import asyncio
 import logging
 import socket
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from .app import MockApp
 from .wire import HoldingTransport, rendered_head_cycle, renders_heads
+
+if TYPE_CHECKING:
+    from .tls import ServerTLS
 
 
 def base_protocol() -> type[asyncio.Protocol]:
@@ -31,7 +35,7 @@ def base_protocol() -> type[asyncio.Protocol]:
         return H11Protocol
 
 
-def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
+def transport_protocol(rendered_heads: bool = False, tls: ServerTLS | None = None) -> type[asyncio.Protocol]:
     """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``)."""
     base: Any = base_protocol()
     cycle = rendered_head_cycle(base) if rendered_heads else None
@@ -54,11 +58,18 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
 
             async def with_transport(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 scope["aoai.transport"] = holding
+                scope["aoai.tls"] = tls
                 await app(scope, receive, send)
 
             self.app = with_transport
 
     return TransportProtocol
+
+
+def endpoint(host: str, port: int, tls: bool) -> str:
+    """``http(s)://host:port``, an IPv6 host in brackets."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -86,25 +97,31 @@ class ScriptedFaultNoise(logging.Filter):
 KEEP_ALIVE_SECONDS = 240
 
 
-def make_server(app: MockApp, log_level: str = "warning") -> uvicorn.Server:
+def make_server(app: MockApp, log_level: str = "warning", tls: ServerTLS | None = None) -> uvicorn.Server:
+    """uvicorn serving ``app``; over TLS with ``tls`` (``mockserver.tls.TLSServer``)."""
     config = uvicorn.Config(
         app, log_level=log_level, server_header=False, access_log=False, lifespan="on",
-        http=transport_protocol(renders_heads(app)), timeout_graceful_shutdown=1,
+        http=transport_protocol(renders_heads(app), tls), timeout_graceful_shutdown=1,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
+    if tls is not None:
+        from .tls import TLSServer
+
+        return TLSServer(config, tls)
     return uvicorn.Server(config)
 
 
 class ServerThread:
-    """A live server on 127.0.0.1 and a free port, in a daemon thread."""
+    """A live server on 127.0.0.1 and a free port, in a daemon thread (https with ``tls``)."""
 
-    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0, tls: ServerTLS | None = None) -> None:
         self.app = app
+        self.tls = tls
         self.sock = bind(host, port)
         self.port = self.sock.getsockname()[1]
-        self.endpoint = f"http://{host}:{self.port}"
-        self.server = make_server(app)
+        self.endpoint = endpoint(host, self.port, tls is not None)
+        self.server = make_server(app, tls=tls)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> ServerThread:

@@ -112,6 +112,16 @@ def parse_scenario_object(data: Any) -> dict[str, Any]:
     return parse_scenario(json.dumps(data), ".json", "request body")
 
 
+async def tls_ca(request: Request) -> Response:
+    """The CA certificate clients should trust (``mockserver.tls``), from the server that serves it."""
+    tls = request.scope.get("aoai.tls")
+    if tls is None or tls.ca_path is None:
+        why = ("this mock serves the certificate given with --tls-cert and has no CA of its own" if tls
+               else "this mock is not served over TLS (aoai-mock serve --tls)")
+        return JSONResponse({"error": {"code": "NotFound", "message": why}}, 404)
+    return Response(tls.ca_path.read_bytes(), media_type="application/x-pem-file")
+
+
 def admin_router(state: MockState) -> Router:
     """Every control route in one table, mounted at /_mock."""
     return Router(
@@ -124,5 +134,6 @@ def admin_router(state: MockState) -> Router:
             Route("/_mock/faults/{rule_id}", fault(state), methods=["DELETE"]),
             Route("/_mock/scenarios", scenarios(state), methods=["GET", "POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
+            Route("/_mock/tls/ca.pem", tls_ca, methods=["GET"]),
         ]
     )
