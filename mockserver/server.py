@@ -10,6 +10,7 @@ httptools, lets complete responses hand uvicorn a rendered head (``mockserver.wi
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import threading
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from .app import MockApp
+from .h2c import keep_h2c_bodies
 from .wire import HoldingTransport, rendered_head_cycle, renders_heads
 
 if TYPE_CHECKING:
@@ -35,9 +37,11 @@ def base_protocol() -> type[asyncio.Protocol]:
         return H11Protocol
 
 
-def transport_protocol(rendered_heads: bool = False, tls: ServerTLS | None = None) -> type[asyncio.Protocol]:
-    """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``)."""
-    base: Any = base_protocol()
+def transport_protocol(rendered_heads: bool = False, tls: ServerTLS | None = None,
+                       base: Any = None) -> type[asyncio.Protocol]:
+    """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``).
+    Requests offering an h2c upgrade keep their body on either protocol (``mockserver.h2c``)."""
+    base = base or base_protocol()
     cycle = rendered_head_cycle(base) if rendered_heads else None
 
     class TransportProtocol(base):  # type: ignore[misc]
@@ -63,7 +67,12 @@ def transport_protocol(rendered_heads: bool = False, tls: ServerTLS | None = Non
 
             self.app = with_transport
 
-    return TransportProtocol
+    def on_h11() -> type:
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        return transport_protocol(False, tls, H11Protocol)
+
+    return keep_h2c_bodies(TransportProtocol, functools.cache(on_h11))
 
 
 def endpoint(host: str, port: int, tls: bool) -> str:
