@@ -33,6 +33,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -300,6 +301,27 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             partial.unlink()
         raise
+
+
+@functools.cache
+def trust_bundle(ca_path: Path) -> Path:
+    """``bundle.pem`` beside ``ca_path``: the public CAs (certifi's, else the system's) then the mock's,
+    for ``SSL_CERT_FILE``, which replaces a client's trust rather than adding to it."""
+    try:
+        import certifi
+
+        public = Path(certifi.where()).read_bytes()
+    except ImportError:
+        system = ssl.get_default_verify_paths().cafile
+        public = Path(system).read_bytes() if system and Path(system).is_file() else b""
+    bundle = ca_path.with_name("bundle.pem")
+    data = public.rstrip(b"\n") + b"\n" + ca_path.read_bytes()
+    try:
+        if not bundle.is_file() or bundle.read_bytes() != data:
+            write_atomic(bundle, data)
+    except OSError as exc:
+        raise TLSError(f"the trust bundle {bundle} cannot be written: {exc.strerror or exc}") from None
+    return bundle
 
 
 # --- the user's own certificate ------------------------------------------------------------------

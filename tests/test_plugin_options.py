@@ -225,7 +225,8 @@ def test_marker_errors_list_the_valid_values(pytester: pytest.Pytester) -> None:
     for message in [
         "aoai-mockserver: unknown @pytest.mark.aoai / MockAzure argument(s) ['sead']; valid: ['api_version', "
         "'canned', 'cassette', 'config', 'deployments', 'env', 'faults', 'freeze_time', 'keys', "
-        "'rate_limits', 'record_mode', 'replace_catalogue', 'replay_speed', 'scenario', 'seed', 'tokenizer']",
+        "'rate_limits', 'record_mode', 'replace_catalogue', 'replay_speed', 'scenario', 'seed', 'tls', "
+        "'tokenizer']",
         "aoai-mockserver: @pytest.mark.aoai takes keyword arguments only, e.g. @pytest.mark.aoai(seed=1); "
         "got (1,)",
         "aoai-mockserver: rate_limits must be one of ['enforce', 'report', 'off'], got 'sometimes'",

@@ -56,12 +56,16 @@ class MockAzure:
     requests: the journal of this test (``call_count``, ``last``, ``filter(operation=...)``, ...).
     faults: the fault API (``add`` rules, ``remove``, ``clear``, ``snapshot``).
     cassette: the cassette in use (``CassetteUse``: ``path``, ``mode``), or None.
+    ca_path: the CA certificate of a live mock on https (``tls``), which ``client()``, ``async_client()``
+        and ``env()`` trust by themselves; None otherwise.
     """
 
     def __init__(self, backend: Backend, *, mode: str, api_key: str = DEFAULT_API_KEY,
-                 api_version: str | None = None, spec: MockSpec | None = None) -> None:
+                 api_version: str | None = None, spec: MockSpec | None = None,
+                 ca_path: Path | None = None) -> None:
         self.backend = backend
         self.mode = mode
+        self.ca_path = ca_path
         self.api_key = api_key
         self.spec = spec or MockSpec()
         self.api_version = self.spec.api_version or api_version or DEFAULT_API_VERSION
@@ -152,15 +156,16 @@ class MockAzure:
         connections, so a client the test never closes leaves no socket for a later GC to report."""
         import openai
 
-        options: dict[str, Any] = {"verify": ssl_context()}
+        options: dict[str, Any] = {"verify": ssl_context(self.ca_path)}
         if self.mode == "server":
             limits = type(openai.DEFAULT_CONNECTION_LIMITS)
             options["limits"] = limits(max_connections=100, max_keepalive_connections=0)
         return factory(**options)
 
     def env(self) -> MockEnv:
-        """AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION: a dict and a context manager."""
-        return MockEnv(self.endpoint, self.api_key, self.api_version)
+        """AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION (and, on https, SSL_CERT_FILE
+        and NODE_EXTRA_CA_CERTS so that child processes trust the mock): a dict and a context manager."""
+        return MockEnv(self.endpoint, self.api_key, self.api_version, ca_path=self.ca_path)
 
     # --- faults and replies ----------------------------------------------------------------
 
@@ -333,8 +338,9 @@ class MockAzure:
         """A mock on its own uvicorn thread (127.0.0.1, a free port); stopped when the block ends."""
         from .live import LiveServer
 
-        server = LiveServer(settings or default_settings())
-        handle = open_live(settings or default_settings(), parse_spec(spec), server)
+        parsed = parse_spec(spec)
+        server = LiveServer(settings or default_settings(), tls=bool(parsed.tls))
+        handle = open_live(settings or default_settings(), parsed, server)
         handle.cleanups.insert(0, server.stop)
         return with_spec_cassette(handle)
 
@@ -370,7 +376,8 @@ def open_live(base: Settings, spec: MockSpec, server: LiveServer, option_seed: i
     session = server.router.open(app, name)
     backend = LocalBackend(app, server.endpoint, session=session,
                            on_close=lambda: server.router.close(session))
-    return MockAzure(backend, mode="server", api_key=key_for(settings), api_version=api_version, spec=spec)
+    return MockAzure(backend, mode="server", api_key=key_for(settings), api_version=api_version, spec=spec,
+                     ca_path=server.ca_path)
 
 
 def open_external(endpoint: str, spec: MockSpec, api_key: str, session: str, is_mock: bool,
@@ -382,14 +389,19 @@ def open_external(endpoint: str, spec: MockSpec, api_key: str, session: str, is_
 
 
 @functools.cache
-def ssl_context() -> ssl.SSLContext:
-    """One verifying SSL context for every client the handles build: building one per client loads the
-    CA bundle each time (about 15 ms), which would dominate a test's setup."""
+def ssl_context(ca_path: Path | None = None) -> ssl.SSLContext:
+    """One verifying SSL context for every client the handles build (per mock CA, ``ca_path``, which it
+    trusts besides the public ones): building one per client loads the CA bundle each time (about
+    15 ms), which would dominate a test's setup."""
     try:
         import certifi
     except ImportError:
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=certifi.where())
+        context = ssl.create_default_context()
+    else:
+        context = ssl.create_default_context(cafile=certifi.where())
+    if ca_path is not None:
+        context.load_verify_locations(cafile=str(ca_path))
+    return context
 
 
 def key_for(settings: Settings) -> str:
