@@ -142,3 +142,42 @@ def test_bad_trigger_config_is_a_clear_error() -> None:
         parse_trigger({"match": "x", "category": "rudeness"})
     with pytest.raises(ConfigError, match="side must be one of"):
         parse_trigger({"match": "x", "side": "both"})
+
+
+VISION = {"messages": [{"role": "user", "content": [
+    {"type": "text", "text": "Describe this image"},
+    {"type": "image_url", "image_url": {"url": "https://example.com/deer.jpg"}},
+]}], "max_tokens": 20}
+IMAGE_PART = {"sexual": {"filtered": False, "severity": "safe"}, "violence": {"filtered": False, "severity": "safe"},
+              "hate": {"filtered": False, "severity": "safe"}, "self_harm": {"filtered": False, "severity": "safe"},
+              "custom_blocklists": {"filtered": False, "details": []}}
+
+
+def test_an_image_prompt_is_reported_per_part_as_in_recording_32(client: TestClient) -> None:
+    body = client.post(chat_url(version="2025-03-01-preview"), json=VISION).json()
+    results = body["prompt_filter_results"]
+    assert results == [{"prompt_index": 1, "content_filter_result": IMAGE_PART},
+                       {"prompt_index": 0, "content_filter_result": {}}]
+    assert [list(r) for r in results] == [["prompt_index", "content_filter_result"]] * 2
+    assert list(results[0]["content_filter_result"]) == list(IMAGE_PART)  # the image filter's own order
+    assert list(body["choices"][0]["message"]) == ["annotations", "content", "refusal", "role"]
+    assert body["choices"][0]["message"]["annotations"] == []
+
+
+def test_annotations_from_2025_03_01_preview_only(client: TestClient) -> None:
+    text = {"messages": [{"role": "user", "content": "hi"}]}
+    older = client.post(chat_url(version=PREVIEW), json=text).json()["choices"][0]["message"]
+    assert "annotations" not in older  # recording 33, 2025-01-01-preview
+    ga = client.post(chat_url(), json=text).json()["choices"][0]["message"]
+    assert "annotations" not in ga
+    newer = client.post(chat_url(version="2025-03-01-preview"), json=text).json()
+    assert newer["choices"][0]["message"]["annotations"] == []
+    assert newer["prompt_filter_results"][0]["content_filter_results"]["jailbreak"]  # text prompts as before
+
+
+def test_a_streamed_image_prompt_is_annotated_per_part(client: TestClient) -> None:
+    with client.stream("POST", chat_url(version="2025-03-01-preview"), json={**VISION, "stream": True}) as answer:
+        first = next(line for line in answer.iter_lines() if line.startswith("data: "))
+    results = json.loads(first[len("data: "):])["prompt_filter_results"]
+    assert [r["prompt_index"] for r in results] == [1, 0]
+    assert results[0]["content_filter_result"] == IMAGE_PART

@@ -1,7 +1,8 @@
 """``POST .../chat/completions``: plan the choices, then render JSON or Azure's SSE stream.
 
 Key order is alphabetical at every level as in the 2024-2025 recordings (azure-wire §5.4), with
-``prompt_index`` before ``content_filter_results`` and ``filtered`` before ``severity``.
+``prompt_index`` before ``content_filter_results`` and ``filtered`` before ``severity``. A prompt with an
+image part gets recording 32's per-part ``prompt_filter_results`` (``synth.filters``).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def completion_body(call: Call, ident: Identity, plans: list[ChoicePlan], usage:
         "id": ident.id,
         "model": ident.model,
         "object": "chat.completion",
-        "prompt_filter_results": filters.prompt_filter_results(overrides=call.prompt_hits),
+        "prompt_filter_results": filters.chat_prompt_filter_results(call.body.get("messages"), call.prompt_hits),
         "system_fingerprint": ident.fingerprint,
         "usage": usage,
     }
@@ -87,7 +88,8 @@ def choice_json(body: dict[str, Any], ident: Identity, plan: ChoicePlan) -> dict
 
 
 def message_json(body: dict[str, Any], ident: Identity, plan: ChoicePlan) -> dict[str, Any]:
-    message: dict[str, Any] = {"content": plan.content}
+    message: dict[str, Any] = {"annotations": []} if ident.annotations else {}
+    message["content"] = plan.content
     if body.get("data_sources"):
         message["context"] = citations(body)
     if ident.modern:

@@ -32,7 +32,7 @@ async def stream_events(
     prompt_hits: dict[str, Any], mode: str,
 ) -> AsyncIterator[bytes]:
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-    yield event(annotation_event(prompt_hits))
+    yield event(annotation_event(prompt_hits, body.get("messages")))
     for plan in plans:
         for payload in plan_events(body, ident, plan, mode, include_usage):
             yield payload
@@ -60,9 +60,11 @@ def chunk(ident: Identity, choices: list[dict[str, Any]], include_usage: bool) -
     return payload
 
 
-def annotation_event(prompt_hits: dict[str, Any]) -> dict[str, Any]:
-    """Event 1: prompt annotations with blank identity fields (recordings 02, 11)."""
-    return {"choices": [], **BLANK_IDENTITY, "prompt_filter_results": filters.prompt_filter_results(overrides=prompt_hits)}
+def annotation_event(prompt_hits: dict[str, Any], messages: Any = None) -> dict[str, Any]:
+    """Event 1: prompt annotations with blank identity fields (recordings 02, 11; per part for a prompt
+    with an image, recording 32)."""
+    results = filters.chat_prompt_filter_results(messages, prompt_hits)
+    return {"choices": [], **BLANK_IDENTITY, "prompt_filter_results": results}
 
 
 def plan_events(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str,
