@@ -7,6 +7,10 @@
     azure      AZURE_OPENAI_ENDPOINT with AZURE_OPENAI_API_KEY, or an Entra token from
                azure-identity; no fault injection
 
+The server target serves the same mock on http and on https (``tls_endpoint``, a certificate from
+the local CA in the conformance cache, ``ca_path``), so that the drivers whose clients insist on
+https (``Driver.tls``) talk to the same journal and fault rules as the others.
+
 A ``Target`` hands out raw HTTP clients, auth headers, deployment names and, for mocks, a
 ``Controls`` object that adds fault rules and reads the journal.
 """
@@ -43,6 +47,7 @@ DEPLOYMENT_ENV = {
     "async_filter": "AOAI_CONFORMANCE_ASYNC_FILTER_DEPLOYMENT",
 }
 API_VERSION_ENV = "AOAI_CONFORMANCE_API_VERSION"
+CA_ENV = "AOAI_CONFORMANCE_CA_FILE"  # the CA an https --target url chains to, when not a public one
 KEEP_RECORDED_ENV = "AOAI_CONFORMANCE_KEEP_RECORDED_DEPLOYMENTS"
 ENTRA_ENV = "AOAI_CONFORMANCE_USE_ENTRA"
 # The mock's built-in deployments of each kind (README "Built-in deployments").
@@ -98,8 +103,8 @@ class AppControls:
 class HttpControls:
     """A mock over HTTP: ``POST /_mock/faults``, ``DELETE /_mock/faults/{id}``, ``GET /_mock/requests``."""
 
-    def __init__(self, endpoint: str) -> None:
-        self.http = httpx.Client(base_url=endpoint.rstrip("/") + "/_mock", timeout=10)
+    def __init__(self, endpoint: str, verify: Any = True) -> None:
+        self.http = httpx.Client(base_url=endpoint.rstrip("/") + "/_mock", timeout=10, verify=verify)
 
     def add_fault(self, rule: dict[str, Any]) -> list[str]:
         response = self.http.post("/faults", json=rule)
@@ -154,6 +159,8 @@ class Target:
     """One target of the run.
 
     endpoint: base URL clients use (``http://testserver`` in-process).
+    tls_endpoint: the same target over https (the server target's second listener), or None.
+    ca_path: the CA a client must trust for the https endpoint (None: a public CA).
     controls: fault injection and journal, None where the target is not a mock we can drive.
     app: the ASGI app for in-process clients (None otherwise).
     skip_all: a reason every test must skip (no credentials), or None.
@@ -170,7 +177,15 @@ class Target:
     skip_all: str | None = None
     no_faults_reason: str = ""
     closers: list[Any] = field(default_factory=list)
+    tls_endpoint: str | None = None
+    ca_path: Path | None = None
     _any_key: bool | None = None
+
+    def endpoint_for(self, tls: bool) -> str | None:
+        """Where a client goes: the https endpoint for one that needs TLS (None when there is none)."""
+        if not tls or self.endpoint.startswith("https://"):
+            return self.endpoint
+        return self.tls_endpoint
 
     @property
     def socket(self) -> bool:
@@ -194,7 +209,7 @@ class Target:
             from starlette.testclient import TestClient
 
             return TestClient(self.app, base_url=self.endpoint, raise_server_exceptions=True)
-        return httpx.Client(base_url=self.endpoint, timeout=timeout)
+        return httpx.Client(base_url=self.endpoint, timeout=timeout, verify=verify(self.ca_path))
 
     def url(self, path: str) -> str:
         return self.endpoint.rstrip("/") + path
@@ -278,6 +293,19 @@ class Target:
             closer()
 
 
+def verify(ca_path: Path | None) -> Any:
+    """httpx's ``verify`` for a target whose CA is ``ca_path`` (the public CAs and it), else the default."""
+    if ca_path is None:
+        return True
+    import ssl
+
+    import certifi
+
+    context = ssl.create_default_context(cafile=certifi.where())
+    context.load_verify_locations(cafile=str(ca_path))
+    return context
+
+
 def env_deployments(defaults: dict[str, str], keep: bool) -> Deployments:
     names = dict(defaults)
     for kind, variable in DEPLOYMENT_ENV.items():
@@ -307,14 +335,20 @@ def inprocess_target() -> Target:
 
 def server_target() -> Target:
     from mockserver.server import ServerThread
+    from mockserver.tls import local_tls
+
+    from .drivers.process import cache_root
 
     app = mock_app()
     server = ServerThread(app).start()
+    tls = local_tls(cache_root() / "tls")
+    secure = ServerThread(app, tls=tls).start()  # the same app: one journal, one set of fault rules
     names = {**MOCK_DEPLOYMENTS, "async_filter": "gpt-4o-mini-async-block-banana"}
     target = Target(
-        "server", server.endpoint, MOCK_KEY, Deployments(names, keep_recorded=True), controls=AppControls(app)
+        "server", server.endpoint, MOCK_KEY, Deployments(names, keep_recorded=True), controls=AppControls(app),
+        tls_endpoint=secure.endpoint, ca_path=tls.ca_path,
     )
-    target.closers.append(server.stop)
+    target.closers += [server.stop, secure.stop]
     return target
 
 
@@ -322,15 +356,17 @@ def url_target(base_url: str, api_key: str | None) -> Target:
     """Any server; a mock (``GET /_mock/health`` answers 200) gets fault injection over HTTP."""
     controls: Controls | None = None
     why = "it has no /_mock control API"
+    ca_path = Path(os.environ[CA_ENV]) if os.environ.get(CA_ENV) else None
     try:
-        if httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5).status_code == 200:
-            controls = HttpControls(base_url)
+        if httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5, verify=verify(ca_path)).status_code == 200:
+            controls = HttpControls(base_url, verify(ca_path))
     except httpx.HTTPError as exc:
         why = f"GET /_mock/health failed: {exc!r}"
     key = api_key or os.environ.get(KEY_ENV) or MOCK_KEY
     deployments = env_deployments(MOCK_DEPLOYMENTS, keep=False)
     if controls is not None:
-        served = httpx.get(base_url.rstrip("/") + "/_mock/deployments", timeout=5).json()["deployments"]
+        served = httpx.get(base_url.rstrip("/") + "/_mock/deployments", timeout=5, verify=verify(ca_path))
+        served = served.json()["deployments"]
         deployments = Deployments(
             deployments.names, deployments.keep_recorded, frozenset(d["name"] for d in served)
         )
@@ -342,6 +378,7 @@ def url_target(base_url: str, api_key: str | None) -> Target:
         api_version=os.environ.get(API_VERSION_ENV, GA),
         controls=controls,
         no_faults_reason=NO_FAULTS.format(target="url", why=why),
+        ca_path=ca_path,
     )
     if isinstance(controls, HttpControls):
         target.closers.append(controls.http.close)

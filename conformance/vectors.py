@@ -3,7 +3,9 @@
 Every vector is a scripted server behaviour (fault rules for the mock, scoped to one test's
 ``x-mock-session``) plus a client call. Expectations come from ``sdk-behaviour.md`` (the section
 is named in ``source``), written per SDK (``openai-python``, ``openai-node``; ``http`` is the raw
-driver, which shows what the wire carried) and per version range (PEP 440 specifiers).
+driver, which shows what the wire carried) and per version range (PEP 440 specifiers). The Azure-maintained
+SDKs' rules (legacy Go azopenai on azcore, Java azure-ai-openai on azure-core) live in
+``conformance.azure_vectors`` and are added to each vector here.
 
 Where an SDK's source (what sdk-behaviour.md read) and its observed behaviour differ, the rule
 keeps both: ``expect`` is the source, ``observed`` what the installed version does, and ``note``
@@ -17,8 +19,10 @@ for some SDK (90 s) are ``slow`` for that SDK only.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from .azure_vectors import AZURE_NOT_FOR, AZURE_RULES
 from .expect import SLOW_GAP, Expect, Observed, Rule, Vector, check
 
 __all__ = ["SLOW_GAP", "VECTORS", "Expect", "Observed", "Rule", "Vector", "check"]
@@ -577,4 +581,11 @@ VECTORS: tuple[Vector, ...] = (
         ),
     ),
 )
+def with_azure_sdks(vector: Vector) -> Vector:
+    """``vector`` with the Azure-maintained SDKs' rules and exclusions (``conformance.azure_vectors``)."""
+    return replace(vector, rules=vector.rules + AZURE_RULES.get(vector.id, ()),
+                   not_for={**vector.not_for, **AZURE_NOT_FOR.get(vector.id, {})})
+
+
+VECTORS = tuple(with_azure_sdks(vector) for vector in VECTORS)
 BY_ID = {vector.id: vector for vector in VECTORS}

@@ -1,5 +1,5 @@
 """Client drivers: one JSON protocol, several clients (raw HTTP, openai Python sync/async, openai npm,
-openai-go, openai-java).
+openai-go, openai-java, and the Azure-maintained legacy Go azopenai and Java azure-ai-openai).
 
 A driver takes a ``Call`` (operation, parameters, client settings) as a JSON object and answers with
 an ``Outcome`` (success or the error class the client raised, its status and code, what came back,
@@ -80,10 +80,12 @@ class Outcome:
 
 
 class Driver:
-    """A client under test. ``sdk`` keys the expectations in ``conformance.vectors``."""
+    """A client under test. ``sdk`` keys the expectations in ``conformance.vectors``; ``tls`` drivers
+    are sent to the target's https endpoint (their clients trust the mock's CA as the README says)."""
 
     name = ""
     sdk = ""
+    tls = False
 
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -100,6 +102,12 @@ class Driver:
     def runtime(self) -> str:
         raise NotImplementedError
 
+    @property
+    def scheme(self) -> str:
+        """What the client talks to the target over (shown in the matrix)."""
+        endpoint = self.target.endpoint_for(self.tls) or ""
+        return "https" if endpoint.startswith("https://") else "http"
+
     def run(self, call: Call) -> Outcome:
         raise NotImplementedError
 
@@ -110,8 +118,10 @@ class Driver:
 
 
 def registry() -> dict[str, type[Driver]]:
-    from .go_openai import GoOpenAI
-    from .java_openai import JavaOpenAI
+    from .go_azopenai import GoAzOpenAI
+    from .go_openai import GoOpenAI, GoOpenAIHttp
+    from .java_azure import JavaAzure
+    from .java_openai import JavaOpenAI, JavaOpenAIHttp
     from .node_openai import NodeOpenAI
     from .python_openai import PythonOpenAIAsync, PythonOpenAISync
     from .raw_http import RawHttp
@@ -123,8 +133,16 @@ def registry() -> dict[str, type[Driver]]:
         NodeOpenAI,
         GoOpenAI,
         JavaOpenAI,
+        GoAzOpenAI,
+        JavaAzure,
+        GoOpenAIHttp,
+        JavaOpenAIHttp,
     ]
     return {d.name: d for d in drivers}
 
 
 REGISTRY = registry()
+# The http variants of the TLS drivers run on request (--driver go-http) and in test_http_variants.py;
+# the matrix and a default run use the others.
+HTTP_VARIANTS = ("go-http", "java-http")
+DEFAULT_DRIVERS = tuple(name for name in REGISTRY if name not in HTTP_VARIANTS)
