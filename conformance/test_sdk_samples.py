@@ -4,9 +4,9 @@ Each driver program has a ``samples`` mode: its SDK's own samples (chat, streami
 image part, embeddings, an image URL and a HEAD on it, legacy completions, speech, transcription) as a
 user runs them, changed only in endpoint and key, the client trusting the mock's CA the way the README
 says (Go: ``SSL_CERT_FILE``; Java: a keytool-made PKCS12 truststore and ``-Djavax.net.ssl.trustStore``).
-Go's run with nil client options. The mock is the test's own (``conformance/mock.toml``, on https with the
-CA in the conformance cache), whatever the target; the journal then shows that every sample's request
-arrived over https, authenticated, and was answered 200.
+Go's run with nil client options. The mock is the test's own ``aoai-mock serve --tls --config
+conformance/mock.toml`` (the CA in the conformance cache), whatever the target; its journal then shows that
+every sample's request arrived over https, authenticated, and was answered 200.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from .drivers import go_azopenai, java_azure
 from .drivers.builds import java_trust, truststore
 from .drivers.java_openai import JAVA_ENV
 from .drivers.process import CLIENT_ENV, cache_root, without
-from .targets import MOCK_KEY, mock_app
+from .process import ServeProcess
+from .targets import MOCK_CONFIG, MOCK_KEY
 
 pytestmark = pytest.mark.samples
 SAMPLE_TIMEOUT = 300
@@ -42,14 +44,25 @@ GO_EXAMPLES = {
 }
 
 
-@pytest.fixture
-def mock() -> Iterator[Any]:
-    from mockserver.server import ServerThread
-    from mockserver.tls import local_tls
+class Served:
+    """``aoai-mock serve --tls`` as users run it, with its journal read over its control API."""
 
-    server = ServerThread(mock_app(), tls=local_tls(cache_root() / "tls")).start()
-    yield server
-    server.stop()
+    def __init__(self) -> None:
+        self.process = ServeProcess("--tls", "--tls-dir", str(cache_root() / "tls"), "--config", str(MOCK_CONFIG))
+        assert self.process.ca is not None
+        self.endpoint = self.process.endpoint
+        self.ca_path = self.process.ca
+
+    def journal(self) -> list[dict[str, Any]]:
+        answer = httpx.get(self.endpoint + "/_mock/requests", verify=self.process.verify, timeout=10)
+        return sorted(answer.json()["requests"], key=lambda entry: entry["monotonic"])
+
+
+@pytest.fixture
+def mock() -> Iterator[Served]:
+    served = Served()
+    yield served
+    served.process.stop()
 
 
 def run_samples(command: list[str], env: dict[str, str]) -> list[dict[str, Any]]:
@@ -62,23 +75,23 @@ def run_samples(command: list[str], env: dict[str, str]) -> list[dict[str, Any]]
     return lines
 
 
-def check_journal(server: Any) -> list[Any]:
-    calls = sorted(server.app.state.journal.calls, key=lambda entry: entry.monotonic)
-    assert [entry.operation for entry in calls] == OPERATIONS
-    assert {entry.status for entry in calls} == {200}
-    assert {entry.query.get("api-version") for entry in calls} == {"2025-01-01-preview"}  # the SDKs' own (§8)
-    assert all("api-key" in entry.headers for entry in calls)
-    vision = calls[2].body["messages"][-1]["content"]
+def check_journal(mock: Served) -> list[dict[str, Any]]:
+    calls = mock.journal()
+    assert [entry["operation"] for entry in calls] == OPERATIONS
+    assert {entry["status"] for entry in calls} == {200}
+    assert {entry["query"].get("api-version") for entry in calls} == {"2025-01-01-preview"}  # the SDKs' own (§8)
+    assert all("api-key" in entry["headers"] for entry in calls)
+    vision = calls[2]["body"]["messages"][-1]["content"]
     assert [part["type"] for part in vision] == ["text", "image_url"]
     return calls
 
 
-def test_go_azopenai_samples_pass_over_tls_with_nil_options(mock: Any) -> None:
+def test_go_azopenai_samples_pass_over_tls_with_nil_options(mock: Served) -> None:
     binary, problem = go_azopenai.built_driver()
     if binary is None:
         pytest.skip(f"driver go-azopenai: {problem}")
     env = without(CLIENT_ENV)
-    env["SSL_CERT_FILE"] = str(mock.tls.ca_path)
+    env["SSL_CERT_FILE"] = mock.ca_path
     for prefix, deployment in GO_EXAMPLES.items():
         env.update({f"{prefix}_ENDPOINT": mock.endpoint, f"{prefix}_API_KEY": MOCK_KEY, f"{prefix}_MODEL": deployment})
     lines = run_samples([str(binary), "samples"], env)
@@ -86,14 +99,14 @@ def test_go_azopenai_samples_pass_over_tls_with_nil_options(mock: Any) -> None:
                                                   "image_url_head", "completions", "speech_flac", "transcription"]
     assert lines[4]["detail"].startswith(f"HEAD {mock.endpoint}/_mock/images/")  # the image URL names https
     calls = check_journal(mock)
-    assert all(entry.headers["user-agent"].startswith("azsdk-go-azopenai.Client/v") for entry in calls)
+    assert all(entry["headers"]["user-agent"].startswith("azsdk-go-azopenai.Client/v") for entry in calls)
 
 
-def test_java_azure_samples_pass_over_tls_with_the_jvm_trusting_the_ca(mock: Any) -> None:
+def test_java_azure_samples_pass_over_tls_with_the_jvm_trusting_the_ca(mock: Served) -> None:
     jar, problem = java_azure.built_driver()
     if jar is None:
         pytest.skip(f"driver java-azure: {problem}")
-    store, problem = truststore(Path(mock.tls.ca_path))
+    store, problem = truststore(Path(mock.ca_path))
     if store is None:
         pytest.skip(f"driver java-azure: {problem}")
     env = {**without(JAVA_ENV), "AZURE_OPENAI_ENDPOINT": mock.endpoint, "AZURE_OPENAI_KEY": MOCK_KEY,
@@ -103,11 +116,11 @@ def test_java_azure_samples_pass_over_tls_with_the_jvm_trusting_the_ca(mock: Any
                                                   "image_url_head", "completions", "speech_wav", "transcription"]
     assert lines[4]["detail"].startswith(f"HEAD {mock.endpoint}/_mock/images/")
     calls = check_journal(mock)
-    assert all(entry.headers["user-agent"].startswith("azsdk-java-azure-ai-openai/") for entry in calls)
-    assert all(entry.headers.get("x-ms-client-request-id") for entry in calls)  # RequestIdPolicy (§4.3)
+    assert all(entry["headers"]["user-agent"].startswith("azsdk-java-azure-ai-openai/") for entry in calls)
+    assert all(entry["headers"].get("x-ms-client-request-id") for entry in calls)  # RequestIdPolicy (§4.3)
 
 
-def test_java_azure_over_plain_http_is_refused_by_the_sdk_itself(mock: Any) -> None:
+def test_java_azure_over_plain_http_is_refused_by_the_sdk_itself(mock: Served) -> None:
     """sdk-behaviour §8: azure-core's KeyCredentialPolicy refuses http, which is why the mock serves https."""
     jar, problem = java_azure.built_driver()
     if jar is None:
@@ -119,4 +132,4 @@ def test_java_azure_over_plain_http_is_refused_by_the_sdk_itself(mock: Any) -> N
     first = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
     assert not first["ok"]
     assert "Key credentials require HTTPS to prevent leaking the key." in first["error"]
-    assert not mock.app.state.journal.calls  # nothing was sent
+    assert not mock.journal()  # nothing was sent

@@ -1,9 +1,9 @@
 """Building the Go and Java drivers once into the conformance cache, and trusting the mock's CA.
 
 Everything a build fetches lands in the cache directory (``$AOAI_CONFORMANCE_CACHE`` or
-``~/.cache/aoai-mockserver``): Go modules and Go's build cache under ``go/mod`` and ``go/build``, Maven
-artifacts under ``java/m2``, so that a CI run can keep one folder warm and a fresh machine needs
-nothing but the toolchains. A built driver is keyed by its SDK version and a hash of its sources, so
+``~/.cache/aoai-mockserver``): Go modules under ``go/mod``, Maven artifacts under ``java/m2``, so that a
+CI run can keep one folder warm and a fresh machine needs nothing but the toolchains. (Go's build cache
+stays Go's own, ``go env GOCACHE``: compiled packages, not downloads, shared with the user's other builds.) A built driver is keyed by its SDK version and a hash of its sources, so
 an edited driver is built anew; a failed or missing toolchain is a reason to skip, never a crash.
 
 The TLS drivers' clients trust the mock's CA the way the README tells users to: Go through
@@ -30,11 +30,10 @@ STORE_PASSWORD = "changeit"
 
 
 def go_env() -> dict[str, str]:
-    """The build environment: modules and the build cache in the conformance cache."""
+    """The build environment: the modules in the conformance cache (writable, so it can be deleted)."""
     env = without(CLIENT_ENV)
     env["GOFLAGS"] = "-mod=mod -buildvcs=false -modcacherw"
     env["GOMODCACHE"] = str(cache_root() / "go" / "mod")
-    env["GOCACHE"] = str(cache_root() / "go" / "build")
     return env
 
 
