@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .drivers import Call, Driver, Outcome
+from .drivers import Driver, DriverCall, Outcome
 from .expect import SLOW_GAP, Observed, Vector, check
 from .report import Cell
 from .targets import NO_SOCKET, Target
@@ -41,8 +41,8 @@ def skip_reason(item: pytest.Item, target: Target, config: pytest.Config, *, slo
     return None
 
 
-def make_call(vector: Vector, target: Target, session: str, tls: bool = False) -> Call:
-    """The Call for ``vector``; ``tls`` for a driver whose client needs the https endpoint."""
+def make_call(vector: Vector, target: Target, session: str, tls: bool = False) -> DriverCall:
+    """The call for ``vector``; ``tls`` for a driver whose client needs the https endpoint."""
     endpoint = target.endpoint_for(tls) or target.endpoint
     deployment = target.deployments["embeddings" if vector.operation == "embeddings" else "chat"]
     key = target.bearer or target.api_key or ""
@@ -57,7 +57,7 @@ def make_call(vector: Vector, target: Target, session: str, tls: bool = False) -
             "OPENAI_API_VERSION": target.api_version,
         }
     params = {} if vector.operation == "embeddings" else {"max_tokens": 16}
-    return Call(
+    return DriverCall(
         operation=vector.operation,
         endpoint=endpoint,
         deployment=deployment,

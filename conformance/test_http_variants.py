@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from .drivers import REGISTRY, Call, Driver
+from .drivers import REGISTRY, Driver, DriverCall
 from .drivers.java_azure import JavaAzure
 from .drivers.process import CALL_TIMEOUT, without
 from .harness import judge, observe, skip_reason
@@ -58,7 +58,7 @@ def test_the_http_variant(name: str, vector_id: str, http_drivers: dict[str, Dri
 def test_java_h2c_offer_keeps_the_body(target: Target, session_id: str, request: pytest.FixtureRequest) -> None:
     driver = JavaAzure(target)
     usable(driver, request, target)
-    call = Call(operation="chat", endpoint=target.endpoint, deployment=target.deployments.chat,
+    call = DriverCall(operation="chat", endpoint=target.endpoint, deployment=target.deployments.chat,
                 api_key=target.api_key or "", params={"max_tokens": 9}, headers={"x-mock-session": session_id})
     done = subprocess.run(driver.command("h2c"), input=json.dumps(call.to_json()), capture_output=True, text=True,
                           env=without(driver.hidden_env), timeout=CALL_TIMEOUT, check=False)

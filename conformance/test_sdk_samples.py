@@ -24,8 +24,8 @@ from .drivers import go_azopenai, java_azure
 from .drivers.builds import java_trust, truststore
 from .drivers.java_openai import JAVA_ENV
 from .drivers.process import CLIENT_ENV, cache_root, without
-from .process import ServeProcess
-from .targets import MOCK_CONFIG, MOCK_KEY
+from .serve import ServeProcess
+from .target_kinds import MOCK_CONFIG, MOCK_KEY
 
 pytestmark = pytest.mark.samples
 SAMPLE_TIMEOUT = 300

@@ -1,17 +1,16 @@
 """``create_app``: the ASGI application, the one place that wires everything together.
 
-    /_mock/*   control API (health, reset, journal, ...), outside the Azure stages
-    anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
+/_mock/*   control API (health, reset, journal, ...), outside the Azure stages
+anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
 from .pipeline import Pipeline
 from .state import MockState
+from .types import Receive, Scope, Send
 
 ADMIN_PREFIX = "/_mock"
 
@@ -26,7 +25,7 @@ class MockApp:
         self.pipeline = Pipeline(state)
         self.admin = admin_router(state)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await lifespan(receive, send)
         elif scope["type"] != "http":
@@ -41,7 +40,7 @@ class MockApp:
         return self.state.settings
 
 
-async def lifespan(receive: Any, send: Any) -> None:
+async def lifespan(receive: Receive, send: Send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":

@@ -10,8 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .call import decode_segment
-from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
+from .catalogue import (
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
+    IMAGES,
+    LIST_MODELS,
+    SPEECH,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
+)
+from .http import decode_segment
 
 # path tail under /deployments/{d}/ or /v1/ -> operation
 DEPLOYMENT_OPERATIONS = {
@@ -23,8 +32,7 @@ DEPLOYMENT_OPERATIONS = {
     "audio/translations": TRANSLATIONS,
     "audio/speech": SPEECH,
 }
-MODELS = "models"
-METHODS = {MODELS: "GET"}  # everything else is POST
+METHODS = {LIST_MODELS: "GET"}  # everything else is POST
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +71,7 @@ def v1_operation(rest: list[str]) -> Route | None:
 
 
 def match_resource(surface: str, parts: list[str]) -> Route | None:
-    if parts[0] != MODELS or len(parts) > 2:
+    if parts[0] != LIST_MODELS or len(parts) > 2:
         return None
     resource_id = decode_segment(parts[1]) if len(parts) == 2 else None
-    return Route(surface, MODELS, resource_id=resource_id)
+    return Route(surface, LIST_MODELS, resource_id=resource_id)

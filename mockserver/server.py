@@ -2,7 +2,7 @@
 
 Transport faults (reset, close mid-body, stream cut) need the socket; the protocol below puts the
 connection's transport (a ``HoldingTransport``) into ``scope["aoai.transport"]`` and, under
-httptools, lets complete responses hand uvicorn a rendered head (``mockserver.wire``).
+httptools, lets complete responses hand uvicorn a rendered head (``mockserver.fastpath.wire``).
 ``ServerThread`` runs a server in a background thread for tests and the pytest plugin. With a
 ``ServerTLS`` (``mockserver.tls``) the port speaks TLS and ``scope["aoai.tls"]`` names the certificate.
 """
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
-from .app import MockApp
+from .fastpath.wire import HoldingTransport, rendered_head_cycle, renders_heads
 from .h2c import keep_h2c_bodies
-from .wire import HoldingTransport, rendered_head_cycle, renders_heads
+from .types import ASGIApp, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from .tls import ServerTLS
@@ -52,7 +52,7 @@ def transport_protocol(rendered_heads: bool = False, tls: ServerTLS | None = Non
                 return
             scope: dict[str, Any] = current.scope
             if current.__class__ is cycle.__base__ and not self.access_log:
-                current.__class__ = cycle  # takes a head the mock rendered (mockserver.wire)
+                current.__class__ = cycle  # takes a head the mock rendered (mockserver.fastpath.wire)
                 scope["aoai.head"] = True
 
         def connection_made(self, transport: asyncio.Transport) -> None:
@@ -60,7 +60,7 @@ def transport_protocol(rendered_heads: bool = False, tls: ServerTLS | None = Non
             super().connection_made(holding)
             app: Any = self.app  # type: ignore[has-type]
 
-            async def with_transport(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            async def with_transport(scope: Scope, receive: Receive, send: Send) -> None:
                 scope["aoai.transport"] = holding
                 scope["aoai.tls"] = tls
                 await app(scope, receive, send)
@@ -106,11 +106,16 @@ class ScriptedFaultNoise(logging.Filter):
 KEEP_ALIVE_SECONDS = 240
 
 
-def make_server(app: MockApp, log_level: str = "warning", tls: ServerTLS | None = None) -> uvicorn.Server:
+def make_server(app: ASGIApp, log_level: str = "warning", tls: ServerTLS | None = None) -> uvicorn.Server:
     """uvicorn serving ``app``; over TLS with ``tls`` (``mockserver.tls.TLSServer``)."""
     config = uvicorn.Config(
-        app, log_level=log_level, server_header=False, access_log=False, lifespan="on",
-        http=transport_protocol(renders_heads(app), tls), timeout_graceful_shutdown=1,
+        app,
+        log_level=log_level,
+        server_header=False,
+        access_log=False,
+        lifespan="on",
+        http=transport_protocol(renders_heads(app), tls),
+        timeout_graceful_shutdown=1,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
@@ -124,7 +129,7 @@ def make_server(app: MockApp, log_level: str = "warning", tls: ServerTLS | None 
 class ServerThread:
     """A live server on 127.0.0.1 and a free port, in a daemon thread (https with ``tls``)."""
 
-    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0, tls: ServerTLS | None = None) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: ServerTLS | None = None) -> None:
         self.app = app
         self.tls = tls
         self.sock = bind(host, port)

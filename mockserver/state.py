@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .config import Deployment, Settings
-from .faults import FaultStore
+from .fastpath.memo import Memo
+from .faults.rules import FaultStore
+from .faults.scenarios import load_scenario
 from .ids import Clock, RequestIds
 from .journal import Journal
-from .memo import Memo
+from .objects import MemoryObjects
 from .ratelimit import RateLimiter
-from .scenarios import load_scenario
+from .replay.player import Player
 from .synth.tokens import Tokenizer, get_tokenizer
-
-if TYPE_CHECKING:
-    from .replay.player import Player
 
 
 class MockState:
@@ -29,12 +26,11 @@ class MockState:
         self.faults = FaultStore(settings.seed)
         self.errors: list[BaseException] = []
         self.memo = Memo()
+        self.objects = MemoryObjects(self.clock)  # stored responses, files, batches (mockserver.objects)
         self.load_scenarios()
         # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
         self.replay: Player | None = None
         if settings.replay:
-            from .replay.player import Player
-
             self.replay = Player.from_settings(settings)
 
     def load_scenarios(self) -> None:
@@ -45,12 +41,15 @@ class MockState:
         return get_tokenizer(self.settings.tokenizer, deployment.encoding)
 
     def reset(self) -> None:
-        """Back to the start state: no journal, no usage, start-up scenarios only, ids restarted."""
+        """Back to the start state: no journal, no usage, no stored objects, start-up scenarios only,
+        ids restarted, the clock's advances undone."""
         self.journal.reset()
         self.limiter.reset()
         self.faults.clear()
         self.load_scenarios()
         self.request_ids.reset()
         self.errors.clear()
+        self.objects.reset()
+        self.clock.rewind()
         if self.replay is not None:
             self.replay.rewind()  # every recorded answer can be replayed again

@@ -23,8 +23,8 @@ import openai  # noqa: F401
 import pytest
 
 import mockserver.pytest_plugin
-import mockserver.testing.examples
-import mockserver.testing.session  # noqa: F401
+import mockserver.testing.hypothesis
+import mockserver.testing.run  # noqa: F401
 import mockserver.tls  # noqa: F401
 
 # cryptography's Rust bindings cannot be loaded twice in one process: the TLS tests' CA needs them once

@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from conformance.process import ServeProcess
+from conformance.serve import ServeProcess
 from mockserver import create_app, load_settings
 from mockserver.cli import main
 from mockserver.replay.plugin_support import recording_proxy

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import MESSAGES, Call, Driver, Outcome
+from .protocol import MESSAGES, Driver, DriverCall, Outcome
 
 ENV_NAMES = (
     "AZURE_OPENAI_API_KEY",
@@ -46,7 +46,7 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def client_options(call: Call) -> dict[str, Any]:
+def client_options(call: DriverCall) -> dict[str, Any]:
     options: dict[str, Any] = {"default_headers": dict(call.headers)}
     if call.settings.get("max_retries") is not None:
         options["max_retries"] = call.settings["max_retries"]
@@ -55,7 +55,7 @@ def client_options(call: Call) -> dict[str, Any]:
     return options
 
 
-def credential(call: Call) -> dict[str, Any]:
+def credential(call: DriverCall) -> dict[str, Any]:
     if call.auth == "token":
         return {"azure_ad_token": call.api_key}
     return {"api_key": call.api_key}
@@ -108,7 +108,7 @@ class PythonOpenAI(Driver):
         client.event_hooks = {"request": [count], "response": []}
         return client
 
-    def client(self, call: Call, attempts: list[str]) -> Any:
+    def client(self, call: DriverCall, attempts: list[str]) -> Any:
         import openai
 
         options = client_options(call)
@@ -124,7 +124,7 @@ class PythonOpenAI(Driver):
             azure_endpoint=call.endpoint, api_version=call.api_version, **credential(call), **options
         )
 
-    def run(self, call: Call) -> Outcome:
+    def run(self, call: DriverCall) -> Outcome:
         started = time.monotonic()
         result: dict[str, Any] = {}
         attempts: list[str] = []
@@ -158,7 +158,7 @@ class PythonOpenAI(Driver):
             result=result,
         )
 
-    def perform(self, client: Any, call: Call, result: dict[str, Any]) -> None:
+    def perform(self, client: Any, call: DriverCall, result: dict[str, Any]) -> None:
         if call.operation == "embeddings":
             response = client.embeddings.create(model=call.deployment, **{"input": ["hello"], **call.params})
             result["vectors"] = len(response.data)
@@ -174,7 +174,7 @@ class PythonOpenAI(Driver):
         for chunk in client.chat.completions.create(model=call.deployment, stream=True, **params):
             take_chunk(chunk, result)
 
-    async def perform_async(self, client: Any, call: Call, result: dict[str, Any]) -> None:
+    async def perform_async(self, client: Any, call: DriverCall, result: dict[str, Any]) -> None:
         async with client:
             if call.operation == "embeddings":
                 response = await client.embeddings.create(

@@ -11,8 +11,16 @@ from collections.abc import Awaitable, Callable
 from starlette.responses import Response
 
 from ..call import Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
-from ..routing import MODELS
+from ..catalogue import (
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
+    IMAGES,
+    LIST_MODELS,
+    SPEECH,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
+)
 from ..state import MockState
 from .audio import audio_speech, transcriptions, translations
 from .chat import chat_completions
@@ -27,7 +35,7 @@ HANDLERS: dict[str, Handler] = {
     CHAT: chat_completions,
     COMPLETIONS: completions,
     EMBEDDINGS: embeddings,
-    MODELS: models,
+    LIST_MODELS: models,
     IMAGES: images_generations,
     TRANSCRIPTIONS: transcriptions,
     TRANSLATIONS: translations,

@@ -1,4 +1,5 @@
-"""The control API under ``/_mock`` (outside the Azure pipeline): health, reset, journal."""
+"""The control API under ``/_mock`` (outside the Azure pipeline): health, reset, journal, faults, the
+dashboard (``mockserver.ui``)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
 from ..errors import ConfigError
-from ..scenarios import library, load_scenario, parse_scenario
+from ..faults.scenarios import library, load_scenario, parse_scenario
 from ..state import MockState
+from ..ui.routes import ui_routes
 from .images import image_blob
 
 
@@ -47,6 +49,29 @@ def deployments(state: MockState) -> Any:
         return JSONResponse({"deployments": [asdict(d) for d in state.settings.deployments]})
 
     return endpoint
+
+
+def clock(state: MockState) -> Any:
+    """GET reads the mock's clock; POST ``/advance`` with ``{"seconds": N}`` moves it forward."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                data = await json_body(request)
+                seconds = data.get("seconds") if isinstance(data, dict) else None
+                if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                    raise ConfigError('send {"seconds": <a number of seconds, 0 or more>}')
+                state.clock.advance(float(seconds))
+            except (ConfigError, ValueError) as exc:
+                return bad_request(str(exc))
+        return JSONResponse(clock_reading(state))
+
+    return endpoint
+
+
+def clock_reading(state: MockState) -> dict[str, Any]:
+    clock = state.clock
+    return {"now": clock.now(), "advanced": clock.offset, "frozen": clock.frozen is not None}
 
 
 def bad_request(message: str) -> Response:
@@ -96,8 +121,11 @@ def scenarios(state: MockState) -> Any:
             data = await json_body(request)
             if not isinstance(data, dict):
                 raise ConfigError('send {"name": "<built-in or path>"} or {"scenario": {"rules": [...]}}')
-            scenario = (parse_scenario_object(data["scenario"]) if "scenario" in data
-                        else load_scenario(str(data.get("name"))))
+            scenario = (
+                parse_scenario_object(data["scenario"])
+                if "scenario" in data
+                else load_scenario(str(data.get("name")))
+            )
             ids = state.faults.add(scenario["rules"])
         except ConfigError as exc:
             return bad_request(str(exc))
@@ -133,7 +161,10 @@ def admin_router(state: MockState) -> Router:
             Route("/_mock/faults", faults(state), methods=["GET", "POST", "DELETE"]),
             Route("/_mock/faults/{rule_id}", fault(state), methods=["DELETE"]),
             Route("/_mock/scenarios", scenarios(state), methods=["GET", "POST"]),
+            Route("/_mock/clock", clock(state), methods=["GET"]),
+            Route("/_mock/clock/advance", clock(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
+            *ui_routes(state),  # the dashboard and the JSON it reads (mockserver.ui)
             Route("/_mock/tls/ca.pem", tls_ca, methods=["GET"]),
         ]
     )

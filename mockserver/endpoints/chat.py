@@ -2,7 +2,7 @@
 
 Key order is alphabetical at every level as in the 2024-2025 recordings (azure-wire §5.4), with
 ``prompt_index`` before ``content_filter_results`` and ``filtered`` before ``severity``. A prompt with an
-image part gets recording 32's per-part ``prompt_filter_results`` (``synth.filters``).
+image part gets recording 32's per-part ``prompt_filter_results`` (``filters.annotations``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from starlette.responses import Response
 
 from ..call import Call
-from ..memo import request_key
+from ..fastpath.memo import request_key
+from ..filters.annotations import chat_prompt_filter_results
 from ..state import MockState
-from ..synth import filters
 from ..synth.chat import ChatInputs, ChoicePlan, ToolCall, plan_choices
 from ..synth.sse import dumps
 from .chat_common import Identity, choice_filter, citations, identity, logprobs_block
@@ -25,7 +25,7 @@ from .render import json_bytes_response, json_response, sse_response
 async def chat_completions(call: Call, state: MockState) -> Response:
     if call.filter_action is not None or call.prompt_hits:
         return await render(call, state)
-    # the same request renders the same bytes within one second of the clock (see mockserver.memo);
+    # the same request renders the same bytes within one second of the clock (see mockserver.fastpath.memo);
     # only non-streaming answers are kept, so a hit needs no look at the body's "stream"
     key = ("chat", *request_key(call), int(state.clock.now()))
     data = state.memo.get(state.settings, key)
@@ -47,8 +47,15 @@ def prepare(call: Call, state: MockState) -> tuple[Identity, list[ChoicePlan], d
     deployment = call.deployment
     assert deployment is not None
     settings = state.settings
-    inputs = ChatInputs(call.body, deployment, settings.seed, state.tokenizer(deployment), settings.canned,
-                        settings.content_filters, call.filter_action)
+    inputs = ChatInputs(
+        call.body,
+        deployment,
+        settings.seed,
+        state.tokenizer(deployment),
+        settings.canned,
+        settings.content_filters,
+        call.filter_action,
+    )
     plans = plan_choices(inputs)
     ident = identity(call, state)
     return ident, plans, usage_block(call.prompt_tokens, plans, ident.modern)
@@ -64,14 +71,16 @@ async def render(call: Call, state: MockState) -> Response:
     return sse_response(call, state, events)
 
 
-def completion_body(call: Call, ident: Identity, plans: list[ChoicePlan], usage: dict[str, Any]) -> dict[str, Any]:
+def completion_body(
+    call: Call, ident: Identity, plans: list[ChoicePlan], usage: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "choices": [choice_json(call.body, ident, plan) for plan in plans],
         "created": ident.created,
         "id": ident.id,
         "model": ident.model,
         "object": "chat.completion",
-        "prompt_filter_results": filters.chat_prompt_filter_results(call.body.get("messages"), call.prompt_hits),
+        "prompt_filter_results": chat_prompt_filter_results(call.body.get("messages"), call.prompt_hits),
         "system_fingerprint": ident.fingerprint,
         "usage": usage,
     }

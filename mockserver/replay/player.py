@@ -10,9 +10,8 @@ at ``response.t``, each SSE event at its ``t``, measured from when the request a
 twice as fast, 2 half as fast. Events are sent one per ASGI message, so the recorded chunk
 boundaries reach the client.
 
-In the server, ``replay_call`` is the pipeline's ``replay`` stage (after ``body``): a hit raises
-``ReplayHit`` carrying the response, which ``Pipeline.respond`` returns; a miss falls through to
-the generator when asked (``fallthrough``), otherwise it is an Azure-shaped 404 ``ReplayMiss``.
+The player knows nothing of the server: ``mockserver.pipeline.replay`` is the pipeline's ``replay``
+stage that asks it, and the recording proxy asks it too.
 """
 
 from __future__ import annotations
@@ -30,16 +29,15 @@ from starlette.responses import Response as HttpResponse
 from starlette.responses import StreamingResponse
 
 from ..errors import AzureError
-from ..scrub import Scrubber
-from ..transport import wait_or_disconnect
-from .capture import add_field, file_summary, kept_headers, render_json
-from .cassette import Cassette, Event, Interaction, Request, Response, load
-from .matching import DEFAULT_MATCH_ON, RequestView, check_match_on, explain, view
+from .bodies import kept_headers, render_json
+from .cassette import Cassette, Event, Interaction, Request, Response
+from .formats import load
+from .matching import RequestView, explain, view
+from .options import DEFAULT_MATCH_ON, check_match_on, valid_speed
+from .scrub import Scrubber
 
 if TYPE_CHECKING:
-    from ..call import Call
     from ..config import Settings
-    from ..state import MockState
 
 MISS = "aoai-mock replay: no recorded exchange matches {request}. {detail}"
 CLOSEST = "Closest: {cassette} #{index} ({recorded}), which differs in {reasons}."
@@ -47,15 +45,6 @@ EMPTY = "The cassette(s) {names} hold no exchanges."
 EXHAUSTED = "All {count} recorded answers to it were already replayed (repeats are off)."
 REPLAYED = "replayed {cassette} #{index}"
 REPEATED = "replayed {cassette} #{index} again (all {count} recorded answers to this request were used)"
-FELL_THROUGH = "replay miss, answered by the generator: {message}"
-
-
-class ReplayHit(Exception):
-    """Raised by the replay stage: the pipeline answers with ``response``."""
-
-    def __init__(self, response: HttpResponse) -> None:
-        super().__init__("replayed")
-        self.response = response
 
 
 def replay_miss(message: str) -> AzureError:
@@ -81,6 +70,8 @@ class Hit:
 @dataclass(frozen=True)
 class Miss:
     message: str
+    request: str = ""  # the incoming request, described
+    closest: dict[str, Any] | None = None  # cassette, index, recorded, differs (one reason per facet)
 
 
 class Player:
@@ -101,7 +92,7 @@ class Player:
         match_on: Sequence[str] = DEFAULT_MATCH_ON,
         allow_repeats: bool = True,
     ) -> None:
-        if speed < 0:
+        if not valid_speed(speed):
             raise ValueError(f"replay speed must be 0 or more, got {speed}")
         self.cassettes = list(cassettes)
         self.speed = float(speed)
@@ -110,7 +101,8 @@ class Player:
         self.allow_repeats = allow_repeats
         self.entries = [entry for cassette in self.cassettes for entry in entries_of(cassette)]
         self.used: set[int] = set()
-        self.misses: list[str] = []
+        self.missed: list[Miss] = []
+        self.hits: dict[int, int] = {}  # position in ``entries`` -> times replayed
         self.lock = threading.Lock()
 
     @classmethod
@@ -126,11 +118,32 @@ class Player:
             match_on=settings.replay_match_on,
         )
 
+    @property
+    def misses(self) -> list[str]:
+        """The messages of the misses since the last rewind, in order."""
+        return [miss.message for miss in self.missed]
+
     def rewind(self) -> None:
         """Every recorded answer is available again (``POST /_mock/reset``)."""
         with self.lock:
             self.used.clear()
-            self.misses.clear()
+            self.missed.clear()
+            self.hits.clear()
+
+    def stats(self) -> dict[str, Any]:
+        """What was replayed and what missed since the last rewind (``GET /_mock/replay``)."""
+        with self.lock:
+            interactions = [
+                {"cassette": e.cassette, "index": e.index, "request": e.view.describe(),
+                 "status": e.interaction.response.status, "hits": self.hits.get(position, 0)}
+                for position, e in enumerate(self.entries)
+            ]
+            misses = [{"request": m.request, "message": m.message, "closest": m.closest} for m in self.missed]
+        return {
+            "cassettes": [{"name": c.name, "interactions": len(c.interactions)} for c in self.cassettes],
+            "speed": self.speed, "fallthrough": self.fallthrough, "match_on": list(self.match_on),
+            "hits": sum(i["hits"] for i in interactions), "misses": misses, "interactions": interactions,
+        }
 
     def lookup(self, request: Request) -> Hit | Miss:
         """The interaction for ``request`` (an incoming request, not yet scrubbed), or why there is none."""
@@ -154,17 +167,22 @@ class Player:
         fresh = [p for p in matches if p not in self.used]
         if fresh:
             self.used.add(fresh[0])
+            self.hits[fresh[0]] = self.hits.get(fresh[0], 0) + 1
             entry = self.entries[fresh[0]]
             return Hit(entry, REPLAYED.format(cassette=entry.cassette, index=entry.index))
         if matches and self.allow_repeats:
+            self.hits[matches[-1]] = self.hits.get(matches[-1], 0) + 1
             entry = self.entries[matches[-1]]
             return Hit(entry, REPEATED.format(cassette=entry.cassette, index=entry.index, count=len(matches)))
+        near: dict[str, Any] | None = None
         if matches:
             detail = EXHAUSTED.format(count=len(matches))
         elif closest is None:
             detail = EMPTY.format(names=", ".join(c.name for c in self.cassettes) or "(none)")
         else:
             entry = self.entries[closest[0]]
+            near = {"cassette": entry.cassette, "index": entry.index, "recorded": entry.view.describe(),
+                    "differs": closest[1]}
             detail = CLOSEST.format(
                 cassette=entry.cassette,
                 index=entry.index,
@@ -172,8 +190,9 @@ class Player:
                 reasons="; ".join(closest[1]),
             )
         message = MISS.format(request=incoming.describe(), detail=detail)
-        self.misses.append(message)
-        return Miss(message)
+        miss = Miss(message, incoming.describe(), near)
+        self.missed.append(miss)
+        return miss
 
     # --- answering ---------------------------------------------------------------------------
 
@@ -222,67 +241,3 @@ def body_bytes(response: Response) -> bytes:
     if response.kind == "base64":
         return base64.b64decode(response.body)
     return str(response.body).encode("utf-8")
-
-
-# --- the pipeline stage ----------------------------------------------------------------------
-
-
-async def replay_call(call: Call, state: MockState) -> None:
-    """The ``replay`` stage: answer from the cassette, fall through, or refuse with a near miss."""
-    player: Player | None = state.replay
-    if player is None:
-        return
-    outcome = player.lookup(await request_from_call(call))
-    if isinstance(outcome, Miss):
-        if player.fallthrough:
-            call.notes.append(FELL_THROUGH.format(message=outcome.message))
-            return
-        call.notes.append(outcome.message)
-        await close_form(call)
-        raise replay_miss(outcome.message)
-    await close_form(call)
-    call.notes.append(outcome.note)
-    if call.scope is not None:
-        call.scope["aoai.replayed"] = True  # in-process recorders skip what was replayed
-    if call.deployment_name is None:
-        call.deployment_name = outcome.entry.view.deployment
-    await pause(player.delay(outcome.entry.interaction.response.t, call.started), call)
-    raise ReplayHit(player.response(outcome.entry.interaction, call.started))
-
-
-async def close_form(call: Call) -> None:
-    """Uploads are spooled to temporary files; no handler will read (and drop) them now."""
-    if call.form is not None:
-        await call.form.close()
-
-
-async def pause(seconds: float, call: Call) -> None:
-    if seconds <= 0:
-        return
-    if call.method == "POST":  # the body has been read: receive() now only reports a disconnect
-        await wait_or_disconnect(seconds, call.receive)
-    else:
-        await asyncio.sleep(seconds)
-
-
-async def request_from_call(call: Call) -> Request:
-    """The incoming request as a cassette ``Request`` (uploads hashed, then rewound for the handler)."""
-    kind: str | None = None
-    body: Any = None
-    if call.form is not None:
-        kind, body = "form", await form_summary(call.form)
-    elif call.raw_body:
-        kind, body = "json", call.body
-    return Request(call.method, call.path, dict(call.query), dict(call.headers), kind, body)
-
-
-async def form_summary(form: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in form.multi_items():
-        if hasattr(value, "filename"):
-            data = await value.read()
-            await value.seek(0)
-            add_field(result, name, file_summary(value.filename, value.content_type, data))
-        else:
-            add_field(result, name, value)
-    return result

@@ -19,11 +19,11 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, cast
 
 from ..app import MockApp, create_app
 from ..config import Settings
 from ..server import ServerThread
+from ..types import Receive, Scope, Send
 
 SESSION_HEADER = b"x-mock-session"
 
@@ -31,7 +31,7 @@ SESSION_HEADER = b"x-mock-session"
 class SessionRouter:
     """ASGI app dispatching each request to the app of its test session."""
 
-    renders_heads = True  # it passes response messages through untouched (mockserver.wire)
+    renders_heads = True  # it passes response messages through untouched (mockserver.fastpath.wire)
 
     def __init__(self, idle: MockApp) -> None:
         self.idle = idle
@@ -55,7 +55,7 @@ class SessionRouter:
             if app is self.current:
                 self.current = self.idle
 
-    def pick(self, scope: dict[str, Any]) -> tuple[MockApp, dict[str, Any]]:
+    def pick(self, scope: Scope) -> tuple[MockApp, Scope]:
         headers = scope.get("headers", [])
         session = next((v.decode("latin-1") for k, v in headers if k.lower() == SESSION_HEADER), None)
         with self.lock:
@@ -66,7 +66,7 @@ class SessionRouter:
             return self.idle, scope
         return app, {**scope, "headers": [(k, v) for k, v in headers if k.lower() != SESSION_HEADER]}
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.idle(scope, receive, send)
             return
@@ -92,7 +92,7 @@ class LiveServer:
             from ..tls import local_tls
 
             server_tls = local_tls()
-        self.thread = ServerThread(cast(MockApp, self.router), tls=server_tls).start()
+        self.thread = ServerThread(self.router, tls=server_tls).start()
         self.start_seconds = time.perf_counter() - started
         self.endpoint = self.thread.endpoint
         self.tls = tls

@@ -26,7 +26,9 @@ def chat(call: Call, state: MockState) -> None:
     body = validate_chat(call.body, call.deployment, call.api_version)
     call.prompt_tokens = check_context(body, call.deployment, state.tokenizer(call.deployment))
     # Azure's rate-limit estimate: prompt tokens plus the requested max tokens (azure-wire §3.5)
-    call.estimated_tokens = call.prompt_tokens + int(body.get("max_completion_tokens") or body.get("max_tokens") or 0)
+    call.estimated_tokens = call.prompt_tokens + int(
+        body.get("max_completion_tokens") or body.get("max_tokens") or 0
+    )
 
 
 def completions(call: Call, state: MockState) -> None:
@@ -42,12 +44,18 @@ def embeddings(call: Call, state: MockState) -> None:
     assert call.deployment is not None
     inputs = validate_embeddings(call.body, call.deployment)
     tokenizer = state.tokenizer(call.deployment)
-    call.prompt_tokens = sum(len(i) if isinstance(i, list) else tokenizer.count(content_text(i)) for i in inputs)
+    call.prompt_tokens = sum(
+        len(i) if isinstance(i, list) else tokenizer.count(content_text(i)) for i in inputs
+    )
     call.estimated_tokens = call.prompt_tokens
 
 
 VALIDATORS: dict[str, Validator] = {
-    CHAT: chat, COMPLETIONS: completions, EMBEDDINGS: embeddings,
-    IMAGES: validate_images, TRANSCRIPTIONS: validate_transcription, TRANSLATIONS: validate_translation,
+    CHAT: chat,
+    COMPLETIONS: completions,
+    EMBEDDINGS: embeddings,
+    IMAGES: validate_images,
+    TRANSCRIPTIONS: validate_transcription,
+    TRANSLATIONS: validate_translation,
     SPEECH: validate_speech,
 }

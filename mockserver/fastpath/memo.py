@@ -1,0 +1,56 @@
+"""Memoised request processing.
+
+The mock is deterministic: the same request, settings and seed give the same answer (and the
+same ``created`` within one second of the clock). Validation results and rendered non-streaming
+bodies are therefore kept in a small cache keyed by everything that determines them, so repeated
+requests (retries, a test suite's fixed prompts, load tests) skip the work. Anything that varies
+per request (ids in headers, rate-limit headers, faults, the journal) is still done every time.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from ..call import Call
+
+SIZE = 512
+# keys hold request bodies: larger ones are not kept, so 512 entries stay a few MiB at most
+MAX_KEY_BYTES = 16 * 1024
+
+
+def request_key(call: Call) -> tuple[Any, ...]:
+    """What determines a JSON request's processing besides the settings."""
+    return (call.operation, call.deployment_name, call.surface, call.api_version, call.raw_body)
+
+
+class Memo:
+    """A bounded, thread-safe cache (oldest entry evicted first); emptied when the settings change.
+
+    Lookups take no lock: a dict read is atomic, and ``put`` is the only writer."""
+
+    def __init__(self, size: int = SIZE) -> None:
+        self.size = size
+        self.data: dict[tuple[Any, ...], Any] = {}
+        self.owner: object = None
+        self.lock = threading.Lock()
+
+    def get(self, owner: object, key: tuple[Any, ...]) -> Any:
+        if owner is not self.owner:
+            return None  # stale: the next put starts afresh
+        return self.data.get(key)
+
+    def put(self, owner: object, key: tuple[Any, ...], value: Any) -> None:
+        if sum(len(part) for part in key if isinstance(part, bytes)) > MAX_KEY_BYTES:
+            return
+        with self.lock:
+            if owner is not self.owner:
+                self.data = {}
+                self.owner = owner
+            self.data[key] = value
+            if len(self.data) > self.size:
+                del self.data[next(iter(self.data))]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.data = {}

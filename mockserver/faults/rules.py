@@ -1,0 +1,255 @@
+"""Fault rules: which requests get a scripted failure, and which one.
+
+A rule is ``{"match": {...}, <behaviour>}``. ``match`` keys (all optional, all must hold):
+``operation``, ``deployment``, ``api_version``, ``stream`` (bool), ``headers`` ({name: value}),
+``session`` (the ``x-mock-session`` header; requests without it only see unscoped rules).
+
+Behaviour, one of:
+* ``"sequence": [action, action, "pass", ...]`` successive matching requests take the next item;
+  after the last item the rule passes requests through;
+* ``"fault": action`` with ``"times": N`` (the first N matching requests), ``"probability": p``
+  (seeded), or neither (always).
+
+Rules are tried in the order they were added; the first matching rule whose action is not
+``"pass"`` applies. An action is ``"pass"``, a status fault ``{"status": 429, "headers": {...},
+"body": ..., "variant": "tokens"|"requests", "retry_after": seconds, "retry_after_format":
+"seconds"|"http-date"}`` or a transport fault ``{"kind": ...}`` (see ``TRANSPORT_KINDS``; timing
+kinds take ``seconds``, stream kinds ``after_chunks``).
+Decisions are taken under a lock when the request arrives, so "first 2 fail" fails exactly 2
+requests however many arrive at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..call import Call
+from ..errors import ConfigError
+from ..ids import digest
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A fault kind. ``waits``: the faults stage waits it out before the answer (``effects``);
+    ``needs_socket``: its point is timing or a slow socket, so it needs a live server (in-process
+    requests are buffered and client timeouts never fire, style.md §3.3)."""
+
+    name: str
+    does: str
+    waits: bool = False
+    needs_socket: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "latency",
+            "delay before the response: seconds, or distribution {type: uniform|normal|exponential, ...}",
+            waits=True,
+            needs_socket=True,
+        ),
+        Kind(
+            "stall",
+            "wait `seconds` before answering (outlast the client's timeout), then answer normally",
+            waits=True,
+            needs_socket=True,
+        ),
+        Kind("reset", "connection reset before any byte"),
+        Kind("close_mid_body", "send headers and `after_bytes` of the body, then close the connection"),
+        Kind(
+            "stream_cut",
+            'after `after_chunks` SSE events: mode "drop" closes the connection, "clean" ends without [DONE]',
+        ),
+        Kind("malformed_sse", "after `after_chunks` events, a broken `data:` line, then the rest"),
+        Kind(
+            "error_event",
+            'after `after_chunks` events, `data: {"error": ...}` (or `event: error` with sse_event)',
+        ),
+        Kind("dribble", "the body in `bytes` sized pieces every `interval` seconds", needs_socket=True),
+        Kind(
+            "stream_timing",
+            "`first_token` seconds before the first chunk, `between_chunks` between chunks",
+            needs_socket=True,
+        ),
+        Kind(
+            "content_filter",
+            "completion-side filtering: category, severity, after_chunks (see content filters)",
+        ),
+    )
+}
+TRANSPORT_KINDS = tuple(KINDS)
+WAITING_KINDS = frozenset(name for name, kind in KINDS.items() if kind.waits)
+SERVER_ONLY_KINDS = tuple(name for name, kind in KINDS.items() if kind.needs_socket)
+MATCH_KEYS = frozenset({"operation", "deployment", "api_version", "stream", "headers", "session"})
+RULE_KEYS = frozenset({"match", "sequence", "fault", "times", "probability", "id", "name"})
+PASS = "pass"
+RETRY_AFTER_FORMATS = ("seconds", "http-date")  # of a 429's retry-after
+
+
+@dataclass(frozen=True)
+class Match:
+    operation: str | None = None
+    deployment: str | None = None
+    api_version: str | None = None
+    stream: bool | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    session: str | None = None
+
+    def matches(self, call: Call) -> bool:
+        return (
+            self.session == call.session
+            and (self.operation is None or self.operation == call.operation)
+            and (self.deployment is None or self.deployment == call.deployment_name)
+            and (self.api_version is None or self.api_version == call.api_version)
+            and (self.stream is None or self.stream == call.stream)
+            and all(call.headers.get(name) == value for name, value in self.headers)
+        )
+
+
+@dataclass
+class FaultRule:
+    """A parsed rule with its own hit counter; ``decide`` picks the action for one request."""
+
+    id: str
+    match: Match
+    sequence: tuple[Any, ...] = ()
+    fault: Any = None
+    times: int | None = None
+    probability: float | None = None
+    source: dict[str, Any] = field(default_factory=dict)
+    hits: int = 0
+    applied: int = 0
+
+    def decide(self, seed: int) -> Any:
+        """The action for the next matching request (``PASS`` when none); call under the store lock."""
+        index = self.hits
+        self.hits += 1
+        if self.sequence:
+            action = self.sequence[index] if index < len(self.sequence) else PASS
+        elif self.times is not None:
+            action = self.fault if index < self.times else PASS
+        elif self.probability is not None:
+            roll = random.Random(digest("fault", seed, self.id, index)).random()
+            action = self.fault if roll < self.probability else PASS
+        else:
+            action = self.fault
+        if action != PASS:
+            self.applied += 1
+        return action
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **self.source, "hits": self.hits, "applied": self.applied}
+
+
+def parse_match(data: Any) -> Match:
+    if not isinstance(data, dict):
+        raise ConfigError(f"'match' must be an object, got {data!r}")
+    unknown = set(data) - MATCH_KEYS
+    if unknown:
+        raise ConfigError(f"unknown match key(s) {sorted(unknown)}; valid: {sorted(MATCH_KEYS)}")
+    headers = tuple((str(k).lower(), str(v)) for k, v in (data.get("headers") or {}).items())
+    return Match(
+        data.get("operation"),
+        data.get("deployment"),
+        data.get("api_version"),
+        data.get("stream"),
+        headers,
+        data.get("session"),
+    )
+
+
+def check_action(action: Any) -> Any:
+    if action == PASS:
+        return action
+    if not isinstance(action, dict) or ("status" in action) == ("kind" in action):
+        raise ConfigError(f'an action is "pass", {{"status": N, ...}} or {{"kind": K, ...}}; got {action!r}')
+    if "status" in action and not (isinstance(action["status"], int) and 100 <= action["status"] <= 599):
+        raise ConfigError(f"fault status must be an HTTP status 100-599, got {action['status']!r}")
+    if action.get("retry_after_format", "seconds") not in RETRY_AFTER_FORMATS:
+        raise ConfigError(
+            f"retry_after_format must be one of {list(RETRY_AFTER_FORMATS)}, "
+            f"got {action['retry_after_format']!r}"
+        )
+    if "kind" in action and action["kind"] not in TRANSPORT_KINDS:
+        raise ConfigError(f"unknown fault kind {action['kind']!r}; valid: {list(TRANSPORT_KINDS)}")
+    return action
+
+
+def parse_rule(data: Any, rule_id: str) -> FaultRule:
+    """Validate a rule mapping (the JSON of the control API and scenario files)."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"a fault rule must be an object, got {data!r}")
+    unknown = set(data) - RULE_KEYS
+    if unknown:
+        raise ConfigError(f"unknown rule key(s) {sorted(unknown)}; valid: {sorted(RULE_KEYS)}")
+    if ("sequence" in data) == ("fault" in data):
+        raise ConfigError("a rule needs exactly one of 'sequence' or 'fault'")
+    sequence = tuple(check_action(a) for a in data.get("sequence") or ())
+    if "sequence" in data and not sequence:
+        raise ConfigError("'sequence' must not be empty")
+    fault = check_action(data["fault"]) if "fault" in data else None
+    times, probability = data.get("times"), data.get("probability")
+    if times is not None and (not isinstance(times, int) or times < 0):
+        raise ConfigError(f"'times' must be a whole number >= 0, got {times!r}")
+    if probability is not None and not (isinstance(probability, int | float) and 0 <= probability <= 1):
+        raise ConfigError(f"'probability' must be between 0 and 1, got {probability!r}")
+    source = {k: v for k, v in data.items() if k != "id"}
+    return FaultRule(
+        str(data.get("id") or rule_id),
+        parse_match(data.get("match", {})),
+        sequence,
+        fault,
+        times,
+        probability,
+        source,
+    )
+
+
+class FaultStore:
+    """The active rules, in the order they were added; the first matching rule decides."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.rules: list[FaultRule] = []
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1)
+
+    def add(self, data: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
+        """Add one rule or a list; returns their ids."""
+        items = data if isinstance(data, list) else [data]
+        with self.lock:
+            rules = [parse_rule(item, f"fault-{next(self.ids)}") for item in items]
+            self.rules.extend(rules)
+        return [rule.id for rule in rules]
+
+    def remove(self, rule_id: str) -> bool:
+        with self.lock:
+            before = len(self.rules)
+            self.rules = [r for r in self.rules if r.id != rule_id]
+            return len(self.rules) < before
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rules.clear()
+
+    def decide(self, call: Call) -> tuple[FaultRule, Any] | None:
+        """The first matching rule whose action is not "pass", with that action.
+
+        Every matching rule up to that one counts the request; rules after it do not see it.
+        """
+        with self.lock:
+            for rule in self.rules:
+                if rule.match.matches(call):
+                    action = rule.decide(self.seed)
+                    if action != PASS:
+                        return rule, action
+        return None
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [rule.to_dict() for rule in self.rules]

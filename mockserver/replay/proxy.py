@@ -1,0 +1,298 @@
+"""The recording proxy: forward every request to a real Azure OpenAI resource, record each exchange.
+
+    aoai-mock record --upstream https://<resource>.openai.azure.com --cassette PATH [--port N]
+
+``RecorderApp`` is a pure ASGI app. Each request is forwarded with httpx to ``upstream`` + the path
+exactly as received (raw: double slashes and percent-encoding kept) + the query string. The answer
+is streamed back to the client as it arrives, so an SSE stream keeps its pace, and recorded through
+``replay.capture`` (status, headers, the JSON body or the SSE events each with the time it
+arrived). Scrubbing (``replay.scrub``) happens before anything is stored; the cassette is
+rewritten after every exchange, so stopping the proxy at any moment leaves a valid file.
+
+Credentials: by default the client's own ``api-key`` / ``Authorization`` go upstream; a request
+without either gets them from the environment: ``AZURE_OPENAI_API_KEY`` (the variable the openai
+SDK reads, OPENAI-PY ``lib/azure.py``), else an Entra token from ``azure-identity`` when installed
+(``DefaultAzureCredential``, scope ``https://cognitiveservices.azure.com/.default`` as in OPENAI-PY
+``examples/azure_ad.py``). ``credentials="env"`` always replaces the client's with those, so tests
+can keep a fake key while recording against a real resource.
+
+Record modes (``replay.modes``): ``all`` records everything (the default), ``new_episodes`` replays
+what the cassette already has and records the rest, ``once`` records only when the cassette does
+not exist yet, ``none`` only replays.
+
+``GET /_recorder/health`` answers the proxy's own status; ``/_mock/*`` is passed to the upstream and
+never recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .._version import __version__
+from ..http import read_all
+from ..types import Receive, Scope, Send
+from .bodies import HOP_BY_HOP
+from .capture import InteractionBuilder, request_from_wire
+from .cassette import Cassette
+from .formats import load
+from .modes import ModePlan, plan
+from .options import DEFAULT_MATCH_ON
+from .player import Hit, Player, replay_miss
+from .scrub import Scrubber
+
+ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"  # OPENAI-PY examples/azure_ad.py
+KEY_ENV = "AZURE_OPENAI_API_KEY"  # OPENAI-PY lib/azure.py
+CREDENTIAL_MODES = ("client", "env")
+AUTH_HEADERS = frozenset({"api-key", "authorization"})
+HEALTH = "/_recorder/health"  # the proxy's own readiness check
+# /_mock/* goes to the upstream unrecorded: a proxied aoai-mockserver keeps its control API (journal,
+# faults), and a proxied Azure resource answers 404, so clients see that it is not a mock
+CONTROL_PREFIX = "/_mock/"
+# not forwarded: per-connection headers, and accept-encoding (replaced by identity, see forward)
+NOT_FORWARDED = (HOP_BY_HOP - {"content-encoding", "date"}) | {"accept-encoding"}
+UPSTREAM_ERROR = "aoai-mock record: the upstream {upstream} could not be reached: {error}"
+
+
+class Credentials:
+    """What authenticates upstream requests.
+
+    mode: "client" (the client's own credentials; the environment's only when it sent none) or
+        "env" (always the environment's: ``AZURE_OPENAI_API_KEY``, else an azure-identity token).
+    """
+
+    def __init__(self, mode: str = "client", environ: dict[str, str] | None = None) -> None:
+        if mode not in CREDENTIAL_MODES:
+            raise ValueError(f"credentials must be one of {list(CREDENTIAL_MODES)}, got {mode!r}")
+        self.mode = mode
+        self.environ = environ if environ is not None else dict(os.environ)
+        self.token: tuple[str, float] | None = None  # (token, expires_on epoch)
+
+    async def apply(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        sent = any(k.lower() in AUTH_HEADERS for k, _ in headers)
+        if self.mode == "client" and sent:
+            return headers
+        kept = [(k, v) for k, v in headers if k.lower() not in AUTH_HEADERS]
+        return kept + list((await self.from_environment()).items())
+
+    async def from_environment(self) -> dict[str, str]:
+        key = self.environ.get(KEY_ENV)
+        if key:
+            return {"api-key": key}
+        token = await self.entra_token()
+        return {"authorization": f"Bearer {token}"} if token else {}
+
+    async def entra_token(self) -> str | None:
+        if self.token is not None and self.token[1] - 60 > time.time():
+            return self.token[0]
+        try:
+            from azure.identity import DefaultAzureCredential  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        access = await asyncio.to_thread(DefaultAzureCredential().get_token, ENTRA_SCOPE)
+        self.token = (str(access.token), float(access.expires_on))
+        return self.token[0]
+
+
+class RecorderApp:
+    """ASGI app: forward to ``upstream``, stream the answer back, append it to the cassette.
+
+    upstream: the resource endpoint (``https://<resource>.openai.azure.com``; any base URL works).
+    cassette: the file to write (our JSON format), rewritten after every exchange.
+    mode: a record mode (``replay.modes``); speed / match_on apply to what it replays.
+    scrubber: defaults to one that replaces ``upstream``'s host; ``body_fields`` adds JSON paths.
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        cassette: str | Path,
+        *,
+        mode: str = "all",
+        scrubber: Scrubber | None = None,
+        credentials: Credentials | None = None,
+        speed: float = 0.0,
+        match_on: Sequence[str] = DEFAULT_MATCH_ON,
+        timeout: float = 600.0,
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.path = Path(cassette)
+        self.plan: ModePlan = plan(mode, self.path)
+        self.scrubber = scrubber or Scrubber.for_upstream(upstream)
+        self.credentials = credentials or Credentials()
+        self.timeout = timeout
+        existing = (
+            load(self.path) if self.plan.replay or (self.plan.keep_existing and self.path.is_file()) else None
+        )
+        self.player = (
+            Player([existing], speed=speed, match_on=match_on, fallthrough=self.plan.forward)
+            if self.plan.replay and existing is not None
+            else None
+        )
+        self.cassette = Cassette(
+            list(existing.interactions) if existing and self.plan.keep_existing else [],
+            cassette_meta(existing, self.scrubber),
+            self.path,
+        )
+        self.client: httpx.AsyncClient | None = None
+        self.recorded = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self.handle(scope, receive, send)
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.client is not None:
+                    await self.client.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == HEALTH:
+            status = {"status": "ok", "mode": self.plan.mode.value, "recorded": self.recorded}
+            await send_json(send, 200, status)
+            return
+        body = await read_all(receive)
+        start = time.monotonic()
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        query = scope.get("query_string", b"").decode("latin-1")
+        if scope["path"].startswith(CONTROL_PREFIX):  # a mock upstream's control API: passed, not kept
+            await self.forward(scope, send, headers, raw_path, query, body, record=False)
+            return
+        request = request_from_wire(scope["method"], raw_path, query, dict(headers), body, Scrubber())
+        if self.player is not None:
+            outcome = self.player.lookup(request)
+            if isinstance(outcome, Hit):
+                await asyncio.sleep(self.player.delay(outcome.entry.interaction.response.t, start))
+                await self.player.response(outcome.entry.interaction, start)(scope, receive, send)
+                return
+            if not self.plan.forward:
+                error = replay_miss(outcome.message)
+                await send_bytes(send, error.status, error.render())
+                return
+        await self.forward(scope, send, headers, raw_path, query, body)
+
+    async def forward(
+        self,
+        scope: Scope,
+        send: Any,
+        headers: list[tuple[str, str]],
+        raw_path: str,
+        query: str,
+        body: bytes,
+        record: bool = True,
+    ) -> None:
+        url = self.upstream + raw_path + (f"?{query}" if query else "")
+        outgoing = await self.credentials.apply(
+            [(k, v) for k, v in headers if k.lower() not in NOT_FORWARDED]
+        )
+        outgoing.append(("accept-encoding", "identity"))  # record bodies as sent, not compressed
+        client = self.http()
+        started = time.perf_counter()
+        try:
+            upstream = await client.send(
+                client.build_request(scope["method"], url, headers=outgoing, content=body), stream=True
+            )
+        except httpx.HTTPError as exc:
+            message = UPSTREAM_ERROR.format(upstream=self.upstream, error=exc)
+            await send_json(send, 502, {"error": {"code": "UpstreamUnavailable", "message": message}})
+            return
+        builder = InteractionBuilder(
+            request_from_wire(scope["method"], raw_path, query, dict(headers), body, self.scrubber),
+            self.scrubber,
+        )
+        try:
+            builder.start(upstream.status_code, raw_headers(upstream), time.perf_counter() - started)
+            await relay(upstream, builder, send, started)
+        finally:
+            await upstream.aclose()
+        if record:
+            self.keep(builder)
+
+    def keep(self, builder: InteractionBuilder) -> None:
+        if not self.plan.record:
+            return
+        self.cassette.append(builder.finish())
+        self.recorded += 1
+        self.cassette.save()
+
+    def http(self) -> httpx.AsyncClient:
+        if self.client is None:
+            self.client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.timeout, connect=10.0), follow_redirects=False
+            )
+        return self.client
+
+
+async def relay(upstream: httpx.Response, builder: InteractionBuilder, send: Any, started: float) -> None:
+    """Send the upstream answer on, each chunk as it comes; the builder times every chunk."""
+    headers = [
+        (k.encode("latin-1"), v.encode("latin-1"))
+        for k, v in raw_headers(upstream)
+        if k.lower() not in HOP_BY_HOP
+    ]
+    if not builder.streaming:
+        data = await upstream.aread()
+        builder.chunk(data, time.perf_counter() - started)
+        headers.append((b"content-length", str(len(data)).encode()))
+        await send({"type": "http.response.start", "status": upstream.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": data})
+        return
+    await send({"type": "http.response.start", "status": upstream.status_code, "headers": headers})
+    gone = False
+    async for chunk in upstream.aiter_bytes():
+        builder.chunk(chunk, time.perf_counter() - started)
+        if not gone:
+            try:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            except OSError:
+                gone = True  # the client left; the stream is still recorded to its end
+    if not gone:
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def raw_headers(response: httpx.Response) -> list[tuple[str, str]]:
+    """Response headers with the case the service used (``X-Request-ID``, azure-wire §14)."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
+
+
+def cassette_meta(existing: Cassette | None, scrubber: Scrubber) -> dict[str, Any]:
+    meta = dict(existing.meta) if existing is not None else {}
+    fields = list(
+        dict.fromkeys([*((meta.get("scrub") or {}).get("body_fields") or []), *scrubber.body_fields])
+    )
+    meta.update(
+        {
+            "recorded_with": f"aoai-mock {__version__}",
+            "upstream": f"https://{scrubber.placeholder}",
+            "recorded_at": meta.get("recorded_at") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "scrub": {**scrubber.config(), "body_fields": fields},
+        }
+    )
+    return meta
+
+
+async def send_json(send: Any, status: int, payload: Any) -> None:
+    await send_bytes(send, status, json.dumps(payload, separators=(",", ":")).encode())
+
+
+async def send_bytes(send: Any, status: int, body: bytes) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
