@@ -68,11 +68,15 @@ def main() -> int:
     client_core = None if args.no_pin else bench.CLIENT_CORE
     plain = bench.Server("plain", bench.mock_cmd("approx", server_core))
     secure = bench.Server("tls", tls_cmd(server_core))
-    urls = {"plain": f"http://127.0.0.1:{plain.port}{bench.CHAT_PATH}",
-            "tls": f"https://127.0.0.1:{secure.port}{bench.CHAT_PATH}"}
+    urls = {
+        "plain": f"http://127.0.0.1:{plain.port}{bench.CHAT_PATH}",
+        "tls": f"https://127.0.0.1:{secure.port}{bench.CHAT_PATH}",
+    }
     load = bench.Load("wrk", args.connections, client_core)
-    print(f"aoai-mock serve, plain vs --tls: {args.rounds} rounds x {args.duration:g} s, {args.connections} "
-          f"connections, wrk pinned to core {client_core}, servers to core {server_core} (informational)")
+    print(
+        f"aoai-mock serve, plain vs --tls: {args.rounds} rounds x {args.duration:g} s, {args.connections} "
+        f"connections, wrk pinned to core {client_core}, servers to core {server_core} (informational)"
+    )
     for case, headers in CASES.items():
         for side in ("plain", "tls"):  # warm-up: connections, caches, the first handshake
             wrk_run(load, urls[side], headers, 1)
@@ -87,9 +91,13 @@ def main() -> int:
             p50 = statistics.median(r["p50_ms"] for r in runs[side])
             p99 = statistics.median(r["p99_ms"] for r in runs[side])
             errors = sum(r["status_errors"] + r["socket_errors"] for r in runs[side])
-            print(f"  {side:<6} {rps:9.0f} req/s   p50 {bench.fmt_ms(p50):>9}   p99 {bench.fmt_ms(p99):>9}"
-                  f"   errors {errors}")
-        ratio = statistics.median(t["rps"] / p["rps"] for t, p in zip(runs["tls"], runs["plain"], strict=True))
+            print(
+                f"  {side:<6} {rps:9.0f} req/s   p50 {bench.fmt_ms(p50):>9}   p99 {bench.fmt_ms(p99):>9}"
+                f"   errors {errors}"
+            )
+        ratio = statistics.median(
+            t["rps"] / p["rps"] for t, p in zip(runs["tls"], runs["plain"], strict=True)
+        )
         print(f"  tls/plain: {ratio:.2f}")
     plain.stop()
     secure.stop()

@@ -51,15 +51,21 @@ class ServeProcess:
                 self.banner.append(line.rstrip("\n"))
                 found = CA_LINE.match(line)
                 self.ca = found.group(1) if found else self.ca
-        self.verify = verify if verify is not None else (
-            ssl.create_default_context(cafile=self.ca) if self.ca else True)
+        self.verify = (
+            verify
+            if verify is not None
+            else (ssl.create_default_context(cafile=self.ca) if self.ca else True)
+        )
         self.ready_after = self.wait_ready(ready_within)
 
     def wait_ready(self, seconds: float) -> float:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.endpoint}/_mock/health", timeout=1, verify=self.verify).status_code == 200:
+                if (
+                    httpx.get(f"{self.endpoint}/_mock/health", timeout=1, verify=self.verify).status_code
+                    == 200
+                ):
                     return time.monotonic() - self.started
             except httpx.HTTPError:
                 time.sleep(0.02)

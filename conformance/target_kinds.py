@@ -110,7 +110,10 @@ def url_target(base_url: str, api_key: str | None) -> Target:
     why = "it has no /_mock control API"
     ca_path = Path(os.environ[CA_ENV]) if os.environ.get(CA_ENV) else None
     try:
-        if httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5, verify=verify(ca_path)).status_code == 200:
+        if (
+            httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5, verify=verify(ca_path)).status_code
+            == 200
+        ):
             controls = HttpControls(base_url, verify(ca_path))
     except httpx.HTTPError as exc:
         why = f"GET /_mock/health failed: {exc!r}"

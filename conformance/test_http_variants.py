@@ -41,8 +41,14 @@ def usable(driver: Driver, request: pytest.FixtureRequest, target: Target) -> No
 @pytest.mark.needs_faults
 @pytest.mark.parametrize("vector_id", VECTORS)
 @pytest.mark.parametrize("name", ["go-http", "java-http"])
-def test_the_http_variant(name: str, vector_id: str, http_drivers: dict[str, Driver], target: Target,
-                          session_id: str, request: pytest.FixtureRequest) -> None:
+def test_the_http_variant(
+    name: str,
+    vector_id: str,
+    http_drivers: dict[str, Driver],
+    target: Target,
+    session_id: str,
+    request: pytest.FixtureRequest,
+) -> None:
     driver = http_drivers[name]
     usable(driver, request, target)
     assert driver.scheme == "http"
@@ -52,16 +58,32 @@ def test_the_http_variant(name: str, vector_id: str, http_drivers: dict[str, Dri
     outcome, seen = observe(vector, driver, target, session_id, attempts)
     cell = judge(vector, driver, seen)
     assert cell.verdict in ("pass", "differs"), f"{name} on {vector_id}: {cell.detail}\n{outcome.to_json()}"
-    assert seen.paths and all(path.startswith("/openai/") for path in seen.paths)
+    assert seen.paths
+    assert all(path.startswith("/openai/") for path in seen.paths)
 
 
-def test_java_h2c_offer_keeps_the_body(target: Target, session_id: str, request: pytest.FixtureRequest) -> None:
+def test_java_h2c_offer_keeps_the_body(
+    target: Target, session_id: str, request: pytest.FixtureRequest
+) -> None:
     driver = JavaAzure(target)
     usable(driver, request, target)
-    call = DriverCall(operation="chat", endpoint=target.endpoint, deployment=target.deployments.chat,
-                api_key=target.api_key or "", params={"max_tokens": 9}, headers={"x-mock-session": session_id})
-    done = subprocess.run(driver.command("h2c"), input=json.dumps(call.to_json()), capture_output=True, text=True,
-                          env=without(driver.hidden_env), timeout=CALL_TIMEOUT, check=False)
+    call = DriverCall(
+        operation="chat",
+        endpoint=target.endpoint,
+        deployment=target.deployments.chat,
+        api_key=target.api_key or "",
+        params={"max_tokens": 9},
+        headers={"x-mock-session": session_id},
+    )
+    done = subprocess.run(
+        driver.command("h2c"),
+        input=json.dumps(call.to_json()),
+        capture_output=True,
+        text=True,
+        env=without(driver.hidden_env),
+        timeout=CALL_TIMEOUT,
+        check=False,
+    )
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, done.stderr[-1500:]
     outcome = json.loads(lines[-1])
@@ -70,7 +92,8 @@ def test_java_h2c_offer_keeps_the_body(target: Target, session_id: str, request:
     assert outcome["result"]["version"] == "HTTP_1_1"
     assert json.loads(outcome["result"]["body"])["object"] == "chat.completion"
     (entry,) = target.journal(session_id, expect=1)
-    assert entry["headers"].get("upgrade") == "h2c" and "http2-settings" in entry["headers"]
+    assert entry["headers"].get("upgrade") == "h2c"
+    assert "http2-settings" in entry["headers"]
     assert entry["status"] == 200
     assert entry["body"]["max_tokens"] == 9  # the body arrived whole
 

@@ -106,7 +106,7 @@ def test_javascript_snippet(mock: Any) -> None:
 
 @pytest.fixture
 def tls_mock(tmp_path: Path) -> Iterator[Any]:
-    """``aoai-mock serve --tls`` with its defaults, the CA in the README's default place under a fresh HOME."""
+    """``aoai-mock serve --tls`` with its defaults, the CA in the README's default place under a new HOME."""
     from mockserver import create_app, load_settings
     from mockserver.server import ServerThread
     from mockserver.tls import local_tls
@@ -129,13 +129,18 @@ def tls_env(server: Any, **extra: str) -> dict[str, str]:
 def check_tls_request(server: Any, lines: int, stdout: str) -> None:
     assert len(stdout.strip().splitlines()) == lines, stdout
     calls = journal(server)
-    assert [(c.path, c.status) for c in calls] == [("/openai/deployments/gpt-4o/chat/completions", 200)] * lines
+    assert [(c.path, c.status) for c in calls] == [
+        ("/openai/deployments/gpt-4o/chat/completions", 200)
+    ] * lines
     assert all("api-key" in c.headers for c in calls)
 
 
-def run(command: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = RUN_TIMEOUT) -> str:
-    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+def run(
+    command: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = RUN_TIMEOUT
+) -> str:
+    done = subprocess.run(
+        command, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 
@@ -147,8 +152,16 @@ def tls_snippet(name: str, server: Any) -> str:
 
 
 def test_readme_has_the_tls_snippets() -> None:
-    assert {"python-tls", "python-tls-context", "javascript-tls", "java-truststore", "go-openai", "go-azopenai",
-            "java-openai", "java-azure"} <= set(snippets())
+    assert {
+        "python-tls",
+        "python-tls-context",
+        "javascript-tls",
+        "java-truststore",
+        "go-openai",
+        "go-azopenai",
+        "java-openai",
+        "java-azure",
+    } <= set(snippets())
 
 
 def test_python_over_tls_with_ssl_cert_file(tls_mock: Any) -> None:
@@ -158,15 +171,24 @@ def test_python_over_tls_with_ssl_cert_file(tls_mock: Any) -> None:
 
 def test_python_over_tls_with_its_own_ssl_context(tls_mock: Any) -> None:
     env = tls_env(tls_mock)  # no SSL_CERT_FILE: the snippet's context alone trusts the CA
-    check_tls_request(tls_mock, 1, run([sys.executable, "-c", tls_snippet("python-tls-context", tls_mock)], env))
+    check_tls_request(
+        tls_mock, 1, run([sys.executable, "-c", tls_snippet("python-tls-context", tls_mock)], env)
+    )
 
 
 def test_python_over_tls_without_trust_fails(tls_mock: Any) -> None:
     env = tls_env(tls_mock)
     code = tls_snippet("python-tls", tls_mock).replace("api_version=", "max_retries=0, api_version=")
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          timeout=RUN_TIMEOUT, check=False)
-    assert done.returncode != 0 and "CERTIFICATE_VERIFY_FAILED" in done.stderr  # the variable is what trusts it
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "CERTIFICATE_VERIFY_FAILED" in done.stderr
 
 
 def test_javascript_over_tls(tls_mock: Any) -> None:

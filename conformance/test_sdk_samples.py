@@ -30,8 +30,16 @@ from .target_kinds import MOCK_CONFIG, MOCK_KEY
 pytestmark = pytest.mark.samples
 SAMPLE_TIMEOUT = 300
 # the operations each sample sends, in order (the HEAD on the image URL goes to /_mock/images/...)
-OPERATIONS = ["chat.completions", "chat.completions", "chat.completions", "embeddings", "images.generations",
-              "completions", "audio.speech", "audio.transcriptions"]
+OPERATIONS = [
+    "chat.completions",
+    "chat.completions",
+    "chat.completions",
+    "embeddings",
+    "images.generations",
+    "completions",
+    "audio.speech",
+    "audio.transcriptions",
+]
 # the environment variables of azopenai's example_client_*_test.go, per sample family -> deployment
 GO_EXAMPLES = {
     "AOAI_CHAT_COMPLETIONS": "gpt-4o",
@@ -48,7 +56,9 @@ class Served:
     """``aoai-mock serve --tls`` as users run it, with its journal read over its control API."""
 
     def __init__(self) -> None:
-        self.process = ServeProcess("--tls", "--tls-dir", str(cache_root() / "tls"), "--config", str(MOCK_CONFIG))
+        self.process = ServeProcess(
+            "--tls", "--tls-dir", str(cache_root() / "tls"), "--config", str(MOCK_CONFIG)
+        )
         assert self.process.ca is not None
         self.endpoint = self.process.endpoint
         self.ca_path = self.process.ca
@@ -66,7 +76,9 @@ def mock() -> Iterator[Served]:
 
 
 def run_samples(command: list[str], env: dict[str, str]) -> list[dict[str, Any]]:
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=SAMPLE_TIMEOUT, check=False)
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=SAMPLE_TIMEOUT, check=False
+    )
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"no sample ran (exit {done.returncode}): {done.stderr[-1500:]}"
     failed = [line for line in lines if not line["ok"]]
@@ -79,7 +91,9 @@ def check_journal(mock: Served) -> list[dict[str, Any]]:
     calls = mock.journal()
     assert [entry["operation"] for entry in calls] == OPERATIONS
     assert {entry["status"] for entry in calls} == {200}
-    assert {entry["query"].get("api-version") for entry in calls} == {"2025-01-01-preview"}  # the SDKs' own (§8)
+    assert {entry["query"].get("api-version") for entry in calls} == {
+        "2025-01-01-preview"
+    }  # the SDKs' own (§8)
     assert all("api-key" in entry["headers"] for entry in calls)
     vision = calls[2]["body"]["messages"][-1]["content"]
     assert [part["type"] for part in vision] == ["text", "image_url"]
@@ -93,10 +107,24 @@ def test_go_azopenai_samples_pass_over_tls_with_nil_options(mock: Served) -> Non
     env = without(CLIENT_ENV)
     env["SSL_CERT_FILE"] = mock.ca_path
     for prefix, deployment in GO_EXAMPLES.items():
-        env.update({f"{prefix}_ENDPOINT": mock.endpoint, f"{prefix}_API_KEY": MOCK_KEY, f"{prefix}_MODEL": deployment})
+        env.update(
+            {
+                f"{prefix}_ENDPOINT": mock.endpoint,
+                f"{prefix}_API_KEY": MOCK_KEY,
+                f"{prefix}_MODEL": deployment,
+            }
+        )
     lines = run_samples([str(binary), "samples"], env)
-    assert [line["sample"] for line in lines] == ["chat", "chat_stream", "chat_image", "embeddings",
-                                                  "image_url_head", "completions", "speech_flac", "transcription"]
+    assert [line["sample"] for line in lines] == [
+        "chat",
+        "chat_stream",
+        "chat_image",
+        "embeddings",
+        "image_url_head",
+        "completions",
+        "speech_flac",
+        "transcription",
+    ]
     assert lines[4]["detail"].startswith(f"HEAD {mock.endpoint}/_mock/images/")  # the image URL names https
     calls = check_journal(mock)
     assert all(entry["headers"]["user-agent"].startswith("azsdk-go-azopenai.Client/v") for entry in calls)
@@ -109,11 +137,25 @@ def test_java_azure_samples_pass_over_tls_with_the_jvm_trusting_the_ca(mock: Ser
     store, problem = truststore(Path(mock.ca_path))
     if store is None:
         pytest.skip(f"driver java-azure: {problem}")
-    env = {**without(JAVA_ENV), "AZURE_OPENAI_ENDPOINT": mock.endpoint, "AZURE_OPENAI_KEY": MOCK_KEY,
-           "AOAI_SAMPLE_VISION_DEPLOYMENT": "gpt-4-vision-preview"}
-    lines = run_samples(["java", "-XX:TieredStopAtLevel=1", *java_trust(store), "-jar", str(jar), "samples"], env)
-    assert [line["sample"] for line in lines] == ["chat", "chat_stream", "chat_image", "embeddings",
-                                                  "image_url_head", "completions", "speech_wav", "transcription"]
+    env = {
+        **without(JAVA_ENV),
+        "AZURE_OPENAI_ENDPOINT": mock.endpoint,
+        "AZURE_OPENAI_KEY": MOCK_KEY,
+        "AOAI_SAMPLE_VISION_DEPLOYMENT": "gpt-4-vision-preview",
+    }
+    lines = run_samples(
+        ["java", "-XX:TieredStopAtLevel=1", *java_trust(store), "-jar", str(jar), "samples"], env
+    )
+    assert [line["sample"] for line in lines] == [
+        "chat",
+        "chat_stream",
+        "chat_image",
+        "embeddings",
+        "image_url_head",
+        "completions",
+        "speech_wav",
+        "transcription",
+    ]
     assert lines[4]["detail"].startswith(f"HEAD {mock.endpoint}/_mock/images/")
     calls = check_journal(mock)
     assert all(entry["headers"]["user-agent"].startswith("azsdk-java-azure-ai-openai/") for entry in calls)
@@ -125,10 +167,20 @@ def test_java_azure_over_plain_http_is_refused_by_the_sdk_itself(mock: Served) -
     jar, problem = java_azure.built_driver()
     if jar is None:
         pytest.skip(f"driver java-azure: {problem}")
-    env = {**without(JAVA_ENV), "AZURE_OPENAI_ENDPOINT": mock.endpoint.replace("https://", "http://"),
-           "AZURE_OPENAI_KEY": MOCK_KEY, "AZURE_REQUEST_RETRY_COUNT": "0"}
-    done = subprocess.run(["java", "-XX:TieredStopAtLevel=1", "-jar", str(jar), "samples"], env=env,
-                          capture_output=True, text=True, timeout=SAMPLE_TIMEOUT, check=False)
+    env = {
+        **without(JAVA_ENV),
+        "AZURE_OPENAI_ENDPOINT": mock.endpoint.replace("https://", "http://"),
+        "AZURE_OPENAI_KEY": MOCK_KEY,
+        "AZURE_REQUEST_RETRY_COUNT": "0",
+    }
+    done = subprocess.run(
+        ["java", "-XX:TieredStopAtLevel=1", "-jar", str(jar), "samples"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SAMPLE_TIMEOUT,
+        check=False,
+    )
     first = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
     assert not first["ok"]
     assert "Key credentials require HTTPS to prevent leaking the key." in first["error"]

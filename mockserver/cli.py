@@ -171,7 +171,7 @@ def tls_lines(tls: ServerTLS | None) -> list[str]:
     ca = tls.ca_path
     return [
         *lines,
-        f"  CA:          {ca}  (also GET /_mock/tls/ca.pem; README \"TLS\" for every language)",
+        f'  CA:          {ca}  (also GET /_mock/tls/ca.pem; README "TLS" for every language)',
         f"  trust it:    SSL_CERT_FILE={ca} (Python, Go, .NET on Linux)   NODE_EXTRA_CA_CERTS={ca} (Node)",
         f"               Java: keytool -importcert -noprompt -alias aoai-mock -file {ca} -storetype PKCS12 "
         "-keystore aoai-mock.p12 -storepass changeit, then java -Djavax.net.ssl.trustStore=aoai-mock.p12 "

@@ -75,8 +75,9 @@ def keep_h2c_bodies(protocol: type, fallback: Callable[[], type]) -> type:
             """The connection, and the bytes read so far, go to the h11 protocol."""
             self._unset_keepalive_if_required()
             self.connections.discard(self)
-            successor = fallback()(config=self.config, server_state=self.server_state,
-                                   app_state=self.app_state, _loop=self.loop)
+            successor = fallback()(
+                config=self.config, server_state=self.server_state, app_state=self.app_state, _loop=self.loop
+            )
             self.raw_transport.set_protocol(successor)
             successor.connection_made(self.raw_transport)
             successor.data_received(data)

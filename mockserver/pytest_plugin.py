@@ -79,7 +79,8 @@ def aoai_settings(pytestconfig: pytest.Config) -> Settings:
 
 @pytest.fixture(scope="session")
 def aoai_live_server(pytestconfig: pytest.Config, aoai_settings: Settings) -> Iterator[LiveServer]:
-    """The session's uvicorn server on 127.0.0.1 and a free port (one per xdist worker; https with --aoai-tls)."""
+    """The session's uvicorn server on 127.0.0.1 and a free port (one per xdist worker; https with
+    --aoai-tls)."""
     server = plugin_run(pytestconfig).start_server(aoai_settings)
     yield server
     server.stop()

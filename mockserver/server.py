@@ -37,8 +37,9 @@ def base_protocol() -> type[asyncio.Protocol]:
         return H11Protocol
 
 
-def transport_protocol(rendered_heads: bool = False, tls: ServerTLS | None = None,
-                       base: Any = None) -> type[asyncio.Protocol]:
+def transport_protocol(
+    rendered_heads: bool = False, tls: ServerTLS | None = None, base: Any = None
+) -> type[asyncio.Protocol]:
     """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``).
     Requests offering an h2c upgrade keep their body on either protocol (``mockserver.h2c``)."""
     base = base or base_protocol()
@@ -129,7 +130,9 @@ def make_server(app: ASGIApp, log_level: str = "warning", tls: ServerTLS | None 
 class ServerThread:
     """A live server on 127.0.0.1 and a free port, in a daemon thread (https with ``tls``)."""
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: ServerTLS | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: ServerTLS | None = None
+    ) -> None:
         self.app = app
         self.tls = tls
         self.sock = bind(host, port)

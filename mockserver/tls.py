@@ -149,8 +149,10 @@ def load_or_make_ca(folder: Path) -> tuple[Any, Any]:
             cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
             key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
         except ValueError as exc:
-            raise TLSError(f"{cert_path} or {key_path} is not a PEM certificate and key ({exc}); "
-                           "delete both to have a new CA made") from None
+            raise TLSError(
+                f"{cert_path} or {key_path} is not a PEM certificate and key ({exc}); "
+                "delete both to have a new CA made"
+            ) from None
         if public_bytes(cert.public_key()) != public_bytes(key.public_key()):
             raise TLSError(f"{key_path} is not the key of {cert_path}; delete both to have a new CA made")
         return cert, key
@@ -168,11 +170,13 @@ def make_ca() -> tuple[Any, Any]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     owner = f"{os.environ.get('USER') or 'user'}@{socket.gethostname()}"
-    name = x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "aoai-mockserver"),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, owner),
-        x509.NameAttribute(NameOID.COMMON_NAME, "aoai-mockserver local CA"),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "aoai-mockserver"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, owner),
+            x509.NameAttribute(NameOID.COMMON_NAME, "aoai-mockserver local CA"),
+        ]
+    )
     now = utcnow()
     builder = (
         x509.CertificateBuilder()
@@ -209,13 +213,21 @@ def covers(certfile: Path, keyfile: Path, names: tuple[str, ...], ca_cert: Any) 
         alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except (ValueError, x509.ExtensionNotFound):
         return False
-    listed = {str(v) for v in alt.get_values_for_type(x509.IPAddress)} | set(alt.get_values_for_type(x509.DNSName))
+    listed = {str(v) for v in alt.get_values_for_type(x509.IPAddress)} | set(
+        alt.get_values_for_type(x509.DNSName)
+    )
     fresh = cert.not_valid_after_utc - utcnow() > datetime.timedelta(days=RENEW_DAYS)
-    return (cert.issuer == ca_cert.subject and fresh and {canonical(n) for n in names} <= listed
-            and public_bytes(cert.public_key()) == public_bytes(key.public_key()))
+    return (
+        cert.issuer == ca_cert.subject
+        and fresh
+        and {canonical(n) for n in names} <= listed
+        and public_bytes(cert.public_key()) == public_bytes(key.public_key())
+    )
 
 
-def write_server_cert(certfile: Path, keyfile: Path, names: tuple[str, ...], ca_cert: Any, ca_key: Any) -> None:
+def write_server_cert(
+    certfile: Path, keyfile: Path, names: tuple[str, ...], ca_cert: Any, ca_key: Any
+) -> None:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -236,7 +248,9 @@ def write_server_cert(certfile: Path, keyfile: Path, names: tuple[str, ...], ca_
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .add_extension(x509.SubjectAlternativeName([alt_name(n) for n in names]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     write_private(keyfile, private_pem(key))
@@ -246,9 +260,17 @@ def write_server_cert(certfile: Path, keyfile: Path, names: tuple[str, ...], ca_
 def usage(cert_sign: bool) -> Any:
     from cryptography import x509
 
-    return x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                         data_encipherment=False, key_agreement=False, key_cert_sign=cert_sign,
-                         crl_sign=cert_sign, encipher_only=False, decipher_only=False)
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=cert_sign,
+        crl_sign=cert_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def alt_name(name: str) -> Any:
@@ -274,15 +296,19 @@ def utcnow() -> datetime.datetime:
 def public_bytes(public_key: Any) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return bytes(public_key.public_bytes(serialization.Encoding.DER,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+    return bytes(
+        public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
 
 
 def private_pem(key: Any) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                   serialization.NoEncryption()))
+    return bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -369,12 +395,21 @@ def read(path: Path, option: str) -> bytes:
 
 def add_tls_options(parser: argparse.ArgumentParser) -> None:
     """``--tls`` and its companions (``serve`` and ``record``); read back by ``tls_from_args``."""
-    parser.add_argument("--tls", action="store_true",
-                        help="serve HTTPS with a certificate from the mock's local CA (made once, kept in --tls-dir)")
-    parser.add_argument("--tls-dir", default=None, metavar="DIR",
-                        help="where the local CA lives (default $XDG_CACHE_HOME/aoai-mockserver/tls or "
-                             "~/.cache/aoai-mockserver/tls)")
-    parser.add_argument("--tls-cert", default=None, metavar="FILE", help="your own PEM certificate (implies --tls)")
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from the mock's local CA (made once, kept in --tls-dir)",
+    )
+    parser.add_argument(
+        "--tls-dir",
+        default=None,
+        metavar="DIR",
+        help="where the local CA lives (default $XDG_CACHE_HOME/aoai-mockserver/tls or "
+        "~/.cache/aoai-mockserver/tls)",
+    )
+    parser.add_argument(
+        "--tls-cert", default=None, metavar="FILE", help="your own PEM certificate (implies --tls)"
+    )
     parser.add_argument("--tls-key", default=None, metavar="FILE", help="the PEM key of --tls-cert")
 
 
@@ -397,11 +432,15 @@ def tls_from_args(args: argparse.Namespace, host: str) -> ServerTLS | None:
 def refusal(port: int | None) -> bytes:
     """The answer to plain http on a TLS port: a 400 in Azure's gateway envelope, then close."""
     where = f"https://127.0.0.1:{port}" if port else "https://"
-    message = (f"This aoai-mock port speaks TLS: use {where} (the mock's CA is printed in its banner and "
-               "served at /_mock/tls/ca.pem).")
+    message = (
+        f"This aoai-mock port speaks TLS: use {where} (the mock's CA is printed in its banner and "
+        "served at /_mock/tls/ca.pem)."
+    )
     body = json.dumps({"error": {"code": "PlainHttpOnTlsPort", "message": message}}).encode()
-    head = (f"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
-            "connection: close\r\n\r\n").encode()
+    head = (
+        f"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    ).encode()
     return head + body
 
 
@@ -415,6 +454,7 @@ class TLSServer(uvicorn.Server):
         self.tls = tls
         self.context = tls.context()
         self.accepting: list[asyncio.Task[None]] = []
+        self.pending: set[asyncio.Task[None]] = set()
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=[])  # lifespan and state; no listener of uvicorn's own
@@ -439,7 +479,9 @@ class TLSServer(uvicorn.Server):
                     return
                 await asyncio.sleep(0.05)
                 continue
-            loop.create_task(self.connection(conn))
+            task = loop.create_task(self.connection(conn))
+            self.pending.add(task)  # held until done: the loop keeps only weak references to tasks
+            task.add_done_callback(self.pending.discard)
 
     async def connection(self, conn: socket.socket) -> None:
         loop = asyncio.get_running_loop()
@@ -458,11 +500,16 @@ class TLSServer(uvicorn.Server):
     async def secure(self, loop: asyncio.AbstractEventLoop, conn: socket.socket) -> None:
         config = self.config
         protocol = config.http_protocol_class(  # type: ignore[call-arg]
-            config=config, server_state=self.server_state, app_state=self.lifespan.state, _loop=loop)
+            config=config, server_state=self.server_state, app_state=self.lifespan.state, _loop=loop
+        )
         try:
-            await loop.connect_accepted_socket(lambda: protocol, conn, ssl=self.context,
-                                               ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
-                                               ssl_shutdown_timeout=SHUTDOWN_TIMEOUT)
+            await loop.connect_accepted_socket(
+                lambda: protocol,
+                conn,
+                ssl=self.context,
+                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
+                ssl_shutdown_timeout=SHUTDOWN_TIMEOUT,
+            )
         except (OSError, ssl.SSLError, TimeoutError):
             conn.close()  # a client that does not trust the CA hangs up: nothing to answer
 

@@ -23,8 +23,11 @@ from mockserver.server import ServerThread
 from .conftest import GA
 
 CHAT = f"/openai/deployments/gpt-4o/chat/completions?api-version={GA}"
-JAVA_UPGRADE = ("Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c",
-                "HTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA")
+JAVA_UPGRADE = (
+    "Connection: Upgrade, HTTP2-Settings",
+    "Upgrade: h2c",
+    "HTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA",
+)
 PROTOCOLS = {
     "httptools": "uvicorn.protocols.http.httptools_impl:HttpToolsProtocol",
     "h11": "uvicorn.protocols.http.h11_impl:H11Protocol",
@@ -36,8 +39,15 @@ def body(content: str) -> bytes:
 
 
 def head(payload: bytes, *extra: str) -> bytes:
-    lines = [f"POST {CHAT} HTTP/1.1", "Host: 127.0.0.1", "api-key: k", "Content-Type: application/json",
-             f"Content-Length: {len(payload)}", "User-Agent: Java-http-client/17.0.15", *extra]
+    lines = [
+        f"POST {CHAT} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "api-key: k",
+        "Content-Type: application/json",
+        f"Content-Length: {len(payload)}",
+        "User-Agent: Java-http-client/17.0.15",
+        *extra,
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 

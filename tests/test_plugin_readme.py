@@ -25,8 +25,14 @@ def plugin_examples() -> dict[str, str]:
 
 def test_the_plugin_section_has_examples() -> None:
     examples = plugin_examples()
-    expected = {"test_quickstart.py", "test_faults.py", "test_live.py", "test_properties.py", "test_https.py",
-                "pytest.ini"}
+    expected = {
+        "test_quickstart.py",
+        "test_faults.py",
+        "test_live.py",
+        "test_properties.py",
+        "test_https.py",
+        "pytest.ini",
+    }
     assert expected <= set(examples)
 
 

@@ -11,6 +11,7 @@ import ssl
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+
 import httpx
 import pytest
 from cryptography import x509
@@ -38,7 +39,9 @@ def trusting(tls: ServerTLS) -> httpx.Client:
 def alt_names(certfile: Path) -> set[str]:
     cert = x509.load_pem_x509_certificate(certfile.read_bytes())
     alt = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    return {str(v) for v in alt.get_values_for_type(x509.IPAddress)} | set(alt.get_values_for_type(x509.DNSName))
+    return {str(v) for v in alt.get_values_for_type(x509.IPAddress)} | set(
+        alt.get_values_for_type(x509.DNSName)
+    )
 
 
 @pytest.fixture
@@ -71,7 +74,8 @@ def test_the_server_certificate_names_the_local_hosts_and_any_other(tmp_path: Pa
     assert alt_names(local.certfile) == {"127.0.0.1", "::1", "localhost"}
     named = local_tls(tmp_path, ["mock.test"])
     assert alt_names(named.certfile) == {"127.0.0.1", "::1", "localhost", "mock.test"}
-    assert named.certfile != local.certfile and local.certfile.is_file()  # neither replaces the other
+    assert named.certfile != local.certfile
+    assert local.certfile.is_file()
     assert named.ca_path == local.ca_path
 
 
@@ -80,7 +84,8 @@ def test_the_certificates_carry_what_strict_verifiers_need(tls: ServerTLS) -> No
     ca = x509.load_pem_x509_certificate(tls.ca_path.read_bytes())
     leaf = x509.load_pem_x509_certificate(tls.certfile.read_bytes())
     constraints = ca.extensions.get_extension_for_class(x509.BasicConstraints)
-    assert constraints.critical and constraints.value.ca
+    assert constraints.critical
+    assert constraints.value.ca
     assert ca.extensions.get_extension_for_class(x509.KeyUsage).value.key_cert_sign
     assert not leaf.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     usage = leaf.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
@@ -89,8 +94,9 @@ def test_the_certificates_carry_what_strict_verifiers_need(tls: ServerTLS) -> No
     leaf.verify_directly_issued_by(ca)
 
 
-def test_the_default_folder_is_in_the_user_cache_and_honours_xdg(monkeypatch: pytest.MonkeyPatch,
-                                                                 tmp_path: Path) -> None:
+def test_the_default_folder_is_in_the_user_cache_and_honours_xdg(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_dir() == tmp_path / "aoai-mockserver" / "tls"
     monkeypatch.delenv("XDG_CACHE_HOME")
@@ -100,9 +106,10 @@ def test_the_default_folder_is_in_the_user_cache_and_honours_xdg(monkeypatch: py
 def test_a_ca_key_that_is_not_the_certificates_is_named(tmp_path: Path) -> None:
     local_tls(tmp_path)
     other = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     (tmp_path / CA_KEY).write_bytes(other)
-    with pytest.raises(ValueError, match="is not the key of .*ca.pem; delete both"):
+    with pytest.raises(ValueError, match=r"is not the key of .*ca\.pem; delete both"):
         local_tls(tmp_path, ["another.test"])
 
 
@@ -113,15 +120,20 @@ def test_https_answers_and_names_itself_with_https(server: ServerThread, tls: Se
     assert server.endpoint.startswith("https://127.0.0.1:")
     with trusting(tls) as http:
         chat = http.post(server.endpoint + CHAT, json=BODY, headers={"api-key": "k"})
-        assert chat.status_code == 200 and chat.json()["object"] == "chat.completion"
-        images = http.post(server.endpoint + f"/openai/deployments/dall-e-3/images/generations?api-version={GA}",
-                           json={"prompt": "a cat"}, headers={"api-key": "k"})
+        assert chat.status_code == 200
+        assert chat.json()["object"] == "chat.completion"
+        images = http.post(
+            server.endpoint + f"/openai/deployments/dall-e-3/images/generations?api-version={GA}",
+            json={"prompt": "a cat"},
+            headers={"api-key": "k"},
+        )
         url = images.json()["data"][0]["url"]
         assert url.startswith(server.endpoint + "/_mock/images/")  # the scheme it is served on
         assert http.head(url).status_code == 200
         ca = http.get(server.endpoint + "/_mock/tls/ca.pem")
     assert tls.ca_path is not None
-    assert ca.status_code == 200 and ca.content == tls.ca_path.read_bytes()
+    assert ca.status_code == 200
+    assert ca.content == tls.ca_path.read_bytes()
     assert ca.headers["content-type"] == "application/x-pem-file"
 
 
@@ -132,8 +144,9 @@ def test_the_journal_sees_https(server: ServerThread, tls: ServerTLS) -> None:
     assert entry.status == 200
 
 
-def test_plain_http_on_the_tls_port_is_refused_and_the_server_keeps_serving(server: ServerThread,
-                                                                            tls: ServerTLS) -> None:
+def test_plain_http_on_the_tls_port_is_refused_and_the_server_keeps_serving(
+    server: ServerThread, tls: ServerTLS
+) -> None:
     plain = server.endpoint.replace("https://", "http://")
     answer = httpx.post(plain + CHAT, json=BODY, headers={"api-key": "k"})
     assert answer.status_code == 400
@@ -145,13 +158,15 @@ def test_plain_http_on_the_tls_port_is_refused_and_the_server_keeps_serving(serv
         raw = b""
         while chunk := sock.recv(4096):
             raw += chunk
-    assert raw.startswith(b"HTTP/1.1 400 Bad Request\r\n") and b"connection: close" in raw
+    assert raw.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"connection: close" in raw
     with trusting(tls) as http:
         assert http.get(server.endpoint + "/_mock/health").status_code == 200
 
 
-def test_a_client_that_does_not_trust_the_ca_fails_and_the_server_keeps_serving(server: ServerThread,
-                                                                                 tls: ServerTLS) -> None:
+def test_a_client_that_does_not_trust_the_ca_fails_and_the_server_keeps_serving(
+    server: ServerThread, tls: ServerTLS
+) -> None:
     with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
         httpx.get(server.endpoint + "/_mock/health", verify=ssl.create_default_context())
     with socket.create_connection(("127.0.0.1", server.port), timeout=5):
@@ -203,8 +218,13 @@ def test_the_recording_proxy_listens_on_tls(tmp_path: Path, tls: ServerTLS) -> N
 
 def encrypted_key(path: Path) -> Path:
     key = ec.generate_private_key(ec.SECP256R1())
-    path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                       serialization.BestAvailableEncryption(b"secret")))
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
     return path
 
 
@@ -216,9 +236,15 @@ def bad_inputs(tmp_path: Path) -> list[tuple[list[str], str]]:
     cert, key = str(issued.certfile), str(issued.keyfile)
     return [
         (["--tls-cert", str(tmp_path / "missing.pem"), "--tls-key", key], "missing.pem: no such file"),
-        (["--tls-cert", cert, "--tls-key", str(tmp_path / "missing-key.pem")], "missing-key.pem: no such file"),
+        (
+            ["--tls-cert", cert, "--tls-key", str(tmp_path / "missing-key.pem")],
+            "missing-key.pem: no such file",
+        ),
         (["--tls-cert", str(tmp_path), "--tls-key", key], "cannot be read: Is a directory"),
-        (["--tls-cert", cert, "--tls-key", str(other.keyfile)], "does not match the certificate in --tls-cert"),
+        (
+            ["--tls-cert", cert, "--tls-key", str(other.keyfile)],
+            "does not match the certificate in --tls-cert",
+        ),
         (["--tls-cert", key, "--tls-key", key], "holds no PEM certificate"),
         (["--tls-cert", cert, "--tls-key", cert], "holds no PEM private key"),
         (["--tls-cert", cert, "--tls-key", str(encrypted_key(tmp_path / "enc.pem"))], "is encrypted"),
@@ -233,7 +259,8 @@ def test_bad_tls_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Cap
         assert main(["serve", "--port", "0", *args]) == 2, args
         err = capsys.readouterr().err
         assert fragment in err, (args, err)
-        assert err.count("\n") == 1 and err.startswith("aoai-mock: "), err  # one line, no traceback
+        assert err.count("\n") == 1, err  # one line, no traceback
+        assert err.startswith("aoai-mock: "), err
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
@@ -245,10 +272,19 @@ def test_an_unwritable_tls_dir_is_one_line(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_record_takes_the_same_tls_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["record", "--upstream", "http://127.0.0.1:9", "--cassette", str(tmp_path / "c.json"), "--port", "0"]
+    args = [
+        "record",
+        "--upstream",
+        "http://127.0.0.1:9",
+        "--cassette",
+        str(tmp_path / "c.json"),
+        "--port",
+        "0",
+    ]
     assert main([*args, "--tls-cert", str(tmp_path / "none.pem"), "--tls-key", "x"]) == 2
     err = capsys.readouterr().err
-    assert "none.pem: no such file" in err and err.count("\n") == 1
+    assert "none.pem: no such file" in err
+    assert err.count("\n") == 1
 
 
 def test_serve_tls_prints_the_ca_and_how_to_trust_it(tmp_path: Path) -> None:
@@ -262,12 +298,19 @@ def test_serve_tls_prints_the_ca_and_how_to_trust_it(tmp_path: Path) -> None:
     assert server.endpoint.startswith("https://127.0.0.1:")
     assert server.ca == str(folder / CA_CERT)
     assert health.status_code == 200
-    for expected in (f"SSL_CERT_FILE={folder / CA_CERT}", f"NODE_EXTRA_CA_CERTS={folder / CA_CERT}",
-                     "keytool -importcert", "-Djavax.net.ssl.trustStore=", "/_mock/tls/ca.pem"):
+    for expected in (
+        f"SSL_CERT_FILE={folder / CA_CERT}",
+        f"NODE_EXTRA_CA_CERTS={folder / CA_CERT}",
+        "keytool -importcert",
+        "-Djavax.net.ssl.trustStore=",
+        "/_mock/tls/ca.pem",
+    ):
         assert expected in head, expected
 
 
-def test_serve_tls_uses_the_user_cache_dir_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_tls_uses_the_user_cache_dir_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     server = ServeProcess("--tls")
     server.stop()

@@ -2,9 +2,10 @@
 
 Everything a build fetches lands in the cache directory (``$AOAI_CONFORMANCE_CACHE`` or
 ``~/.cache/aoai-mockserver``): Go modules under ``go/mod``, Maven artifacts under ``java/m2``, so that a
-CI run can keep one folder warm and a fresh machine needs nothing but the toolchains. (Go's build cache
-stays Go's own, ``go env GOCACHE``: compiled packages, not downloads, shared with the user's other builds.) A built driver is keyed by its SDK version and a hash of its sources, so
-an edited driver is built anew; a failed or missing toolchain is a reason to skip, never a crash.
+CI run can keep one folder warm and a fresh machine needs nothing but the toolchains. (Go's build
+cache stays Go's own, ``go env GOCACHE``: compiled packages, not downloads, shared with the user's other
+builds.) A built driver is keyed by its SDK version and a hash of its sources, so an edited driver is
+built anew; a failed or missing toolchain is a reason to skip, never a crash.
 
 The TLS drivers' clients trust the mock's CA the way the README tells users to: Go through
 ``SSL_CERT_FILE``; Java through a PKCS12 truststore that ``keytool -importcert`` makes from the CA
@@ -51,8 +52,15 @@ def go_build(source: Path, binary: str, tag: str) -> tuple[Path | None, str | No
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f"{binary}.{os.getpid()}.tmp"
     try:
-        done = subprocess.run([go, "build", "-o", str(partial), "."], cwd=source, env=go_env(),
-                              capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
+        done = subprocess.run(
+            [go, "build", "-o", str(partial), "."],
+            cwd=source,
+            env=go_env(),
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return None, GO_FAILED.format(folder=source, detail=f"no answer in {BUILD_TIMEOUT} s")
     if done.returncode != 0 or not partial.is_file():
@@ -67,7 +75,9 @@ def maven_repository() -> Path:
 
 
 @cache
-def maven_build(source: Path, jar: str, tag: str, hidden: tuple[str, ...] = CLIENT_ENV) -> tuple[Path | None, str | None]:
+def maven_build(
+    source: Path, jar: str, tag: str, hidden: tuple[str, ...] = CLIENT_ENV
+) -> tuple[Path | None, str | None]:
     """``source`` (a pom.xml and src/) packaged with ``mvn`` into ``java/<tag>-<hash>/<jar>`` in the cache;
     the build runs on a copy (it leaves target/ behind) with the local repository in the cache."""
     if shutil.which("java") is None:
@@ -88,8 +98,15 @@ def maven_build(source: Path, jar: str, tag: str, hidden: tuple[str, ...] = CLIE
         shutil.copyfile(path, copy)
     command = [mvn, "-B", "-q", "-Dstyle.color=never", f"-Dmaven.repo.local={maven_repository()}", "package"]
     try:
-        done = subprocess.run(command, cwd=work, env=without(hidden), capture_output=True, text=True,
-                              timeout=BUILD_TIMEOUT, check=False)
+        done = subprocess.run(
+            command,
+            cwd=work,
+            env=without(hidden),
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         shutil.rmtree(work, ignore_errors=True)
         return None, MVN_FAILED.format(folder=source, detail=f"no answer in {BUILD_TIMEOUT} s")
@@ -119,9 +136,25 @@ def truststore(ca_path: Path) -> tuple[Path | None, str | None]:
     partial = store.with_name(f".{store.name}.{os.getpid()}")
     partial.unlink(missing_ok=True)
     done = subprocess.run(
-        [keytool, "-importcert", "-noprompt", "-alias", "aoai-mock", "-file", str(ca_path), "-storetype", "PKCS12",
-         "-keystore", str(partial), "-storepass", STORE_PASSWORD],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            keytool,
+            "-importcert",
+            "-noprompt",
+            "-alias",
+            "aoai-mock",
+            "-file",
+            str(ca_path),
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            str(partial),
+            "-storepass",
+            STORE_PASSWORD,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if done.returncode != 0 or not partial.is_file():
         return None, f"keytool -importcert of {ca_path} failed: {(done.stderr or done.stdout).strip()[-200:]}"
@@ -133,5 +166,8 @@ def java_trust(store: Path | None) -> list[str]:
     """The JVM options that make it trust ``store`` (none for the JVM's own trust)."""
     if store is None:
         return []
-    return [f"-Djavax.net.ssl.trustStore={store}", f"-Djavax.net.ssl.trustStorePassword={STORE_PASSWORD}",
-            "-Djavax.net.ssl.trustStoreType=PKCS12"]
+    return [
+        f"-Djavax.net.ssl.trustStore={store}",
+        f"-Djavax.net.ssl.trustStorePassword={STORE_PASSWORD}",
+        "-Djavax.net.ssl.trustStoreType=PKCS12",
+    ]

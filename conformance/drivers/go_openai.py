@@ -7,10 +7,10 @@ It talks to the target's https endpoint, trusting the mock's CA through ``SSL_CE
 ``GoOpenAIHttp`` (``go-http``) is the same client on the http endpoint, with ``WithUnsafeAllowHTTP``.
 
 When ``go`` is on PATH, the program is built once (``go build``, modules from the Go module proxy into the
-cache, ``drivers.builds``) into the cache directory shared with the other drivers, ``$AOAI_CONFORMANCE_CACHE``
-or ``~/.cache/aoai-mockserver``, under ``go/openai-go-<version>-<hash of the driver's sources>``. Without Go,
-or when the build fails, the driver skips with that reason. Each call is one process: the DriverCall as JSON on
-stdin, the Outcome on stdout.
+cache, ``drivers.builds``) into the cache directory shared with the other drivers,
+``$AOAI_CONFORMANCE_CACHE`` or ``~/.cache/aoai-mockserver``, under
+``go/openai-go-<version>-<hash of the driver's sources>``. Without Go, or when the build fails, the driver
+skips with that reason. Each call is one process: the DriverCall as JSON on stdin, the Outcome on stdout.
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ from ..targets import NO_SOCKET, Target
 from .protocol import Driver, DriverCall, Outcome
 
 CALL_TIMEOUT = 180
-NO_HTTPS = "its client sends keys over https only; target {target} serves {endpoint} (give an https --base-url)"
+NO_HTTPS = (
+    "its client sends keys over https only; target {target} serves {endpoint} (give an https --base-url)"
+)
 CACHE_ENV = "AOAI_CONFORMANCE_CACHE"
 # Variables a client reads by itself; a driver's process starts without them.
 CLIENT_ENV = (

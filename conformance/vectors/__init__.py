@@ -31,7 +31,6 @@ from .transport import TRANSPORT
 __all__ = ["BY_ID", "SLOW_GAP", "VECTORS", "Expect", "Observed", "Rule", "Vector", "check"]
 
 
-
 def with_azure_sdks(vector: Vector) -> Vector:
     """``vector`` with the Azure-maintained SDKs' rules and exclusions (``vectors.azure``)."""
     return replace(

@@ -144,8 +144,11 @@ async def tls_ca(request: Request) -> Response:
     """The CA certificate clients should trust (``mockserver.tls``), from the server that serves it."""
     tls = request.scope.get("aoai.tls")
     if tls is None or tls.ca_path is None:
-        why = ("this mock serves the certificate given with --tls-cert and has no CA of its own" if tls
-               else "this mock is not served over TLS (aoai-mock serve --tls)")
+        why = (
+            "this mock serves the certificate given with --tls-cert and has no CA of its own"
+            if tls
+            else "this mock is not served over TLS (aoai-mock serve --tls)"
+        )
         return JSONResponse({"error": {"code": "NotFound", "message": why}}, 404)
     return Response(tls.ca_path.read_bytes(), media_type="application/x-pem-file")
 

@@ -70,7 +70,9 @@ def identity(call: Call, state: MockState) -> Identity:
 def has_annotations(call: Call) -> bool:
     """``message.annotations`` for 2024+ models from 2025-03-01-preview and on v1 (see ANNOTATIONS_SINCE)."""
     version = call.api_version
-    return is_modern(call) and (version is None or call.surface == "v1" or date_of(version) >= ANNOTATIONS_SINCE)
+    return is_modern(call) and (
+        version is None or call.surface == "v1" or date_of(version) >= ANNOTATIONS_SINCE
+    )
 
 
 def choice_filter(plan: ChoicePlan) -> dict[str, Any]:

@@ -61,13 +61,18 @@ def image_parts(messages: Any) -> list[dict[str, Any]] | None:
         return None
     for message in reversed(messages):
         content = message.get("content") if isinstance(message, dict) else None
-        if message.get("role") == "user" and isinstance(content, list) and any(
-                isinstance(part, dict) and part.get("type") == "image_url" for part in content):
+        if (
+            message.get("role") == "user"
+            and isinstance(content, list)
+            and any(isinstance(part, dict) and part.get("type") == "image_url" for part in content)
+        ):
             return [part if isinstance(part, dict) else {} for part in content]
     return None
 
 
-def chat_prompt_filter_results(messages: Any, overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def chat_prompt_filter_results(
+    messages: Any, overrides: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """A chat prompt's ``prompt_filter_results``: per content part for a prompt with an image."""
     parts = image_parts(messages)
     if parts is None:
@@ -75,7 +80,8 @@ def chat_prompt_filter_results(messages: Any, overrides: dict[str, Any] | None =
     images = [i for i, part in enumerate(parts) if part.get("type") == "image_url"]
     others = [i for i, part in enumerate(parts) if part.get("type") != "image_url"]
     return [{"prompt_index": i, "content_filter_result": image_part_results(overrides)} for i in images] + [
-        {"prompt_index": i, "content_filter_result": {}} for i in others]
+        {"prompt_index": i, "content_filter_result": {}} for i in others
+    ]
 
 
 def filter_error() -> dict[str, Any]:

@@ -94,7 +94,11 @@ def run_record(args: argparse.Namespace) -> int:
         print(f"aoai-mock record: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     proxy = endpoint(args.host, sock.getsockname()[1], tls is not None)
-    trust = f"\n  CA:          {tls.ca_path} (trust it as for aoai-mock serve --tls)" if tls and tls.ca_path else ""
+    trust = (
+        f"\n  CA:          {tls.ca_path} (trust it as for aoai-mock serve --tls)"
+        if tls and tls.ca_path
+        else ""
+    )
     print(
         f"aoai-mock record: proxy at {proxy} -> {args.upstream} (mode {args.mode})\n"
         f"  cassette:    {Path(args.cassette).resolve()}\n"

@@ -136,7 +136,9 @@ def local_cassette(app: MockApp, path: Path, mode: str, speed: float = 0.0) -> C
     return CassetteUse(Path(path), record_mode, session, session.plan, stack, app=app, bare=bare)
 
 
-def external_cassette(upstream: str, path: Path, mode: str, speed: float = 0.0, tls: Any = None) -> CassetteUse:
+def external_cassette(
+    upstream: str, path: Path, mode: str, speed: float = 0.0, tls: Any = None
+) -> CassetteUse:
     """A recording proxy in front of ``upstream`` for ``path`` until ``close()`` (on https with ``tls``);
     the handle's clients go to ``CassetteUse.endpoint``."""
     record_mode = RecordMode.parse(mode)
