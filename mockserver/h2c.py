@@ -39,7 +39,7 @@ def keep_h2c_bodies(protocol: type, fallback: Callable[[], type]) -> type:
     if not any(cls.__module__.endswith(".httptools_impl") for cls in protocol.__mro__):
         return quiet  # type: ignore[no-any-return]
 
-    class H2CToH11(quiet):  # type: ignore[misc,valid-type]
+    class H2CToH11(quiet):  # type: ignore[misc]
         """Checks each request head that starts a read for an h2c offer before httptools parses it."""
 
         def connection_made(self, transport: Any) -> None:
@@ -88,7 +88,7 @@ def keep_h2c_bodies(protocol: type, fallback: Callable[[], type]) -> type:
 def quiet_h2c(protocol: type) -> type:
     base: Any = protocol
 
-    class QuietH2C(base):  # type: ignore[misc,valid-type]
+    class QuietH2C(base):  # type: ignore[misc]
         def _unsupported_upgrade_warning(self) -> None:
             if self._get_upgrade() == b"h2c":
                 logger.debug("h2c upgrade offer ignored: answering in HTTP/1.1")

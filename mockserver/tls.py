@@ -429,9 +429,11 @@ def tls_from_args(args: argparse.Namespace, host: str) -> ServerTLS | None:
 # --- the connection layer ------------------------------------------------------------------------
 
 
-def refusal(port: int | None) -> bytes:
-    """The answer to plain http on a TLS port: a 400 in Azure's gateway envelope, then close."""
-    where = f"https://127.0.0.1:{port}" if port else "https://"
+def refusal(address: tuple[Any, ...]) -> bytes:
+    """The answer to plain http on the TLS port at ``address`` (the socket's own): a 400 in Azure's
+    gateway envelope, then close."""
+    host, port = str(address[0]), address[1]
+    where = f"https://{f'[{host}]' if ':' in host else host}:{port}"
     message = (
         f"This aoai-mock port speaks TLS: use {where} (the mock's CA is printed in its banner and "
         "served at /_mock/tls/ca.pem)."
@@ -517,8 +519,13 @@ class TLSServer(uvicorn.Server):
 async def peek(loop: asyncio.AbstractEventLoop, conn: socket.socket) -> bytes:
     """The connection's first byte, left in the socket for the TLS layer to read (b"" at EOF)."""
     conn.setblocking(False)
-    ready = loop.create_future()
-    loop.add_reader(conn.fileno(), lambda: ready.done() or ready.set_result(None))
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(conn.fileno(), readable)
     try:
         await asyncio.wait_for(ready, HANDSHAKE_TIMEOUT)
     finally:
@@ -530,7 +537,7 @@ async def refuse(loop: asyncio.AbstractEventLoop, conn: socket.socket) -> None:
     """Answer plain http with ``refusal`` and close once the client has read it: the answer, a FIN,
     then what the client still sends is drained, so no reset destroys the answer in flight."""
     try:
-        await loop.sock_sendall(conn, refusal(conn.getsockname()[1]))
+        await loop.sock_sendall(conn, refusal(conn.getsockname()))
         conn.shutdown(socket.SHUT_WR)
         async with asyncio.timeout(REFUSED_LINGER):
             while await loop.sock_recv(conn, 65536):

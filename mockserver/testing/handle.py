@@ -46,7 +46,8 @@ class MockAzure(ClientMethods, FaultShortcuts):
     """A fake Azure OpenAI resource for one test.
 
     endpoint: what to pass as ``azure_endpoint`` (in-process: a fake ``*.openai.azure.com`` host
-        that only this process's httpx/httpx2 clients reach; live: ``http://127.0.0.1:<port>``).
+        that only this process's httpx/httpx2 clients reach; live: ``http://127.0.0.1:<port>``, or
+        ``https://`` with ``tls``).
     api_key / api_version: what ``client()`` uses; any non-empty key works unless the config sets keys.
     mode: "inprocess", "server" or "external".
     requests: the journal of this test (``call_count``, ``last``, ``filter(operation=...)``, ...).
