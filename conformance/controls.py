@@ -37,8 +37,8 @@ class AppControls:
 class HttpControls:
     """A mock over HTTP: ``POST /_mock/faults``, ``DELETE /_mock/faults/{id}``, ``GET /_mock/requests``."""
 
-    def __init__(self, endpoint: str) -> None:
-        self.http = httpx.Client(base_url=endpoint.rstrip("/") + "/_mock", timeout=10)
+    def __init__(self, endpoint: str, verify: Any = True) -> None:
+        self.http = httpx.Client(base_url=endpoint.rstrip("/") + "/_mock", timeout=10, verify=verify)
 
     def add_fault(self, rule: dict[str, Any]) -> list[str]:
         response = self.http.post("/faults", json=rule)

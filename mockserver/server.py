@@ -3,22 +3,28 @@
 Transport faults (reset, close mid-body, stream cut) need the socket; the protocol below puts the
 connection's transport (a ``HoldingTransport``) into ``scope["aoai.transport"]`` and, under
 httptools, lets complete responses hand uvicorn a rendered head (``mockserver.fastpath.wire``).
-``ServerThread`` runs a server in a background thread for tests and the pytest plugin.
+``ServerThread`` runs a server in a background thread for tests and the pytest plugin. With a
+``ServerTLS`` (``mockserver.tls``) the port speaks TLS and ``scope["aoai.tls"]`` names the certificate.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from .fastpath.wire import HoldingTransport, rendered_head_cycle, renders_heads
+from .h2c import keep_h2c_bodies
 from .limits import HEADER_TIMEOUT_SECONDS, MAX_HEADER_BYTES
 from .types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from .tls import ServerTLS
 
 
 def base_protocol() -> type[asyncio.Protocol]:
@@ -32,9 +38,12 @@ def base_protocol() -> type[asyncio.Protocol]:
         return H11Protocol
 
 
-def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
-    """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``)."""
-    base: Any = base_protocol()
+def transport_protocol(
+    rendered_heads: bool = False, tls: ServerTLS | None = None, base: Any = None
+) -> type[asyncio.Protocol]:
+    """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``).
+    Requests offering an h2c upgrade keep their body on either protocol (``mockserver.h2c``)."""
+    base = base or base_protocol()
     cycle = rendered_head_cycle(base) if rendered_heads else None
 
     class TransportProtocol(base):  # type: ignore[misc]
@@ -45,6 +54,7 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
 
             async def with_transport(scope: Scope, receive: Receive, send: Send) -> None:
                 scope["aoai.transport"] = holding
+                scope["aoai.tls"] = tls
                 await app(scope, receive, send)
 
             self.app = with_transport
@@ -74,7 +84,18 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
             self.head.stop()
             super().connection_lost(exc)
 
-    return TransportProtocol
+    def on_h11() -> type:
+        from uvicorn.protocols.http.h11_impl import H11Protocol
+
+        return transport_protocol(False, tls, H11Protocol)
+
+    return keep_h2c_bodies(TransportProtocol, functools.cache(on_h11))
+
+
+def endpoint(host: str, port: int, tls: bool) -> str:
+    """``http(s)://host:port``, an IPv6 host in brackets."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
 def refusal(status: int, reason: str, message: str) -> bytes:
@@ -170,31 +191,39 @@ class ScriptedFaultNoise(logging.Filter):
 KEEP_ALIVE_SECONDS = 240
 
 
-def make_server(app: ASGIApp, log_level: str = "warning") -> uvicorn.Server:
+def make_server(app: ASGIApp, log_level: str = "warning", tls: ServerTLS | None = None) -> uvicorn.Server:
+    """uvicorn serving ``app``; over TLS with ``tls`` (``mockserver.tls.TLSServer``)."""
     config = uvicorn.Config(
         app,
         log_level=log_level,
         server_header=False,
         access_log=False,
         lifespan="on",
-        http=transport_protocol(renders_heads(app)),
+        http=transport_protocol(renders_heads(app), tls),
         timeout_graceful_shutdown=1,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
+    if tls is not None:
+        from .tls import TLSServer
+
+        return TLSServer(config, tls)
     return uvicorn.Server(config)
 
 
 class ServerThread:
-    """A live server on 127.0.0.1 and a free port, in a daemon thread."""
+    """A live server on 127.0.0.1 and a free port, in a daemon thread (https with ``tls``)."""
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: ServerTLS | None = None
+    ) -> None:
         self.app = app
+        self.tls = tls
         self.sock = bind(host, port)
         self.port = self.sock.getsockname()[1]
-        self.endpoint = f"http://{host}:{self.port}"
-        self.server = make_server(app)
+        self.endpoint = endpoint(host, self.port, tls is not None)
+        self.server = make_server(app, tls=tls)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> ServerThread:

@@ -198,6 +198,19 @@ def parse_scenario_object(data: Any) -> dict[str, Any]:
     return data
 
 
+async def tls_ca(request: Request) -> Response:
+    """The CA certificate clients should trust (``mockserver.tls``), from the server that serves it."""
+    tls = request.scope.get("aoai.tls")
+    if tls is None or tls.ca_path is None:
+        why = (
+            "this mock serves the certificate given with --tls-cert and has no CA of its own"
+            if tls
+            else "this mock is not served over TLS (aoai-mock serve --tls)"
+        )
+        return control_error(404, "NotFound", why)
+    return Response(tls.ca_path.read_bytes(), media_type="application/x-pem-file")
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     """The router's own 404 and 405, in the control API's envelope."""
     assert isinstance(exc, HTTPException)
@@ -244,5 +257,6 @@ def admin_router(state: MockState) -> Starlette:
             Route("/_mock/clock/advance", clock(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
             *ui_routes(state),  # the dashboard and the JSON it reads (mockserver.ui)
+            Route("/_mock/tls/ca.pem", tls_ca, methods=["GET"]),
         ],
     )

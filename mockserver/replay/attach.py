@@ -249,9 +249,10 @@ class RecordingProxy:
 
 @contextmanager
 def recording_proxy(
-    upstream: str, path: str | Path, mode: str | RecordMode = RecordMode.NONE, **options: Any
+    upstream: str, path: str | Path, mode: str | RecordMode = RecordMode.NONE, tls: Any = None, **options: Any
 ) -> Iterator[RecordingProxy]:
-    """A ``RecorderApp`` in front of ``upstream`` on 127.0.0.1 and a free port, for the block.
+    """A ``RecorderApp`` in front of ``upstream`` on 127.0.0.1 and a free port, for the block (https
+    with ``tls``, a ``mockserver.tls.ServerTLS``).
 
     options: ``RecorderApp`` keyword arguments (``speed``, ``match_on``, ``scrubber``, ``credentials``).
     """
@@ -263,7 +264,7 @@ def recording_proxy(
     if not steps.forward and not path.is_file():
         raise CassetteNotFound(NO_CASSETTE.format(path=path, mode=steps.mode.value))
     app = RecorderApp(upstream, path, mode=steps.mode.value, **options)
-    thread = ServerThread(app).start()
+    thread = ServerThread(app, tls=tls).start()
     try:
         yield RecordingProxy(thread.endpoint, app)
     finally:

@@ -136,10 +136,12 @@ def local_cassette(app: MockApp, path: Path, mode: str, speed: float = 0.0) -> C
     return CassetteUse(Path(path), record_mode, session, session.plan, stack, app=app, bare=bare)
 
 
-def external_cassette(upstream: str, path: Path, mode: str, speed: float = 0.0) -> CassetteUse:
-    """A recording proxy in front of ``upstream`` for ``path`` until ``close()``; the handle's clients
-    go to ``CassetteUse.endpoint``."""
+def external_cassette(
+    upstream: str, path: Path, mode: str, speed: float = 0.0, tls: Any = None
+) -> CassetteUse:
+    """A recording proxy in front of ``upstream`` for ``path`` until ``close()`` (on https with ``tls``);
+    the handle's clients go to ``CassetteUse.endpoint``."""
     record_mode = RecordMode.parse(mode)
     stack = ExitStack()
-    proxy = stack.enter_context(recording_proxy(upstream, path, record_mode, speed=speed))
+    proxy = stack.enter_context(recording_proxy(upstream, path, record_mode, tls=tls, speed=speed))
     return CassetteUse(Path(path), record_mode, proxy, proxy.app.plan, stack, endpoint=proxy.endpoint)

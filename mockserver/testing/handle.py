@@ -46,12 +46,15 @@ class MockAzure(ClientMethods, FaultShortcuts):
     """A fake Azure OpenAI resource for one test.
 
     endpoint: what to pass as ``azure_endpoint`` (in-process: a fake ``*.openai.azure.com`` host
-        that only this process's httpx/httpx2 clients reach; live: ``http://127.0.0.1:<port>``).
+        that only this process's httpx/httpx2 clients reach; live: ``http://127.0.0.1:<port>``, or
+        ``https://`` with ``tls``).
     api_key / api_version: what ``client()`` uses; any non-empty key works unless the config sets keys.
     mode: "inprocess", "server" or "external".
     requests: the journal of this test (``call_count``, ``last``, ``filter(operation=...)``, ...).
     faults: the fault API (``add`` rules, ``remove``, ``clear``, ``snapshot``).
     cassette: the cassette in use (``CassetteUse``: ``path``, ``mode``), or None.
+    ca_path: the CA certificate of a live mock on https (``tls``), which ``client()``, ``async_client()``
+        and ``env()`` trust by themselves; None otherwise.
     """
 
     def __init__(
@@ -62,9 +65,11 @@ class MockAzure(ClientMethods, FaultShortcuts):
         api_key: str = DEFAULT_API_KEY,
         api_version: str | None = None,
         spec: MockSpec | None = None,
+        ca_path: Path | None = None,
     ) -> None:
         self.backend = backend
         self.mode = mode
+        self.ca_path = ca_path
         self.api_key = api_key
         self.spec = spec or MockSpec()
         self.api_version = self.spec.api_version or api_version or DEFAULT_GA
@@ -249,8 +254,9 @@ class MockAzure(ClientMethods, FaultShortcuts):
         """A mock on its own uvicorn thread (127.0.0.1, a free port); stopped when the block ends."""
         from .live import LiveServer
 
-        server = LiveServer(settings or default_settings())
-        handle = open_live(settings or default_settings(), parse_spec(spec), server)
+        parsed = parse_spec(spec)
+        server = LiveServer(settings or default_settings(), tls=bool(parsed.tls))
+        handle = open_live(settings or default_settings(), parsed, server)
         handle.cleanups.insert(0, server.stop)
         return with_spec_cassette(handle)
 
@@ -299,7 +305,14 @@ def open_live(
     backend = LocalBackend(
         app, server.endpoint, session=session, on_close=lambda: server.router.close(session)
     )
-    return MockAzure(backend, mode="server", api_key=key_for(settings), api_version=api_version, spec=spec)
+    return MockAzure(
+        backend,
+        mode="server",
+        api_key=key_for(settings),
+        api_version=api_version,
+        spec=spec,
+        ca_path=server.ca_path,
+    )
 
 
 def open_external(

@@ -81,11 +81,14 @@ class PluginRun:
         self.counter = itertools.count(1)
         self.external_is_mock: bool | None = None
         self.cassettes: set[Path] = set()  # in use by an open handle: two would overwrite each other
+        self.other_servers: dict[bool, LiveServer] = {}  # the scheme --aoai-tls does not pick, on demand
         if options.block_network:
             self.interceptor.install()
 
     def close(self) -> None:
         self.interceptor.uninstall()
+        while self.other_servers:
+            self.other_servers.popitem()[1].stop()
 
     def base_settings(self) -> Settings:
         try:
@@ -96,7 +99,21 @@ class PluginRun:
     def start_server(self, settings: Settings) -> LiveServer:
         from .live import LiveServer
 
-        return LiveServer(settings)
+        return LiveServer(settings, tls=self.options.tls)
+
+    def server_for(self, item: pytest.Item, server: LiveServer, settings: Settings) -> LiveServer:
+        """``server`` (the session's), or the other scheme's when the test's marker asks for it."""
+        try:
+            wanted = marker_spec(item).tls
+        except ConfigError:
+            return server  # the marker's mistake is reported when the handle opens
+        if wanted is None or wanted == server.tls:
+            return server
+        if wanted not in self.other_servers:
+            from .live import LiveServer
+
+            self.other_servers[wanted] = LiveServer(settings, tls=wanted)
+        return self.other_servers[wanted]
 
     def open(self, item: pytest.Item, settings: Settings, server: Any | None) -> MockAzure:
         """The handle for ``item``; a configuration mistake (a missing cassette included) fails the test
@@ -152,8 +169,13 @@ class PluginRun:
         from .cassettes import external_cassette
 
         # the proxy passes /_mock/* to the target: a mock target keeps its journal and fault API
+        tls = None
+        if spec.tls if spec.tls is not None else self.options.tls:
+            from ..tls import local_tls
+
+            tls = local_tls()  # the recording proxy listens on https
         cassette = external_cassette(
-            url, path, spec.record_mode or self.options.record_mode, spec.replay_speed or 0.0
+            url, path, spec.record_mode or self.options.record_mode, spec.replay_speed or 0.0, tls=tls
         )
         try:
             assert cassette.endpoint is not None
@@ -170,6 +192,7 @@ class PluginRun:
             cassette.close()
             raise
         handle.cassette = cassette
+        handle.ca_path = tls.ca_path if tls is not None else None
         backend = handle.backend
         # once the proxy is gone, the journal (a failed teardown's report) is read from the target itself
         cassette.on_close.append(lambda: setattr(backend, "endpoint", url))

@@ -42,6 +42,7 @@ SPEC_KEYS = (
     "replay_speed",
     "scenario",
     "seed",
+    "tls",
     "tokenizer",
 )
 # Keys that change the server's settings: an external target cannot honour them.
@@ -76,6 +77,7 @@ class MockSpec:
         ``True`` names it after the test (``cassettes/<module>/<test name>.json``).
     record_mode: none | once | new_episodes | all for this test (beats ``--aoai-record-mode``).
     replay_speed: the replay timing factor (0: at once, the default; 1: as recorded).
+    tls: a live mock serves https (True) or http (False); None: as ``--aoai-tls`` says.
     """
 
     api_version: str | None = None
@@ -93,6 +95,7 @@ class MockSpec:
     replay_speed: float | None = None
     scenario: tuple[str, ...] = ()
     seed: int | None = None
+    tls: bool | None = None
     tokenizer: str | None = None
     base_dir: Path | None = None
 
@@ -154,6 +157,8 @@ def parse_spec(kwargs: dict[str, Any], base_dir: Path | None = None) -> MockSpec
     if values.get("rate_limits") not in (None, *RATE_LIMIT_MODES):
         valid = list(RATE_LIMIT_MODES)
         raise ConfigError(f"rate_limits must be one of {valid}, got {values['rate_limits']!r}")
+    if not isinstance(values.get("tls", False), bool | None):
+        raise ConfigError(f"tls must be True or False, got {values['tls']!r}")
     if values.get("tokenizer") not in (None, *TOKENIZER_MODES):
         raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {values['tokenizer']!r}")
     parse_cassette_keys(values)
