@@ -62,7 +62,12 @@ def transport_protocol(
 
         def data_received(self, data: bytes) -> None:
             self.head.received(len(data))
+            waiting = h11_waiting(self)  # h11 has no parser callbacks: its state says where the head is
+            if waiting:
+                self.head.begin()
             super().data_received(data)
+            if waiting is not None and not h11_waiting(self):
+                self.head.complete()
             self.head.check()
 
         def on_message_begin(self) -> None:  # httptools: the first byte of a request
@@ -90,6 +95,17 @@ def transport_protocol(
         return transport_protocol(False, tls, H11Protocol)
 
     return keep_h2c_bodies(TransportProtocol, functools.cache(on_h11))
+
+
+def h11_waiting(protocol: Any) -> bool | None:
+    """Under h11, whether the connection waits for a request head (None under httptools, whose
+    ``on_message_begin`` / ``on_headers_complete`` tell ``HeadGuard`` instead)."""
+    connection = getattr(protocol, "conn", None)
+    if connection is None:
+        return None
+    import h11
+
+    return connection.their_state is h11.IDLE
 
 
 def endpoint(host: str, port: int, tls: bool) -> str:
@@ -120,7 +136,8 @@ class HeadGuard:
 
     The byte count is of the chunks that arrived while the head was incomplete (a chunk that also
     holds the start of the body counts whole: the limit is generous for that). Under h11 the size
-    is h11's own limit (``make_server``) and the timer runs from the connection's start only."""
+    is h11's own limit (``make_server``), and h11's connection state marks the head's start and end
+    (``h11_waiting``), so an idle keep-alive connection or a long answer is never cut by the timer."""
 
     def __init__(self, transport: asyncio.Transport) -> None:
         self.transport = transport

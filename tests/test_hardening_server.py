@@ -211,3 +211,40 @@ def test_the_watchdog_says_when_a_request_holds_the_event_loop(
     messages = [r.getMessage() for r in caplog.records if r.name == "aoai_mock"]
     assert any("event loop was held for 0." in m and "GET /_mock/hog" in m for m in messages), messages
     still_answers(server)
+
+
+@pytest.fixture
+def h11_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerThread]:
+    """The server users get without the ``speed`` extra (and Java's h2c requests get: ``mockserver.h2c``)."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    monkeypatch.setattr(server_module, "base_protocol", lambda: H11Protocol)
+    monkeypatch.setattr(server_module, "HEADER_TIMEOUT_SECONDS", 0.5)
+    thread = ServerThread(create_app(load_settings(seed=5, tokenizer="approx"))).start()
+    yield thread
+    thread.stop()
+
+
+def test_under_h11_an_idle_keep_alive_connection_outlives_the_head_timeout(h11_server: ServerThread) -> None:
+    with socket.create_connection(("127.0.0.1", h11_server.port), timeout=5) as sock:
+        for _ in range(2):
+            sock.sendall(request())
+            assert read(sock, until=b'"usage"').startswith(b"HTTP/1.1 200 ")
+            time.sleep(1.0)  # twice the head timeout, idle between requests
+
+
+def test_under_h11_an_answer_longer_than_the_head_timeout_is_not_cut(h11_server: ServerThread) -> None:
+    rule = {"match": {}, "fault": {"kind": "latency", "seconds": 1.2}, "times": 1}
+    h11_server.app.state.faults.add(rule)
+    assert exchange(h11_server.port, request(), until=b'"usage"').startswith(b"HTTP/1.1 200 ")
+
+
+def test_under_h11_a_head_sent_a_byte_at_a_time_is_still_timed_out(h11_server: ServerThread) -> None:
+    with socket.create_connection(("127.0.0.1", h11_server.port), timeout=5) as sock:
+        for byte in request()[:40]:
+            try:
+                sock.sendall(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            time.sleep(0.05)
+        assert read(sock).startswith(b"HTTP/1.1 408 ")
