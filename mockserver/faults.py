@@ -2,7 +2,9 @@
 
 A rule is ``{"match": {...}, <behaviour>}``. ``match`` keys (all optional, all must hold):
 ``operation``, ``deployment``, ``api_version``, ``stream`` (bool), ``headers`` ({name: value}),
-``session`` (the ``x-mock-session`` header; requests without it only see unscoped rules).
+``session`` (the ``x-mock-session`` header; requests without it only see unscoped rules), and for
+the lines of a batch (``mockserver.batch``) ``batch`` (bool: a batch line or not), ``batch_id`` and
+``custom_id``.
 
 Behaviour, one of:
 * ``"sequence": [action, action, "pass", ...]`` successive matching requests take the next item;
@@ -43,7 +45,8 @@ TRANSPORT_KINDS = (
     "stream_timing",  # `first_token` seconds before the first chunk, `between_chunks` between chunks
     "content_filter",  # completion-side filtering: category, severity, after_chunks (see content filters)
 )
-MATCH_KEYS = frozenset({"operation", "deployment", "api_version", "stream", "headers", "session"})
+MATCH_KEYS = frozenset({"operation", "deployment", "api_version", "stream", "headers", "session", "batch",
+                        "batch_id", "custom_id"})
 RULE_KEYS = frozenset({"match", "sequence", "fault", "times", "probability", "id", "name"})
 PASS = "pass"
 RETRY_AFTER_FORMATS = ("seconds", "http-date")  # of a 429's retry-after
@@ -57,6 +60,9 @@ class Match:
     stream: bool | None = None
     headers: tuple[tuple[str, str], ...] = ()
     session: str | None = None
+    batch: bool | None = None
+    batch_id: str | None = None
+    custom_id: str | None = None
 
     def matches(self, call: Call) -> bool:
         return (
@@ -66,6 +72,14 @@ class Match:
             and (self.api_version is None or self.api_version == call.api_version)
             and (self.stream is None or self.stream == call.stream)
             and all(call.headers.get(name) == value for name, value in self.headers)
+            and self.matches_batch(call)
+        )
+
+    def matches_batch(self, call: Call) -> bool:
+        return (
+            (self.batch is None or self.batch == (call.batch_id is not None))
+            and (self.batch_id is None or self.batch_id == call.batch_id)
+            and (self.custom_id is None or self.custom_id == call.custom_id)
         )
 
 
@@ -111,8 +125,11 @@ def parse_match(data: Any) -> Match:
     if unknown:
         raise ConfigError(f"unknown match key(s) {sorted(unknown)}; valid: {sorted(MATCH_KEYS)}")
     headers = tuple((str(k).lower(), str(v)) for k, v in (data.get("headers") or {}).items())
+    if data.get("batch") is not None and not isinstance(data["batch"], bool):
+        raise ConfigError(f"match 'batch' must be true or false, got {data['batch']!r}")
     return Match(data.get("operation"), data.get("deployment"), data.get("api_version"),
-                 data.get("stream"), headers, data.get("session"))
+                 data.get("stream"), headers, data.get("session"), data.get("batch"), data.get("batch_id"),
+                 data.get("custom_id"))
 
 
 def check_action(action: Any) -> Any:

@@ -42,6 +42,8 @@ class JournalEntry:
     notes: list[str] = field(default_factory=list)
     content_type: str = ""
     size: int = 0
+    batch_id: str | None = None  # a batch line: its batch and custom_id
+    custom_id: str | None = None
     chunks: list[bytes] = field(default_factory=list, repr=False)
     parsed: Any = field(default=UNSET, repr=False)
 
@@ -101,7 +103,7 @@ class Exchange:
                 session=call.session, headers=mask_headers(call.headers),
                 body=self.upload if self.upload is not None else call.body, status=self.status,
                 fault=call.fault, request_id=call.request_id, notes=call.notes, content_type=self.content_type,
-                size=self.size, chunks=self.chunks,
+                size=self.size, batch_id=call.batch_id, custom_id=call.custom_id, chunks=self.chunks,
             )
         return self.built
 

@@ -35,6 +35,12 @@ before the model validates).
 Route matching runs before auth as an API gateway matches operations before it applies
 policies (inferred); Azure's exact precedence between auth, api-version and deployment is not
 known (azure-wire §15), so the order lives in ``STAGES`` and a reorder is a one-line change.
+
+Files and batches are resource-scoped (no deployment stage). The lines of a batch come back through
+this same pipeline as synthetic requests (``mockserver.batch.lines``), marked in their scope as
+``aoai.batch``: they skip auth (the batch was authorised when it was created) and replay (a cassette
+records the client's exchanges, never the lines), and meet everything else, faults included (a rule
+can match ``batch``, ``batch_id`` or ``custom_id``).
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ from .endpoints import HANDLERS
 from .endpoints.render import BytesResponse, error_response
 from .errors import (
     AzureError,
+    content_too_large,
     deployment_not_found,
     invalid_request,
     operation_not_supported,
@@ -81,11 +88,16 @@ from .transport import (
     wrap_send,
 )
 from .validation import VALIDATORS
+from .validation.files import MAX_FILE_BYTES
 from .versions import check_classic, check_v1
 
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
 MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
+# bodies read through a counting receive: past the limit, a 413 before more is read or spooled
+BODY_LIMITS = {routing.FILES_CREATE: MAX_FILE_BYTES + 1024 * 1024, routing.BATCHES_CREATE: 1024 * 1024,
+               routing.BATCHES_CANCEL: 1024 * 1024}
+EMPTY_BODY_OK = (routing.BATCHES_CANCEL,)  # recording 29 cancels with Content-Length: 0
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
 
 MALFORMED_JSON = (
@@ -113,7 +125,8 @@ def route(call: Call, state: MockState) -> None:
 
 
 def auth(call: Call, state: MockState) -> None:
-    authenticate(call, state.settings)
+    if call.batch_id is None:  # a batch line was authorised with its batch
+        authenticate(call, state.settings)
 
 
 def api_version(call: Call, state: MockState) -> None:
@@ -126,6 +139,9 @@ def api_version(call: Call, state: MockState) -> None:
 async def body(call: Call, state: MockState) -> None:
     if call.method != "POST":
         return
+    limit = BODY_LIMITS.get(call.operation or "")
+    if limit is not None:
+        call.receive = limited(call.receive, limit, call.headers.get("content-length"))
     if call.content_type.startswith("multipart/"):
         try:
             call.form = await Request({"type": "http", **call.scope}, call.receive).form()
@@ -133,8 +149,10 @@ async def body(call: Call, state: MockState) -> None:
             raise invalid_request(f"Invalid multipart/form-data body: {exc}") from None  # wording inferred
         return
     call.raw_body = await read_all(call.receive)
-    if call.operation in UPLOAD_OPERATIONS:
+    if call.operation in UPLOAD_OPERATIONS or call.operation == routing.FILES_CREATE:
         return  # not multipart: the upload validator says what it expected
+    if not call.raw_body and call.operation in EMPTY_BODY_OK:
+        return
     known = ("json", call.raw_body)
     if state.memo.get(state.settings, known):  # these bytes parsed before: parse when read
         call.parsed_body = UNPARSED
@@ -148,12 +166,33 @@ async def body(call: Call, state: MockState) -> None:
     state.memo.put(state.settings, known, True)
 
 
+def limited(receive: Any, limit: int, declared: str | None) -> Any:
+    """``receive`` that raises the 413 once more than ``limit`` bytes arrived (at once when the
+    Content-Length says so), so an oversized upload is refused before it is read or spooled."""
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise content_too_large(limit, int(declared))
+    seen = 0
+
+    async def counting() -> dict[str, Any]:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise content_too_large(limit, seen)
+        return message  # type: ignore[no-any-return]
+
+    return counting
+
+
 async def replay(call: Call, state: MockState) -> None:
     """Serve a recorded exchange when ``state.replay`` has one: raises ``ReplayHit`` (see ``respond``).
 
     A hit still meets the scripted faults, so a rule can throttle, delay or cut a recorded answer
     (a ``content_filter`` fault cannot rewrite recorded content and is ignored). A miss that falls
-    through to the generator meets the route or api-version error it deferred."""
+    through to the generator meets the route or api-version error it deferred. Batch lines are the
+    mock's own requests and never replayed."""
+    if call.batch_id is not None:
+        return
     try:
         await replay_call(call, state)
     except ReplayHit:
@@ -164,7 +203,7 @@ async def replay(call: Call, state: MockState) -> None:
 
 
 def deployment(call: Call, state: MockState) -> None:
-    if call.operation == routing.MODELS:
+    if call.operation in routing.RESOURCE_SCOPED:
         return
     name = call.deployment_name if call.surface != "v1" else v1_model(call)
     call.deployment_name = name
@@ -324,6 +363,10 @@ class Pipeline:
             received_at=state.clock.now(),
         )
         call.scope, call.receive = scope, receive
+        line = scope.get("aoai.batch")
+        if line is not None:  # a batch line (mockserver.batch.lines): the runner reads the call back
+            call.batch_id, call.custom_id = line["batch_id"], line["custom_id"]
+            line["call"] = call
         return call
 
     async def respond(self, call: Call) -> Response:

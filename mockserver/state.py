@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .batch.runner import BatchRunner
 from .config import Deployment, Settings
 from .faults import FaultStore
 from .ids import Clock, RequestIds
@@ -31,6 +32,7 @@ class MockState:
         self.errors: list[BaseException] = []
         self.memo = Memo()
         self.objects = MemoryObjects(self.clock)  # stored responses, files, batches (mockserver.objects)
+        self.batches = BatchRunner(self)  # does the work of batches that is due (mockserver.batch)
         self.load_scenarios()
         # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
         self.replay: Player | None = None
@@ -56,6 +58,7 @@ class MockState:
         self.request_ids.reset()
         self.errors.clear()
         self.objects.reset()
+        self.batches.reset()
         self.clock.rewind()
         if self.replay is not None:
             self.replay.rewind()  # every recorded answer can be replayed again
