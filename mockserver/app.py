@@ -2,10 +2,16 @@
 
     /_mock/*   control API (health, reset, journal, ...), outside the Azure stages
     anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
+
+Served with a lifespan (``aoai-mock serve``), the app also runs the batch ticker: batches that are
+due advance even when nobody polls them (``mockserver.batch.runner``; in-process, the requests that
+read a batch and the plugin's helper do that work).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from .config import Settings, default_settings
@@ -28,7 +34,13 @@ class MockApp:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            await lifespan(receive, send)
+            ticker = asyncio.ensure_future(batch_ticker(self.state))
+            try:
+                await lifespan(receive, send)
+            finally:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
         elif scope["type"] != "http":
             return
         elif scope["path"].startswith(ADMIN_PREFIX):
@@ -49,6 +61,19 @@ async def lifespan(receive: Any, send: Any) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+TICK = 0.25  # seconds between the ticker's looks at the stored batches
+
+
+async def batch_ticker(state: MockState) -> None:
+    """Advance every batch that is due, a slice of work at a time, for as long as the server runs."""
+    while True:
+        await asyncio.sleep(TICK)
+        try:
+            await state.batches.observe_all(budget=TICK)
+        except Exception as exc:  # kept for tests to re-raise, like the pipeline's unscripted failures
+            state.errors.append(exc)
 
 
 def create_app(settings: Settings | None = None, state: MockState | None = None) -> MockApp:

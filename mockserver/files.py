@@ -68,6 +68,13 @@ def render(record: dict[str, Any], call: Call) -> dict[str, Any]:
     return body
 
 
+def plain(record: dict[str, Any]) -> dict[str, Any]:
+    """The stored file as the control API and the plugin show it: every field, the 2025 key order."""
+    return {"status": record["status"], "bytes": record["bytes"], "purpose": record["purpose"],
+            "filename": record["filename"], "expires_at": record.get("expires_at"), "id": record["id"],
+            "created_at": record["created_at"], "object": "file"}
+
+
 async def store(state: MockState, record: dict[str, Any], chunks: AsyncIterable[bytes], limit: int) -> dict[str, Any]:
     """Write the blob from ``chunks`` (``objects.BlobTooLarge`` past ``limit``), then the object,
     which expires with the file when it has an ``expires_at``."""

@@ -175,6 +175,7 @@ class BatchRunner:
                     return "done"
                 outcomes = await self.run_window(record, window)
                 record = await self.keep(record, outcomes) or record
+                await asyncio.sleep(0)  # lines rarely wait: let the loop serve others between windows
                 if self.stopping(record):
                     return "stopped"
                 if deadline is not None and time.monotonic() >= deadline:

@@ -83,6 +83,45 @@ async def json_body(request: Request) -> Any:
         raise ConfigError("the body must be JSON") from None
 
 
+def stored_files(state: MockState) -> Any:
+    """GET: every stored file (the 2025 shape); ``/_mock/files/{id}/content``: a file's bytes."""
+
+    async def endpoint(request: Request) -> Response:
+        from .. import files
+
+        file_id = request.path_params.get("file_id")
+        if file_id is None:
+            purpose = request.query_params.get("purpose")
+            return JSONResponse({"files": [files.plain(r) for r in await files.listing(state, purpose)]})
+        chunks = files.content(state, file_id)
+        if chunks is None:
+            return JSONResponse({"error": {"code": "NotFound", "message": f"no file {file_id!r}"}}, 404)
+        return Response(b"".join([chunk async for chunk in chunks]), media_type="application/octet-stream")
+
+    return endpoint
+
+
+def stored_batches(state: MockState) -> Any:
+    """GET: every batch as its status now reads; POST ``/complete`` (optional ``{"id": ...}``): run the
+    pending batches (or that one) to their end, moving the clock over each phase."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse({"batches": state.batches.views(await state.batches.records())})
+        data = await json_body(request) if await request.body() else {}
+        batch_id = data.get("id") if isinstance(data, dict) else None
+        if batch_id is not None:
+            record = await state.batches.settle(str(batch_id))
+            if record is None:
+                return JSONResponse({"error": {"code": "NotFound", "message": f"no batch {batch_id!r}"}}, 404)
+            records = [record]
+        else:
+            records = await state.batches.settle_all()
+        return JSONResponse({"batches": state.batches.views(records)})
+
+    return endpoint
+
+
 def faults(state: MockState) -> Any:
     async def endpoint(request: Request) -> Response:
         if request.method == "GET":
@@ -148,6 +187,10 @@ def admin_router(state: MockState) -> Router:
             Route("/_mock/scenarios", scenarios(state), methods=["GET", "POST"]),
             Route("/_mock/clock", clock(state), methods=["GET"]),
             Route("/_mock/clock/advance", clock(state), methods=["POST"]),
+            Route("/_mock/files", stored_files(state), methods=["GET"]),
+            Route("/_mock/files/{file_id}/content", stored_files(state), methods=["GET"]),
+            Route("/_mock/batches", stored_batches(state), methods=["GET"]),
+            Route("/_mock/batches/complete", stored_batches(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
         ]
     )
