@@ -25,6 +25,8 @@ from ..scrub import Scrubber
 from .cassette import Event, Interaction, Request, Response
 
 EVENT_END = re.compile(rb"\r?\n\r?\n")
+# bodies a cassette keeps as base64 whatever they hold: file downloads (recording 28), audio, images
+BINARY_TYPES = ("application/octet-stream", "audio/", "image/")
 # Not kept in cassettes: per-connection (RFC 9110 §7.6.1) or recomputed by whoever serves the body.
 HOP_BY_HOP = frozenset(
     {
@@ -198,6 +200,9 @@ class ExchangeBuilder:
         if self.streaming:
             return Response(self.status, self.headers, "events", self.events, self.t)
         data = b"".join(self.body)
+        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        if content_type.lower().startswith(BINARY_TYPES):  # file content: kept byte for byte, never scrubbed
+            return Response(self.status, self.headers, "base64", base64.b64encode(data).decode("ascii"), self.t)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -32,7 +33,7 @@ from starlette.responses import StreamingResponse
 from ..errors import AzureError
 from ..scrub import Scrubber
 from ..transport import wait_or_disconnect
-from .capture import add_field, file_summary, kept_headers, render_json
+from .capture import add_field, kept_headers, render_json
 from .cassette import Cassette, Event, Interaction, Request, Response, load
 from .matching import DEFAULT_MATCH_ON, RequestView, check_match_on, explain, view
 
@@ -280,9 +281,18 @@ async def form_summary(form: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in form.multi_items():
         if hasattr(value, "filename"):
-            data = await value.read()
-            await value.seek(0)
-            add_field(result, name, file_summary(value.filename, value.content_type, data))
+            add_field(result, name, await upload_summary(value))
         else:
             add_field(result, name, value)
     return result
+
+
+async def upload_summary(upload: Any) -> dict[str, Any]:
+    """``capture.file_summary`` of a spooled upload, hashed in chunks (an upload is never read whole)."""
+    sha, size = hashlib.sha256(), 0
+    await upload.seek(0)
+    while chunk := await upload.read(1 << 20):
+        sha.update(chunk)
+        size += len(chunk)
+    await upload.seek(0)
+    return {"filename": upload.filename, "content_type": upload.content_type, "size": size, "sha256": sha.hexdigest()}
