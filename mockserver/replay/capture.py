@@ -169,9 +169,14 @@ class ExchangeBuilder:
     buffer: bytes = b""
     body: list[bytes] = field(default_factory=list)
     finished_at: float | None = None
+    chunked: bool = False
 
     def start(self, status: int, headers: list[tuple[str, str]] | dict[str, str], t: float) -> None:
         self.status, self.t = status, t
+        items = headers.items() if isinstance(headers, dict) else headers
+        names = {k.lower(): v.lower() for k, v in items}
+        # chunked on the wire, or (an ASGI response) no length: the server will send it chunked
+        self.chunked = "chunked" in names.get("transfer-encoding", "") or "content-length" not in names
         self.headers = self.scrubber.headers(kept_headers(headers))
         content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
         self.streaming = content_type.lower().startswith("text/event-stream")
@@ -197,6 +202,11 @@ class ExchangeBuilder:
         return Interaction(self.request, self.response(), note)
 
     def response(self) -> Response:
+        response = self.complete_response()
+        response.chunked = self.chunked and not self.streaming
+        return response
+
+    def complete_response(self) -> Response:
         if self.streaming:
             return Response(self.status, self.headers, "events", self.events, self.t)
         data = b"".join(self.body)

@@ -179,14 +179,15 @@ def proxy_response(entry: dict[str, Any], drop_non_events: bool) -> tuple[Respon
         content_type.startswith("text/event-stream") or all(isinstance(e, str) for e in body)
     ):
         return proxy_events(status, headers, body, drop_non_events)
+    chunked = header(headers, "transfer-encoding").lower() == "chunked"
     if body is None:
-        return Response(status, kept_headers(headers), "text", ""), None
+        return Response(status, kept_headers(headers), "text", "", chunked=chunked), None
     if not isinstance(body, str):
         style = style_from_length(body, header(headers, "content-length"))
-        return Response(status, kept_headers(headers), "json", body, json_style=style), None
+        return Response(status, kept_headers(headers), "json", body, json_style=style, chunked=chunked), None
     if content_type.startswith(("application/json", "text/")) or decode_base64(body) is None:
-        return Response(status, kept_headers(headers), "text", body), None
-    return Response(status, kept_headers(headers), "base64", body), None
+        return Response(status, kept_headers(headers), "text", body, chunked=chunked), None
+    return Response(status, kept_headers(headers), "base64", body, chunked=chunked), None
 
 
 def proxy_events(

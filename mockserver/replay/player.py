@@ -192,6 +192,8 @@ class Player:
             return StreamingResponse(
                 self.events(recorded.events, start), status_code=recorded.status, headers=headers
             )
+        if recorded.chunked:  # no Content-Length: the server sends it chunked, as recorded
+            return StreamingResponse(iter([body_bytes(recorded)]), status_code=recorded.status, headers=headers)
         return HttpResponse(body_bytes(recorded), status_code=recorded.status, headers=headers)
 
     async def events(self, events: list[Event], start: float) -> AsyncIterator[bytes]:
