@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import MESSAGES, Call, Driver, Outcome
+from . import BATCH_TERMINAL, MESSAGES, Call, Driver, Outcome
+
+BATCH_POLL, BATCH_TIMEOUT = 0.2, 120.0
 
 ENV_NAMES = (
     "AZURE_OPENAI_API_KEY",
@@ -159,6 +161,9 @@ class PythonOpenAI(Driver):
         )
 
     def perform(self, client: Any, call: Call, result: dict[str, Any]) -> None:
+        if call.operation == "batch":
+            batch_flow(client, call, result)
+            return
         if call.operation == "embeddings":
             response = client.embeddings.create(model=call.deployment, **{"input": ["hello"], **call.params})
             result["vectors"] = len(response.data)
@@ -176,6 +181,9 @@ class PythonOpenAI(Driver):
 
     async def perform_async(self, client: Any, call: Call, result: dict[str, Any]) -> None:
         async with client:
+            if call.operation == "batch":
+                await batch_flow_async(client, call, result)
+                return
             if call.operation == "embeddings":
                 response = await client.embeddings.create(
                     model=call.deployment, **{"input": ["hello"], **call.params}
@@ -194,6 +202,45 @@ class PythonOpenAI(Driver):
             stream = await client.chat.completions.create(model=call.deployment, stream=True, **params)
             async for chunk in stream:
                 take_chunk(chunk, result)
+
+
+def batch_flow(client: Any, call: Call, result: dict[str, Any]) -> None:
+    """Upload, create, poll to the end, download and parse: what a batch job's code does."""
+    uploaded = client.files.create(file=("requests.jsonl", call.params["input"].encode()), purpose="batch")
+    batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
+                                  completion_window="24h")
+    give_up = time.monotonic() + BATCH_TIMEOUT
+    while batch.status not in BATCH_TERMINAL and time.monotonic() < give_up:
+        time.sleep(BATCH_POLL)
+        batch = client.batches.retrieve(batch.id)
+    output = client.files.content(batch.output_file_id).text if batch.output_file_id else ""
+    errors = client.files.content(batch.error_file_id).text if batch.error_file_id else ""
+    batch_result(result, batch.status, output, errors)
+
+
+async def batch_flow_async(client: Any, call: Call, result: dict[str, Any]) -> None:
+    uploaded = await client.files.create(file=("requests.jsonl", call.params["input"].encode()), purpose="batch")
+    batch = await client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
+                                        completion_window="24h")
+    give_up = time.monotonic() + BATCH_TIMEOUT
+    while batch.status not in BATCH_TERMINAL and time.monotonic() < give_up:
+        await asyncio.sleep(BATCH_POLL)
+        batch = await client.batches.retrieve(batch.id)
+    output = (await client.files.content(batch.output_file_id)).text if batch.output_file_id else ""
+    errors = (await client.files.content(batch.error_file_id)).text if batch.error_file_id else ""
+    batch_result(result, batch.status, output, errors)
+
+
+def batch_result(result: dict[str, Any], status: str, output: str, errors: str) -> None:
+    import json
+
+    done = [json.loads(line) for line in output.splitlines() if line.strip()]
+    failed = [json.loads(line) for line in errors.splitlines() if line.strip()]
+    result.update(
+        status=status,
+        output=sorted(row["custom_id"] for row in done),
+        errors=sorted([row["custom_id"], (row.get("response") or {}).get("status_code")] for row in failed),
+    )
 
 
 def take_chunk(chunk: Any, result: dict[str, Any]) -> None:
