@@ -48,20 +48,41 @@ def service_file_id(state: MockState) -> str:
     return "file-" + state.request_ids.next()
 
 
-def new_file(file_id: str, filename: str, purpose: str, size: int, created_at: int,
-             expires_at: int | None = None) -> dict[str, Any]:
-    return {"id": file_id, "object": "file", "bytes": size, "created_at": created_at, "filename": filename,
-            "purpose": purpose, "status": PROCESSED, "status_details": None, "expires_at": expires_at}
+def new_file(
+    file_id: str, filename: str, purpose: str, size: int, created_at: int, expires_at: int | None = None
+) -> dict[str, Any]:
+    return {
+        "id": file_id,
+        "object": "file",
+        "bytes": size,
+        "created_at": created_at,
+        "filename": filename,
+        "purpose": purpose,
+        "status": PROCESSED,
+        "status_details": None,
+        "expires_at": expires_at,
+    }
 
 
 def render(record: dict[str, Any], call: Call) -> dict[str, Any]:
     """The file object as Azure sends it to ``call``'s api-version."""
     if not modern(call):
-        return {"object": "file", "id": record["id"], "purpose": record["purpose"], "filename": record["filename"],
-                "bytes": record["bytes"], "created_at": record["created_at"], "status": record["status"],
-                "status_details": record["status_details"]}
-    body: dict[str, Any] = {"status": record["status"], "bytes": record["bytes"], "purpose": record["purpose"],
-                            "filename": record["filename"]}
+        return {
+            "object": "file",
+            "id": record["id"],
+            "purpose": record["purpose"],
+            "filename": record["filename"],
+            "bytes": record["bytes"],
+            "created_at": record["created_at"],
+            "status": record["status"],
+            "status_details": record["status_details"],
+        }
+    body: dict[str, Any] = {
+        "status": record["status"],
+        "bytes": record["bytes"],
+        "purpose": record["purpose"],
+        "filename": record["filename"],
+    }
     if record.get("expires_at") is not None:
         body["expires_at"] = record["expires_at"]
     body.update(id=record["id"], created_at=record["created_at"], object="file")
@@ -70,12 +91,21 @@ def render(record: dict[str, Any], call: Call) -> dict[str, Any]:
 
 def plain(record: dict[str, Any]) -> dict[str, Any]:
     """The stored file as the control API and the plugin show it: every field, the 2025 key order."""
-    return {"status": record["status"], "bytes": record["bytes"], "purpose": record["purpose"],
-            "filename": record["filename"], "expires_at": record.get("expires_at"), "id": record["id"],
-            "created_at": record["created_at"], "object": "file"}
+    return {
+        "status": record["status"],
+        "bytes": record["bytes"],
+        "purpose": record["purpose"],
+        "filename": record["filename"],
+        "expires_at": record.get("expires_at"),
+        "id": record["id"],
+        "created_at": record["created_at"],
+        "object": "file",
+    }
 
 
-async def store(state: MockState, record: dict[str, Any], chunks: AsyncIterable[bytes], limit: int) -> dict[str, Any]:
+async def store(
+    state: MockState, record: dict[str, Any], chunks: AsyncIterable[bytes], limit: int
+) -> dict[str, Any]:
     """Write the blob from ``chunks`` (``objects.BlobTooLarge`` past ``limit``), then the object,
     which expires with the file when it has an ``expires_at``."""
     size = await state.objects.put_blob(FILES, record["id"], chunks, limit)

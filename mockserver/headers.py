@@ -159,8 +159,8 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "files_2024": ("Access-Control-Allow-Origin", "apim-request-id", *SECURITY, "x-ms-middleware-request-id",
                    "x-ms-region", "X-Request-ID"),
     # batches: create, get, cancel (recordings 28, 29; create adds the enqueued-token pair)
-    "batches": ("apim-request-id", "mise-correlation-id", "Request-Context", *SECURITY, "Vary", "x-aml-cluster",
-                "x-ms-region", "x-ms-response-type", "x-request-time"),
+    "batches": ("apim-request-id", "mise-correlation-id", "Request-Context", *SECURITY, "Vary",
+                "x-aml-cluster", "x-ms-region", "x-ms-response-type", "x-request-time"),
 }
 
 

@@ -71,19 +71,21 @@ def match_parts(parts: list[str], method: str) -> Route | None:
     head, rest = parts[0], parts[1:]
     if head == "deployments" and len(rest) >= 2:
         operation = DEPLOYMENT_OPERATIONS.get("/".join(rest[1:]))
-        return Route("deployments", operation, decode_segment(rest[0])) if post(operation, method) else None
+        if operation is None or not post(operation, method):
+            return None
+        return Route("deployments", operation, decode_segment(rest[0]))
     if head == "v1" and rest:
         return match_resource("v1", rest, method) or v1_operation(rest, method)
     return match_resource("resource", parts, method)
 
 
-def post(operation: str | None, method: str) -> bool:
-    return operation is not None and METHODS.get(operation, "POST") == method
+def post(operation: str, method: str) -> bool:
+    return METHODS.get(operation, "POST") == method
 
 
 def v1_operation(rest: list[str], method: str) -> Route | None:
     operation = DEPLOYMENT_OPERATIONS.get("/".join(rest))
-    return Route("v1", operation) if post(operation, method) else None  # type: ignore[arg-type]
+    return Route("v1", operation) if operation is not None and post(operation, method) else None
 
 
 def match_resource(surface: str, parts: list[str], method: str) -> Route | None:

@@ -33,9 +33,16 @@ def aoai_server() -> Iterator[MockAzure]:
 
 def input_file(deployment: str, url: str) -> bytes:
     rows = [
-        {"custom_id": name, "method": "POST", "url": url,
-         "body": {"model": deployment, "messages": [{"role": "user", "content": f"Tell me about {name}"}],
-                  "max_tokens": 20}}
+        {
+            "custom_id": name,
+            "method": "POST",
+            "url": url,
+            "body": {
+                "model": deployment,
+                "messages": [{"role": "user", "content": f"Tell me about {name}"}],
+                "max_tokens": 20,
+            },
+        }
         for name in ("ok-1", "ok-2", "throttled", "filtered")
     ]
     return "".join(json.dumps(row) + "\n" for row in rows).encode()
@@ -44,8 +51,13 @@ def input_file(deployment: str, url: str) -> bytes:
 def make_client(mock: MockAzure, surface: str) -> Any:
     if surface == "classic":
         return mock.client(api_version="2025-01-01-preview", max_retries=0)
-    return openai.OpenAI(base_url=mock.base_url, api_key=mock.api_key, max_retries=0,
-                         default_headers=mock.headers, http_client=mock.http_client(openai.DefaultHttpxClient))
+    return openai.OpenAI(
+        base_url=mock.base_url,
+        api_key=mock.api_key,
+        max_retries=0,
+        default_headers=mock.headers,
+        http_client=mock.http_client(openai.DefaultHttpxClient),
+    )
 
 
 def poll(client: Any, batch_id: str, seen: list[str], timeout: float = 30.0) -> Any:
@@ -63,33 +75,51 @@ def poll(client: Any, batch_id: str, seen: list[str], timeout: float = 30.0) -> 
 def run_flow(mock: MockAzure, surface: str) -> None:
     client = make_client(mock, surface)
     url = "/chat/completions" if surface == "classic" else "/v1/chat/completions"
-    mock.faults.add([
-        {"match": {"batch": True, "custom_id": "throttled"}, "fault": {"status": 429, "retry_after": 2}},
-        {"match": {"batch": True, "custom_id": "filtered"}, "fault": {"status": 400, "content_filter": FILTER}},
-    ])
-    uploaded = client.files.create(file=("requests.jsonl", io.BytesIO(input_file("gpt-4o-mini", url))),
-                                   purpose="batch")
-    assert uploaded.status == "processed" and uploaded.purpose == "batch"
-    batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
-                                  completion_window="24h", metadata={"run": surface})
-    assert batch.status == "validating" and batch.endpoint == "/chat/completions"
+    mock.faults.add(
+        [
+            {"match": {"batch": True, "custom_id": "throttled"}, "fault": {"status": 429, "retry_after": 2}},
+            {
+                "match": {"batch": True, "custom_id": "filtered"},
+                "fault": {"status": 400, "content_filter": FILTER},
+            },
+        ]
+    )
+    uploaded = client.files.create(
+        file=("requests.jsonl", io.BytesIO(input_file("gpt-4o-mini", url))), purpose="batch"
+    )
+    assert uploaded.status == "processed"
+    assert uploaded.purpose == "batch"
+    batch = client.batches.create(
+        input_file_id=uploaded.id,
+        endpoint="/v1/chat/completions",
+        completion_window="24h",
+        metadata={"run": surface},
+    )
+    assert batch.status == "validating"
+    assert batch.endpoint == "/chat/completions"
     seen: list[str] = []
     started = time.monotonic()
     done = poll(client, batch.id, seen)
     assert done.status == "completed", done
     assert time.monotonic() - started < 15  # the default durations: about 3 s
-    assert seen[-1] == "completed" and set(seen) <= {"validating", "in_progress", "finalizing", "completed"}
-    assert done.request_counts.total == 4 and done.request_counts.completed == 2
-    assert done.request_counts.failed == 2 and done.metadata == {"run": surface}
+    assert seen[-1] == "completed"
+    assert set(seen) <= {"validating", "in_progress", "finalizing", "completed"}
+    assert done.request_counts.total == 4
+    assert done.request_counts.completed == 2
+    assert done.request_counts.failed == 2
+    assert done.metadata == {"run": surface}
 
     output = [json.loads(row) for row in client.files.content(done.output_file_id).text.splitlines()]
     assert sorted(row["custom_id"] for row in output) == ["ok-1", "ok-2"]
     for row in output:
         body = row["response"]["body"]
-        assert row["response"]["status_code"] == 200 and body["object"] == "chat.completion"
+        assert row["response"]["status_code"] == 200
+        assert body["object"] == "chat.completion"
         assert body["choices"][0]["message"]["content"]
-    errors = {row["custom_id"]: row for row in
-              (json.loads(r) for r in client.files.content(done.error_file_id).text.splitlines())}
+    errors = {
+        row["custom_id"]: row
+        for row in (json.loads(r) for r in client.files.content(done.error_file_id).text.splitlines())
+    }
     assert errors["throttled"]["response"]["status_code"] == 429
     assert errors["filtered"]["response"]["status_code"] == 400
     assert errors["filtered"]["response"]["body"]["error"]["code"] == "content_filter"
@@ -97,12 +127,15 @@ def run_flow(mock: MockAzure, surface: str) -> None:
     assert batch.id in [b.id for b in client.batches.list()]
     assert {f.id for f in client.files.list()} >= {uploaded.id, done.output_file_id, done.error_file_id}
 
-    second = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
-                                   completion_window="24h")
+    second = client.batches.create(
+        input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h"
+    )
     cancelling = client.batches.cancel(second.id)
-    assert cancelling.status == "cancelling" and cancelling.cancelling_at is not None
+    assert cancelling.status == "cancelling"
+    assert cancelling.cancelling_at is not None
     cancelled = poll(client, second.id, [])
-    assert cancelled.status == "cancelled" and cancelled.cancelled_at is not None
+    assert cancelled.status == "cancelled"
+    assert cancelled.cancelled_at is not None
 
     assert client.files.delete(uploaded.id).deleted is True
     assert client.files.delete(uploaded.id).deleted is False
@@ -122,16 +155,20 @@ def test_the_sdk_batch_flow_on_a_live_server(aoai_server: MockAzure, surface: st
 
 def test_the_helper_runs_every_pending_batch_to_its_end(aoai_mock: MockAzure) -> None:
     client = aoai_mock.client()
-    file_id = client.files.create(file=("in.jsonl", input_file("gpt-4o-mini", "/chat/completions")),
-                                  purpose="batch").id
-    ids = [client.batches.create(input_file_id=file_id, endpoint="/chat/completions",
-                                 completion_window="24h").id for _ in range(2)]
+    file_id = client.files.create(
+        file=("in.jsonl", input_file("gpt-4o-mini", "/chat/completions")), purpose="batch"
+    ).id
+    ids = [
+        client.batches.create(input_file_id=file_id, endpoint="/chat/completions", completion_window="24h").id
+        for _ in range(2)
+    ]
     before = aoai_mock.clock.now()
     finished = aoai_mock.batches.complete()
     assert [b["status"] for b in finished] == ["completed", "completed"]
     assert aoai_mock.clock.now() - before >= 3  # the clock moved over the three phases, nobody waited
     output, errors = aoai_mock.batches.results(ids[0])
-    assert len(output) == 4 and errors == []
+    assert len(output) == 4
+    assert errors == []
     assert client.batches.retrieve(ids[1]).status == "completed"
     assert len(aoai_mock.files.list(purpose="batch_output")) == 4
     assert aoai_mock.files.content(file_id) == input_file("gpt-4o-mini", "/chat/completions")
@@ -139,10 +176,12 @@ def test_the_helper_runs_every_pending_batch_to_its_end(aoai_mock: MockAzure) ->
 
 def test_the_helper_and_clock_on_a_live_server(aoai_server: MockAzure) -> None:
     client = aoai_server.client()
-    file_id = client.files.create(file=("in.jsonl", input_file("gpt-4o-mini", "/chat/completions")),
-                                  purpose="batch").id
-    batch_id = client.batches.create(input_file_id=file_id, endpoint="/chat/completions",
-                                     completion_window="24h").id
+    file_id = client.files.create(
+        file=("in.jsonl", input_file("gpt-4o-mini", "/chat/completions")), purpose="batch"
+    ).id
+    batch_id = client.batches.create(
+        input_file_id=file_id, endpoint="/chat/completions", completion_window="24h"
+    ).id
     (finished,) = aoai_server.batches.complete(batch_id)
     assert finished["status"] == "completed"
     assert len(aoai_server.batches.results(batch_id)[0]) == 4
@@ -160,14 +199,17 @@ async def test_the_async_sdk_polls_a_batch_to_completion(aoai_mock: MockAzure) -
     import asyncio
 
     client = aoai_mock.async_client()
-    uploaded = await client.files.create(file=("in.jsonl", input_file("gpt-4o-mini", "/chat/completions")),
-                                         purpose="batch")
-    batch = await client.batches.create(input_file_id=uploaded.id, endpoint="/chat/completions",
-                                        completion_window="24h")
+    uploaded = await client.files.create(
+        file=("in.jsonl", input_file("gpt-4o-mini", "/chat/completions")), purpose="batch"
+    )
+    batch = await client.batches.create(
+        input_file_id=uploaded.id, endpoint="/chat/completions", completion_window="24h"
+    )
     while batch.status not in TERMINAL:
         await asyncio.sleep(0.25)
         batch = await client.batches.retrieve(batch.id)
-    assert batch.status == "completed" and batch.request_counts.completed == 4
+    assert batch.status == "completed"
+    assert batch.request_counts.completed == 4
     content = await client.files.content(batch.output_file_id)
     assert len(content.text.splitlines()) == 4
     await client.close()

@@ -18,9 +18,26 @@ from .conftest import KEY
 VERSION = "2025-01-01-preview"  # recording 28
 NOW = 1_750_000_000.0
 RECORDED_KEYS = [  # recording 28, every batch body
-    "cancelled_at", "cancelling_at", "completed_at", "completion_window", "created_at", "error_file_id",
-    "expired_at", "expires_at", "failed_at", "finalizing_at", "id", "in_progress_at", "input_file_id", "errors",
-    "metadata", "object", "output_file_id", "request_counts", "status", "endpoint",
+    "cancelled_at",
+    "cancelling_at",
+    "completed_at",
+    "completion_window",
+    "created_at",
+    "error_file_id",
+    "expired_at",
+    "expires_at",
+    "failed_at",
+    "finalizing_at",
+    "id",
+    "in_progress_at",
+    "input_file_id",
+    "errors",
+    "metadata",
+    "object",
+    "output_file_id",
+    "request_counts",
+    "status",
+    "endpoint",
 ]
 
 
@@ -33,26 +50,42 @@ def http() -> TestClient:
     return TestClient(create_app(settings()), headers={"api-key": KEY})
 
 
-def line(custom_id: str, content: str = "Hello", model: str = "gpt-4o-mini", url: str = "/chat/completions",
-         **body: Any) -> dict[str, Any]:
-    return {"custom_id": custom_id, "method": "POST", "url": url,
-            "body": {"model": model, "messages": [{"role": "user", "content": content}], **body}}
+def line(
+    custom_id: str,
+    content: str = "Hello",
+    model: str = "gpt-4o-mini",
+    url: str = "/chat/completions",
+    **body: Any,
+) -> dict[str, Any]:
+    return {
+        "custom_id": custom_id,
+        "method": "POST",
+        "url": url,
+        "body": {"model": model, "messages": [{"role": "user", "content": content}], **body},
+    }
 
 
 def jsonl(*items: Any) -> bytes:
-    return b"".join((item if isinstance(item, bytes) else json.dumps(item).encode()) + b"\n" for item in items)
+    return b"".join(
+        (item if isinstance(item, bytes) else json.dumps(item).encode()) + b"\n" for item in items
+    )
 
 
 def upload(http: TestClient, content: bytes, name: str = "input.jsonl", purpose: str = "batch") -> str:
-    response = http.post(f"/openai/files?api-version={VERSION}", data={"purpose": purpose},
-                         files={"file": (name, content)})
+    response = http.post(
+        f"/openai/files?api-version={VERSION}", data={"purpose": purpose}, files={"file": (name, content)}
+    )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
 
 def create(http: TestClient, content: bytes, **body: Any) -> dict[str, Any]:
-    request = {"input_file_id": upload(http, content), "endpoint": "/v1/chat/completions",
-               "completion_window": "24h", **body}
+    request = {
+        "input_file_id": upload(http, content),
+        "endpoint": "/v1/chat/completions",
+        "completion_window": "24h",
+        **body,
+    }
     response = http.post(f"/openai/batches?api-version={VERSION}", json=request)
     assert response.status_code == 200, response.text
     return dict(response.json())
@@ -86,41 +119,65 @@ def run_to_end(http: TestClient, batch_id: str) -> dict[str, Any]:
 def test_the_lifecycle_follows_the_clock_as_recorded(http: TestClient) -> None:
     created = create(http, jsonl(line("request-1"), line("request-2")))
     assert list(created) == RECORDED_KEYS
-    assert created["status"] == "validating" and created["endpoint"] == "/chat/completions"
+    assert created["status"] == "validating"
+    assert created["endpoint"] == "/chat/completions"
     assert created["request_counts"] == {"total": 0, "completed": 0, "failed": 0}
-    assert created["output_file_id"] == "" and created["error_file_id"] == ""  # recording 28 until completed
-    assert created["created_at"] == int(NOW) and created["expires_at"] == int(NOW) + 86_400
+    assert created["output_file_id"] == ""
+    assert created["error_file_id"] == ""
+    assert created["created_at"] == int(NOW)
+    assert created["expires_at"] == int(NOW) + 86_400
     assert created["id"].startswith("batch_")
     batch_id = created["id"]
     assert get(http, batch_id)["status"] == "validating"  # frozen: nothing moves until advanced
     advance(http, 0.5)
     halfway = get(http, batch_id)
-    assert halfway["status"] == "validating" and halfway["request_counts"]["total"] == 2
+    assert halfway["status"] == "validating"
+    assert halfway["request_counts"]["total"] == 2
     advance(http, 0.5)
     running = get(http, batch_id)
-    assert running["status"] == "in_progress" and running["in_progress_at"] == int(NOW) + 1
+    assert running["status"] == "in_progress"
+    assert running["in_progress_at"] == int(NOW) + 1
     assert running["request_counts"] == {"total": 2, "completed": 2, "failed": 0}
     advance(http, 1.0)
     finalizing = get(http, batch_id)
-    assert finalizing["status"] == "finalizing" and finalizing["finalizing_at"] == int(NOW) + 2
+    assert finalizing["status"] == "finalizing"
+    assert finalizing["finalizing_at"] == int(NOW) + 2
     assert finalizing["output_file_id"] == ""
     advance(http, 1.0)
     done = get(http, batch_id)
     assert list(done) == RECORDED_KEYS
-    assert done["status"] == "completed" and done["completed_at"] == int(NOW) + 3
-    assert done["output_file_id"].startswith("file-") and done["error_file_id"].startswith("file-")
-    assert [done[k] for k in ("cancelled_at", "cancelling_at", "expired_at", "failed_at", "errors")] == [None] * 5
+    assert done["status"] == "completed"
+    assert done["completed_at"] == int(NOW) + 3
+    assert done["output_file_id"].startswith("file-")
+    assert done["error_file_id"].startswith("file-")
+    assert [done[k] for k in ("cancelled_at", "cancelling_at", "expired_at", "failed_at", "errors")] == [
+        None
+    ] * 5
 
 
 def test_batch_answers_are_indented_json_with_the_batch_service_headers(http: TestClient) -> None:
-    response = http.post(f"/openai/batches?api-version={VERSION}", json={
-        "input_file_id": upload(http, jsonl(line("a"))), "endpoint": "/chat/completions",
-        "completion_window": "24h", "metadata": {"job": "nightly"}})
+    response = http.post(
+        f"/openai/batches?api-version={VERSION}",
+        json={
+            "input_file_id": upload(http, jsonl(line("a"))),
+            "endpoint": "/chat/completions",
+            "completion_window": "24h",
+            "metadata": {"job": "nightly"},
+        },
+    )
     assert response.text == json.dumps(response.json(), indent=2)  # Content-Length of recording 28
     assert response.headers["content-type"] == "application/json; charset=utf-8"
-    for name in ("apim-request-id", "mise-correlation-id", "request-context", "vary", "x-aml-cluster",
-                 "x-ms-response-type", "x-request-time", "deployment-enqueued-tokens",
-                 "deployment-maximum-enqueued-tokens"):
+    for name in (
+        "apim-request-id",
+        "mise-correlation-id",
+        "request-context",
+        "vary",
+        "x-aml-cluster",
+        "x-ms-response-type",
+        "x-request-time",
+        "deployment-enqueued-tokens",
+        "deployment-maximum-enqueued-tokens",
+    ):
         assert name in response.headers, name
     assert response.json()["metadata"] == {"job": "nightly"}
     polled = http.get(f"/openai/batches/{response.json()['id']}?api-version={VERSION}")
@@ -132,17 +189,27 @@ def test_the_output_file_has_the_recorded_line_form_not_in_input_order(http: Tes
     done = run_to_end(http, batch["id"])
     raw = content(http, done["output_file_id"])
     rows = raw.decode().splitlines()
-    assert raw.endswith(b"\n") and len(rows) == 5
+    assert raw.endswith(b"\n")
+    assert len(rows) == 5
     parsed = [json.loads(row) for row in rows]
     assert [p["custom_id"] for p in parsed] != [f"request-{n}" for n in range(1, 6)]
     assert sorted(p["custom_id"] for p in parsed) == [f"request-{n}" for n in range(1, 6)]
     for row, item in zip(rows, parsed, strict=True):
         assert row == json.dumps(item)  # Python separators, as recorded
-        assert list(item) == ["custom_id", "response", "error"] and item["error"] is None
+        assert list(item) == ["custom_id", "response", "error"]
+        assert item["error"] is None
         assert list(item["response"]) == ["body", "request_id", "status_code"]
         assert item["response"]["status_code"] == 200
-        assert list(item["response"]["body"]) == ["choices", "created", "id", "model", "object",
-                                                  "prompt_filter_results", "system_fingerprint", "usage"]
+        assert list(item["response"]["body"]) == [
+            "choices",
+            "created",
+            "id",
+            "model",
+            "object",
+            "prompt_filter_results",
+            "system_fingerprint",
+            "usage",
+        ]
     journal = http.get("/_mock/requests?operation=chat.completions").json()["requests"]
     by_custom_id = {e["custom_id"]: e for e in journal}
     assert {e["batch_id"] for e in journal} == {batch["id"]}
@@ -165,28 +232,42 @@ def test_a_line_answered_with_an_error_goes_to_the_error_file(http: TestClient) 
     done = run_to_end(http, batch["id"])
     assert done["request_counts"] == {"total": 3, "completed": 2, "failed": 1}
     (error,) = [json.loads(row) for row in content(http, done["error_file_id"]).splitlines()]
-    assert error["custom_id"] == "bad" and error["error"] is None
+    assert error["custom_id"] == "bad"
+    assert error["error"] is None
     assert error["response"]["status_code"] == 400
     assert error["response"]["body"]["error"]["param"] == "max_tokens"
     assert sorted(json.loads(r)["custom_id"] for r in content(http, done["output_file_id"]).splitlines()) == [
-        "ok-1", "ok-2"]
+        "ok-1",
+        "ok-2",
+    ]
 
 
 def test_a_fault_rule_fails_chosen_lines_only(http: TestClient) -> None:
     batch = create(http, jsonl(*(line(f"r{n}") for n in range(4))))
-    http.post("/_mock/faults", json={"match": {"batch_id": batch["id"], "custom_id": "r2"},
-                                     "fault": {"status": 429, "retry_after": 3}})
+    http.post(
+        "/_mock/faults",
+        json={
+            "match": {"batch_id": batch["id"], "custom_id": "r2"},
+            "fault": {"status": 429, "retry_after": 3},
+        },
+    )
     http.post("/_mock/faults", json={"match": {"batch": True, "custom_id": "r3"}, "fault": {"status": 500}})
-    online = http.post(f"/openai/deployments/gpt-4o-mini/chat/completions?api-version={VERSION}",
-                       json={"messages": [{"role": "user", "content": "Hello"}]})
+    online = http.post(
+        f"/openai/deployments/gpt-4o-mini/chat/completions?api-version={VERSION}",
+        json={"messages": [{"role": "user", "content": "Hello"}]},
+    )
     assert online.status_code == 200  # batch rules leave online requests alone
     done = run_to_end(http, batch["id"])
     assert done["request_counts"] == {"total": 4, "completed": 2, "failed": 2}
-    errors = {json.loads(r)["custom_id"]: json.loads(r) for r in content(http, done["error_file_id"]).splitlines()}
+    errors = {
+        json.loads(r)["custom_id"]: json.loads(r) for r in content(http, done["error_file_id"]).splitlines()
+    }
     assert errors["r2"]["response"]["status_code"] == 429  # a scripted 429 fails the line: not retried
     assert errors["r2"]["response"]["body"]["error"]["code"] == "429"
     assert errors["r3"]["response"]["status_code"] == 500
-    faults = [e["fault"] for e in http.get("/_mock/requests").json()["requests"] if e["custom_id"] in ("r2", "r3")]
+    faults = [
+        e["fault"] for e in http.get("/_mock/requests").json()["requests"] if e["custom_id"] in ("r2", "r3")
+    ]
     assert all(faults)
 
 
@@ -197,11 +278,17 @@ def test_content_filters_apply_to_lines() -> None:
     app = create_app(apply_mapping(settings(), config))
     http = TestClient(app, headers={"api-key": KEY})
     batch = create(http, jsonl(line("clean"), line("blocked", "something forbidden here")))
-    http.post("/_mock/faults", json={"match": {"batch": True, "custom_id": "clean"},
-                                     "fault": {"kind": "content_filter", "category": "hate", "severity": "high"}})
+    http.post(
+        "/_mock/faults",
+        json={
+            "match": {"batch": True, "custom_id": "clean"},
+            "fault": {"kind": "content_filter", "category": "hate", "severity": "high"},
+        },
+    )
     done = run_to_end(http, batch["id"])
     (error,) = [json.loads(r) for r in content(http, done["error_file_id"]).splitlines()]
-    assert error["custom_id"] == "blocked" and error["response"]["status_code"] == 400
+    assert error["custom_id"] == "blocked"
+    assert error["response"]["status_code"] == 400
     assert error["response"]["body"]["error"]["code"] == "content_filter"  # the prompt filter (recording 04)
     (output,) = [json.loads(r) for r in content(http, done["output_file_id"]).splitlines()]
     choice = output["response"]["body"]["choices"][0]
@@ -211,10 +298,13 @@ def test_content_filters_apply_to_lines() -> None:
 
 def test_a_transport_fault_on_a_line_gives_it_an_error_object(http: TestClient) -> None:
     batch = create(http, jsonl(line("cut"), line("fine")))
-    http.post("/_mock/faults", json={"match": {"custom_id": "cut", "batch": True}, "fault": {"kind": "reset"}})
+    http.post(
+        "/_mock/faults", json={"match": {"custom_id": "cut", "batch": True}, "fault": {"kind": "reset"}}
+    )
     done = run_to_end(http, batch["id"])
     (error,) = [json.loads(r) for r in content(http, done["error_file_id"]).splitlines()]
-    assert error["response"] is None and error["error"]["code"] == "server_error"
+    assert error["response"] is None
+    assert error["error"]["code"] == "server_error"
 
 
 def test_canned_replies_answer_lines(http: TestClient) -> None:
@@ -230,8 +320,10 @@ def test_canned_replies_answer_lines(http: TestClient) -> None:
 
 def test_lines_are_metered_against_their_deployment(http: TestClient) -> None:
     def remaining() -> int:
-        response = http.post(f"/openai/deployments/gpt-4o-mini/chat/completions?api-version={VERSION}",
-                             json={"messages": [{"role": "user", "content": "x"}]})
+        response = http.post(
+            f"/openai/deployments/gpt-4o-mini/chat/completions?api-version={VERSION}",
+            json={"messages": [{"role": "user", "content": "x"}]},
+        )
         return int(response.headers["x-ratelimit-remaining-requests"])
 
     before = remaining()
@@ -252,33 +344,47 @@ def test_a_throttled_line_waits_and_is_sent_again() -> None:
             self.calls += 1
             scope["aoai.batch"]["call"] = type("C", (), {"fault": None})()
             status = 429 if self.calls == 1 else 200
-            await send({"type": "http.response.start", "status": status, "headers": [(b"apim-request-id", b"id")]})
+            await send(
+                {"type": "http.response.start", "status": status, "headers": [(b"apim-request-id", b"id")]}
+            )
             await send({"type": "http.response.body", "body": b'{"ok": true}'})
 
     app = Flaky()
     record = {"id": "batch_x", "operation": "chat.completions", "surface": "v1", "api_version": None}
     outcome = asyncio.run(lines.run(app, record, line("x")))
-    assert app.calls == 2 and outcome.ok
+    assert app.calls == 2
+    assert outcome.ok
 
 
-@pytest.mark.parametrize(("file", "code", "line_number"), [
-    (jsonl(line("a"), b"{not json", line("b")), "invalid_json_line", "2"),
-    (jsonl(line("a"), line("a")), "duplicate_custom_id", "2"),
-    (jsonl(line("a"), line("b", url="/embeddings")), "url_mismatch", "2"),
-    (jsonl(line("a"), line("b", model="gpt-4o")), "model_mismatch", "2"),
-    (jsonl(line("a", model="no-such-deployment")), "model_not_found", None),
-    (jsonl(line("a", model="text-embedding-3-small")), "invalid_request", None),
-    (jsonl({"custom_id": "a", "method": "GET", "url": "/chat/completions", "body": {}}), "invalid_request", "1"),
-    (b"\n\n", "empty_file", None),
-])
-def test_an_input_file_azure_rejects_fails_the_batch(http: TestClient, file: bytes, code: str,
-                                                     line_number: str | None) -> None:
+@pytest.mark.parametrize(
+    ("file", "code", "line_number"),
+    [
+        (jsonl(line("a"), b"{not json", line("b")), "invalid_json_line", "2"),
+        (jsonl(line("a"), line("a")), "duplicate_custom_id", "2"),
+        (jsonl(line("a"), line("b", url="/embeddings")), "url_mismatch", "2"),
+        (jsonl(line("a"), line("b", model="gpt-4o")), "model_mismatch", "2"),
+        (jsonl(line("a", model="no-such-deployment")), "model_not_found", None),
+        (jsonl(line("a", model="text-embedding-3-small")), "invalid_request", None),
+        (
+            jsonl({"custom_id": "a", "method": "GET", "url": "/chat/completions", "body": {}}),
+            "invalid_request",
+            "1",
+        ),
+        (b"\n\n", "empty_file", None),
+    ],
+)
+def test_an_input_file_azure_rejects_fails_the_batch(
+    http: TestClient, file: bytes, code: str, line_number: str | None
+) -> None:
     done = run_to_end(http, create(http, file)["id"])
-    assert done["status"] == "failed" and done["failed_at"] == int(NOW) + 1
-    assert done["output_file_id"] is None and done["error_file_id"] is None
+    assert done["status"] == "failed"
+    assert done["failed_at"] == int(NOW) + 1
+    assert done["output_file_id"] is None
+    assert done["error_file_id"] is None
     assert done["errors"]["object"] == "list"
     (error,) = done["errors"]["data"]
-    assert error["code"] == code and error["message"] == inputs.MESSAGES[code]
+    assert error["code"] == code
+    assert error["message"] == inputs.MESSAGES[code]
     assert error.get("line") == line_number
 
 
@@ -286,7 +392,8 @@ def test_a_utf8_bom_gets_the_documented_generic_message(http: TestClient) -> Non
     done = run_to_end(http, create(http, b"\xef\xbb\xbf" + jsonl(line("a")))["id"])
     assert done["status"] == "failed"
     assert done["errors"]["data"][0]["message"].startswith(
-        "Validation failed: A valid model deployment name couldn't be extracted from the input file.")
+        "Validation failed: A valid model deployment name couldn't be extracted from the input file."
+    )
 
 
 def test_more_than_100000_lines_is_too_many_tasks(http: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -298,21 +405,27 @@ def test_more_than_100000_lines_is_too_many_tasks(http: TestClient, monkeypatch:
 def test_cancel_while_validating_is_recording_29(http: TestClient) -> None:
     batch = create(http, jsonl(line("request-1"), line("request-2")))
     advance(http, 0.5)
-    response = http.post(f"/openai/batches/{batch['id']}/cancel?api-version={VERSION}",
-                         headers={"content-length": "0"})
+    response = http.post(
+        f"/openai/batches/{batch['id']}/cancel?api-version={VERSION}", headers={"content-length": "0"}
+    )
     assert response.status_code == 200
     cancelling = response.json()
     assert list(cancelling) == RECORDED_KEYS
-    assert cancelling["status"] == "cancelling" and cancelling["cancelling_at"] == int(NOW)
-    assert cancelling["output_file_id"] == "" and cancelling["in_progress_at"] is None
+    assert cancelling["status"] == "cancelling"
+    assert cancelling["cancelling_at"] == int(NOW)
+    assert cancelling["output_file_id"] == ""
+    assert cancelling["in_progress_at"] is None
     assert get(http, batch["id"])["status"] == "cancelling"
     advance(http, 1.0)
     cancelled = get(http, batch["id"])
-    assert cancelled["status"] == "cancelled" and cancelled["cancelled_at"] == int(NOW) + 1
-    assert cancelled["output_file_id"] is None and cancelled["error_file_id"] is None  # nothing ran
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["cancelled_at"] == int(NOW) + 1
+    assert cancelled["output_file_id"] is None
+    assert cancelled["error_file_id"] is None
     assert cancelled["request_counts"] == {"total": 2, "completed": 0, "failed": 0}
     again = http.post(f"/openai/batches/{batch['id']}/cancel?api-version={VERSION}")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "unexpectedEntityState"
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "unexpectedEntityState"
 
 
 def test_cancel_keeps_the_lines_already_done(http: TestClient) -> None:
@@ -323,7 +436,8 @@ def test_cancel_keeps_the_lines_already_done(http: TestClient) -> None:
     assert cancelled_now["status"] == "cancelling"
     advance(http, 1.0)
     done = get(http, batch["id"])
-    assert done["status"] == "cancelled" and done["in_progress_at"] == int(NOW) + 1
+    assert done["status"] == "cancelled"
+    assert done["in_progress_at"] == int(NOW) + 1
     assert done["request_counts"] == {"total": 250, "completed": 100, "failed": 0}
     assert len(content(http, done["output_file_id"]).splitlines()) == 100
     assert content(http, done["error_file_id"]) == b""
@@ -333,21 +447,33 @@ def test_a_batch_not_done_in_24_hours_expires(http: TestClient) -> None:
     batch = create(http, jsonl(line("a")))
     advance(http, 86_400)
     expired = get(http, batch["id"])
-    assert expired["status"] == "expired" and expired["expired_at"] == batch["expires_at"]
+    assert expired["status"] == "expired"
+    assert expired["expired_at"] == batch["expires_at"]
     assert expired["output_file_id"] is None
 
 
-@pytest.mark.parametrize(("body", "status", "fragment"), [
-    ({"completion_window": "48h"}, 400, "Supported values are: '24h'"),
-    ({"endpoint": "/v1/embeddings"}, 400, "Supported values are: '/chat/completions', '/v1/chat/completions'"),
-    ({"endpoint": "/v1/responses"}, 400, "does not serve the Responses API yet"),
-    ({"input_file_id": "file-missing"}, 404, "File with id 'file-missing' not found."),
-    ({"metadata": {"k": 1}}, 400, "metadata.k"),
-    ({"surprise": True}, 400, "Unrecognized request argument supplied: surprise"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "fragment"),
+    [
+        ({"completion_window": "48h"}, 400, "Supported values are: '24h'"),
+        (
+            {"endpoint": "/v1/embeddings"},
+            400,
+            "Supported values are: '/chat/completions', '/v1/chat/completions'",
+        ),
+        ({"endpoint": "/v1/responses"}, 400, "does not serve the Responses API yet"),
+        ({"input_file_id": "file-missing"}, 404, "File with id 'file-missing' not found."),
+        ({"metadata": {"k": 1}}, 400, "metadata.k"),
+        ({"surprise": True}, 400, "Unrecognized request argument supplied: surprise"),
+    ],
+)
 def test_a_create_azure_refuses(http: TestClient, body: dict[str, Any], status: int, fragment: str) -> None:
-    request = {"input_file_id": upload(http, jsonl(line("a"))), "endpoint": "/chat/completions",
-               "completion_window": "24h", **body}
+    request = {
+        "input_file_id": upload(http, jsonl(line("a"))),
+        "endpoint": "/chat/completions",
+        "completion_window": "24h",
+        **body,
+    }
     response = http.post(f"/openai/batches?api-version={VERSION}", json=request)
     assert response.status_code == status
     assert fragment in json.dumps(response.json())
@@ -355,9 +481,12 @@ def test_a_create_azure_refuses(http: TestClient, body: dict[str, Any], status: 
 
 def test_an_input_file_of_another_purpose_is_refused(http: TestClient) -> None:
     file_id = upload(http, b"{}", name="a.txt", purpose="assistants")
-    response = http.post(f"/openai/batches?api-version={VERSION}", json={
-        "input_file_id": file_id, "endpoint": "/chat/completions", "completion_window": "24h"})
-    assert response.status_code == 400 and response.json()["error"]["code"] == "invalidPayload"
+    response = http.post(
+        f"/openai/batches?api-version={VERSION}",
+        json={"input_file_id": file_id, "endpoint": "/chat/completions", "completion_window": "24h"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalidPayload"
 
 
 def test_batches_need_2024_07_01_preview_or_later(http: TestClient) -> None:
@@ -373,26 +502,39 @@ def test_the_list_pages_newest_first(http: TestClient) -> None:
         advance(http, 1)
     first = http.get(f"/openai/batches?api-version={VERSION}&limit=2").json()
     assert list(first) == ["data", "first_id", "has_more", "last_id"]
-    assert [b["id"] for b in first["data"]] == ids[::-1][:2] and first["has_more"] is True
-    assert first["first_id"] == ids[2] and first["last_id"] == ids[1]
+    assert [b["id"] for b in first["data"]] == ids[::-1][:2]
+    assert first["has_more"] is True
+    assert first["first_id"] == ids[2]
+    assert first["last_id"] == ids[1]
     rest = http.get(f"/openai/batches?api-version={VERSION}&limit=2&after={first['last_id']}").json()
-    assert [b["id"] for b in rest["data"]] == [ids[0]] and rest["has_more"] is False
+    assert [b["id"] for b in rest["data"]] == [ids[0]]
+    assert rest["has_more"] is False
     oldest = http.get(f"/openai/batches?api-version={VERSION}&$orderby=created_at asc").json()
     assert [b["id"] for b in oldest["data"]] == ids
     assert http.get(f"/openai/batches?api-version={VERSION}&limit=0").status_code == 400
 
 
 def test_unknown_batches_are_404(http: TestClient) -> None:
-    for method, path in (("GET", "/openai/batches/batch_nope"), ("POST", "/openai/batches/batch_nope/cancel")):
+    for method, path in (
+        ("GET", "/openai/batches/batch_nope"),
+        ("POST", "/openai/batches/batch_nope/cancel"),
+    ):
         response = http.request(method, f"{path}?api-version={VERSION}")
         assert response.status_code == 404
-        assert response.json() == {"error": {"code": "notFound", "message": "Batch with id 'batch_nope' not found."}}
+        assert response.json() == {
+            "error": {"code": "notFound", "message": "Batch with id 'batch_nope' not found."}
+        }
 
 
 def test_faults_and_latency_apply_to_the_batch_api(http: TestClient) -> None:
-    http.post("/_mock/faults", json={"match": {"operation": "batches.create"}, "fault": {"status": 429}, "times": 1})
-    request = {"input_file_id": upload(http, jsonl(line("a"))), "endpoint": "/chat/completions",
-               "completion_window": "24h"}
+    http.post(
+        "/_mock/faults", json={"match": {"operation": "batches.create"}, "fault": {"status": 429}, "times": 1}
+    )
+    request = {
+        "input_file_id": upload(http, jsonl(line("a"))),
+        "endpoint": "/chat/completions",
+        "completion_window": "24h",
+    }
     assert http.post(f"/openai/batches?api-version={VERSION}", json=request).status_code == 429
     assert http.post(f"/openai/batches?api-version={VERSION}", json=request).status_code == 200
     operations = [e["operation"] for e in http.get("/_mock/requests").json()["requests"]]
@@ -400,16 +542,23 @@ def test_faults_and_latency_apply_to_the_batch_api(http: TestClient) -> None:
 
 
 def test_a_batch_on_the_v1_surface_runs_its_lines_there(http: TestClient) -> None:
-    file_id = http.post("/openai/v1/files", data={"purpose": "batch"},
-                        files={"file": ("in.jsonl", jsonl(line("a", url="/v1/chat/completions")))}).json()["id"]
-    batch = http.post("/openai/v1/batches", json={"input_file_id": file_id, "endpoint": "/v1/chat/completions",
-                                                  "completion_window": "24h"}).json()
+    file_id = http.post(
+        "/openai/v1/files",
+        data={"purpose": "batch"},
+        files={"file": ("in.jsonl", jsonl(line("a", url="/v1/chat/completions")))},
+    ).json()["id"]
+    batch = http.post(
+        "/openai/v1/batches",
+        json={"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h"},
+    ).json()
     for _ in range(5):
         advance(http, 1)
         done = http.get(f"/openai/v1/batches/{batch['id']}").json()
-    assert done["status"] == "completed" and done["request_counts"]["completed"] == 1
+    assert done["status"] == "completed"
+    assert done["request_counts"]["completed"] == 1
     (entry,) = http.get("/_mock/requests?operation=chat.completions").json()["requests"]
-    assert entry["path"] == "/openai/v1/chat/completions" and entry["deployment"] == "gpt-4o-mini"
+    assert entry["path"] == "/openai/v1/chat/completions"
+    assert entry["deployment"] == "gpt-4o-mini"
 
 
 def test_two_instances_sharing_the_store_show_and_finish_the_same_batch() -> None:
@@ -426,7 +575,8 @@ def test_two_instances_sharing_the_store_show_and_finish_the_same_batch() -> Non
     assert get(b, batch["id"])["status"] == "in_progress"  # instance b ran the lines
     advance(a, 2.0)
     done = get(a, batch["id"])
-    assert done["status"] == "completed" and done["request_counts"]["completed"] == 2
+    assert done["status"] == "completed"
+    assert done["request_counts"]["completed"] == 2
     assert len(content(a, done["output_file_id"]).splitlines()) == 2
     journal_b = [e for e in b.get("/_mock/requests").json()["requests"] if e["batch_id"]]
     assert len(journal_b) == 2
@@ -435,7 +585,9 @@ def test_two_instances_sharing_the_store_show_and_finish_the_same_batch() -> Non
 def test_the_batch_durations_come_from_the_config() -> None:
     from mockserver.config import apply_mapping
 
-    app = create_app(apply_mapping(settings(), {"batch": {"validating": 10, "in_progress": 5, "finalizing": 0}}))
+    app = create_app(
+        apply_mapping(settings(), {"batch": {"validating": 10, "in_progress": 5, "finalizing": 0}})
+    )
     http = TestClient(app, headers={"api-key": KEY})
     batch = create(http, jsonl(line("a")))
     advance(http, 9.9)
@@ -444,7 +596,8 @@ def test_the_batch_durations_come_from_the_config() -> None:
     assert get(http, batch["id"])["status"] == "in_progress"
     advance(http, 5)
     done = get(http, batch["id"])
-    assert done["status"] == "completed" and done["completed_at"] == done["finalizing_at"] == int(NOW) + 15
+    assert done["status"] == "completed"
+    assert done["completed_at"] == done["finalizing_at"] == int(NOW) + 15
 
 
 def test_a_bad_batch_section_is_refused() -> None:

@@ -28,12 +28,22 @@ def http() -> TestClient:
     return TestClient(app, headers={"api-key": KEY})
 
 
-def upload(http: TestClient, content: bytes = b'{"a": 1}\n', *, purpose: str = "batch",
-           name: str = "input.jsonl", version: str | None = CURRENT, v1: bool = False,
-           fields: dict[str, str] | None = None) -> httpx.Response:
+def upload(
+    http: TestClient,
+    content: bytes = b'{"a": 1}\n',
+    *,
+    purpose: str = "batch",
+    name: str = "input.jsonl",
+    version: str | None = CURRENT,
+    v1: bool = False,
+    fields: dict[str, str] | None = None,
+) -> httpx.Response:
     path = "/openai/v1/files" if v1 else f"/openai/files?api-version={version}"
-    return http.post(path, data={"purpose": purpose, **(fields or {})},
-                     files={"file": (name, content, "application/octet-stream")})
+    return http.post(
+        path,
+        data={"purpose": purpose, **(fields or {})},
+        files={"file": (name, content, "application/octet-stream")},
+    )
 
 
 def test_an_upload_answers_201_with_location_and_the_2025_key_order(http: TestClient) -> None:
@@ -41,10 +51,15 @@ def test_an_upload_answers_201_with_location_and_the_2025_key_order(http: TestCl
     assert response.status_code == 201  # recording 27
     body = response.json()
     assert list(body) == MODERN_KEYS
-    assert body["status"] == "processed" and body["bytes"] == 32 and body["purpose"] == "batch"
-    assert body["id"].startswith("file-") and len(body["id"]) == len("file-") + 32
+    assert body["status"] == "processed"
+    assert body["bytes"] == 32
+    assert body["purpose"] == "batch"
+    assert body["id"].startswith("file-")
+    assert len(body["id"]) == len("file-") + 32
     assert body["created_at"] == NOW
-    assert response.headers["location"] == f"http://testserver/openai/files/{body['id']}?api-version={CURRENT}"
+    assert (
+        response.headers["location"] == f"http://testserver/openai/files/{body['id']}?api-version={CURRENT}"
+    )
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     for name in ("api-supported-versions", "apim-request-id", "x-ms-middleware-request-id", "x-ms-region"):
         assert name in response.headers
@@ -59,12 +74,16 @@ GO_UPLOAD = (  # recording 31's request body (azopenai v0.6.2): the file part fi
 
 
 def test_an_older_api_version_answers_200_with_the_2024_key_order(http: TestClient) -> None:
-    response = http.post(f"/openai/files?api-version={OLD}", content=GO_UPLOAD,
-                         headers={"content-type": "multipart/form-data; boundary=boundary-for-recordings"})
+    response = http.post(
+        f"/openai/files?api-version={OLD}",
+        content=GO_UPLOAD,
+        headers={"content-type": "multipart/form-data; boundary=boundary-for-recordings"},
+    )
     assert response.status_code == 200  # recording 31: not 201, no Location
     assert "location" not in response.headers
     assert list(response.json()) == OLD_KEYS
-    assert response.json()["status_details"] is None and response.json()["filename"] == ""
+    assert response.json()["status_details"] is None
+    assert response.json()["filename"] == ""
     assert response.json()["bytes"] == 11
     assert response.headers["content-type"] == "application/json"
     assert response.headers["content-length"] == str(len(response.content))
@@ -73,10 +92,17 @@ def test_an_older_api_version_answers_200_with_the_2024_key_order(http: TestClie
 def test_get_delete_and_delete_again_as_recorded(http: TestClient) -> None:
     file_id = upload(http).json()["id"]
     got = http.get(f"/openai/files/{file_id}?api-version={CURRENT}")
-    assert got.status_code == 200 and list(got.json()) == MODERN_KEYS
-    unknown = http.delete("/openai/files/file-a9af382070ec4dc0b18503df04f3773f?api-version=2025-03-01-preview")
+    assert got.status_code == 200
+    assert list(got.json()) == MODERN_KEYS
+    unknown = http.delete(
+        "/openai/files/file-a9af382070ec4dc0b18503df04f3773f?api-version=2025-03-01-preview"
+    )
     assert unknown.status_code == 200  # recording 27: an unknown id is not an error
-    assert unknown.json() == {"object": "file", "deleted": False, "id": "file-a9af382070ec4dc0b18503df04f3773f"}
+    assert unknown.json() == {
+        "object": "file",
+        "deleted": False,
+        "id": "file-a9af382070ec4dc0b18503df04f3773f",
+    }
     assert list(unknown.json()) == ["object", "deleted", "id"]
     deleted = http.delete(f"/openai/files/{file_id}?api-version=2025-03-01-preview")
     assert deleted.json() == {"object": "file", "deleted": True, "id": file_id}
@@ -84,7 +110,9 @@ def test_get_delete_and_delete_again_as_recorded(http: TestClient) -> None:
     assert again.json()["deleted"] is False
     missing = http.get(f"/openai/files/{file_id}?api-version={CURRENT}")
     assert missing.status_code == 404
-    assert missing.json() == {"error": {"code": "notFound", "message": f"File with id '{file_id}' not found."}}
+    assert missing.json() == {
+        "error": {"code": "notFound", "message": f"File with id '{file_id}' not found."}
+    }
 
 
 def test_content_comes_back_byte_for_byte_with_a_content_disposition(http: TestClient) -> None:
@@ -95,20 +123,27 @@ def test_content_comes_back_byte_for_byte_with_a_content_disposition(http: TestC
     assert response.content == content
     assert response.headers["content-type"] == "application/octet-stream"
     assert response.headers["content-length"] == str(len(content))
-    assert response.headers["content-disposition"] == "attachment; filename=blob.bin; filename*=UTF-8''blob.bin"
+    assert (
+        response.headers["content-disposition"] == "attachment; filename=blob.bin; filename*=UTF-8''blob.bin"
+    )
 
 
 def test_a_non_ascii_file_name_is_percent_encoded_in_the_starred_parameter(http: TestClient) -> None:
     file_id = upload(http, b"x", purpose="assistants", name="résumé notes.txt").json()["id"]
-    disposition = http.get(f"/openai/files/{file_id}/content?api-version={CURRENT}").headers["content-disposition"]
-    assert disposition == "attachment; filename=r_sum__notes.txt; filename*=UTF-8''r%C3%A9sum%C3%A9%20notes.txt"
+    disposition = http.get(f"/openai/files/{file_id}/content?api-version={CURRENT}").headers[
+        "content-disposition"
+    ]
+    assert (
+        disposition == "attachment; filename=r_sum__notes.txt; filename*=UTF-8''r%C3%A9sum%C3%A9%20notes.txt"
+    )
 
 
 def test_the_list_filters_by_purpose_and_refuses_an_unknown_one(http: TestClient) -> None:
     batch_id = upload(http).json()["id"]
     assistants_id = upload(http, b"x", purpose="assistants", name="a.txt").json()["id"]
     everything = http.get(f"/openai/files?api-version={CURRENT}").json()
-    assert list(everything) == ["object", "data"] and everything["object"] == "list"
+    assert list(everything) == ["object", "data"]
+    assert everything["object"] == "list"
     assert [f["id"] for f in everything["data"]] == [assistants_id, batch_id]  # newest first
     batch_only = http.get(f"/openai/files?api-version={CURRENT}&purpose=batch").json()
     assert [f["id"] for f in batch_only["data"]] == [batch_id]
@@ -129,8 +164,9 @@ def test_the_list_filters_by_purpose_and_refuses_an_unknown_one(http: TestClient
         ("batch", "input.csv", CURRENT, False, "fileName contains an invalid filename: wrong suffix."),
     ],
 )
-def test_purposes_azure_refuses(http: TestClient, purpose: str, name: str, version: str | None, v1: bool,
-                                message: str) -> None:
+def test_purposes_azure_refuses(
+    http: TestClient, purpose: str, name: str, version: str | None, v1: bool, message: str
+) -> None:
     response = upload(http, b"{}", purpose=purpose, name=name, version=version, v1=v1)
     assert response.status_code == 400
     assert response.json() == {"error": {"code": "invalidPayload", "message": message}}
@@ -139,34 +175,55 @@ def test_purposes_azure_refuses(http: TestClient, purpose: str, name: str, versi
 @pytest.mark.parametrize("purpose", ["assistants", "batch", "fine-tune", "evals"])
 def test_the_v1_surface_takes_its_purposes(http: TestClient, purpose: str) -> None:
     response = upload(http, b"{}\n", purpose=purpose, name="data.jsonl", v1=True)
-    assert response.status_code == 201 and response.json()["purpose"] == purpose
+    assert response.status_code == 201
+    assert response.json()["purpose"] == purpose
     assert response.headers["location"].endswith(f"/openai/v1/files/{response.json()['id']}")
 
 
 @pytest.mark.parametrize("form", ["brackets", "dots"])
 def test_expires_after_in_either_form_sets_expires_at(http: TestClient, form: str) -> None:
-    names = ("expires_after[seconds]", "expires_after[anchor]") if form == "brackets" else (
-        "expires_after.seconds", "expires_after.anchor")
+    names = (
+        ("expires_after[seconds]", "expires_after[anchor]")
+        if form == "brackets"
+        else ("expires_after.seconds", "expires_after.anchor")
+    )
     body = upload(http, fields={names[0]: "1209600", names[1]: "created_at"}).json()
-    assert list(body) == ["status", "bytes", "purpose", "filename", "expires_at", "id", "created_at", "object"]
+    assert list(body) == [
+        "status",
+        "bytes",
+        "purpose",
+        "filename",
+        "expires_at",
+        "id",
+        "created_at",
+        "object",
+    ]
     assert body["expires_at"] == NOW + 1_209_600
 
 
 def test_an_expiring_file_is_gone_once_the_clock_passes_expires_at(http: TestClient) -> None:
-    file_id = upload(http, fields={"expires_after[seconds]": "1209600",
-                                   "expires_after[anchor]": "created_at"}).json()["id"]
+    file_id = upload(
+        http, fields={"expires_after[seconds]": "1209600", "expires_after[anchor]": "created_at"}
+    ).json()["id"]
     http.post("/_mock/clock/advance", json={"seconds": 1_209_600})
     assert http.get(f"/openai/files/{file_id}?api-version={CURRENT}").status_code == 404
 
 
-@pytest.mark.parametrize(("fields", "fragment"), [
-    ({"expires_after[seconds]": "3600", "expires_after[anchor]": "created_at"}, "between 1209600 and 2592000"),
-    ({"expires_after[seconds]": "1209600", "expires_after[anchor]": "last_active_at"}, "'created_at'"),
-    ({"expires_after.seconds": "two weeks", "expires_after.anchor": "created_at"}, "Expected an integer"),
-])
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        (
+            {"expires_after[seconds]": "3600", "expires_after[anchor]": "created_at"},
+            "between 1209600 and 2592000",
+        ),
+        ({"expires_after[seconds]": "1209600", "expires_after[anchor]": "last_active_at"}, "'created_at'"),
+        ({"expires_after.seconds": "two weeks", "expires_after.anchor": "created_at"}, "Expected an integer"),
+    ],
+)
 def test_a_bad_expiry_is_a_400(http: TestClient, fields: dict[str, str], fragment: str) -> None:
     response = upload(http, fields=fields)
-    assert response.status_code == 400 and response.json()["error"]["code"] == "invalidPayload"
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalidPayload"
     assert fragment in response.json()["error"]["message"]
 
 
@@ -176,21 +233,26 @@ def test_hostile_bodies_get_azure_shaped_400s(http: TestClient) -> None:
     assert not_multipart.status_code == 400
     assert not_multipart.json()["error"] == {
         "code": "invalidPayload",
-        "message": "Invalid Content-Type header (application/json), expected multipart/form-data."}
-    broken = http.post(url, content=b"--x\r\nContent-Disposition: form-data\r\n\r\nno end",
-                       headers={"content-type": "multipart/form-data; boundary=x"})
-    assert broken.status_code == 400 and "error" in broken.json()
+        "message": "Invalid Content-Type header (application/json), expected multipart/form-data.",
+    }
+    broken = http.post(
+        url,
+        content=b"--x\r\nContent-Disposition: form-data\r\n\r\nno end",
+        headers={"content-type": "multipart/form-data; boundary=x"},
+    )
+    assert broken.status_code == 400
+    assert "error" in broken.json()
     no_purpose = http.post(url, files={"file": ("a.jsonl", b"{}")})
     assert no_purpose.json()["error"]["message"] == "The 'purpose' field is required."
     no_file = http.post(url, data={"purpose": "batch"}, files={"other": ("a.jsonl", b"{}")})
     assert no_file.json()["error"]["message"] == "The 'file' field is required and must be a file."
-    text_file = http.post(url, data={"purpose": "batch", "file": "not a file"},
-                          files={"x": ("a", b"")})
+    text_file = http.post(url, data={"purpose": "batch", "file": "not a file"}, files={"x": ("a", b"")})
     assert text_file.status_code == 400
 
 
-def test_an_upload_over_the_cap_is_a_413_before_it_is_read(http: TestClient,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_upload_over_the_cap_is_a_413_before_it_is_read(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import mockserver.pipeline as pipeline
 
     monkeypatch.setitem(pipeline.BODY_LIMITS, "files.create", 4096)
@@ -199,14 +261,17 @@ def test_an_upload_over_the_cap_is_a_413_before_it_is_read(http: TestClient,
     assert declared.json()["error"]["message"].startswith("Maximum content size limit (4096) exceeded")
 
     def body() -> Any:
-        boundary = b"--b\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nassistants\r\n"
-        yield boundary + b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n"
+        boundary = b'--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n'
+        yield boundary + b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n'
         for _ in range(10):
             yield b"y" * 1000
         yield b"\r\n--b--\r\n"
 
-    streamed = http.post(f"/openai/files?api-version={CURRENT}", content=body(),
-                         headers={"content-type": "multipart/form-data; boundary=b"})
+    streamed = http.post(
+        f"/openai/files?api-version={CURRENT}",
+        content=body(),
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
     assert streamed.status_code == 413  # chunked, no Content-Length: counted as it arrives
     assert http.get(f"/openai/files?api-version={CURRENT}").json()["data"] == []  # nothing stored
 
@@ -219,20 +284,30 @@ def test_a_batch_file_over_200_mb_is_a_413(http: TestClient, monkeypatch: pytest
     monkeypatch.setattr(endpoint, "MAX_BATCH_FILE_BYTES", 100)
     response = upload(http, b"{}\n" * 50)
     assert response.status_code == 413
-    assert upload(http, b"x" * 150, purpose="assistants", name="a.bin").status_code == 201  # 512 MB for others
+    assert (
+        upload(http, b"x" * 150, purpose="assistants", name="a.bin").status_code == 201
+    )  # 512 MB for others
 
 
-def test_more_than_500_batch_files_without_expiry_is_quota_exceeded(http: TestClient,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_more_than_500_batch_files_without_expiry_is_quota_exceeded(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import mockserver.endpoints.files as endpoint
 
     monkeypatch.setattr(endpoint, "MAX_BATCH_FILES", 2)
-    assert upload(http).status_code == 201 and upload(http).status_code == 201
+    assert upload(http).status_code == 201
+    assert upload(http).status_code == 201
     refused = upload(http)
     assert refused.status_code == 400  # azure-sdk-for-java#47401
-    assert refused.json() == {"error": {"code": "quotaExceeded",
-                                        "message": "The quota for files without expiry is reached. The maximum is 2."}}
-    expiring = upload(http, fields={"expires_after[seconds]": "1209600", "expires_after[anchor]": "created_at"})
+    assert refused.json() == {
+        "error": {
+            "code": "quotaExceeded",
+            "message": "The quota for files without expiry is reached. The maximum is 2.",
+        }
+    }
+    expiring = upload(
+        http, fields={"expires_after[seconds]": "1209600", "expires_after[anchor]": "created_at"}
+    )
     assert expiring.status_code == 201  # files with an expiry count against the 10,000
     assert upload(http, purpose="assistants", name="a.txt").status_code == 201
 
@@ -242,25 +317,34 @@ def test_the_journal_keeps_name_purpose_and_size_never_the_bytes(http: TestClien
     upload(http, secret, purpose="assistants", name="notes.txt")
     entries = http.get("/_mock/requests").json()["requests"]
     (entry,) = [e for e in entries if e["operation"] == "files.create"]
-    assert entry["body"] == {"purpose": "assistants",
-                             "file": {"filename": "notes.txt", "content_type": "application/octet-stream",
-                                      "size": len(secret)}}
+    assert entry["body"] == {
+        "purpose": "assistants",
+        "file": {"filename": "notes.txt", "content_type": "application/octet-stream", "size": len(secret)},
+    }
     assert b"do-not-journal" not in json.dumps(entries).encode()
 
 
 def test_faults_apply_to_the_files_api_like_any_operation(http: TestClient) -> None:
-    http.post("/_mock/faults", json={"match": {"operation": "files.create"}, "fault": {"status": 503}, "times": 1})
+    http.post(
+        "/_mock/faults", json={"match": {"operation": "files.create"}, "fault": {"status": 503}, "times": 1}
+    )
     assert upload(http).status_code == 503
     assert upload(http).status_code == 201
 
 
 def test_the_sdk_uploads_lists_reads_and_deletes_on_both_surfaces() -> None:
     with MockAzure.inprocess() as mock:
-        for client in (mock.client(api_version="2025-01-01-preview"),
-                       openai.OpenAI(base_url=mock.base_url, api_key="k",
-                                     http_client=mock.http_client(openai.DefaultHttpxClient))):
-            created = client.files.create(file=("data.jsonl", b'{"x": 1}\n'), purpose="batch",
-                                          expires_after={"anchor": "created_at", "seconds": 1_209_600})
+        for client in (
+            mock.client(api_version="2025-01-01-preview"),
+            openai.OpenAI(
+                base_url=mock.base_url, api_key="k", http_client=mock.http_client(openai.DefaultHttpxClient)
+            ),
+        ):
+            created = client.files.create(
+                file=("data.jsonl", b'{"x": 1}\n'),
+                purpose="batch",
+                expires_after={"anchor": "created_at", "seconds": 1_209_600},
+            )
             assert created.expires_at == created.created_at + 1_209_600
             assert client.files.retrieve(created.id).filename == "data.jsonl"
             assert client.files.content(created.id).content == b'{"x": 1}\n'

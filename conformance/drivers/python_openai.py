@@ -219,7 +219,8 @@ def batch_flow(client: Any, call: Call, result: dict[str, Any]) -> None:
 
 
 async def batch_flow_async(client: Any, call: Call, result: dict[str, Any]) -> None:
-    uploaded = await client.files.create(file=("requests.jsonl", call.params["input"].encode()), purpose="batch")
+    upload = ("requests.jsonl", call.params["input"].encode())
+    uploaded = await client.files.create(file=upload, purpose="batch")
     batch = await client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
                                         completion_window="24h")
     give_up = time.monotonic() + BATCH_TIMEOUT

@@ -21,7 +21,7 @@ bound, so that no line is held whole beyond it).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,29 +32,46 @@ MAX_LINE_BYTES = 32 * 1024 * 1024
 MAX_ERRORS = 100
 BOM = b"\xef\xbb\xbf"
 MESSAGES = {
-    "invalid_json_line": "A line (or multiple) in your input file wasn't able to be parsed as valid json. Please "
-    "ensure no typos, proper opening and closing brackets, and quotes as per JSON standard, and resubmit the "
-    "request.",
-    "too_many_tasks": "The number of requests in the input file exceeds the maximum allowed value of 100,000. "
-    "Please ensure your total requests are under 100,000 and resubmit the job.",
-    "url_mismatch": "Either a row in your input file has a URL that doesn’t match the rest of the rows, or the "
-    "URL specified in the input file doesn’t match the expected endpoint URL. Please ensure all request URLs are "
-    "the same, and that they match the endpoint URL associated with your Azure OpenAI deployment.",
-    "model_not_found": "The Azure OpenAI model deployment name that was specified in the model property of the "
-    "input file wasn't found. Please ensure this name points to a valid Azure OpenAI model deployment.",
-    "duplicate_custom_id": "The custom ID for this request is a duplicate of the custom ID in another request.",
-    "model_mismatch": "The Azure OpenAI model deployment name that was specified in the model property of this "
-    "request in the input file doesn't match the rest of the file. Please ensure that all requests in the batch "
-    "point to the same Azure OpenAI model deployment in the model property of the request.",
-    "invalid_request": "The schema of the input line is invalid or the deployment SKU is invalid. Please ensure "
-    "the properties of the request in your input file match the expected input properties, and that the Azure "
-    "OpenAI deployment SKU is globalbatch for batch API requests.",
+    "invalid_json_line": (
+        "A line (or multiple) in your input file wasn't able to be parsed as valid json. Please "
+        "ensure no typos, proper opening and closing brackets, and quotes as per JSON standard, and "
+        "resubmit the request."
+    ),
+    "too_many_tasks": (
+        "The number of requests in the input file exceeds the maximum allowed value of 100,000. "
+        "Please ensure your total requests are under 100,000 and resubmit the job."
+    ),
+    "url_mismatch": (
+        "Either a row in your input file has a URL that doesn\u2019t match the rest of the rows, or the "
+        "URL specified in the input file doesn\u2019t match the expected endpoint URL. Please ensure all "
+        "request URLs are the same, and that they match the endpoint URL associated with your Azure "
+        "OpenAI deployment."
+    ),
+    "model_not_found": (
+        "The Azure OpenAI model deployment name that was specified in the model property of the "
+        "input file wasn't found. Please ensure this name points to a valid Azure OpenAI model "
+        "deployment."
+    ),
+    "duplicate_custom_id": (
+        "The custom ID for this request is a duplicate of the custom ID in another request."
+    ),
+    "model_mismatch": (
+        "The Azure OpenAI model deployment name that was specified in the model property of this "
+        "request in the input file doesn't match the rest of the file. Please ensure that all "
+        "requests in the batch point to the same Azure OpenAI model deployment in the model property "
+        "of the request."
+    ),
+    "invalid_request": (
+        "The schema of the input line is invalid or the deployment SKU is invalid. Please ensure the "
+        "properties of the request in your input file match the expected input properties, and that "
+        "the Azure OpenAI deployment SKU is globalbatch for batch API requests."
+    ),
     "empty_file": "The input file is empty. Please ensure that the batch contains at least one   request.",
 }
 BOM_MESSAGE = (
-    "Validation failed: A valid model deployment name couldn't be extracted from the input file. Please ensure "
-    "that each row in the input file has a valid deployment name specified in the 'model' field, and that the "
-    "deployment name is consistent across all rows."
+    "Validation failed: A valid model deployment name couldn't be extracted from the input file. "
+    "Please ensure that each row in the input file has a valid deployment name specified in the "
+    "'model' field, and that the deployment name is consistent across all rows."
 )
 
 
@@ -64,7 +81,7 @@ class LineTooLong(Exception):
         self.number = number
 
 
-async def raw_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes]]:
+async def raw_lines(chunks: AsyncIterator[bytes]) -> AsyncGenerator[tuple[int, bytes]]:
     """(1-based line number, bytes) for every non-blank line, reading ``chunks`` as they come."""
     pieces: list[bytes] = []  # of the line not ended yet
     size = number = 0
@@ -181,7 +198,7 @@ def deployment_problem(checked: Checked, operation: str, settings: Settings) -> 
         checked.fail(error("invalid_request"))
 
 
-async def requests(chunks: AsyncIterator[bytes], skip: int) -> AsyncIterator[dict[str, Any]]:
+async def requests(chunks: AsyncIterator[bytes], skip: int) -> AsyncGenerator[dict[str, Any]]:
     """The lines of an input file that validated, after the first ``skip``."""
     index = 0
     async for _, raw in raw_lines(chunks):

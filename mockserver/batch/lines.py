@@ -30,8 +30,14 @@ from ..transport import ScriptedDisconnect
 OPERATION_PATHS = {"chat.completions": "chat/completions"}
 THROTTLE_WAIT = 0.5  # seconds between tries of a throttled line (the limiter's windows use real time)
 MAX_THROTTLED = 600  # tries before a throttled line counts as failed (about five minutes)
-NO_STREAM = {"error": {"message": "Streaming is not supported for batch requests.", "type": "invalid_request_error",
-                       "param": "stream", "code": None}}
+NO_STREAM = {
+    "error": {
+        "message": "Streaming is not supported for batch requests.",
+        "type": "invalid_request_error",
+        "param": "stream",
+        "code": None,
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -57,16 +63,30 @@ def scope_for(record: dict[str, Any], line: dict[str, Any], body: bytes) -> dict
     if record["surface"] == "v1":
         path, query = f"/openai/v1/{operation}", b""
     else:
-        path, query = f"/openai/deployments/{quote(model, safe='')}/{operation}", \
-            f"api-version={record['api_version']}".encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-               (b"user-agent", b"aoai-mock-batch")]
+        path, query = (
+            f"/openai/deployments/{quote(model, safe='')}/{operation}",
+            f"api-version={record['api_version']}".encode(),
+        )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"user-agent", b"aoai-mock-batch"),
+    ]
     if record.get("session"):
         headers.append((b"x-mock-session", str(record["session"]).encode("latin-1")))
     return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "https",
-        "path": path, "raw_path": path.encode(), "query_string": query, "root_path": "", "headers": headers,
-        "client": ("127.0.0.1", 0), "server": ("batch", 443),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "https",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 0),
+        "server": ("batch", 443),
         "aoai.batch": {"batch_id": record["id"], "custom_id": line["custom_id"], "call": None},
     }
 
@@ -89,7 +109,9 @@ async def send_once(app: Any, record: dict[str, Any], line: dict[str, Any]) -> A
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
             answer.status = message["status"]
-            answer.headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in message.get("headers", ())}
+            answer.headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in message.get("headers", ())
+            }
         elif message["type"] == "http.response.body":
             assert answer.chunks is not None
             answer.chunks.append(message.get("body", b""))
@@ -124,7 +146,10 @@ def outcome(custom_id: str, answer: Answer) -> Outcome:
     data = b"".join(answer.chunks or ())
     request_id = (answer.headers or {}).get("apim-request-id", "")
     if answer.cut is not None or answer.status == 0:
-        error = {"code": "server_error", "message": f"The request could not be completed: {answer.cut or 'no answer'}"}
+        error = {
+            "code": "server_error",
+            "message": f"The request could not be completed: {answer.cut or 'no answer'}",
+        }
         return Outcome(False, render({"custom_id": custom_id, "response": None, "error": error}))
     try:
         body: Any = json.loads(data) if data else None

@@ -36,24 +36,44 @@ DAY = 86_400
 TERMINAL = ("completed", "failed", "cancelled", "expired")
 
 
-def new_record(batch_id: str, body: dict[str, Any], operation: str, url: str, now: float, times: BatchTimes,
-               where: dict[str, Any]) -> dict[str, Any]:
+def new_record(
+    batch_id: str,
+    body: dict[str, Any],
+    operation: str,
+    url: str,
+    now: float,
+    times: BatchTimes,
+    where: dict[str, Any],
+) -> dict[str, Any]:
     """A new batch: ``where`` says how its lines are sent (surface, api_version, session)."""
     return {
-        "id": batch_id, "input_file_id": body["input_file_id"], "endpoint": url, "operation": operation,
-        "completion_window": body["completion_window"], "metadata": body.get("metadata"),
+        "id": batch_id,
+        "input_file_id": body["input_file_id"],
+        "endpoint": url,
+        "operation": operation,
+        "completion_window": body["completion_window"],
+        "metadata": body.get("metadata"),
         "output_expires_after": body.get("output_expires_after"),
-        "created": now, "expires_at": int(now) + DAY,
-        "times": {"validating": times.validating, "in_progress": times.in_progress,
-                  "finalizing": times.finalizing, "cancelling": times.cancelling},
+        "created": now,
+        "expires_at": int(now) + DAY,
+        "times": {
+            "validating": times.validating,
+            "in_progress": times.in_progress,
+            "finalizing": times.finalizing,
+            "cancelling": times.cancelling,
+        },
         **where,
         "validated": None,  # {"total": n, "deployment": name} once the input file was read
         "errors": None,  # a list of errors.data items when it did not validate
-        "next": 0, "completed": 0, "failed": 0, "parts": 0,
+        "next": 0,
+        "completed": 0,
+        "failed": 0,
+        "parts": 0,
         "processed_at": None,  # clock time the last line ran and the files were written
         "cancelled": None,  # clock time of the cancel
         "stopped_at": None,  # clock time the lines stopped after a cancel or the expiry
-        "output_file_id": None, "error_file_id": None,
+        "output_file_id": None,
+        "error_file_id": None,
         "claim": None,
     }
 

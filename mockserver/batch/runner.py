@@ -149,13 +149,21 @@ class BatchRunner:
     async def validate(self, record: dict[str, Any]) -> dict[str, Any]:
         chunks = files.content(self.state, record["input_file_id"])
         if chunks is None:
-            errors: list[dict[str, Any]] | None = [inputs.error("invalid_request", message=(
-                f"The input file {record['input_file_id']} could not be read: it was deleted."))]
+            errors: list[dict[str, Any]] | None = [
+                inputs.error(
+                    "invalid_request",
+                    message=(f"The input file {record['input_file_id']} could not be read: it was deleted."),
+                )
+            ]
             total, deployment = 0, None
         else:
-            checked = await inputs.validate(chunks, record["endpoint"], record["operation"], self.state.settings)
+            checked = await inputs.validate(
+                chunks, record["endpoint"], record["operation"], self.state.settings
+            )
             errors, total, deployment = checked.errors or None, checked.total, checked.deployment
-        updated = await self.set(record["id"], validated={"total": total, "deployment": deployment}, errors=errors)
+        updated = await self.set(
+            record["id"], validated={"total": total, "deployment": deployment}, errors=errors
+        )
         assert updated is not None
         return updated
 
@@ -298,11 +306,11 @@ def next_change(record: dict[str, Any], now: float) -> float | None:
     if at.status == "validating":
         return started_at(record)
     if at.status == "in_progress" and record["processed_at"] is not None:
-        return max(started_at(record) + times["in_progress"], record["processed_at"])
+        return max(started_at(record) + float(times["in_progress"]), float(record["processed_at"]))
     if at.status == "finalizing" and at.finalizing_at is not None:
         return float(at.finalizing_at + times["finalizing"])
     if at.status == "cancelling" and record["stopped_at"] is not None:
-        return max(record["cancelled"] + times["cancelling"], record["stopped_at"])
+        return max(float(record["cancelled"] + times["cancelling"]), float(record["stopped_at"]))
     return None
 
 

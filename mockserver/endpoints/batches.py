@@ -52,12 +52,21 @@ async def batches_create(call: Call, state: MockState) -> Response:
     if input_file is None:
         raise not_found("File", request.body["input_file_id"])
     if input_file["purpose"] != "batch":
-        raise invalid_payload(f"The input file {input_file['id']} has purpose '{input_file['purpose']}'; a batch "
-                              "needs a file uploaded with purpose 'batch'.")
+        raise invalid_payload(
+            f"The input file {input_file['id']} has purpose '{input_file['purpose']}'; a batch "
+            "needs a file uploaded with purpose 'batch'."
+        )
     where = {"surface": call.surface, "api_version": call.api_version, "session": call.session}
     now = state.clock.now()
-    record = new_record("batch_" + state.request_ids.next(), request.body, request.operation, request.url, now,
-                        state.settings.batch, where)
+    record = new_record(
+        "batch_" + state.request_ids.next(),
+        request.body,
+        request.operation,
+        request.url,
+        now,
+        state.settings.batch,
+        where,
+    )
     await state.batches.create(record)
     extra = {"deployment-enqueued-tokens": "0", "deployment-maximum-enqueued-tokens": ENQUEUED_MAXIMUM}
     return batch_json(call, state, view(record, now), extra)
@@ -79,8 +88,11 @@ async def batches_cancel(call: Call, state: MockState) -> Response:
         raise not_found("Batch", batch_id)
     current = status(record, state.clock.now())
     if current in TERMINAL or current == "cancelling":
-        raise authoring_error(409, "unexpectedEntityState",
-                              f"The batch {batch_id} cannot be cancelled: its status is '{current}'.")
+        raise authoring_error(
+            409,
+            "unexpectedEntityState",
+            f"The batch {batch_id} cannot be cancelled: its status is '{current}'.",
+        )
     record = await state.batches.cancel(batch_id) or record
     return batch_json(call, state, view(record, state.clock.now()))
 
@@ -92,7 +104,7 @@ async def batches_list(call: Call, state: MockState) -> Response:
     after = call.query.get("after")
     if after is not None:
         ids = [record["id"] for record in records]
-        records = records[ids.index(after) + 1:] if after in ids else []
+        records = records[ids.index(after) + 1 :] if after in ids else []
     limit = page_size(call.query.get("limit"))
     page = records[:limit]
     body = {
@@ -108,5 +120,7 @@ def page_size(value: str | None) -> int:
     if value is None:
         return DEFAULT_LIMIT
     if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
-        raise invalid_payload(f"Invalid value for limit: '{value}'. Expected an integer from 1 to {MAX_LIMIT}.")
+        raise invalid_payload(
+            f"Invalid value for limit: '{value}'. Expected an integer from 1 to {MAX_LIMIT}."
+        )
     return int(value)

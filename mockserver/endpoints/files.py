@@ -50,8 +50,14 @@ OCTET_STREAM = "application/octet-stream"
 MAX_LIST = 10_000
 
 
-def chunked_json(call: Call, state: MockState, body: Any, profile: str = "files", status: int = 200,
-                 extra: dict[str, str] | None = None) -> Response:
+def chunked_json(
+    call: Call,
+    state: MockState,
+    body: Any,
+    profile: str = "files",
+    status: int = 200,
+    extra: dict[str, str] | None = None,
+) -> Response:
     """A files answer: compact JSON sent chunked (recordings 27-29 carry Transfer-Encoding: chunked)."""
     if not files.modern(call):
         return json_bytes_response(call, state, compact(body), "files_2024", status)
@@ -113,7 +119,7 @@ async def files_list(call: Call, state: MockState) -> Response:
     after = call.query.get("after")
     if after is not None:
         ids = [r["id"] for r in records]
-        records = records[ids.index(after) + 1:] if after in ids else []
+        records = records[ids.index(after) + 1 :] if after in ids else []
     limit = call.query.get("limit")
     if limit is not None and limit.isdigit():
         records = records[: min(int(limit), MAX_LIST)]
@@ -143,8 +149,13 @@ async def files_content(call: Call, state: MockState) -> Response:
     if chunks is None:
         raise not_found("File", record["id"])
     headers = azure_headers(call, "files", state.settings.region)
-    headers.update({"Content-Type": OCTET_STREAM, "Content-Length": str(record["bytes"]),
-                    "Content-Disposition": disposition(record["filename"] or record["id"])})
+    headers.update(
+        {
+            "Content-Type": OCTET_STREAM,
+            "Content-Length": str(record["bytes"]),
+            "Content-Disposition": disposition(record["filename"] or record["id"]),
+        }
+    )
     return StreamingResponse(chunks, headers=headers)
 
 

@@ -212,7 +212,8 @@ class ExchangeBuilder:
         data = b"".join(self.body)
         content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
         if content_type.lower().startswith(BINARY_TYPES):  # file content: kept byte for byte, never scrubbed
-            return Response(self.status, self.headers, "base64", base64.b64encode(data).decode("ascii"), self.t)
+            encoded = base64.b64encode(data).decode("ascii")
+            return Response(self.status, self.headers, "base64", encoded, self.t)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

@@ -20,8 +20,9 @@ the pretty-printed embeddings of recording 07), ``text``, ``base64`` or ``events
 its events in order, each ``{"t": seconds since the request was sent, "data": payload}`` for a plain
 ``data: <payload>\\n\\n`` event or ``{"t", "raw": text}`` for anything else (kept byte for byte).
 ``t`` is null when the source had no timing (imported recordings). ``response.t`` is when the
-response headers arrived; ``response.chunked`` (true, or absent) that a complete body came with
-``Transfer-Encoding: chunked`` (the files answers of recordings 27-29), so it replays chunked. Headers and query keys are written sorted; bodies keep their key order
+response headers arrived; ``response.chunked`` (true, or absent) that a complete body came
+with ``Transfer-Encoding: chunked`` (the files answers of recordings 27-29): it replays chunked.
+Headers and query keys are written sorted; bodies keep their key order
 (Azure's key order is part of the wire, azure-wire §5.4).
 """
 

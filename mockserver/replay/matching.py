@@ -4,7 +4,8 @@ Both sides are ``RequestView`` s, normalised the same way, so the recording quir
 cannot cause a miss: double slashes collapsed (recordings 04, 08 send ``//openai/...``), URL-encoded
 deployment names decoded (recording 05: ``invalid%20model%20name``), the v1 surface's deployment
 taken from the body's ``model`` (recording 03), multipart bodies compared field by field without
-their random boundary (recording 09; one recorded without a body matches any, recordings 27-29). Volatile ids in request bodies (``VOLATILE_BODY_PATHS``) are
+their random boundary (recording 09; one recorded without a body matches any, recordings 27-29).
+Volatile ids in request bodies (``VOLATILE_BODY_PATHS``) are
 ignored.
 
 Facets: ``method``, ``path`` (with the deployment segment as ``{deployment}``, so it names the

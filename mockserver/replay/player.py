@@ -193,7 +193,8 @@ class Player:
                 self.events(recorded.events, start), status_code=recorded.status, headers=headers
             )
         if recorded.chunked:  # no Content-Length: the server sends it chunked, as recorded
-            return StreamingResponse(iter([body_bytes(recorded)]), status_code=recorded.status, headers=headers)
+            chunks = iter([body_bytes(recorded)])
+            return StreamingResponse(chunks, status_code=recorded.status, headers=headers)
         return HttpResponse(body_bytes(recorded), status_code=recorded.status, headers=headers)
 
     async def events(self, events: list[Event], start: float) -> AsyncIterator[bytes]:
@@ -297,4 +298,5 @@ async def upload_summary(upload: Any) -> dict[str, Any]:
         sha.update(chunk)
         size += len(chunk)
     await upload.seek(0)
-    return {"filename": upload.filename, "content_type": upload.content_type, "size": size, "sha256": sha.hexdigest()}
+    return {"filename": upload.filename, "content_type": upload.content_type, "size": size,
+            "sha256": sha.hexdigest()}

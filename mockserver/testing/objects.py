@@ -1,4 +1,4 @@
-"""``mock.clock``, ``mock.files`` and ``mock.batches``: the plugin handle's views of the mock's clock and stores.
+"""``mock.clock``, ``mock.files``, ``mock.batches``: the plugin handle's views of the clock and stores.
 
 On a mock of this process they read ``MockState`` directly (the store's coroutines run on this
 thread's event loop, or on the bridge's portal when a loop is already running here); on an external
@@ -14,6 +14,7 @@ files.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -60,7 +61,7 @@ class FilesView:
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
 
-    def list(self, purpose: str | None = None) -> list[dict[str, Any]]:
+    def list(self, purpose: str | None = None) -> builtins.list[dict[str, Any]]:
         if isinstance(self.backend, LocalBackend):
             from .. import files
 
@@ -99,7 +100,7 @@ class BatchesView:
         self.backend = backend
         self.files = files
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> builtins.list[dict[str, Any]]:
         """Every batch as its status reads now (the Azure batch object)."""
         if isinstance(self.backend, LocalBackend):
             runner = self.backend.state.batches
@@ -110,7 +111,7 @@ class BatchesView:
     def get(self, batch_id: str) -> dict[str, Any] | None:
         return next((b for b in self.list() if b["id"] == batch_id), None)
 
-    def complete(self, batch_id: str | None = None) -> list[dict[str, Any]]:
+    def complete(self, batch_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Run every pending batch (or ``batch_id``) to its end; returns them as they now read."""
         if isinstance(self.backend, LocalBackend):
             runner = self.backend.state.batches
@@ -126,14 +127,14 @@ class BatchesView:
         body = {"id": batch_id} if batch_id is not None else {}
         return list(self.backend.control("POST", "/batches/complete", body)["batches"])
 
-    def results(self, batch_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def results(self, batch_id: str) -> tuple[builtins.list[dict[str, Any]], builtins.list[dict[str, Any]]]:
         """The parsed lines of a finished batch's output file and error file."""
         batch = self.get(batch_id)
         if batch is None:
             raise KeyError(f"no batch {batch_id!r}")
         return self.lines(batch.get("output_file_id")), self.lines(batch.get("error_file_id"))
 
-    def lines(self, file_id: str | None) -> list[dict[str, Any]]:
+    def lines(self, file_id: str | None) -> builtins.list[dict[str, Any]]:
         if not file_id:
             return []
         data = self.files.content(file_id) or b""

@@ -58,16 +58,21 @@ def create_request(call: Call, state: MockState) -> BatchCreate:
     endpoint = require(body, "endpoint")
     check_type(endpoint, (str,), "endpoint")
     if endpoint in NOT_SERVED_YET:
-        raise invalid_request(f"Invalid value: '{endpoint}'. The mock does not serve the Responses API yet "
-                              f"(aoai-mockserver issue 15); supported here: {supported()}.", "endpoint",
-                              "invalid_value")
+        raise invalid_request(
+            f"Invalid value: '{endpoint}'. The mock does not serve the Responses API yet "
+            f"(aoai-mockserver issue 15); supported here: {supported()}.",
+            "endpoint",
+            "invalid_value",
+        )
     if endpoint not in ENDPOINTS:
-        raise invalid_request(f"Invalid value: '{endpoint}'. Supported values are: {supported()}.", "endpoint",
-                              "invalid_value")
+        raise invalid_request(
+            f"Invalid value: '{endpoint}'. Supported values are: {supported()}.", "endpoint", "invalid_value"
+        )
     window = require(body, "completion_window")
     if window != "24h":
-        raise invalid_request(f"Invalid value: '{window}'. Supported values are: '24h'.", "completion_window",
-                              "invalid_value")
+        raise invalid_request(
+            f"Invalid value: '{window}'. Supported values are: '24h'.", "completion_window", "invalid_value"
+        )
     check_metadata(body.get("metadata"))
     check_output_expiry(body.get("output_expires_after"))
     url = endpoint[3:] if endpoint.startswith("/v1/") else endpoint
@@ -83,13 +88,20 @@ def check_metadata(metadata: Any) -> None:
         return
     check_type(metadata, (dict,), "metadata")
     if len(metadata) > MAX_METADATA:
-        raise invalid_request(f"Invalid 'metadata': too many properties. Expected an object with at most "
-                              f"{MAX_METADATA} properties, but got {len(metadata)} instead.", "metadata",
-                              "object_above_max_properties")
+        raise invalid_request(
+            f"Invalid 'metadata': too many properties. Expected an object with at most "
+            f"{MAX_METADATA} properties, but got {len(metadata)} instead.",
+            "metadata",
+            "object_above_max_properties",
+        )
     for key, value in metadata.items():
         if not isinstance(value, str) or len(key) > 64 or len(value) > 512:
-            raise invalid_request(f"Invalid 'metadata.{key}': expected a string of at most 512 characters under "
-                                  "a key of at most 64.", f"metadata.{key}", "invalid_value")
+            raise invalid_request(
+                f"Invalid 'metadata.{key}': expected a string of at most 512 characters under "
+                "a key of at most 64.",
+                f"metadata.{key}",
+                "invalid_value",
+            )
 
 
 def check_output_expiry(value: Any) -> None:
@@ -97,14 +109,20 @@ def check_output_expiry(value: Any) -> None:
         return
     check_type(value, (dict,), "output_expires_after")
     if value.get("anchor", "created_at") != "created_at":
-        raise invalid_request(f"Invalid value: '{value.get('anchor')}'. Supported values are: 'created_at'.",
-                              "output_expires_after.anchor", "invalid_value")
+        raise invalid_request(
+            f"Invalid value: '{value.get('anchor')}'. Supported values are: 'created_at'.",
+            "output_expires_after.anchor",
+            "invalid_value",
+        )
     seconds = value.get("seconds")
     low, high = EXPIRY_SECONDS
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not low <= seconds <= high:
-        raise invalid_request(f"Invalid 'output_expires_after.seconds': expected an integer from {low} to {high} "
-                              f"(14 to 30 days), but got {seconds!r} instead.", "output_expires_after.seconds",
-                              "invalid_value")
+        raise invalid_request(
+            f"Invalid 'output_expires_after.seconds': expected an integer from {low} to {high} "
+            f"(14 to 30 days), but got {seconds!r} instead.",
+            "output_expires_after.seconds",
+            "invalid_value",
+        )
 
 
 def validate_create(call: Call, state: MockState) -> None:

@@ -42,8 +42,15 @@ MAX_EXPIRING_BATCH_FILES = 10_000
 EXPIRY_SECONDS = (1_209_600, 2_592_000)  # 14 to 30 days
 CLASSIC_PURPOSES = ("fine-tune", "fine-tune-results", "assistants", "assistants_output", "batch")
 V1_PURPOSES = ("assistants", "batch", "fine-tune", "evals")
-LIST_PURPOSES = ("fine-tune", "fine-tune-results", "assistants", "assistants_output", "batch", "batch_output",
-                 "evals")
+LIST_PURPOSES = (
+    "fine-tune",
+    "fine-tune-results",
+    "assistants",
+    "assistants_output",
+    "batch",
+    "batch_output",
+    "evals",
+)
 BATCH_PURPOSES = ("batch", "batch_output")  # the files the 500 / 10,000 counts cover
 JSONL_PURPOSES = ("fine-tune", "batch")
 BATCH_SINCE = "2024-07-01"
@@ -97,16 +104,21 @@ def expiry(form: Any) -> int | None:
     if seconds is None and anchor is None:
         return None
     if anchor != "created_at":
-        raise invalid_payload(f"Invalid value for expires_after.anchor: '{anchor}'. Supported values are: "
-                              "'created_at'.")
+        raise invalid_payload(
+            f"Invalid value for expires_after.anchor: '{anchor}'. Supported values are: 'created_at'."
+        )
     try:
         value = int(str(seconds))
     except ValueError:
-        raise invalid_payload(f"Invalid value for expires_after.seconds: '{seconds}'. Expected an integer.") from None
+        raise invalid_payload(
+            f"Invalid value for expires_after.seconds: '{seconds}'. Expected an integer."
+        ) from None
     low, high = EXPIRY_SECONDS
     if not low <= value <= high:
-        raise invalid_payload(f"Invalid value for expires_after.seconds: {value}. Expected a value between "
-                              f"{low} and {high} (14 to 30 days).")
+        raise invalid_payload(
+            f"Invalid value for expires_after.seconds: {value}. Expected a value between "
+            f"{low} and {high} (14 to 30 days)."
+        )
     return value
 
 
@@ -116,7 +128,9 @@ def too_large(limit: int, size: int | None) -> AzureError:
 
 def quota_exceeded(expiring: bool, limit: int) -> AzureError:
     kind = "with" if expiring else "without"
-    return authoring_error(400, "quotaExceeded", f"The quota for files {kind} expiry is reached. The maximum is {limit}.")
+    return authoring_error(
+        400, "quotaExceeded", f"The quota for files {kind} expiry is reached. The maximum is {limit}."
+    )
 
 
 def list_purpose(call: Call) -> str | None:

@@ -42,7 +42,8 @@ const BATCH_TERMINAL = ["completed", "failed", "cancelled", "expired"];
 async function batchFlow(client, call, result) {
   const file = await toFile(Buffer.from(call.params.input, "utf8"), "requests.jsonl");
   const uploaded = await client.files.create({ file, purpose: "batch" });
-  let batch = await client.batches.create({ input_file_id: uploaded.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+  const request = { input_file_id: uploaded.id, endpoint: "/v1/chat/completions", completion_window: "24h" };
+  let batch = await client.batches.create(request);
   const giveUp = Date.now() + 120000;
   while (!BATCH_TERMINAL.includes(batch.status) && Date.now() < giveUp) {
     await new Promise((resolve) => setTimeout(resolve, 200));
