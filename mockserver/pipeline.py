@@ -293,7 +293,8 @@ def prompt_texts(call: Call) -> list[str]:
 def ratelimit(call: Call, state: MockState) -> None:
     if call.deployment is None:
         return
-    call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens)
+    pool = "batch" if call.batch_id is not None else ""  # batch lines have a quota of their own
+    call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens, pool)
     if throttle is not None:
         raise throttled(call, throttle)
 

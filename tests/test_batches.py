@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -318,7 +319,7 @@ def test_canned_replies_answer_lines(http: TestClient) -> None:
     assert output["response"]["body"]["choices"][0]["message"]["content"] == "pong"
 
 
-def test_lines_are_metered_against_their_deployment(http: TestClient) -> None:
+def test_lines_have_a_quota_apart_from_online_calls(http: TestClient) -> None:
     def remaining() -> int:
         response = http.post(
             f"/openai/deployments/gpt-4o-mini/chat/completions?api-version={VERSION}",
@@ -328,7 +329,35 @@ def test_lines_are_metered_against_their_deployment(http: TestClient) -> None:
 
     before = remaining()
     run_to_end(http, create(http, jsonl(*(line(f"r{n}") for n in range(5))))["id"])
-    assert before - remaining() == 6  # the five lines and this request
+    assert before - remaining() == 1  # Global Batch has its own quota: online calls are not disturbed
+
+
+def test_the_rate_limiter_paces_lines_instead_of_failing_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from mockserver.batch import lines
+    from mockserver.config import apply_mapping
+
+    monkeypatch.setattr(lines, "THROTTLE_WAIT", 0.02)
+    config = {
+        "deployments": [{"name": "slow", "model": "gpt-4o-mini", "rpm": 6}]
+    }  # 1 request per 10 s window
+    app = create_app(apply_mapping(settings(), config))
+    http = TestClient(app, headers={"api-key": KEY})
+    batch = create(http, jsonl(line("first", model="slow"), line("second", model="slow")))
+    advance(http, 1)
+    polled: dict[str, Any] = {}
+    poll = threading.Thread(target=lambda: polled.update(get(http, batch["id"])))
+    poll.start()  # runs the lines: the second one is throttled and waits for the window
+    time.sleep(0.3)
+    app.state.clock.advance(10)  # the limiter's window is on the mock's clock: the wait ends
+    poll.join(10)
+    assert polled["request_counts"] == {"total": 2, "completed": 2, "failed": 0}  # paced, not failed
+    statuses = [
+        e["status"] for e in http.get("/_mock/requests?operation=chat.completions").json()["requests"]
+    ]
+    assert statuses.count(200) == 2
+    assert 429 in statuses
 
 
 def test_a_throttled_line_waits_and_is_sent_again() -> None:
