@@ -68,7 +68,9 @@ def new_record(
         "next": 0,
         "completed": 0,
         "failed": 0,
-        "parts": 0,
+        "windows": 0,  # the runner's windows of lines done, and its part blobs (batch.runner.keep)
+        "parts": [],
+        "merged": 0,
         "processed_at": None,  # clock time the last line ran and the files were written
         "cancelled": None,  # clock time of the cancel
         "stopped_at": None,  # clock time the lines stopped after a cancel or the expiry

@@ -7,8 +7,9 @@ the plugin's ``complete`` helper (no budget). It takes the batch, does what is d
 1. validate the input file (``inputs.validate``), once;
 2. once ``in_progress`` (``record.phase``): run the lines, a window of ``WINDOW`` lines at a time,
    ``CONCURRENCY`` of them at once, each through the pipeline (``lines.run``); every window's output
-   and error lines are written as part blobs and the record's counts updated, so a later observer
-   (of this instance or another) carries on where the last one stopped;
+   and error lines are written as part blobs (joined into segments every ``MERGE`` windows, so the
+   in-memory store spools them to disk) and the record's counts updated, so a later observer (of
+   this instance or another) carries on where the last one stopped;
 3. when the last line has run, or a cancel or the expiry stopped the lines: write the output and
    error files (the parts joined in order) and set ``processed_at`` or ``stopped_at``.
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 PARTS = "batch-parts"  # the object store's kind for the runner's part blobs
 WINDOW = 100
 CONCURRENCY = 16
+MERGE = 10  # windows' parts joined into one segment (about a MiB of output lines for chat)
 LEASE = 30.0  # seconds of wall time a claim holds without being renewed
 NO_LIMIT = 1 << 40
 READ_BUDGET = 2.0  # seconds a request that reads a batch may spend running its lines
@@ -201,22 +203,46 @@ class BatchRunner:
         return list(await asyncio.gather(*(one(line) for line in window)))
 
     async def keep(self, record: dict[str, Any], outcomes: list[lines.Outcome]) -> dict[str, Any] | None:
-        """Write the window's output and error lines as part blobs and count them in the record."""
-        batch_id, part = record["id"], record["parts"]
-        ordered = [outcomes[i] for i in permutation(self.state.settings.seed, batch_id, part, len(outcomes))]
+        """Write the window's output and error lines as part blobs and count them in the record; every
+        ``MERGE`` windows' parts are joined into one segment (over a MiB: spooled to disk, not memory)."""
+        batch_id, window = record["id"], record["windows"]
+        order = permutation(self.state.settings.seed, batch_id, window, len(outcomes))
+        ordered = [outcomes[i] for i in order]
+        name = f"w{window}"
         for kind, ok in (("out", True), ("err", False)):
             data = b"".join(o.text for o in ordered if o.ok == ok)
-            await self.state.objects.put_blob(PARTS, f"{batch_id}/{part}/{kind}", one_chunk(data), NO_LIMIT)
+            await self.state.objects.put_blob(PARTS, f"{batch_id}/{name}/{kind}", one_chunk(data), NO_LIMIT)
+        parts, merged = [*record["parts"], name], record["merged"]
+        if len(parts) - merged >= MERGE:
+            segment = f"s{window}"
+            for kind in ("out", "err"):
+                joined = self.joined(batch_id, parts[merged:], kind)
+                await self.state.objects.put_blob(PARTS, f"{batch_id}/{segment}/{kind}", joined, NO_LIMIT)
+            await self.drop(batch_id, parts[merged:])
+            parts, merged = [*parts[:merged], segment], merged + 1
         done = sum(1 for o in outcomes if o.ok)
 
         def count(stored: dict[str, Any]) -> None:
             stored["next"] += len(outcomes)
             stored["completed"] += done
             stored["failed"] += len(outcomes) - done
-            stored["parts"] = part + 1
+            stored["windows"] = window + 1
+            stored["parts"], stored["merged"] = parts, merged
             stored["claim"] = {"by": self.token, "until": time.time() + LEASE}
 
         return await self.update(batch_id, count)
+
+    async def joined(self, batch_id: str, names: list[str], kind: str) -> AsyncIterator[bytes]:
+        for name in names:
+            blob = self.state.objects.read_blob(PARTS, f"{batch_id}/{name}/{kind}")
+            if blob is not None:
+                async for chunk in blob:
+                    yield chunk
+
+    async def drop(self, batch_id: str, names: list[str]) -> None:
+        for name in names:
+            for kind in ("out", "err"):
+                await self.state.objects.delete_blob(PARTS, f"{batch_id}/{name}/{kind}")
 
     async def finish(self, batch_id: str, stopped: bool) -> None:
         """Write the output and error files; a stopped batch with no line done gets none (recording 29)."""
@@ -226,9 +252,7 @@ class BatchRunner:
         if not stopped or record["completed"] + record["failed"] > 0:
             output = await self.write_file(record, "out", f"{batch_id}_results.jsonl")
             error = await self.write_file(record, "err", f"{batch_id}_errors.jsonl")
-        for part in range(record["parts"]):
-            for kind in ("out", "err"):
-                await self.state.objects.delete_blob(PARTS, f"{batch_id}/{part}/{kind}")
+        await self.drop(batch_id, record["parts"])
         when = "stopped_at" if stopped else "processed_at"
         await self.set(batch_id, output_file_id=output, error_file_id=error, **{when: self.now()})
 
@@ -238,15 +262,8 @@ class BatchRunner:
         expiry = record.get("output_expires_after")
         expires_at = created + int(expiry["seconds"]) if expiry else None
         new = files.new_file(file_id, filename, "batch_output", 0, created, expires_at)
-        await files.store(self.state, new, self.parts(record, kind), NO_LIMIT)
+        await files.store(self.state, new, self.joined(record["id"], record["parts"], kind), NO_LIMIT)
         return file_id
-
-    async def parts(self, record: dict[str, Any], kind: str) -> AsyncIterator[bytes]:
-        for part in range(record["parts"]):
-            blob = self.state.objects.read_blob(PARTS, f"{record['id']}/{part}/{kind}")
-            if blob is not None:
-                async for chunk in blob:
-                    yield chunk
 
     # --- what the endpoints and helpers ask for ----------------------------------------------
 
