@@ -637,3 +637,21 @@ def test_a_bad_batch_section_is_refused() -> None:
         apply_mapping(settings(), {"batch": {"validation": 1}})
     with pytest.raises(ConfigError, match="must be a number of seconds"):
         apply_mapping(settings(), {"batch": {"finalizing": -1}})
+
+
+def test_a_line_over_the_line_bound_fails_the_batch_without_being_held(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inputs, "MAX_LINE_BYTES", 200)
+    done = run_to_end(http, create(http, jsonl(line("a"), line("b", "x" * 500)))["id"])
+    assert done["status"] == "failed"
+    assert done["errors"]["data"] == [
+        {"code": "invalid_request", "message": inputs.MESSAGES["invalid_request"], "line": "2"}
+    ]
+
+
+def test_binary_garbage_as_input_fails_validation_not_the_server(http: TestClient) -> None:
+    done = run_to_end(http, create(http, bytes(range(256)) * 40)["id"])
+    assert done["status"] == "failed"
+    assert done["errors"]["data"][0]["code"] == "invalid_json_line"
+    assert http.app.state.errors == []  # type: ignore[attr-defined]

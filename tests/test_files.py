@@ -353,3 +353,72 @@ def test_the_sdk_uploads_lists_reads_and_deletes_on_both_surfaces() -> None:
             assert client.files.delete(created.id).deleted is True
             with pytest.raises(openai.NotFoundError):
                 client.files.retrieve(created.id)
+
+
+HOSTILE = [
+    (
+        "POST",
+        "/openai/files",
+        {"content": b"\x00\xff" * 100, "headers": {"content-type": "multipart/form-data"}},
+    ),
+    (
+        "POST",
+        "/openai/files",
+        {"content": b"--x\r\n\r\n", "headers": {"content-type": "multipart/form-data; boundary=x"}},
+    ),
+    ("POST", "/openai/files", {"content": b"[1, 2]", "headers": {"content-type": "application/json"}}),
+    ("POST", "/openai/files", {"content": b"", "headers": {"content-type": "text/plain"}}),
+    ("GET", "/openai/files?purpose=%00&limit=-1&after=%ff", {}),
+    ("GET", "/openai/files/%00%2F..", {}),
+    ("GET", "/openai/files/nope/content", {}),
+    ("PUT", "/openai/files", {}),
+    ("POST", "/openai/batches", {"content": b"{not json", "headers": {"content-type": "application/json"}}),
+    ("POST", "/openai/batches", {"content": b"[]", "headers": {"content-type": "application/json"}}),
+    (
+        "POST",
+        "/openai/batches",
+        {
+            "content": b'{"input_file_id": 7, "endpoint": [], "completion_window": null}',
+            "headers": {"content-type": "application/json"},
+        },
+    ),
+    (
+        "POST",
+        "/openai/batches",
+        {
+            "content": b'{"input_file_id": "f", "endpoint": "/chat/completions", '
+            b'"completion_window": "24h", "metadata": "x"}',
+            "headers": {"content-type": "application/json"},
+        },
+    ),
+    (
+        "POST",
+        "/openai/batches",
+        {"content": b"x" * (2 * 1024 * 1024), "headers": {"content-type": "application/json"}},
+    ),
+    ("GET", "/openai/batches?limit=abc&after=%00", {}),
+    ("GET", "/openai/batches/%ff%fe", {}),
+    (
+        "POST",
+        "/openai/batches/x/cancel",
+        {"content": b"garbage", "headers": {"content-type": "application/json"}},
+    ),
+    ("DELETE", "/openai/batches/x", {}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "request_args"), HOSTILE)
+@pytest.mark.parametrize("surface", ["classic", "v1"])
+def test_hostile_input_on_the_new_routes_is_an_azure_shaped_4xx(
+    http: TestClient, method: str, path: str, request_args: dict[str, Any], surface: str
+) -> None:
+    if surface == "v1":
+        path = path.replace("/openai/", "/openai/v1/", 1)
+    else:
+        path += ("&" if "?" in path else "?") + f"api-version={CURRENT}"
+    response = http.request(method, path, **request_args)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:200])
+    body = response.json()
+    assert isinstance(body, dict)
+    assert "error" in body
+    assert http.app.state.errors == []  # type: ignore[attr-defined]

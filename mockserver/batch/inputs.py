@@ -91,6 +91,8 @@ async def raw_lines(chunks: AsyncIterator[bytes]) -> AsyncGenerator[tuple[int, b
             pieces.append(chunk[start:end])
             line, pieces, size = b"".join(pieces), [], 0
             number += 1
+            if len(line) > MAX_LINE_BYTES:
+                raise LineTooLong(number)
             if line.strip():
                 yield number, line
             start = end + 1
