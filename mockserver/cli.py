@@ -108,6 +108,7 @@ def banner(settings: Settings, port: int) -> str:
     lines = [
         f"aoai-mock {__version__}: fake Azure OpenAI resource at {endpoint}",
         f"  health:      {endpoint}/_mock/health",
+        f"  dashboard:   {endpoint}/_mock/ui   (requests, retry timeline, rules, quota, replay)",
         f"  classic:     {endpoint}/openai/deployments/{{deployment}}/...?api-version={DEFAULT_API_VERSION}",
         f"  v1:          {endpoint}/openai/v1/  (deployment in the body's 'model')",
         "  api key:     " + ("one of the configured keys" if settings.keys else "any non-empty value"),

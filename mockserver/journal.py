@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import json
+import re
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -16,6 +20,8 @@ MASK = "***"
 MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept
 TEXT_TYPES = ("application/json", "text/")
 UNSET: Any = object()
+# a JSON-escaped text cannot hold this unescaped, so it is a usage object's count
+TOTAL_TOKENS = re.compile(rb'"total_tokens": ?(\d+)')
 
 
 @dataclass(slots=True)
@@ -24,6 +30,9 @@ class JournalEntry:
 
     time: epoch seconds when the request arrived; monotonic: for gaps between attempts.
     body: the parsed JSON body, or a summary of an upload (never the uploaded bytes).
+    seq: the journal's number for it (1, 2, ... in arrival order of the answers; never reused, not even
+    after a reset), the cursor of ``Journal.since``. duration: seconds from arrival until the answer
+    was complete (or the client went away). response_headers: as sent (lower-case names).
     """
 
     time: float
@@ -42,9 +51,13 @@ class JournalEntry:
     notes: list[str] = field(default_factory=list)
     content_type: str = ""
     size: int = 0
+    seq: int = 0
+    duration: float = 0.0
+    response_headers: dict[str, str] = field(default_factory=dict)
     batch_id: str | None = None  # a batch line: its batch and custom_id
     custom_id: str | None = None
     chunks: list[bytes] = field(default_factory=list, repr=False)
+    chunk_times: list[float] = field(default_factory=list, repr=False)
     parsed: Any = field(default=UNSET, repr=False)
 
     @property
@@ -67,10 +80,42 @@ class JournalEntry:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for private in ("chunks", "parsed"):
+        for private in ("chunks", "chunk_times", "parsed"):
             del data[private]
         data["response"] = self.response
         return data
+
+    @property
+    def tokens(self) -> int | None:
+        """``usage.total_tokens`` of the answer (a JSON body, or a stream's usage chunk), else None.
+
+        Read from the kept bytes without parsing the whole body when they are there."""
+        if not self.chunks:
+            return usage_total(self.response)
+        for chunk in reversed(self.chunks):  # the usage comes last: in a JSON body, or a stream's last chunks
+            at = chunk.rfind(b'"total_tokens"')
+            if at >= 0:
+                found = TOTAL_TOKENS.match(chunk, at)
+                if found is None or found.end() == len(chunk):  # cut between two chunks: parse it all
+                    return usage_total(self.response)
+                return int(found.group(1))
+        return None
+
+    def timed_events(self) -> list[tuple[float, str]]:
+        """A stream's events with the seconds after arrival at which each was sent (empty for other
+        responses, and for entries rebuilt with ``from_dict``)."""
+        if not self.content_type.startswith("text/event-stream") or not self.chunk_times:
+            return []
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        events: list[tuple[float, str]] = []
+        pending = ""
+        for chunk, at in zip(self.chunks, self.chunk_times, strict=False):
+            pending += decoder.decode(chunk)
+            *complete, pending = pending.split("\n\n")
+            events.extend((at - self.monotonic, event) for event in complete if event)
+        if pending:
+            events.append((self.chunk_times[-1] - self.monotonic, pending))
+        return events
 
 
 @dataclass(slots=True)
@@ -85,7 +130,11 @@ class Exchange:
     content_type: str = ""
     size: int = 0
     chunks: list[bytes] = field(default_factory=list)
+    chunk_times: list[float] = field(default_factory=list)  # time.monotonic() as each kept piece was sent
+    head: dict[str, Any] | None = None  # the ASGI http.response.start message, decoded when read
     recorded: bool = False
+    seq: int = 0
+    finished: float = 0.0
     built: JournalEntry | None = None
 
     def keep(self, body: bytes) -> None:
@@ -93,6 +142,7 @@ class Exchange:
         self.size += len(body)
         if self.content_type.startswith(TEXT_TYPES) and self.size <= MAX_KEPT_BYTES:
             self.chunks.append(body)
+            self.chunk_times.append(time.monotonic())
 
     def entry(self) -> JournalEntry:
         if self.built is None:
@@ -102,10 +152,42 @@ class Exchange:
                 query=call.query, operation=call.operation, deployment=call.deployment_name,
                 session=call.session, headers=mask_headers(call.headers),
                 body=self.upload if self.upload is not None else call.body, status=self.status,
-                fault=call.fault, request_id=call.request_id, notes=call.notes, content_type=self.content_type,
-                size=self.size, batch_id=call.batch_id, custom_id=call.custom_id, chunks=self.chunks,
+                fault=call.fault, request_id=call.request_id, notes=call.notes,
+                content_type=self.content_type, size=self.size, seq=self.seq,
+                duration=max(0.0, self.finished - call.started),
+                response_headers=mask_headers(response_headers(self.head)), batch_id=call.batch_id,
+                custom_id=call.custom_id, chunks=self.chunks, chunk_times=self.chunk_times,
             )
         return self.built
+
+
+def response_headers(start: dict[str, Any] | None) -> dict[str, str]:
+    """The headers of an ``http.response.start`` message: ASGI's list, or the head lines the mock
+    rendered itself (``mockserver.wire``)."""
+    if start is None:
+        return {}
+    if "aoai.head" in start:
+        lines = bytes(start["aoai.head"]).decode("latin-1").split("\r\n")
+        pairs = [line.split(":", 1) for line in lines if ":" in line]
+        return {name.strip().lower(): value.strip() for name, value in pairs}
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in start.get("headers", ())}
+
+
+def usage_total(response: Any) -> int | None:
+    """``usage.total_tokens`` of a parsed response: a JSON object, or the last events of a stream."""
+    if isinstance(response, list):  # SSE events: the usage chunk comes last, before [DONE]
+        for event in reversed(response[-3:]):
+            if isinstance(event, str) and event.startswith("data: {") and '"usage"' in event:
+                try:
+                    found = usage_total(json.loads(event[6:]))
+                except ValueError:
+                    continue
+                if found is not None:
+                    return found
+        return None
+    usage = response.get("usage") if isinstance(response, dict) else None
+    total = usage.get("total_tokens") if isinstance(usage, dict) else None
+    return total if isinstance(total, int) else None
 
 
 def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:
@@ -154,10 +236,42 @@ class Journal(MockWords):
     def __init__(self, size: int = 1000) -> None:
         self.entries: deque[Exchange] = deque(maxlen=size)
         self.lock = threading.Lock()
+        self.numbers = itertools.count(1)
+        self.last_seq = 0
 
     def record(self, exchange: Exchange) -> None:
+        exchange.finished = time.monotonic()
         with self.lock:
+            exchange.seq = self.last_seq = next(self.numbers)
             self.entries.append(exchange)
+
+    @property
+    def cursor(self) -> int:
+        """The ``seq`` of the last request recorded (0 before the first); it survives ``reset``."""
+        return self.last_seq
+
+    @property
+    def oldest(self) -> int:
+        """The ``seq`` of the oldest request still kept (``cursor + 1`` when none is)."""
+        with self.lock:
+            return self.entries[0].seq if self.entries else self.last_seq + 1
+
+    def since(self, cursor: int) -> list[JournalEntry]:
+        """The entries recorded after ``cursor`` (a ``seq``), oldest first: a poller's new requests."""
+        with self.lock:
+            newer: list[Exchange] = []
+            for exchange in reversed(self.entries):
+                if exchange.seq <= cursor:
+                    break
+                newer.append(exchange)
+        return [exchange.entry() for exchange in reversed(newer)]
+
+    def find(self, seq: int) -> JournalEntry | None:
+        """The entry numbered ``seq``, or None once it has left the bounded journal."""
+        with self.lock:  # the kept entries are numbered without gaps: oldest, oldest + 1, ...
+            index = seq - self.entries[0].seq if self.entries else -1
+            found = self.entries[index] if 0 <= index < len(self.entries) else None
+        return found.entry() if found is not None else None
 
     def reset(self) -> None:
         with self.lock:

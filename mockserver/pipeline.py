@@ -401,6 +401,8 @@ class Pipeline:
                 entry.keep(message.get("body", b""))
                 if not message.get("more_body", False):
                     self.finish(entry)
+            elif message["type"] == "http.response.start":
+                entry.head = message  # its headers are decoded when the journal is read
             await send(message)
 
         return record_send

@@ -1,4 +1,5 @@
-"""The control API under ``/_mock`` (outside the Azure pipeline): health, reset, journal."""
+"""The control API under ``/_mock`` (outside the Azure pipeline): health, reset, journal, faults, the
+dashboard (``mockserver.ui``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.routing import Route, Router
 from ..errors import ConfigError
 from ..scenarios import library, load_scenario, parse_scenario
 from ..state import MockState
+from ..ui.routes import ui_routes
 from .images import image_blob
 
 
@@ -192,5 +194,6 @@ def admin_router(state: MockState) -> Router:
             Route("/_mock/batches", stored_batches(state), methods=["GET"]),
             Route("/_mock/batches/complete", stored_batches(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
+            *ui_routes(state),  # the dashboard and the JSON it reads (mockserver.ui)
         ]
     )
