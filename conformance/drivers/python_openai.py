@@ -205,31 +205,51 @@ class PythonOpenAI(Driver):
 
 
 def batch_flow(client: Any, call: Call, result: dict[str, Any]) -> None:
-    """Upload, create, poll to the end, download and parse: what a batch job's code does."""
+    """Upload, create, poll to the end, download and parse, list, cancel a second batch, delete the
+    input: what a batch job's code does."""
     uploaded = client.files.create(file=("requests.jsonl", call.params["input"].encode()), purpose="batch")
-    batch = client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
-                                  completion_window="24h")
+    batch = poll(client, client.batches.create(**batch_request(uploaded.id)))
+    output = client.files.content(batch.output_file_id).text if batch.output_file_id else ""
+    errors = client.files.content(batch.error_file_id).text if batch.error_file_id else ""
+    batch_result(result, batch.status, output, errors)
+    result["listed"] = batch.id in [b.id for b in client.batches.list()]
+    second = client.batches.create(**batch_request(uploaded.id))
+    result["cancel"] = [client.batches.cancel(second.id).status, poll(client, second).status]
+    result["deleted"] = client.files.delete(uploaded.id).deleted
+
+
+def batch_request(file_id: str) -> dict[str, str]:
+    return {"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+
+
+def poll(client: Any, batch: Any) -> Any:
     give_up = time.monotonic() + BATCH_TIMEOUT
     while batch.status not in BATCH_TERMINAL and time.monotonic() < give_up:
         time.sleep(BATCH_POLL)
         batch = client.batches.retrieve(batch.id)
-    output = client.files.content(batch.output_file_id).text if batch.output_file_id else ""
-    errors = client.files.content(batch.error_file_id).text if batch.error_file_id else ""
-    batch_result(result, batch.status, output, errors)
+    return batch
 
 
 async def batch_flow_async(client: Any, call: Call, result: dict[str, Any]) -> None:
     upload = ("requests.jsonl", call.params["input"].encode())
     uploaded = await client.files.create(file=upload, purpose="batch")
-    batch = await client.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions",
-                                        completion_window="24h")
+    batch = await poll_async(client, await client.batches.create(**batch_request(uploaded.id)))
+    output = (await client.files.content(batch.output_file_id)).text if batch.output_file_id else ""
+    errors = (await client.files.content(batch.error_file_id)).text if batch.error_file_id else ""
+    batch_result(result, batch.status, output, errors)
+    result["listed"] = batch.id in [b.id async for b in client.batches.list()]
+    second = await client.batches.create(**batch_request(uploaded.id))
+    cancelling = await client.batches.cancel(second.id)
+    result["cancel"] = [cancelling.status, (await poll_async(client, second)).status]
+    result["deleted"] = (await client.files.delete(uploaded.id)).deleted
+
+
+async def poll_async(client: Any, batch: Any) -> Any:
     give_up = time.monotonic() + BATCH_TIMEOUT
     while batch.status not in BATCH_TERMINAL and time.monotonic() < give_up:
         await asyncio.sleep(BATCH_POLL)
         batch = await client.batches.retrieve(batch.id)
-    output = (await client.files.content(batch.output_file_id)).text if batch.output_file_id else ""
-    errors = (await client.files.content(batch.error_file_id)).text if batch.error_file_id else ""
-    batch_result(result, batch.status, output, errors)
+    return batch
 
 
 def batch_result(result: dict[str, Any], status: str, output: str, errors: str) -> None:

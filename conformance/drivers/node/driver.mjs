@@ -38,17 +38,22 @@ function makeClient(call, attempts) {
 
 const BATCH_TERMINAL = ["completed", "failed", "cancelled", "expired"];
 
-// upload, create, poll to the end, download and parse: what a batch job's code does
-async function batchFlow(client, call, result) {
-  const file = await toFile(Buffer.from(call.params.input, "utf8"), "requests.jsonl");
-  const uploaded = await client.files.create({ file, purpose: "batch" });
-  const request = { input_file_id: uploaded.id, endpoint: "/v1/chat/completions", completion_window: "24h" };
-  let batch = await client.batches.create(request);
+// upload, create, poll to the end, download and parse, list, cancel a second batch, delete the input:
+// what a batch job's code does
+async function poll(client, batch) {
   const giveUp = Date.now() + 120000;
   while (!BATCH_TERMINAL.includes(batch.status) && Date.now() < giveUp) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     batch = await client.batches.retrieve(batch.id);
   }
+  return batch;
+}
+
+async function batchFlow(client, call, result) {
+  const file = await toFile(Buffer.from(call.params.input, "utf8"), "requests.jsonl");
+  const uploaded = await client.files.create({ file, purpose: "batch" });
+  const request = { input_file_id: uploaded.id, endpoint: "/v1/chat/completions", completion_window: "24h" };
+  const batch = await poll(client, await client.batches.create(request));
   const text = async (id) => (id ? await (await client.files.content(id)).text() : "");
   const rows = (body) => body.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));
   result.status = batch.status;
@@ -56,6 +61,13 @@ async function batchFlow(client, call, result) {
   result.errors = rows(await text(batch.error_file_id))
     .map((row) => [row.custom_id, row.response ? row.response.status_code : null])
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const listed = [];
+  for await (const item of client.batches.list()) listed.push(item.id);
+  result.listed = listed.includes(batch.id);
+  const second = await client.batches.create(request);
+  const cancelling = await client.batches.cancel(second.id);
+  result.cancel = [cancelling.status, (await poll(client, second)).status];
+  result.deleted = (await client.files.delete(uploaded.id)).deleted;
 }
 
 async function perform(client, call, result) {
