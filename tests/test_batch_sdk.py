@@ -213,3 +213,34 @@ async def test_the_async_sdk_polls_a_batch_to_completion(aoai_mock: MockAzure) -
     content = await client.files.content(batch.output_file_id)
     assert len(content.text.splitlines()) == 4
     await client.close()
+
+
+def test_the_views_of_an_external_mock_use_its_control_api() -> None:
+    from conformance.process import ServeProcess
+    from mockserver.testing.handle import open_external
+    from mockserver.testing.spec import MockSpec
+
+    server = ServeProcess()  # its own: the test moves the server's clock
+    mock = open_external(server.endpoint, MockSpec(), "key", session="ext-1", is_mock=True)
+    try:
+        client = mock.client()
+        file_id = client.files.create(
+            file=("in.jsonl", input_file("gpt-4o-mini", "/chat/completions")), purpose="batch"
+        ).id
+        batch_id = client.batches.create(
+            input_file_id=file_id, endpoint="/chat/completions", completion_window="24h"
+        ).id
+        assert mock.files.get(file_id)["purpose"] == "batch"
+        assert mock.files.content(file_id) == input_file("gpt-4o-mini", "/chat/completions")
+        assert mock.files.content("file-missing") is None
+        (finished,) = mock.batches.complete(batch_id)
+        assert finished["status"] == "completed"
+        output, errors = mock.batches.results(batch_id)
+        assert len(output) == 4
+        assert errors == []
+        assert mock.batches.get(batch_id)["status"] == "completed"
+        before = mock.clock.now()
+        assert mock.clock.advance(5) >= before + 5
+    finally:
+        mock.close()
+        server.stop()
