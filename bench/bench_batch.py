@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import openai  # noqa: E402
 
-from conformance.process import ServeProcess  # noqa: E402
+from conformance.serve import ServeProcess  # noqa: E402
 
 TARGET_RSS_GROWTH_MIB = 64.0  # after the batch, over the RSS before the upload
 DEPLOYMENT = "gpt-4o-mini"

@@ -25,7 +25,8 @@ import pytest
 from . import report
 from .drivers import REGISTRY, Driver
 from .harness import skip_reason
-from .targets import TARGETS, Target, make_target
+from .target_kinds import TARGETS, make_target
+from .targets import Target
 
 TARGET_KEY = pytest.StashKey[Target]()
 MARKERS = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .drivers import Call, Driver, Outcome, batch_input
+from .drivers import Driver, DriverCall, Outcome, batch_input
 from .expect import SLOW_GAP, Observed, Vector, check
 from .report import Cell
 from .targets import NO_SOCKET, Target
@@ -41,7 +41,7 @@ def skip_reason(item: pytest.Item, target: Target, config: pytest.Config, *, slo
     return None
 
 
-def make_call(vector: Vector, target: Target, session: str) -> Call:
+def make_call(vector: Vector, target: Target, session: str) -> DriverCall:
     kind = {"embeddings": "embeddings", "batch": "batch"}.get(vector.operation, "chat")
     deployment = target.deployments.get(kind) or target.deployments.chat
     key = target.bearer or target.api_key or ""
@@ -58,7 +58,7 @@ def make_call(vector: Vector, target: Target, session: str) -> Call:
     params: dict[str, Any] = {} if vector.operation == "embeddings" else {"max_tokens": 16}
     if vector.operation == "batch":
         params = {"input": batch_input(deployment, vector.surface).decode()}
-    return Call(
+    return DriverCall(
         operation=vector.operation,
         endpoint=target.endpoint,
         deployment=deployment,

@@ -17,11 +17,10 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-if TYPE_CHECKING:
-    from .targets import Target
+from .targets import BAD_KEY, Target
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_ENV = "AOAI_CONFORMANCE_REFERENCE"
@@ -29,7 +28,6 @@ NO_RECORDINGS = (
     "the reference recordings are not present: expected {path} (the shared/reference folder beside the "
     "project, or set AOAI_CONFORMANCE_REFERENCE to a folder holding azure-recordings/)"
 )
-BAD_KEY = "00000000000000000000000000000000"  # a well-formed key no resource accepts
 
 
 def reference_dir() -> Path:

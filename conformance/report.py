@@ -1,7 +1,7 @@
 """The behaviour matrix: vector x driver, with SDK versions, as Markdown and JSON.
 
 Every run writes it (to ``.conformance-report/`` under the project root, git-ignored); with
-``--conformance-report`` it goes to ``conformance/report/``, the committed copy. Regenerate the
+``--conformance-report`` it goes to ``conformance/matrix/``, the committed copy. Regenerate the
 committed copy for the default drivers with one command::
 
     python -m conformance.report            # = pytest conformance -m client --conformance-report
@@ -23,7 +23,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-COMMITTED = HERE / "report"
+COMMITTED = HERE / "matrix"
 RUN_DIR = ".conformance-report"
 MATRIX_KEY = pytest.StashKey["Matrix"]()
 WRITTEN_KEY = pytest.StashKey[Path]()

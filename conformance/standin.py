@@ -21,9 +21,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from .process import ServeProcess
 from .recordings import ROOT, missing_reason, recording_files
-from .targets import ENDPOINT_ENV, KEEP_RECORDED_ENV, KEY_ENV
+from .serve import ServeProcess
+from .target_kinds import ENDPOINT_ENV, KEEP_RECORDED_ENV, KEY_ENV
 
 STANDIN_KEY = "standin-key"  # the replay server accepts any key; recording 06's request still gets its 401
 

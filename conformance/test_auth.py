@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from . import contract
-from .recordings import BAD_KEY
-from .targets import ANY_KEY, Target
+from .targets import ANY_KEY, BAD_KEY, Target
 from .templates import recorded, rules
 
 pytestmark = pytest.mark.contract

@@ -24,7 +24,8 @@ import pytest
 
 from . import contract, shapes
 from .recordings import load_entries, missing_reason
-from .targets import DEPLOYMENT_ENV, Target
+from .target_kinds import DEPLOYMENT_ENV
+from .targets import Target
 
 pytestmark = [pytest.mark.contract, pytest.mark.recorded]
 TERMINAL = ("completed", "failed", "cancelled", "expired")

@@ -22,7 +22,8 @@ from .recordings import (
     recorded_deployment,
     replay_request,
 )
-from .targets import ANY_KEY, DEPLOYMENT_ENV, Target
+from .target_kinds import DEPLOYMENT_ENV
+from .targets import ANY_KEY, Target
 
 pytestmark = [pytest.mark.contract, pytest.mark.recorded]
 NOT_REPLAYABLE = {

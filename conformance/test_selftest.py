@@ -28,7 +28,7 @@ import pytest
 
 from .recordings import ROOT, missing_reason
 from .shapes import event_kind, safe_event_data, split_events
-from .targets import mock_app
+from .target_kinds import mock_app
 
 pytestmark = pytest.mark.selftest
 Message = dict[str, Any]

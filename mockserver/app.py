@@ -1,7 +1,7 @@
 """``create_app``: the ASGI application, the one place that wires everything together.
 
-    /_mock/*   control API (health, reset, journal, ...), outside the Azure stages
-    anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
+/_mock/*   control API (health, reset, journal, ...), outside the Azure stages
+anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
 
 Served with a lifespan (``aoai-mock serve``), the app also runs the batch ticker: batches that are
 due advance even when nobody polls them (``mockserver.batch.runner``; in-process, the requests that
@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
 from .pipeline import Pipeline
 from .state import MockState
+from .types import Receive, Scope, Send
 
 ADMIN_PREFIX = "/_mock"
 
@@ -30,9 +30,11 @@ class MockApp:
     def __init__(self, state: MockState) -> None:
         self.state = state
         self.pipeline = Pipeline(state)
+        # batch lines run through this bare pipeline: a recorder's wrapper (replay.attach) never sees them
+        state.batches.run_lines_with(self.pipeline)
         self.admin = admin_router(state)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             ticker = asyncio.ensure_future(batch_ticker(self.state))
             try:
@@ -53,7 +55,7 @@ class MockApp:
         return self.state.settings
 
 
-async def lifespan(receive: Any, send: Any) -> None:
+async def lifespan(receive: Receive, send: Send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
-from urllib.parse import parse_qsl, unquote
+from typing import TYPE_CHECKING, Any
 
-from .config import Deployment
+from .http import parse_json
 
-Scope = dict[str, Any]
+if TYPE_CHECKING:
+    from .config import Deployment
+
 UNPARSED: Any = object()
 
 
@@ -92,52 +91,3 @@ class Call:
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def parse_json(raw: bytes) -> Any:
-    """``json.loads``, decoding UTF-8 directly when the body starts like a JSON text in ASCII (no BOM,
-    not UTF-16/32: json.loads would detect those, so they still go through it)."""
-    if raw[:1] in (b"{", b"["):
-        return json.loads(raw.decode("utf-8"))
-    return json.loads(raw)
-
-
-def decode_headers(scope: Scope) -> dict[str, str]:
-    """Header names lower-cased: Azure matches them case-insensitively (Go sends ``Api-Key``)."""
-    return {header_name(k): v.decode("latin-1") for k, v in scope.get("headers", ())}
-
-
-@lru_cache(maxsize=512)  # clients send the same few header names on every request
-def header_name(raw: bytes) -> str:
-    return raw.decode("latin-1").lower()
-
-
-def decode_query(scope: Scope) -> dict[str, str]:
-    return dict(parse_query(scope.get("query_string", b"")))
-
-
-@lru_cache(maxsize=256)  # clients repeat the same ?api-version=; the dict is built fresh per call
-def parse_query(raw: bytes) -> tuple[tuple[str, str], ...]:
-    return tuple(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
-
-
-def normalise_path(path: str) -> str:
-    """Collapse double slashes (recordings 04 and 08 send ``//openai/...``, answered normally)."""
-    while "//" in path:
-        path = path.replace("//", "/")
-    return path
-
-
-def decode_segment(segment: str) -> str:
-    """Deployment names may arrive URL-encoded (recording 05: ``invalid%20model%20name``)."""
-    return unquote(segment)
-
-
-async def read_all(receive: Any) -> bytes:
-    """The whole request body from an ASGI ``receive``."""
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)

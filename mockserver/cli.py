@@ -1,10 +1,10 @@
 """``aoai-mock``: run the mock as a standalone server.
 
-    aoai-mock serve [--host 127.0.0.1] [--port 8000] [--config FILE] [--seed N]
-                    [--freeze-time ISO|EPOCH] [--tokenizer auto|bpe|approx]
-                    [--replay CASSETTE]... [--replay-speed F] [--replay-fallthrough]
-    aoai-mock record --upstream URL --cassette PATH [--port N]   (mockserver.recorder)
-    aoai-mock import RECORDING... --cassette PATH
+aoai-mock serve [--host 127.0.0.1] [--port 8000] [--config FILE] [--seed N]
+                [--freeze-time ISO|EPOCH] [--tokenizer auto|bpe|approx]
+                [--replay CASSETTE]... [--replay-speed F] [--replay-fallthrough]
+aoai-mock record --upstream URL --cassette PATH [--port N]   (mockserver.replay.proxy)
+aoai-mock import RECORDING... --cassette PATH
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from ._version import __version__
 from .app import create_app
 from .config import RATE_LIMIT_MODES, TOKENIZER_MODES, Settings, check_replay, load_settings, parse_time
 from .errors import ConfigError
+from .faults.scenarios import load_scenario
 from .replay.commands import add_commands as add_replay_commands
 from .replay.player import Player
-from .scenarios import load_scenario
 from .server import bind, make_server
-from .versions import GA_VERSIONS
-
-DEFAULT_API_VERSION = GA_VERSIONS[-1]
+from .versions import DEFAULT_GA
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,20 +35,45 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=None, help="seed for generated content and ids")
     serve.add_argument("--freeze-time", default=None, help="fixed clock for 'created' (ISO 8601 or epoch)")
     serve.add_argument("--tokenizer", choices=TOKENIZER_MODES, default=None, help="token counting mode")
-    serve.add_argument("--scenario", action="append", default=[],
-                       help="scenario file or built-in scenario name to load at start (repeatable)")
-    serve.add_argument("--rate-limits", choices=RATE_LIMIT_MODES, default=None,
-                       help="enforce Azure's TPM/RPM (default), only report them in headers, or neither")
+    serve.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        help="scenario file or built-in scenario name to load at start (repeatable)",
+    )
+    serve.add_argument(
+        "--rate-limits",
+        choices=RATE_LIMIT_MODES,
+        default=None,
+        help="enforce Azure's TPM/RPM (default), only report them in headers, or neither",
+    )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
-    serve.add_argument("--replay", action="append", default=[], metavar="PATH",
-                       help="cassette to replay (ours, Azure SDK test-proxy or vcrpy; repeatable)")
-    serve.add_argument("--replay-speed", type=float, default=None, metavar="F",
-                       help="recorded delays times F: 0 = as fast as possible (default), 1 = as recorded")
-    serve.add_argument("--replay-fallthrough", action="store_true", default=None,
-                       help="unmatched requests go to the generator instead of a 404 ReplayMiss")
-    serve.add_argument("--replay-match-on", default=None, metavar="FACETS",
-                       help="comma-separated facets to match "
-                            "(default method,path,deployment,api_version,body)")
+    serve.add_argument(
+        "--replay",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="cassette to replay (ours, Azure SDK test-proxy or vcrpy; repeatable)",
+    )
+    serve.add_argument(
+        "--replay-speed",
+        type=float,
+        default=None,
+        metavar="F",
+        help="recorded delays times F: 0 = as fast as possible (default), 1 = as recorded",
+    )
+    serve.add_argument(
+        "--replay-fallthrough",
+        action="store_true",
+        default=None,
+        help="unmatched requests go to the generator instead of a 404 ReplayMiss",
+    )
+    serve.add_argument(
+        "--replay-match-on",
+        default=None,
+        metavar="FACETS",
+        help="comma-separated facets to match (default method,path,deployment,api_version,body)",
+    )
     add_replay_commands(commands)  # record, import
     return parser
 
@@ -61,7 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     try:
         settings = load_settings(
-            args.config, host=args.host, port=args.port, seed=args.seed, tokenizer=args.tokenizer,
+            args.config,
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            tokenizer=args.tokenizer,
             freeze_time=parse_time(args.freeze_time) if args.freeze_time is not None else None,
             rate_limits=args.rate_limits,
         )
@@ -80,8 +107,10 @@ def with_replay(settings: Settings, args: argparse.Namespace) -> Settings:
     facets = args.replay_match_on
     match_on = tuple(f.strip() for f in facets.split(",") if f.strip()) if facets else None
     settings = settings.with_changes(
-        replay=settings.replay + tuple(args.replay) if args.replay else None, replay_speed=args.replay_speed,
-        replay_fallthrough=args.replay_fallthrough, replay_match_on=match_on,
+        replay=settings.replay + tuple(args.replay) if args.replay else None,
+        replay_speed=args.replay_speed,
+        replay_fallthrough=args.replay_fallthrough,
+        replay_match_on=match_on,
     )
     check_replay(settings)
     if settings.replay:
@@ -109,7 +138,7 @@ def banner(settings: Settings, port: int) -> str:
         f"aoai-mock {__version__}: fake Azure OpenAI resource at {endpoint}",
         f"  health:      {endpoint}/_mock/health",
         f"  dashboard:   {endpoint}/_mock/ui   (requests, retry timeline, rules, quota, replay)",
-        f"  classic:     {endpoint}/openai/deployments/{{deployment}}/...?api-version={DEFAULT_API_VERSION}",
+        f"  classic:     {endpoint}/openai/deployments/{{deployment}}/...?api-version={DEFAULT_GA}",
         f"  v1:          {endpoint}/openai/v1/  (deployment in the body's 'model')",
         "  api key:     " + ("one of the configured keys" if settings.keys else "any non-empty value"),
         f"  seed:        {settings.seed}   rate limits: {settings.rate_limits}",
@@ -120,11 +149,10 @@ def banner(settings: Settings, port: int) -> str:
     for d in settings.deployments:
         lines.append(f"    {d.name:<24} {d.response_model:<26} {', '.join(d.capabilities)}")
     lines += [
-        "  Python:  AzureOpenAI(azure_endpoint=\"%s\", api_key=\"test\", api_version=\"%s\")"
-        % (endpoint, DEFAULT_API_VERSION),
-        f"           OpenAI(base_url=\"{endpoint}/openai/v1/\", api_key=\"test\")",
+        f'  Python:  AzureOpenAI(azure_endpoint="{endpoint}", api_key="test", api_version="{DEFAULT_GA}")',
+        f'           OpenAI(base_url="{endpoint}/openai/v1/", api_key="test")',
         f"  env:     AZURE_OPENAI_ENDPOINT={endpoint} AZURE_OPENAI_API_KEY=test "
-        f"OPENAI_API_VERSION={DEFAULT_API_VERSION}",
+        f"OPENAI_API_VERSION={DEFAULT_GA}",
     ]
     return "\n".join(lines)
 

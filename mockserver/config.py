@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODELS
+from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODEL_DEFAULTS
 from .errors import ConfigError
-from .moderation import FilterTrigger, parse_trigger
+from .filters.triggers import FilterTrigger, parse_trigger
+from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 
 TOKENIZER_MODES = ("auto", "approx", "bpe")
 RATE_LIMIT_MODES = ("enforce", "report", "off")
@@ -28,7 +29,7 @@ class Deployment:
     """One deployment: a name bound to a model, what it serves and its limits.
 
     name: the deployment name used in URLs (or in the body's ``model`` on /openai/v1).
-    model: the model name (a key of ``catalogue.MODELS`` or any name with explicit fields).
+    model: the model name (a key of ``catalogue.MODEL_DEFAULTS`` or any name with explicit fields).
     response_model: what responses put in ``model`` (the underlying model, azure-wire §5.2).
     capabilities: operations it serves; others get 400 OperationNotSupported.
     tpm / rpm: tokens and requests per minute (rpm defaults to 6 per 1000 tpm).
@@ -126,7 +127,7 @@ class Settings:
     replay: tuple[str, ...] = ()
     replay_speed: float = 0.0
     replay_fallthrough: bool = False
-    replay_match_on: tuple[str, ...] = ("method", "path", "deployment", "api_version", "body")
+    replay_match_on: tuple[str, ...] = DEFAULT_MATCH_ON
     batch: BatchTimes = BatchTimes()
 
     def deployment(self, name: str) -> Deployment | None:
@@ -146,12 +147,14 @@ def make_deployment(name: str, model: str, **overrides: Any) -> Deployment:
     """A deployment of ``model`` with the model's defaults, then ``overrides``."""
     unknown = set(overrides) - DEPLOYMENT_FIELDS
     if unknown:
-        raise ConfigError(f"unknown deployment field(s) {sorted(unknown)}; valid: {sorted(DEPLOYMENT_FIELDS)}")
-    values: dict[str, Any] = {"response_model": model, **MODELS.get(model, {}), **overrides}
-    if model not in MODELS and "capabilities" not in overrides:
+        raise ConfigError(
+            f"unknown deployment field(s) {sorted(unknown)}; valid: {sorted(DEPLOYMENT_FIELDS)}"
+        )
+    values: dict[str, Any] = {"response_model": model, **MODEL_DEFAULTS.get(model, {}), **overrides}
+    if model not in MODEL_DEFAULTS and "capabilities" not in overrides:
         raise ConfigError(
             f"model {model!r} is not in the built-in table; give its capabilities "
-            f"(any of {list(ALL_OPERATIONS)}) or use one of {sorted(MODELS)}"
+            f"(any of {list(ALL_OPERATIONS)}) or use one of {sorted(MODEL_DEFAULTS)}"
         )
     values["capabilities"] = tuple(values.get("capabilities", ()))
     values["image_filter_triggers"] = check_patterns(values.get("image_filter_triggers", ()))
@@ -185,23 +188,21 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     if settings.tokenizer not in TOKENIZER_MODES:
         raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {settings.tokenizer!r}")
     if settings.rate_limits not in RATE_LIMIT_MODES:
-        raise ConfigError(f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}")
+        raise ConfigError(
+            f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}"
+        )
     check_replay(settings)
     return settings
 
 
 def check_replay(settings: Settings) -> None:
     """Replay settings are valid (the cassettes themselves are read when the state is built)."""
-    from .replay.matching import check_match_on  # the matcher registry lives with the matchers
-
     speed = settings.replay_speed
-    if isinstance(speed, bool) or not isinstance(speed, int | float) or speed < 0:
-        raise ConfigError(f"replay_speed must be a number >= 0 (0 = as fast as possible, 1 = as recorded), "
-                          f"got {speed!r}")
-    try:
-        check_match_on(settings.replay_match_on)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
+    if not valid_speed(speed):
+        raise ConfigError(
+            f"replay_speed must be a number >= 0 (0 = as fast as possible, 1 = as recorded), got {speed!r}"
+        )
+    check_match_on(settings.replay_match_on)
 
 
 def apply_file(settings: Settings, path: Path) -> Settings:
@@ -214,8 +215,23 @@ def apply_file(settings: Settings, path: Path) -> Settings:
     return apply_mapping(settings, data)
 
 
-SERVER_KEYS = {"seed", "region", "keys", "tokens", "rate_limits", "scenarios", "freeze_time", "tokenizer", "journal_size", "replace_catalogue",
-               "image_url_expiry", "replay", "replay_speed", "replay_fallthrough", "replay_match_on"}
+SERVER_KEYS = {
+    "seed",
+    "region",
+    "keys",
+    "tokens",
+    "rate_limits",
+    "scenarios",
+    "freeze_time",
+    "tokenizer",
+    "journal_size",
+    "replace_catalogue",
+    "image_url_expiry",
+    "replay",
+    "replay_speed",
+    "replay_fallthrough",
+    "replay_match_on",
+}
 
 
 def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:

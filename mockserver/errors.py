@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Family = Literal["model", "gateway", "auth", "throttle"]
 
 
 class MockServerError(Exception):
@@ -31,13 +33,15 @@ class AzureError(Exception):
     status: HTTP status code.
     body: the JSON body (dict, key order preserved) or pre-rendered bytes.
     headers: extra response headers beyond the common Azure ones.
-    family: "gateway" (401/404 style headers only) or "model" (full header set).
+    family: who answers, which picks the response's header profile (``endpoints.render``):
+        "model" (the model service: the model-error headers, recording 04), "gateway" (APIM before
+        the model: recordings 05, 10), "auth" (the 401s: recording 06) or "throttle" (the 429s).
     """
 
     status: int
     body: dict[str, Any] | bytes
     headers: dict[str, str] = field(default_factory=dict)
-    family: str = "model"
+    family: Family = "model"
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.status}: {self.render()[:200]!r}")
@@ -56,6 +60,18 @@ class AzureError(Exception):
 
 
 # --- gateway family -------------------------------------------------------------------------
+
+
+def gateway_bytes(code: str, message: str) -> bytes:
+    """APIM-style body with the space after ``"message":`` (azure-wire §1.4, §3.5)."""
+    return (
+        b'{"error":{"code":'
+        + json.dumps(code).encode()
+        + b',"message": '
+        + json.dumps(message).encode()
+        + b"}}"
+    )
+
 
 INVALID_KEY_MESSAGE = (
     "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a "
@@ -107,7 +123,9 @@ def api_version_not_supported() -> AzureError:
 def deployment_not_found() -> AzureError:
     """404 DeploymentNotFound: recording 05."""
     return AzureError(
-        404, {"error": {"code": "DeploymentNotFound", "message": DEPLOYMENT_NOT_FOUND_MESSAGE}}, family="gateway"
+        404,
+        {"error": {"code": "DeploymentNotFound", "message": DEPLOYMENT_NOT_FOUND_MESSAGE}},
+        family="gateway",
     )
 
 
@@ -206,7 +224,9 @@ def server_error(request_id: str) -> AzureError:
         "or contact us through an Azure support request at: https://go.microsoft.com/fwlink/?linkid=2213926 "
         f"if you keep seeing this error. (Please include the request ID {request_id} in your email.)"
     )
-    return AzureError(500, {"error": {"message": message, "type": "server_error", "param": None, "code": None}})
+    return AzureError(
+        500, {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
+    )
 
 
 # --- images and audio -----------------------------------------------------------------------

@@ -22,17 +22,29 @@ error files) are ``file-`` and a dashed UUID (recording 28). Both come from the 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .call import Call
+from .ids import Clock, RequestIds
+from .objects import ObjectStore
 from .versions import date_of
-
-if TYPE_CHECKING:
-    from .state import MockState
 
 FILES = "files"  # the object store's kind for files and their blobs
 MODERN_SINCE = "2024-10-01"
 PROCESSED = "processed"
+
+
+class FileStores(Protocol):
+    """What files need of the mock's state (a ``MockState``): its object store, clock and ids."""
+
+    @property
+    def objects(self) -> ObjectStore: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def request_ids(self) -> RequestIds: ...
 
 
 def modern(call: Call) -> bool:
@@ -40,11 +52,11 @@ def modern(call: Call) -> bool:
     return call.surface == "v1" or date_of(call.api_version or "") >= MODERN_SINCE
 
 
-def upload_id(state: MockState) -> str:
+def upload_id(state: FileStores) -> str:
     return "file-" + state.request_ids.next().replace("-", "")
 
 
-def service_file_id(state: MockState) -> str:
+def service_file_id(state: FileStores) -> str:
     return "file-" + state.request_ids.next()
 
 
@@ -104,7 +116,7 @@ def plain(record: dict[str, Any]) -> dict[str, Any]:
 
 
 async def store(
-    state: MockState, record: dict[str, Any], chunks: AsyncIterable[bytes], limit: int
+    state: FileStores, record: dict[str, Any], chunks: AsyncIterable[bytes], limit: int
 ) -> dict[str, Any]:
     """Write the blob from ``chunks`` (``objects.BlobTooLarge`` past ``limit``), then the object,
     which expires with the file when it has an ``expires_at``."""
@@ -115,22 +127,22 @@ async def store(
     return record
 
 
-async def get(state: MockState, file_id: str) -> dict[str, Any] | None:
+async def get(state: FileStores, file_id: str) -> dict[str, Any] | None:
     return await state.objects.get(FILES, file_id)
 
 
-async def delete(state: MockState, file_id: str) -> bool:
+async def delete(state: FileStores, file_id: str) -> bool:
     existed = await state.objects.delete(FILES, file_id)
     await state.objects.delete_blob(FILES, file_id)
     return existed
 
 
-async def listing(state: MockState, purpose: str | None = None) -> list[dict[str, Any]]:
+async def listing(state: FileStores, purpose: str | None = None) -> list[dict[str, Any]]:
     """Every live file, oldest first (``purpose`` filters)."""
     return [record for _, record in await state.objects.items(FILES) if purpose in (None, record["purpose"])]
 
 
-def content(state: MockState, file_id: str) -> AsyncIterator[bytes] | None:
+def content(state: FileStores, file_id: str) -> AsyncIterator[bytes] | None:
     return state.objects.read_blob(FILES, file_id)
 
 

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import cast
 
 from .call import Call
-from .config import Deployment
 from .ids import digest
 from .versions import DATED_VERSIONS, date_of
-from .wire import header_line, valid_header, valid_values
 
 Getter = Callable[[Call, str], str | None]
+RawHeaders = list[tuple[bytes, bytes]]
 
 HSTS = "max-age=31536000; includeSubDomains; preload"
 
@@ -95,55 +92,107 @@ GETTERS: dict[str, Getter] = {
 
 SECURITY = ("Strict-Transport-Security", "X-Content-Type-Options")
 RATE_FULL = (
-    "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens",
-    "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens",
+    "x-ratelimit-limit-requests",
+    "x-ratelimit-limit-tokens",
+    "x-ratelimit-remaining-requests",
+    "x-ratelimit-remaining-tokens",
 )
 
 PROFILES: dict[str, tuple[str, ...]] = {
     # chat 200, JSON or SSE: recordings 01, 02, 03 (limit-* and deployment-name: 03, 12)
     "inference": (
-        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "Cache-Control", *SECURITY,
-        "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-deployment-name", "x-ms-rai-invoked",
-        "x-ms-region", *RATE_FULL, "X-Request-ID",
+        "Access-Control-Allow-Origin",
+        "apim-request-id",
+        "azureml-model-session",
+        "Cache-Control",
+        *SECURITY,
+        "x-envoy-upstream-service-time",
+        "x-ms-client-request-id",
+        "x-ms-deployment-name",
+        "x-ms-rai-invoked",
+        "x-ms-region",
+        *RATE_FULL,
+        "X-Request-ID",
     ),
     # legacy completions 200, JSON or SSE: recording 13, the only one for this operation. Unlike chat
     # 01 (recorded the same day on the same resource) it has no x-envoy-upstream-service-time, and,
     # like every recording before Apr 2025, no limit-* / deployment-name (chat has them from 12, 03;
     # whether completions gained them too is not recorded).
     "completions": (
-        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "Cache-Control", *SECURITY,
-        "x-ms-client-request-id", "x-ms-rai-invoked", "x-ms-region", "x-ratelimit-remaining-requests",
-        "x-ratelimit-remaining-tokens", "X-Request-ID",
+        "Access-Control-Allow-Origin",
+        "apim-request-id",
+        "azureml-model-session",
+        "Cache-Control",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-rai-invoked",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+        "X-Request-ID",
     ),
     # embeddings 200: recording 07 (no rai-invoked, no Cache-Control)
     "embeddings": (
-        "Access-Control-Allow-Origin", "apim-request-id", "azureml-model-session", "ms-azureml-model-time",
-        *SECURITY, "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-region",
-        "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens", "X-Request-ID",
+        "Access-Control-Allow-Origin",
+        "apim-request-id",
+        "azureml-model-session",
+        "ms-azureml-model-time",
+        *SECURITY,
+        "x-envoy-upstream-service-time",
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+        "X-Request-ID",
     ),
     # Whisper 200: recording 09 (no token header)
     "audio": (
-        "apim-request-id", "azureml-model-session", *SECURITY, "x-ms-client-request-id", "x-ms-region",
-        "x-ratelimit-remaining-requests", "X-Request-ID",
+        "apim-request-id",
+        "azureml-model-session",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+        "X-Request-ID",
     ),
     # images 200: recording 10 entry 1
     "images": (
-        "apim-request-id", *SECURITY, "x-envoy-upstream-service-time", "x-ms-client-request-id", "x-ms-region",
-        "x-ms-request-id", "x-ratelimit-remaining-requests",
+        "apim-request-id",
+        *SECURITY,
+        "x-envoy-upstream-service-time",
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ms-request-id",
+        "x-ratelimit-remaining-requests",
     ),
     # model-produced 400: recording 04
     "model_error": (
-        "apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region",
-        "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens", "X-Request-ID",
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+        "X-Request-ID",
     ),
     # gateway 400 (OperationNotSupported): recording 10 entry 2
-    "gateway": ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "x-ratelimit-remaining-requests"),
+    "gateway": (
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
+    ),
     # 404: recording 05
     "not_found": ("apim-request-id", *SECURITY, "x-ms-region"),
     # 429 (report, azure-wire §3.5: apim-request-id, HSTS, nosniff, policy-id, x-ms-region,
     # x-ratelimit-remaining-requests; the fault adds policy-id, retry-after and reset headers)
     "throttle": (
-        "apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "x-ratelimit-remaining-requests",
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-client-request-id",
+        "x-ms-region",
+        "x-ratelimit-remaining-requests",
         "x-ratelimit-remaining-tokens",
     ),
     # 401: recording 06 (only apim-request-id beside Content-Length, Content-Type, Date)
@@ -151,132 +200,42 @@ PROFILES: dict[str, tuple[str, ...]] = {
     # resource-scoped GETs such as /openai/models (not recorded; gateway-like set, inferred)
     "resource": ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "X-Request-ID"),
     # files: upload (recordings 27-29 entry 1), then get, delete and content (27, 28)
-    "files_upload": ("api-supported-versions", "apim-request-id", *SECURITY, "x-ms-middleware-request-id",
-                     "x-ms-region"),
-    "files": ("api-supported-versions", "apim-request-id", *SECURITY, "x-envoy-upstream-service-time",
-              "x-ms-region"),
+    "files_upload": (
+        "api-supported-versions",
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-middleware-request-id",
+        "x-ms-region",
+    ),
+    "files": (
+        "api-supported-versions",
+        "apim-request-id",
+        *SECURITY,
+        "x-envoy-upstream-service-time",
+        "x-ms-region",
+    ),
     # files before 2024-10-01-preview: the Go upload of recording 31 (Sep 2024, 2024-07-01-preview)
-    "files_2024": ("Access-Control-Allow-Origin", "apim-request-id", *SECURITY, "x-ms-middleware-request-id",
-                   "x-ms-region", "X-Request-ID"),
+    "files_2024": (
+        "Access-Control-Allow-Origin",
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-middleware-request-id",
+        "x-ms-region",
+        "X-Request-ID",
+    ),
     # batches: create, get, cancel (recordings 28, 29; create adds the enqueued-token pair)
-    "batches": ("apim-request-id", "mise-correlation-id", "Request-Context", *SECURITY, "Vary",
-                "x-aml-cluster", "x-ms-region", "x-ms-response-type", "x-request-time"),
+    "batches": (
+        "apim-request-id",
+        "mise-correlation-id",
+        "Request-Context",
+        *SECURITY,
+        "Vary",
+        "x-aml-cluster",
+        "x-ms-region",
+        "x-ms-response-type",
+        "x-request-time",
+    ),
 }
-
-
-# Headers whose value depends only on the deployment and the region: computed once per profile
-STATIC = frozenset({
-    "Access-Control-Allow-Origin", "azureml-model-session", "Cache-Control", "ms-azureml-model-time",
-    "Strict-Transport-Security", "X-Content-Type-Options", "x-envoy-upstream-service-time",
-    "x-ms-deployment-name", "x-ms-rai-invoked", "x-ms-region", "api-supported-versions", "Request-Context",
-    "Vary", "x-aml-cluster", "x-ms-response-type", "x-request-time",
-})
-
-RawHeaders = list[tuple[bytes, bytes]]
-# one header of a compiled profile: its name as given, its lower-cased wire name, and either the
-# encoded value (static) or the getter that computes it per call
-Slot = tuple[str, bytes, "bytes | Getter"]
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """A profile compiled for one deployment and region.
-
-    slots: every header in order; template: the raw header list with static values filled in and
-    None where a per-call value goes; dynamic: (position in template, wire name, getter);
-    lines: the same as rendered header lines (``name: value\r\n``, empty where a per-call value
-    goes), or None when a static name or value is one uvicorn would refuse (``wire.valid_header``);
-    form: all the lines as one %-format with a ``%s`` per per-call value (None with ``lines``)."""
-
-    slots: tuple[Slot, ...]
-    template: tuple[tuple[bytes, bytes] | None, ...]
-    dynamic: tuple[tuple[int, bytes, Getter], ...]
-    lines: tuple[bytes, ...] | None
-    form: str | None
-
-
-PLANS: dict[tuple[str, str, str | None], Plan] = {}
-MAX_PLANS = 1024
-
-
-def compiled(profile: str, region: str, deployment: Deployment | None) -> Plan:
-    """``profile``'s headers with every static value computed and encoded once per deployment name
-    (static values depend on nothing else); static headers without a value are left out here."""
-    key = (profile, region, deployment.name if deployment is not None else None)
-    plan = PLANS.get(key)
-    if plan is None:
-        if len(PLANS) >= MAX_PLANS:
-            PLANS.clear()
-        plan = PLANS[key] = compile_profile(profile, region, deployment)
-    return plan
-
-
-def compile_profile(profile: str, region: str, deployment: Deployment | None) -> Plan:
-    probe = Call(method="", path="", query={}, headers={}, request_id="", x_request_id="",
-                 deployment=deployment)
-    slots: list[Slot] = []
-    for name in PROFILES[profile]:
-        getter = GETTERS[name]
-        if name in STATIC:
-            value = getter(probe, region)
-            if value is not None:
-                slots.append((name, name.lower().encode("latin-1"), value.encode("latin-1")))
-        else:
-            slots.append((name, name.lower().encode("latin-1"), getter))
-    template = tuple((wire, value) if isinstance(value, bytes) else None for _, wire, value in slots)
-    dynamic = tuple((index, wire, value) for index, (_, wire, value) in enumerate(slots)
-                    if not isinstance(value, bytes))
-    lines = tuple(header_line(*header) if header is not None else b"" for header in template)
-    if not all(valid_header(*header) for header in template if header is not None):
-        return Plan(tuple(slots), template, dynamic, None, None)
-    form = "".join(line.decode("latin-1").replace("%", "%%") if header is not None else
-                   header_line(slots[index][1], b"%s").decode("latin-1")
-                   for index, (line, header) in enumerate(zip(lines, template, strict=True)))
-    return Plan(tuple(slots), template, dynamic, lines, form)
-
-
-def raw_azure_headers(call: Call, profile: str, region: str) -> RawHeaders:
-    """The headers of ``profile`` with this call's values, ready for the ASGI ``headers`` list
-    (names lower-cased, as Starlette sends them); headers without a value are left out."""
-    plan = compiled(profile, region, call.deployment)
-    result = list(plan.template)
-    complete = True
-    for index, wire_name, getter in plan.dynamic:
-        text = getter(call, region)
-        if text is None:
-            complete = False
-        else:
-            result[index] = (wire_name, text.encode("latin-1"))
-    return cast(RawHeaders, result) if complete else [header for header in result if header is not None]
-
-
-def azure_header_lines(call: Call, profile: str, region: str) -> bytes | None:
-    """The headers of ``profile`` with this call's values as header lines for ``wire``'s rendered
-    head, or None when a name or value is one uvicorn would refuse (its own path then decides)."""
-    plan = compiled(profile, region, call.deployment)
-    if plan.lines is None or plan.form is None:
-        return None
-    values = [getter(call, region) for _, _, getter in plan.dynamic]
-    present = [value for value in values if value is not None]
-    if not valid_values(present):  # e.g. an echoed x-ms-client-request-id
-        return None
-    if len(present) == len(values):
-        return (plan.form % tuple(present)).encode("latin-1")
-    lines = list(plan.lines)  # some headers have no value for this call (rate limits off)
-    for (index, wire_name, _), value in zip(plan.dynamic, values, strict=True):
-        if value is not None:
-            lines[index] = header_line(wire_name, value.encode("latin-1"))
-    return b"".join(lines)
-
-
-def azure_headers(call: Call, profile: str, region: str) -> dict[str, str]:
-    """The headers of ``profile`` with this call's values, by name as the service spells them."""
-    result = {}
-    for name, _, value in compiled(profile, region, call.deployment).slots:
-        text = value.decode("latin-1") if isinstance(value, bytes) else value(call, region)
-        if text is not None:
-            result[name] = text
-    return result
 
 
 def merged(raw: RawHeaders, extra: dict[str, str]) -> RawHeaders:

@@ -119,7 +119,7 @@ class JournalEntry:
 
 
 @dataclass(slots=True)
-class Exchange:
+class JournalRecord:
     """A request as the pipeline answers it, and what it sent: the journal keeps these, and builds
     a request's ``JournalEntry`` from its ``Call`` when the journal is read, so recording a request
     copies nothing (headers are masked then too)."""
@@ -132,7 +132,7 @@ class Exchange:
     chunks: list[bytes] = field(default_factory=list)
     chunk_times: list[float] = field(default_factory=list)  # time.monotonic() as each kept piece was sent
     head: dict[str, Any] | None = None  # the ASGI http.response.start message, decoded when read
-    recorded: bool = False
+    added: bool = False  # to the journal (once, also when the connection dropped)
     seq: int = 0
     finished: float = 0.0
     built: JournalEntry | None = None
@@ -148,15 +148,29 @@ class Exchange:
         if self.built is None:
             call = self.call
             self.built = JournalEntry(
-                time=call.received_at, monotonic=call.started, method=call.method, path=call.path,
-                query=call.query, operation=call.operation, deployment=call.deployment_name,
-                session=call.session, headers=mask_headers(call.headers),
-                body=self.upload if self.upload is not None else call.body, status=self.status,
-                fault=call.fault, request_id=call.request_id, notes=call.notes,
-                content_type=self.content_type, size=self.size, seq=self.seq,
+                time=call.received_at,
+                monotonic=call.started,
+                method=call.method,
+                path=call.path,
+                query=call.query,
+                operation=call.operation,
+                deployment=call.deployment_name,
+                session=call.session,
+                headers=mask_headers(call.headers),
+                body=self.upload if self.upload is not None else call.body,
+                status=self.status,
+                fault=call.fault,
+                request_id=call.request_id,
+                notes=call.notes,
+                content_type=self.content_type,
+                size=self.size,
+                seq=self.seq,
                 duration=max(0.0, self.finished - call.started),
-                response_headers=mask_headers(response_headers(self.head)), batch_id=call.batch_id,
-                custom_id=call.custom_id, chunks=self.chunks, chunk_times=self.chunk_times,
+                response_headers=mask_headers(response_headers(self.head)),
+                batch_id=call.batch_id,
+                custom_id=call.custom_id,
+                chunks=self.chunks,
+                chunk_times=self.chunk_times,
             )
         return self.built
 
@@ -234,16 +248,16 @@ class Journal(MockWords):
     """A bounded, thread-safe list of ``JournalEntry`` with filter and count helpers."""
 
     def __init__(self, size: int = 1000) -> None:
-        self.entries: deque[Exchange] = deque(maxlen=size)
+        self.entries: deque[JournalRecord] = deque(maxlen=size)
         self.lock = threading.Lock()
         self.numbers = itertools.count(1)
         self.last_seq = 0
 
-    def record(self, exchange: Exchange) -> None:
-        exchange.finished = time.monotonic()
+    def add(self, record: JournalRecord) -> None:
+        record.finished = time.monotonic()
         with self.lock:
-            exchange.seq = self.last_seq = next(self.numbers)
-            self.entries.append(exchange)
+            record.seq = self.last_seq = next(self.numbers)
+            self.entries.append(record)
 
     @property
     def cursor(self) -> int:
@@ -259,12 +273,12 @@ class Journal(MockWords):
     def since(self, cursor: int) -> list[JournalEntry]:
         """The entries recorded after ``cursor`` (a ``seq``), oldest first: a poller's new requests."""
         with self.lock:
-            newer: list[Exchange] = []
-            for exchange in reversed(self.entries):
-                if exchange.seq <= cursor:
+            newer: list[JournalRecord] = []
+            for record in reversed(self.entries):
+                if record.seq <= cursor:
                     break
-                newer.append(exchange)
-        return [exchange.entry() for exchange in reversed(newer)]
+                newer.append(record)
+        return [record.entry() for record in reversed(newer)]
 
     def find(self, seq: int) -> JournalEntry | None:
         """The entry numbered ``seq``, or None once it has left the bounded journal."""
@@ -296,10 +310,10 @@ class Journal(MockWords):
 
     def snapshot(self) -> list[JournalEntry]:
         with self.lock:
-            exchanges = list(self.entries)
-        return [exchange.entry() for exchange in exchanges]
+            records = list(self.entries)
+        return [record.entry() for record in records]
 
     def gaps(self, **filters: str | None) -> list[float]:
         """Seconds between consecutive matching requests (to check a client's retry waits)."""
         times = [e.monotonic for e in self.filter(**filters)]
-        return [b - a for a, b in zip(times, times[1:], strict=False)]
+        return [b - a for a, b in itertools.pairwise(times)]

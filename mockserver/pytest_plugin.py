@@ -27,10 +27,10 @@ if TYPE_CHECKING:
     from .config import Settings
     from .testing.handle import MockAzure
     from .testing.live import LiveServer
-    from .testing.session import PluginSession
+    from .testing.run import PluginRun
 
 OPTIONS_KEY = pytest.StashKey[PluginOptions]()
-SESSION_KEY = pytest.StashKey["PluginSession"]()
+RUN_KEY = pytest.StashKey["PluginRun"]()
 HANDLES_KEY = pytest.StashKey["list[MockAzure]"]()
 UNDISGUISE_KEY = pytest.StashKey["Callable[[], None]"]()
 MARKER = (
@@ -48,49 +48,49 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
     config.stash[OPTIONS_KEY] = options = read_options(config)
     if options.block_network:
-        plugin_session(config)  # blocking starts now, before any test or module-level client
+        plugin_run(config)  # blocking starts now, before any test or module-level client
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    session = config.stash.get(SESSION_KEY, None)
-    if session is not None:
-        session.close()
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.close()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [config.stash[OPTIONS_KEY].describe()]
 
 
-def plugin_session(config: pytest.Config) -> PluginSession:
-    """The run's session, made on first use (a run that never asks for a mock imports no server)."""
-    session = config.stash.get(SESSION_KEY, None)
-    if session is None:
-        from .testing.session import PluginSession
+def plugin_run(config: pytest.Config) -> PluginRun:
+    """The run's ``PluginRun``, made on first use (a run that never asks for a mock imports no server)."""
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        from .testing.run import PluginRun
 
-        session = config.stash[SESSION_KEY] = PluginSession(config.stash[OPTIONS_KEY])
-    return session
+        run = config.stash[RUN_KEY] = PluginRun(config.stash[OPTIONS_KEY])
+    return run
 
 
 @pytest.fixture(scope="session")
 def aoai_settings(pytestconfig: pytest.Config) -> Settings:
     """The settings every mock of the run starts from (--aoai-config, --aoai-seed); override to customise."""
-    return plugin_session(pytestconfig).base_settings()
+    return plugin_run(pytestconfig).base_settings()
 
 
 @pytest.fixture(scope="session")
 def aoai_live_server(pytestconfig: pytest.Config, aoai_settings: Settings) -> Iterator[LiveServer]:
     """The session's uvicorn server on 127.0.0.1 and a free port (one per xdist worker)."""
-    server = plugin_session(pytestconfig).start_server(aoai_settings)
+    server = plugin_run(pytestconfig).start_server(aoai_settings)
     yield server
     server.stop()
 
 
 def open_handle(request: pytest.FixtureRequest, settings: Settings, live: bool) -> Iterator[MockAzure]:
-    session = plugin_session(request.config)
-    external = session.options.mode == "external"
-    wants_server = not external and (live or session.options.mode == "server")
+    run = plugin_run(request.config)
+    external = run.options.mode == "external"
+    wants_server = not external and (live or run.options.mode == "server")
     server = request.getfixturevalue("aoai_live_server") if wants_server else None
-    handle = session.open(request.node, settings, server)
+    handle = run.open(request.node, settings, server)
     request.node.stash.setdefault(HANDLES_KEY, []).append(handle)
     yield handle
     try:
@@ -126,18 +126,18 @@ def aoai_async_client(aoai_mock: MockAzure) -> Any:
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     __tracebackhide__ = True
-    session = item.config.stash.get(SESSION_KEY, None)
-    if session is None:  # no mock used yet, and no blocking
+    run = item.config.stash.get(RUN_KEY, None)
+    if run is None:  # no mock used yet, and no blocking
         return (yield)
     handles = item.stash.get(HANDLES_KEY, [])
     undo = None
     if handles and "hypothesis" in sys.modules:
-        from .testing.examples import disguise_scopes, prepare
+        from .testing.hypothesis import disguise_scopes, prepare
 
         undo = prepare(item, handles)
         if undo is not None:
             item.stash[UNDISGUISE_KEY] = disguise_scopes(item)
-    mark = len(session.interceptor.blocked)
+    mark = len(run.interceptor.blocked)
     failure: BaseException | None = None
     try:
         return (yield)
@@ -148,7 +148,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
         undisguise(item)
         if undo is not None:
             undo()
-        blocked = session.blocked_since(mark)
+        blocked = run.blocked_since(mark)
         if blocked is not None:  # fail even when the code under test swallowed the error
             raise blocked from (None if isinstance(failure, type(blocked)) else failure)
         if failure is None or isinstance(failure, Exception):  # not over a skip, xfail or interrupt
@@ -197,7 +197,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def handle_journal(handle: MockAzure, render: Any) -> str | None:
     cassette = f"\n{handle.cassette.describe()}" if handle.cassette is not None else ""
-    if getattr(handle.backend, "is_mock", True) is False:
+    if not handle.backend.is_mock:
         return cassette.strip() or None
     try:
         return str(render(list(handle.requests), handle.endpoint, handle.mode)) + cassette

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Any
 
 from .call import RateInfo
+from .catalogue import OPERATION_IDS
 from .config import Deployment
+from .errors import AzureError, gateway_bytes
 from .ids import Clock
 
 MINUTE = 60.0
@@ -139,9 +143,12 @@ class RateLimiter:
             window = {"requests": sum(b[1] for b in recent), "tokens": sum(b[2] for b in recent)}
             minute = {"requests": usage.requests, "tokens": usage.tokens}
         return {
-            "window": {**window, "seconds": WINDOW,  # a cap of None: that limit is not set
-                       "request_cap": window_cap(deployment.rpm) if deployment.rpm else None,
-                       "token_cap": window_cap(deployment.tpm) if deployment.tpm else None},
+            "window": {
+                **window,
+                "seconds": WINDOW,  # a cap of None: that limit is not set
+                "request_cap": window_cap(deployment.rpm) if deployment.rpm else None,
+                "token_cap": window_cap(deployment.tpm) if deployment.tpm else None,
+            },
             "minute": {**minute, "rpm": deployment.rpm, "tpm": deployment.tpm},
         }
 
@@ -171,3 +178,43 @@ def free_after(recent: list[list[int]], excess: int, column: int, now: float) ->
 
 def window_cap(per_minute: int) -> int:
     return max(1, math.floor(per_minute / WINDOWS_PER_MINUTE))
+
+
+# --- the 429 -----------------------------------------------------------------------------------
+
+TOKEN_429 = (
+    "Requests to the {operation} Operation under Azure OpenAI API version {version} have exceeded token "
+    "rate limit of your current OpenAI S0 pricing tier. Please retry after {seconds} {unit}. Please go "
+    "here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit."
+)
+REQUEST_429 = "Rate limit is exceeded. Try again in {seconds} {unit}."
+
+
+def unit(seconds: int) -> str:
+    return "second" if seconds == 1 else "seconds"
+
+
+def too_many_requests(
+    variant: str, operation: str | None, version: str | None, retry_after: float, http_date: bool = False
+) -> AzureError:
+    """429 token-rate (``policy-id: DeploymentRatelimit-Token``) or request-rate (``-Call``).
+
+    ``http_date``: ``retry-after`` as an HTTP-date ``retry_after`` seconds from now (RFC 9110
+    §10.2.3 allows either form; Azure sends seconds, azure-wire §3.5; a proxy in front may send
+    a date). It is taken from the wall clock when the answer is made, as a client compares it
+    with its own clock."""
+    seconds = max(1, math.ceil(retry_after))
+    if variant == "requests":
+        message = REQUEST_429.format(seconds=seconds, unit=unit(seconds))
+        headers = {"policy-id": "DeploymentRatelimit-Call", "x-ratelimit-reset-requests": str(seconds)}
+    else:
+        message = TOKEN_429.format(
+            operation=OPERATION_IDS.get(operation or "", "ChatCompletions_Create"),
+            version=version or "v1",
+            seconds=seconds,
+            unit=unit(seconds),
+        )
+        # sic: hyphenated "rate-limit" (report, openai-python#937)
+        headers = {"policy-id": "DeploymentRatelimit-Token", "x-rate-limit-reset-tokens": str(seconds)}
+    headers["retry-after"] = formatdate(time.time() + seconds, usegmt=True) if http_date else str(seconds)
+    return AzureError(429, gateway_bytes("429", message), headers=headers, family="throttle")

@@ -11,8 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .call import decode_segment
-from .catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
+from .catalogue import (
+    BATCHES_CANCEL,
+    BATCHES_CREATE,
+    BATCHES_LIST,
+    BATCHES_RETRIEVE,
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
+    FILES_CONTENT,
+    FILES_CREATE,
+    FILES_DELETE,
+    FILES_LIST,
+    FILES_RETRIEVE,
+    IMAGES,
+    LIST_MODELS,
+    SPEECH,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
+)
+from .http import decode_segment
 
 # path tail under /deployments/{d}/ or /v1/ -> operation
 DEPLOYMENT_OPERATIONS = {
@@ -24,18 +42,12 @@ DEPLOYMENT_OPERATIONS = {
     "audio/translations": TRANSLATIONS,
     "audio/speech": SPEECH,
 }
-MODELS = "models"
-METHODS = {MODELS: "GET"}  # everything else under DEPLOYMENT_OPERATIONS is POST
+METHODS = {LIST_MODELS: "GET"}  # everything else under DEPLOYMENT_OPERATIONS is POST
 
-# Files and batches (AUTH-SPEC paths; the journal's operation names follow the SDKs' methods)
-FILES_CREATE, FILES_LIST, FILES_RETRIEVE = "files.create", "files.list", "files.retrieve"
-FILES_DELETE, FILES_CONTENT = "files.delete", "files.content"
-BATCHES_CREATE, BATCHES_LIST = "batches.create", "batches.list"
-BATCHES_RETRIEVE, BATCHES_CANCEL = "batches.retrieve", "batches.cancel"
 # resource collection, whether an id follows it, the tail after the id, method -> operation
 RESOURCE_OPERATIONS: dict[tuple[str, bool, str, str], str] = {
-    ("models", False, "", "GET"): MODELS,
-    ("models", True, "", "GET"): MODELS,
+    ("models", False, "", "GET"): LIST_MODELS,
+    ("models", True, "", "GET"): LIST_MODELS,
     ("files", False, "", "POST"): FILES_CREATE,
     ("files", False, "", "GET"): FILES_LIST,
     ("files", True, "", "GET"): FILES_RETRIEVE,

@@ -2,7 +2,7 @@
 
 Transport faults (reset, close mid-body, stream cut) need the socket; the protocol below puts the
 connection's transport (a ``HoldingTransport``) into ``scope["aoai.transport"]`` and, under
-httptools, lets complete responses hand uvicorn a rendered head (``mockserver.wire``).
+httptools, lets complete responses hand uvicorn a rendered head (``mockserver.fastpath.wire``).
 ``ServerThread`` runs a server in a background thread for tests and the pytest plugin.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 
 import uvicorn
 
-from .app import MockApp
-from .wire import HoldingTransport, rendered_head_cycle, renders_heads
+from .fastpath.wire import HoldingTransport, rendered_head_cycle, renders_heads
+from .types import ASGIApp, Receive, Scope, Send
 
 
 def base_protocol() -> type[asyncio.Protocol]:
@@ -44,7 +44,7 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
                 return
             scope: dict[str, Any] = current.scope
             if current.__class__ is cycle.__base__ and not self.access_log:
-                current.__class__ = cycle  # takes a head the mock rendered (mockserver.wire)
+                current.__class__ = cycle  # takes a head the mock rendered (mockserver.fastpath.wire)
                 scope["aoai.head"] = True
 
         def connection_made(self, transport: asyncio.Transport) -> None:
@@ -52,7 +52,7 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
             super().connection_made(holding)
             app: Any = self.app  # type: ignore[has-type]
 
-            async def with_transport(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            async def with_transport(scope: Scope, receive: Receive, send: Send) -> None:
                 scope["aoai.transport"] = holding
                 await app(scope, receive, send)
 
@@ -86,10 +86,15 @@ class ScriptedFaultNoise(logging.Filter):
 KEEP_ALIVE_SECONDS = 240
 
 
-def make_server(app: MockApp, log_level: str = "warning") -> uvicorn.Server:
+def make_server(app: ASGIApp, log_level: str = "warning") -> uvicorn.Server:
     config = uvicorn.Config(
-        app, log_level=log_level, server_header=False, access_log=False, lifespan="on",
-        http=transport_protocol(renders_heads(app)), timeout_graceful_shutdown=1,
+        app,
+        log_level=log_level,
+        server_header=False,
+        access_log=False,
+        lifespan="on",
+        http=transport_protocol(renders_heads(app)),
+        timeout_graceful_shutdown=1,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
@@ -99,7 +104,7 @@ def make_server(app: MockApp, log_level: str = "warning") -> uvicorn.Server:
 class ServerThread:
     """A live server on 127.0.0.1 and a free port, in a daemon thread."""
 
-    def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self.app = app
         self.sock = bind(host, port)
         self.port = self.sock.getsockname()[1]

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .batch.runner import BatchRunner
 from .config import Deployment, Settings
-from .faults import FaultStore
+from .fastpath.memo import Memo
+from .faults.rules import FaultStore
+from .faults.scenarios import load_scenario
 from .ids import Clock, RequestIds
 from .journal import Journal
-from .memo import Memo
 from .objects import MemoryObjects
 from .ratelimit import RateLimiter
-from .scenarios import load_scenario
+from .replay.player import Player
 from .synth.tokens import Tokenizer, get_tokenizer
-
-if TYPE_CHECKING:
-    from .replay.player import Player
 
 
 class MockState:
@@ -37,8 +33,6 @@ class MockState:
         # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
         self.replay: Player | None = None
         if settings.replay:
-            from .replay.player import Player
-
             self.replay = Player.from_settings(settings)
 
     def load_scenarios(self) -> None:

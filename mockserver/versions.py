@@ -11,13 +11,31 @@ from collections.abc import Iterable
 from .errors import AzureError, api_version_not_supported, resource_not_found, unrecognized_argument
 
 GA_VERSIONS = ("2022-12-01", "2023-05-15", "2024-02-01", "2024-06-01", "2024-10-21")
+# the api-version the mock's clients, banner and fixtures use when none is named: the newest GA
+DEFAULT_GA = GA_VERSIONS[-1]
 PREVIEW_VERSIONS = (
-    "2022-03-01-preview", "2022-06-01-preview", "2023-03-15-preview", "2023-06-01-preview",
-    "2023-07-01-preview", "2023-08-01-preview", "2023-09-01-preview", "2023-10-01-preview",
-    "2023-12-01-preview", "2024-02-15-preview", "2024-03-01-preview", "2024-04-01-preview",
-    "2024-05-01-preview", "2024-07-01-preview", "2024-08-01-preview", "2024-09-01-preview",
-    "2024-10-01-preview", "2024-12-01-preview", "2025-01-01-preview", "2025-02-01-preview",
-    "2025-03-01-preview", "2025-04-01-preview",
+    "2022-03-01-preview",
+    "2022-06-01-preview",
+    "2023-03-15-preview",
+    "2023-06-01-preview",
+    "2023-07-01-preview",
+    "2023-08-01-preview",
+    "2023-09-01-preview",
+    "2023-10-01-preview",
+    "2023-12-01-preview",
+    "2024-02-15-preview",
+    "2024-03-01-preview",
+    "2024-04-01-preview",
+    "2024-05-01-preview",
+    "2024-07-01-preview",
+    "2024-08-01-preview",
+    "2024-09-01-preview",
+    "2024-10-01-preview",
+    "2024-12-01-preview",
+    "2025-01-01-preview",
+    "2025-02-01-preview",
+    "2025-03-01-preview",
+    "2025-04-01-preview",
 )
 DATED_VERSIONS = frozenset(GA_VERSIONS + PREVIEW_VERSIONS)
 V1_VERSIONS = frozenset({"v1", "preview"})

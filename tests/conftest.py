@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from conformance.process import ServeProcess
+from conformance.serve import ServeProcess
 from mockserver import create_app, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,8 +23,8 @@ import openai  # noqa: F401
 import pytest
 
 import mockserver.pytest_plugin
-import mockserver.testing.examples
-import mockserver.testing.session  # noqa: F401
+import mockserver.testing.hypothesis
+import mockserver.testing.run  # noqa: F401
 
 for name in ("httpx2", "httpcore2", "respx", "hypothesis", "anyio.pytest_plugin"):
     with contextlib.suppress(ImportError):  # e.g. a run without httpx2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.replay.cassette import load
+from mockserver.replay.formats import load
 from mockserver.testing.handle import MockAzure
 
 CONTENT = bytes(range(256)) + b"\n"  # not UTF-8: a cassette must keep it exactly

@@ -216,7 +216,7 @@ async def test_the_async_sdk_polls_a_batch_to_completion(aoai_mock: MockAzure) -
 
 
 def test_the_views_of_an_external_mock_use_its_control_api() -> None:
-    from conformance.process import ServeProcess
+    from conformance.serve import ServeProcess
     from mockserver.testing.handle import open_external
     from mockserver.testing.spec import MockSpec
 

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import jsonschema
-import pytest
 from starlette.testclient import TestClient
 
 from mockserver import create_app, load_settings

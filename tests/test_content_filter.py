@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver import create_app, load_settings, make_deployment
-from mockserver.moderation import parse_trigger
+from mockserver.filters.triggers import parse_trigger
 
 from .conftest import PREVIEW, chat_url
 

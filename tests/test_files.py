@@ -253,9 +253,9 @@ def test_hostile_bodies_get_azure_shaped_400s(http: TestClient) -> None:
 def test_an_upload_over_the_cap_is_a_413_before_it_is_read(
     http: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mockserver.pipeline as pipeline
+    import mockserver.pipeline.stages as stages
 
-    monkeypatch.setitem(pipeline.BODY_LIMITS, "files.create", 4096)
+    monkeypatch.setitem(stages.BODY_LIMITS, "files.create", 4096)
     declared = upload(http, b"x" * 10_000, purpose="assistants", name="big.bin")
     assert declared.status_code == 413
     assert declared.json()["error"]["message"].startswith("Maximum content size limit (4096) exceeded")

@@ -24,10 +24,10 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from conformance import shapes
 from conformance.contract import rendering_problems
 from mockserver import Settings, create_app, load_settings, make_deployment
 
-from . import shapes
 from .conftest import RECORDINGS, LiveServer
 
 PARITY_KEY = "parity-key"

@@ -308,13 +308,6 @@ def test_external_mode_records_through_the_proxy(pytester: pytest.Pytester, upst
     assert printed(second, "CONTENT") == printed(first, "CONTENT")
 
 
-def test_the_option_tuple_matches_the_replay_modes() -> None:
-    from mockserver.replay.modes import RECORD_MODES
-    from mockserver.testing.options import RECORD_MODES as OPTION_MODES
-
-    assert OPTION_MODES == RECORD_MODES
-
-
 def test_the_standalone_handle_takes_a_cassette_too(tmp_path: Path) -> None:
     from mockserver.replay import CassetteNotFound
     from mockserver.replay.plugin_support import CassetteMiss

@@ -22,8 +22,12 @@ def section_examples() -> dict[str, str]:
     start = text.index("## Files and batches")
     end = text.index("\n## ", start + 1)
     blocks = {name: body for name, body in BLOCK.findall(text[start:end])}
-    return {name: "\n".join(line[2:] if line.startswith("  ") else line for line in body.splitlines()) + "\n"
-            if name.endswith(".toml") else body for name, body in blocks.items()}
+    return {
+        name: "\n".join(line[2:] if line.startswith("  ") else line for line in body.splitlines()) + "\n"
+        if name.endswith(".toml")
+        else body
+        for name, body in blocks.items()
+    }
 
 
 def test_the_section_has_its_examples() -> None:

@@ -17,9 +17,9 @@ import openai
 import pytest
 
 from mockserver import MockApp, create_app, load_settings
-from mockserver.recorder import Credentials, RecorderApp
 from mockserver.replay import load
-from mockserver.scrub import Scrubber
+from mockserver.replay.proxy import Credentials, RecorderApp
+from mockserver.replay.scrub import Scrubber
 from mockserver.server import ServerThread
 
 from .replay_helpers import call

@@ -22,7 +22,7 @@ import openai
 import pytest
 
 from mockserver import MockApp, create_app, load_settings
-from mockserver.recorder import RecorderApp
+from mockserver.replay.proxy import RecorderApp
 from mockserver.server import ServerThread
 
 pytestmark = pytest.mark.live

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mockserver import ConfigError, Settings, create_app, load_settings
+from mockserver import ConfigError, create_app, load_settings
 from mockserver.cli import main
 from mockserver.replay import (
     Cassette,
@@ -25,8 +25,8 @@ from mockserver.replay import (
     load,
     loads,
 )
-from mockserver.replay.capture import summarise_multipart
-from mockserver.replay.matching import DEFAULT_MATCH_ON, MATCHERS, RequestView, explain, view
+from mockserver.replay.bodies import summarise_multipart
+from mockserver.replay.matching import MATCHERS, RequestView, explain, view
 
 from .conftest import LiveServer
 from .replay_helpers import call, multipart, resend
@@ -333,10 +333,6 @@ def test_streams_replay_one_event_per_chunk(tmp_path: Path) -> None:
     answer = send(app, stream())
     assert answer.chunks == [b'data: {"n":1}\n\n', b"data: [DONE]\n\n"]
     assert answer.headers["content-type"] == "text/event-stream"
-
-
-def test_settings_default_facets_are_the_matchers_defaults() -> None:
-    assert Settings().replay_match_on == DEFAULT_MATCH_ON
 
 
 def test_toml_config_keys(tmp_path: Path) -> None:

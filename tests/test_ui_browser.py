@@ -22,7 +22,7 @@ import openai
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
 
-from conformance.process import ServeProcess
+from conformance.serve import ServeProcess
 from mockserver import create_app, load_settings
 from mockserver.replay import Cassette, Interaction, Request, Response
 from mockserver.server import ServerThread

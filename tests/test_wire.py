@@ -1,4 +1,4 @@
-"""How responses are written on the connection (mockserver.wire): one write per complete answer,
+"""How responses are written on the connection (mockserver.fastpath.wire): one write per complete answer,
 a head rendered by the mock, and the same bytes a client would get from uvicorn's own path."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver import create_app, load_settings
+from mockserver.fastpath.wire import HoldingTransport, header_line, rendered_head_cycle, valid_header
 from mockserver.ids import RequestIds
 from mockserver.server import ServerThread
-from mockserver.wire import HoldingTransport, header_line, rendered_head_cycle, valid_header
 
 from .conftest import GA
 

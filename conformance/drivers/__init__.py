@@ -1,7 +1,7 @@
 """Client drivers: one JSON protocol, several clients (raw HTTP, openai Python sync/async, openai npm,
 openai-go, openai-java).
 
-A driver takes a ``Call`` (operation, parameters, client settings) as a JSON object and answers with
+A driver takes a ``DriverCall`` (operation, parameters, client settings) as a JSON object and answers with
 an ``Outcome`` (success or the error class the client raised, its status and code, what came back,
 and the client's name and version). The Node driver is a separate process speaking exactly this
 JSON on stdin/stdout (``drivers/node/driver.mjs``); the Python drivers use the same dictionaries.
@@ -12,132 +12,14 @@ from the mock's journal, not from the driver, so every driver is judged the same
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from .go_openai import GoOpenAI
+from .java_openai import JavaOpenAI
+from .node_openai import NodeOpenAI
+from .protocol import MESSAGES, OPERATIONS, Driver, DriverCall, Outcome, batch_input
+from .python_openai import PythonOpenAIAsync, PythonOpenAISync
+from .raw_http import RawHttp
 
-if TYPE_CHECKING:
-    from ..targets import Target
+__all__ = ["MESSAGES", "OPERATIONS", "REGISTRY", "Driver", "DriverCall", "Outcome", "batch_input"]
 
-OPERATIONS = ("chat", "chat_stream", "embeddings", "batch")
-MESSAGES = [{"role": "user", "content": "Say hello in five words."}]
-# the batch flow: upload these lines, create a batch, poll it to its end, download and parse its files
-BATCH_LINES = ("ok-1", "ok-2", "throttled", "filtered")
-BATCH_TERMINAL = ("completed", "failed", "cancelled", "expired")
-
-
-def batch_input(deployment: str, surface: str) -> bytes:
-    import json
-
-    url = "/v1/chat/completions" if surface == "v1" else "/chat/completions"
-    rows = [{"custom_id": name, "method": "POST", "url": url,
-             "body": {"model": deployment, "messages": MESSAGES, "max_tokens": 16}} for name in BATCH_LINES]
-    return "".join(json.dumps(row) + "\n" for row in rows).encode()
-
-
-@dataclass(frozen=True)
-class Call:
-    """One client call.
-
-    operation: ``chat``, ``chat_stream``, ``embeddings`` or ``batch`` (upload a JSONL file, create a
-      batch, poll it to its end, download and parse its output and error files).
-    endpoint: the resource endpoint (``https://<res>.openai.azure.com`` or the mock's base URL).
-    surface: ``classic`` (AzureOpenAI with api-version) or ``v1`` (plain OpenAI on /openai/v1/).
-    auth: ``key``, ``token`` (Entra bearer) or ``env`` (the client reads AZURE_OPENAI_* itself).
-    headers: default headers the client adds to every request (``x-mock-session``).
-    settings: ``max_retries`` and ``timeout`` (seconds); absent means the SDK's default.
-    env: environment variables for ``auth == "env"``.
-    """
-
-    operation: str
-    endpoint: str
-    deployment: str
-    api_key: str = ""
-    api_version: str = "2024-10-21"
-    surface: str = "classic"
-    auth: str = "key"
-    params: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)
-    env: dict[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Outcome:
-    """What the client reported. ``error_class`` is the exception's class name (None on success);
-    ``attempts`` the HTTP requests the client itself sent (counted in its transport)."""
-
-    driver: str
-    sdk: str
-    sdk_version: str
-    runtime: str
-    ok: bool
-    error_class: str | None = None
-    status: int | None = None
-    code: str | None = None
-    message: str | None = None
-    request_id: str | None = None
-    result: dict[str, Any] = field(default_factory=dict)
-    attempts: int | None = None
-    elapsed: float = 0.0
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Outcome:
-        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**known)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-class Driver:
-    """A client under test. ``sdk`` keys the expectations in ``conformance.vectors``."""
-
-    name = ""
-    sdk = ""
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
-
-    def unavailable(self) -> str | None:
-        """Why this driver cannot run here (None when it can)."""
-        return None
-
-    @property
-    def version(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def runtime(self) -> str:
-        raise NotImplementedError
-
-    def run(self, call: Call) -> Outcome:
-        raise NotImplementedError
-
-    def outcome(self, **fields: Any) -> Outcome:
-        return Outcome(
-            driver=self.name, sdk=self.sdk, sdk_version=self.version, runtime=self.runtime, **fields
-        )
-
-
-def registry() -> dict[str, type[Driver]]:
-    from .go_openai import GoOpenAI
-    from .java_openai import JavaOpenAI
-    from .node_openai import NodeOpenAI
-    from .python_openai import PythonOpenAIAsync, PythonOpenAISync
-    from .raw_http import RawHttp
-
-    drivers: list[type[Driver]] = [
-        RawHttp,
-        PythonOpenAISync,
-        PythonOpenAIAsync,
-        NodeOpenAI,
-        GoOpenAI,
-        JavaOpenAI,
-    ]
-    return {d.name: d for d in drivers}
-
-
-REGISTRY = registry()
+DRIVERS: list[type[Driver]] = [RawHttp, PythonOpenAISync, PythonOpenAIAsync, NodeOpenAI, GoOpenAI, JavaOpenAI]
+REGISTRY: dict[str, type[Driver]] = {d.name: d for d in DRIVERS}

@@ -7,7 +7,8 @@ surface a plain client on ``<endpoint>/openai/v1/``. The module version is pinne
 When ``go`` is on PATH, the program is built once (``go build``, modules from the Go module proxy) into
 the cache directory shared with the Node driver, ``$AOAI_CONFORMANCE_CACHE`` or ``~/.cache/aoai-mockserver``,
 under ``go/openai-go-<version>-<hash of the driver's sources>``. Without Go, or when the build fails,
-the driver skips with that reason. Each call is one process: the Call as JSON on stdin, the Outcome on stdout.
+the driver skips with that reason. Each call is one process: the DriverCall as JSON on stdin, the Outcome
+on stdout.
 """
 
 from __future__ import annotations

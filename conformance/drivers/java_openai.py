@@ -1,7 +1,7 @@
 """openai-java (``com.openai:openai-java``), run as a small Java program (``drivers/java/``).
 
 On the classic surface the client is pointed at the endpoint with the Azure URL layout forced
-(``AzureUrlPathMode.LEGACY``: openai-java recognises Azure by host name only), the Call's api-version,
+(``AzureUrlPathMode.LEGACY``: openai-java recognises Azure by host name only), the DriverCall's api-version,
 and ``AzureApiKeyCredential`` or ``BearerTokenCredential``; on the v1 surface a plain client on
 ``<endpoint>/openai/v1/``. The SDK version is pinned in ``drivers/java/pom.xml``.
 
@@ -9,7 +9,7 @@ When ``java`` and ``mvn`` are on PATH, the driver is built once (``mvn -B -q pac
 dependencies from Maven Central into the usual local repository) into the cache directory shared with
 the Node and Go drivers, ``$AOAI_CONFORMANCE_CACHE`` or ``~/.cache/aoai-mockserver``, under
 ``java/openai-java-<version>-<hash of the driver's sources>``. Without them, or when the build fails,
-the driver skips with that reason. Each call is one ``java -jar`` process: the Call as JSON on stdin,
+the driver skips with that reason. Each call is one ``java -jar`` process: the DriverCall as JSON on stdin,
 the Outcome on stdout.
 """
 

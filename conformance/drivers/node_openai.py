@@ -4,7 +4,7 @@ When ``node`` and ``npm`` are on PATH, the package named in ``drivers/node/packa
 ``AOAI_CONFORMANCE_NODE_OPENAI``, e.g. ``latest`` or ``6.x``) is installed once into a cache
 directory, ``$AOAI_CONFORMANCE_CACHE`` or ``~/.cache/aoai-mockserver`` (``$XDG_CACHE_HOME``
 respected), under ``node/openai-<version>``. Without Node.js the driver skips with that reason.
-Each call is one ``node driver.mjs`` process: the Call as JSON on stdin, the Outcome on stdout.
+Each call is one ``node driver.mjs`` process: the DriverCall as JSON on stdin, the Outcome on stdout.
 """
 
 from __future__ import annotations

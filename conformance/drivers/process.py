@@ -1,4 +1,4 @@
-"""What the drivers that run another language share: one child process per call, the Call as JSON on
+"""What the drivers that run another language share: one child process per call, the DriverCall as JSON on
 stdin and the Outcome as the last JSON line on stdout, a cache directory for built or installed SDKs,
 and an environment without the variables a client would read by itself (sdk-behaviour §3.2).
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..targets import NO_SOCKET, Target
-from . import Call, Driver, Outcome
+from .protocol import Driver, DriverCall, Outcome
 
 CALL_TIMEOUT = 180
 CACHE_ENV = "AOAI_CONFORMANCE_CACHE"
@@ -78,7 +78,7 @@ class ProcessDriver(Driver):
     def extra_env(self) -> dict[str, str]:
         return {}
 
-    def run(self, call: Call) -> Outcome:
+    def run(self, call: DriverCall) -> Outcome:
         env = without(self.hidden_env)
         env.update(call.env)
         env.update(self.extra_env())

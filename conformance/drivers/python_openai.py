@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from . import BATCH_TERMINAL, MESSAGES, Call, Driver, Outcome
+from .protocol import BATCH_TERMINAL, MESSAGES, Driver, DriverCall, Outcome
 
 BATCH_POLL, BATCH_TIMEOUT = 0.2, 120.0
 
@@ -48,7 +48,7 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def client_options(call: Call) -> dict[str, Any]:
+def client_options(call: DriverCall) -> dict[str, Any]:
     options: dict[str, Any] = {"default_headers": dict(call.headers)}
     if call.settings.get("max_retries") is not None:
         options["max_retries"] = call.settings["max_retries"]
@@ -57,7 +57,7 @@ def client_options(call: Call) -> dict[str, Any]:
     return options
 
 
-def credential(call: Call) -> dict[str, Any]:
+def credential(call: DriverCall) -> dict[str, Any]:
     if call.auth == "token":
         return {"azure_ad_token": call.api_key}
     return {"api_key": call.api_key}
@@ -110,7 +110,7 @@ class PythonOpenAI(Driver):
         client.event_hooks = {"request": [count], "response": []}
         return client
 
-    def client(self, call: Call, attempts: list[str]) -> Any:
+    def client(self, call: DriverCall, attempts: list[str]) -> Any:
         import openai
 
         options = client_options(call)
@@ -126,7 +126,7 @@ class PythonOpenAI(Driver):
             azure_endpoint=call.endpoint, api_version=call.api_version, **credential(call), **options
         )
 
-    def run(self, call: Call) -> Outcome:
+    def run(self, call: DriverCall) -> Outcome:
         started = time.monotonic()
         result: dict[str, Any] = {}
         attempts: list[str] = []
@@ -160,7 +160,7 @@ class PythonOpenAI(Driver):
             result=result,
         )
 
-    def perform(self, client: Any, call: Call, result: dict[str, Any]) -> None:
+    def perform(self, client: Any, call: DriverCall, result: dict[str, Any]) -> None:
         if call.operation == "batch":
             batch_flow(client, call, result)
             return
@@ -179,7 +179,7 @@ class PythonOpenAI(Driver):
         for chunk in client.chat.completions.create(model=call.deployment, stream=True, **params):
             take_chunk(chunk, result)
 
-    async def perform_async(self, client: Any, call: Call, result: dict[str, Any]) -> None:
+    async def perform_async(self, client: Any, call: DriverCall, result: dict[str, Any]) -> None:
         async with client:
             if call.operation == "batch":
                 await batch_flow_async(client, call, result)
@@ -204,7 +204,7 @@ class PythonOpenAI(Driver):
                 take_chunk(chunk, result)
 
 
-def batch_flow(client: Any, call: Call, result: dict[str, Any]) -> None:
+def batch_flow(client: Any, call: DriverCall, result: dict[str, Any]) -> None:
     """Upload, create, poll to the end, download and parse, list, cancel a second batch, delete the
     input: what a batch job's code does."""
     uploaded = client.files.create(file=("requests.jsonl", call.params["input"].encode()), purpose="batch")
@@ -230,7 +230,7 @@ def poll(client: Any, batch: Any) -> Any:
     return batch
 
 
-async def batch_flow_async(client: Any, call: Call, result: dict[str, Any]) -> None:
+async def batch_flow_async(client: Any, call: DriverCall, result: dict[str, Any]) -> None:
     upload = ("requests.jsonl", call.params["input"].encode())
     uploaded = await client.files.create(file=upload, purpose="batch")
     batch = await poll_async(client, await client.batches.create(**batch_request(uploaded.id)))

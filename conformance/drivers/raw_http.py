@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from ..shapes import event_kind, safe_event_data, split_events
-from . import MESSAGES, Call, Driver, Outcome
+from .protocol import MESSAGES, Driver, DriverCall, Outcome
 
 PATHS = {"chat": "chat/completions", "chat_stream": "chat/completions", "embeddings": "embeddings"}
 WIRE_HEADERS = ("retry-after", "retry-after-ms", "x-ms-retry-after-ms", "x-should-retry")
@@ -39,7 +39,7 @@ class RawHttp(Driver):
 
         return f"CPython {platform.python_version()}"
 
-    def run(self, call: Call) -> Outcome:
+    def run(self, call: DriverCall) -> Outcome:
         method, url, headers, body = request_parts(call)
         timeout = call.settings.get("timeout") or 30.0
         started = time.monotonic()
@@ -54,7 +54,7 @@ class RawHttp(Driver):
         outcome.elapsed = time.monotonic() - started
         return outcome
 
-    def judge(self, call: Call, status: int, headers: dict[str, str], raw: bytes) -> Outcome:
+    def judge(self, call: DriverCall, status: int, headers: dict[str, str], raw: bytes) -> Outcome:
         wire = {name: headers[name] for name in WIRE_HEADERS if name in headers}
         text = raw.decode("utf-8", errors="replace")
         if status >= 400:
@@ -93,7 +93,7 @@ class RawHttp(Driver):
         return self.outcome(ok=True, status=status, request_id=headers.get("x-request-id"), result=result)
 
 
-def request_parts(call: Call) -> tuple[str, str, dict[str, str], bytes]:
+def request_parts(call: DriverCall) -> tuple[str, str, dict[str, str], bytes]:
     """Method, URL, headers and body for ``call``, as an Azure client would send them."""
     body: dict[str, Any] = dict(call.params)
     if call.operation == "embeddings":

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..transport import ScriptedDisconnect
+from ..faults.effects import ScriptedDisconnect
 
 OPERATION_PATHS = {"chat.completions": "chat/completions"}
 THROTTLE_WAIT = 0.5  # seconds between tries of a throttled line (the limiter's windows use real time)

@@ -32,15 +32,14 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .. import files
+from ..config import Settings
 from ..ids import digest
+from ..types import ASGIApp
 from . import inputs, lines
 from .record import BATCHES, TERMINAL, needs_work, phase, started_at, view
-
-if TYPE_CHECKING:
-    from ..state import MockState
 
 PARTS = "batch-parts"  # the object store's kind for the runner's part blobs
 WINDOW = 100
@@ -52,20 +51,30 @@ READ_BUDGET = 2.0  # seconds a request that reads a batch may spend running its 
 SETTLE_TIMEOUT = 600.0
 
 
+class BatchStores(files.FileStores, Protocol):
+    """What the runner needs of the mock's state (a ``MockState``): the files' stores and the settings."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+
 class BatchRunner:
-    def __init__(self, state: MockState) -> None:
+    def __init__(self, state: BatchStores) -> None:
         self.state = state
         self.token = uuid.uuid4().hex
         self.locks: dict[str, threading.Lock] = {}
         self.guard = threading.Lock()
-        self.pipeline: Any = None
+        self.pipeline: ASGIApp | None = None
+
+    def run_lines_with(self, pipeline: ASGIApp) -> None:
+        """The app the lines go through: the state's own ``Pipeline`` (``app.MockApp`` wires it, as the
+        pipeline imports the endpoints, which read this runner)."""
+        self.pipeline = pipeline
 
     @property
-    def app(self) -> Any:
+    def app(self) -> ASGIApp:
         if self.pipeline is None:
-            from ..pipeline import Pipeline  # the pipeline imports the endpoints, which import this
-
-            self.pipeline = Pipeline(self.state)
+            raise RuntimeError("no pipeline for the batch lines: build the app with mockserver.create_app")
         return self.pipeline
 
     # --- the record --------------------------------------------------------------------------

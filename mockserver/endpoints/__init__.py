@@ -11,18 +11,24 @@ from collections.abc import Awaitable, Callable
 from starlette.responses import Response
 
 from ..call import Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
-from ..routing import (
+from ..catalogue import (
     BATCHES_CANCEL,
     BATCHES_CREATE,
     BATCHES_LIST,
     BATCHES_RETRIEVE,
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
     FILES_CONTENT,
     FILES_CREATE,
     FILES_DELETE,
     FILES_LIST,
     FILES_RETRIEVE,
-    MODELS,
+    IMAGES,
+    LIST_MODELS,
+    SPEECH,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
 )
 from ..state import MockState
 from .audio import audio_speech, transcriptions, translations
@@ -40,7 +46,7 @@ HANDLERS: dict[str, Handler] = {
     CHAT: chat_completions,
     COMPLETIONS: completions,
     EMBEDDINGS: embeddings,
-    MODELS: models,
+    LIST_MODELS: models,
     IMAGES: images_generations,
     TRANSCRIPTIONS: transcriptions,
     TRANSLATIONS: translations,

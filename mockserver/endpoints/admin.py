@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
 from ..errors import ConfigError
-from ..scenarios import library, load_scenario, parse_scenario
+from ..faults.scenarios import library, load_scenario, parse_scenario
 from ..state import MockState
 from ..ui.routes import ui_routes
 from .images import image_blob
@@ -160,8 +160,11 @@ def scenarios(state: MockState) -> Any:
             data = await json_body(request)
             if not isinstance(data, dict):
                 raise ConfigError('send {"name": "<built-in or path>"} or {"scenario": {"rules": [...]}}')
-            scenario = (parse_scenario_object(data["scenario"]) if "scenario" in data
-                        else load_scenario(str(data.get("name"))))
+            scenario = (
+                parse_scenario_object(data["scenario"])
+                if "scenario" in data
+                else load_scenario(str(data.get("name")))
+            )
             ids = state.faults.add(scenario["rules"])
         except ConfigError as exc:
             return bad_request(str(exc))

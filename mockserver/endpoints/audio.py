@@ -29,7 +29,7 @@ from starlette.responses import Response
 
 from ..call import Call
 from ..errors import invalid_request
-from ..headers import azure_headers
+from ..fastpath.header_plan import azure_headers
 from ..ids import digest
 from ..state import MockState
 from ..synth.media import probe

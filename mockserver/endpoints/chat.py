@@ -11,9 +11,9 @@ from typing import Any
 from starlette.responses import Response
 
 from ..call import Call
-from ..memo import request_key
+from ..fastpath.memo import request_key
+from ..filters.annotations import prompt_filter_results
 from ..state import MockState
-from ..synth import filters
 from ..synth.chat import ChatInputs, ChoicePlan, ToolCall, plan_choices
 from ..synth.sse import dumps
 from .chat_common import Identity, choice_filter, citations, identity, logprobs_block
@@ -24,7 +24,7 @@ from .render import json_bytes_response, json_response, sse_response
 async def chat_completions(call: Call, state: MockState) -> Response:
     if call.filter_action is not None or call.prompt_hits:
         return await render(call, state)
-    # the same request renders the same bytes within one second of the clock (see mockserver.memo);
+    # the same request renders the same bytes within one second of the clock (see mockserver.fastpath.memo);
     # only non-streaming answers are kept, so a hit needs no look at the body's "stream"
     key = ("chat", *request_key(call), int(state.clock.now()))
     data = state.memo.get(state.settings, key)
@@ -46,8 +46,15 @@ def prepare(call: Call, state: MockState) -> tuple[Identity, list[ChoicePlan], d
     deployment = call.deployment
     assert deployment is not None
     settings = state.settings
-    inputs = ChatInputs(call.body, deployment, settings.seed, state.tokenizer(deployment), settings.canned,
-                        settings.content_filters, call.filter_action)
+    inputs = ChatInputs(
+        call.body,
+        deployment,
+        settings.seed,
+        state.tokenizer(deployment),
+        settings.canned,
+        settings.content_filters,
+        call.filter_action,
+    )
     plans = plan_choices(inputs)
     ident = identity(call, state)
     return ident, plans, usage_block(call.prompt_tokens, plans, ident.modern)
@@ -63,14 +70,16 @@ async def render(call: Call, state: MockState) -> Response:
     return sse_response(call, state, events)
 
 
-def completion_body(call: Call, ident: Identity, plans: list[ChoicePlan], usage: dict[str, Any]) -> dict[str, Any]:
+def completion_body(
+    call: Call, ident: Identity, plans: list[ChoicePlan], usage: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "choices": [choice_json(call.body, ident, plan) for plan in plans],
         "created": ident.created,
         "id": ident.id,
         "model": ident.model,
         "object": "chat.completion",
-        "prompt_filter_results": filters.prompt_filter_results(overrides=call.prompt_hits),
+        "prompt_filter_results": prompt_filter_results(overrides=call.prompt_hits),
         "system_fingerprint": ident.fingerprint,
         "usage": usage,
     }

@@ -8,9 +8,9 @@ from typing import Any
 
 from ..call import Call
 from ..config import Deployment
+from ..filters.annotations import choice_results, filter_error
 from ..ids import chat_id, fingerprint
 from ..state import MockState
-from ..synth import filters
 from ..synth.chat import ChoicePlan, last_user_text
 from ..synth.logprobs import token_logprobs
 from ..synth.text import keywords
@@ -37,7 +37,9 @@ def is_modern(call: Call) -> bool:
     if call.deployment is None or not call.deployment.modern:
         return False
     version = call.api_version
-    return version is None or call.surface == "v1" or (is_preview(version) and date_of(version) >= MODERN_SINCE)
+    return (
+        version is None or call.surface == "v1" or (is_preview(version) and date_of(version) >= MODERN_SINCE)
+    )
 
 
 def has_fingerprint(deployment: Deployment) -> bool:
@@ -62,13 +64,15 @@ def identity(call: Call, state: MockState) -> Identity:
 def choice_filter(plan: ChoicePlan) -> dict[str, Any]:
     """The choice's verdict: its results, or the "filter did not run" error (azure-wire §3.3)."""
     if plan.filter_error:
-        return {"content_filter_result": filters.filter_error()}
+        return {"content_filter_result": filter_error()}
     if plan.tool_calls:
         return {"content_filter_results": {}}  # tool-call choices carry empty results (recording 14)
-    return {"content_filter_results": filters.choice_results(plan.filter_hits)}
+    return {"content_filter_results": choice_results(plan.filter_hits)}
 
 
-def logprobs_block(body: dict[str, Any], ident: Identity, pieces: list[str], index: int) -> dict[str, Any] | None:
+def logprobs_block(
+    body: dict[str, Any], ident: Identity, pieces: list[str], index: int
+) -> dict[str, Any] | None:
     if not body.get("logprobs"):
         return None
     return {"content": token_logprobs(pieces, body.get("top_logprobs") or 0, (ident.id, index))}

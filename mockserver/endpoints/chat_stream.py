@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from json.encoder import encode_basestring
 from typing import Any
 
-from ..synth import filters
+from ..filters.annotations import choice_results, prompt_filter_results, protected_material
 from ..synth.chat import ChoicePlan, ToolCall
 from ..synth.sse import DONE, event
 from .chat_common import Identity, choice_filter, citations, logprobs_block
@@ -28,8 +28,12 @@ BLANK_IDENTITY = {"created": 0, "id": "", "model": "", "object": ""}
 
 
 async def stream_events(
-    body: dict[str, Any], ident: Identity, plans: list[ChoicePlan], usage: dict[str, Any],
-    prompt_hits: dict[str, Any], mode: str,
+    body: dict[str, Any],
+    ident: Identity,
+    plans: list[ChoicePlan],
+    usage: dict[str, Any],
+    prompt_hits: dict[str, Any],
+    mode: str,
 ) -> AsyncIterator[bytes]:
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     yield event(annotation_event(prompt_hits))
@@ -62,15 +66,26 @@ def chunk(ident: Identity, choices: list[dict[str, Any]], include_usage: bool) -
 
 def annotation_event(prompt_hits: dict[str, Any]) -> dict[str, Any]:
     """Event 1: prompt annotations with blank identity fields (recordings 02, 11)."""
-    return {"choices": [], **BLANK_IDENTITY, "prompt_filter_results": filters.prompt_filter_results(overrides=prompt_hits)}
+    return {
+        "choices": [],
+        **BLANK_IDENTITY,
+        "prompt_filter_results": prompt_filter_results(overrides=prompt_hits),
+    }
 
 
-def plan_events(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str,
-                include_usage: bool) -> list[bytes]:
+def plan_events(
+    body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str, include_usage: bool
+) -> list[bytes]:
     """One choice's events: the role chunk, its content or tool-call chunks, the finish chunk."""
     wants_logprobs = bool(body.get("logprobs")) and not plan.tool_calls
-    role = delta_choice(mode, {"content_filter_results": {}}, role_delta(body, ident, plan, mode), None,
-                        {"content": []} if wants_logprobs else None, plan.index)
+    role = delta_choice(
+        mode,
+        {"content_filter_results": {}},
+        role_delta(body, ident, plan, mode),
+        None,
+        {"content": []} if wants_logprobs else None,
+        plan.index,
+    )
     events = [event(chunk(ident, [role], include_usage))]
     if plan.tool_calls:
         events += [event(chunk(ident, [d], include_usage)) for d in tool_deltas(plan, mode)]
@@ -79,8 +94,11 @@ def plan_events(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: s
     else:
         events += content_events(ident, plan, mode, include_usage)
     if mode != "async" or plan.finish_reason != "content_filter":
-        finish_filter = {"content_filter_results": filters.choice_results(plan.filter_hits)} \
-            if plan.finish_reason == "content_filter" else {"content_filter_results": {}}
+        finish_filter = (
+            {"content_filter_results": choice_results(plan.filter_hits)}
+            if plan.finish_reason == "content_filter"
+            else {"content_filter_results": {}}
+        )
         finish = delta_choice(mode, finish_filter, {}, plan.finish_reason, None, plan.index)
         events.append(event(chunk(ident, [finish], include_usage)))
     return events
@@ -97,7 +115,9 @@ def content_events(ident: Identity, plan: ChoicePlan, mode: str, include_usage: 
     return [head + encode_basestring(piece)[1:-1].encode() + tail for piece in plan.pieces]
 
 
-def content_deltas(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str) -> list[dict[str, Any]]:
+def content_deltas(
+    body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: str
+) -> list[dict[str, Any]]:
     entries = logprobs_block(body, ident, plan.pieces, plan.index)
     verdict = content_verdict(plan)
     deltas = []
@@ -111,11 +131,17 @@ def content_verdict(plan: ChoicePlan) -> dict[str, Any]:
     """Per-chunk filter keys: the four categories, or the filter-error pair (azure-wire §3.3, report)."""
     if plan.filter_error:
         return {**choice_filter(plan), "content_filter_results": {}}
-    return {"content_filter_results": filters.choice_results()}
+    return {"content_filter_results": choice_results()}
 
 
-def delta_choice(mode: str, verdict: dict[str, Any], delta: dict[str, Any], finish: str | None,
-                 logprobs: dict[str, Any] | None, index: int) -> dict[str, Any]:
+def delta_choice(
+    mode: str,
+    verdict: dict[str, Any],
+    delta: dict[str, Any],
+    finish: str | None,
+    logprobs: dict[str, Any] | None,
+    index: int,
+) -> dict[str, Any]:
     choice = {} if mode == "async" else dict(verdict)  # async chunks carry no filter keys (recording 12)
     choice.update({"delta": delta, "finish_reason": finish, "index": index, "logprobs": logprobs})
     return choice
@@ -135,7 +161,12 @@ def role_delta(body: dict[str, Any], ident: Identity, plan: ChoicePlan, mode: st
 
 
 def tool_start(call: ToolCall, index: int) -> dict[str, Any]:
-    return {"function": {"arguments": "", "name": call.name}, "id": call.id, "index": index, "type": "function"}
+    return {
+        "function": {"arguments": "", "name": call.name},
+        "id": call.id,
+        "index": index,
+        "type": "function",
+    }
 
 
 def tool_deltas(plan: ChoicePlan, mode: str) -> list[dict[str, Any]]:
@@ -144,8 +175,11 @@ def tool_deltas(plan: ChoicePlan, mode: str) -> list[dict[str, Any]]:
     deltas = []
     for position, call in enumerate(plan.tool_calls):
         if position:
-            deltas.append(delta_choice(mode, empty, {"tool_calls": [tool_start(call, position)]}, None, None,
-                                       plan.index))
+            deltas.append(
+                delta_choice(
+                    mode, empty, {"tool_calls": [tool_start(call, position)]}, None, None, plan.index
+                )
+            )
         for piece in call.pieces:
             fragment = {"tool_calls": [{"function": {"arguments": piece}, "index": position}]}
             deltas.append(delta_choice(mode, empty, fragment, None, None, plan.index))
@@ -161,17 +195,27 @@ def async_annotations(plan: ChoicePlan) -> list[dict[str, Any]]:
     blocked = plan.finish_reason == "content_filter"
     annotations = []
     for start in starts:
-        offsets = {"check_offset": start, "start_offset": start, "end_offset": min(start + ASYNC_WINDOW, length)}
-        protected = annotation(plan.index, offsets, filters.protected_material(), None)
+        offsets = {
+            "check_offset": start,
+            "start_offset": start,
+            "end_offset": min(start + ASYNC_WINDOW, length),
+        }
+        protected = annotation(plan.index, offsets, protected_material(), None)
         if start == starts[-1] and blocked:
-            harm = annotation(plan.index, offsets, filters.choice_results(plan.filter_hits), "content_filter")
+            harm = annotation(plan.index, offsets, choice_results(plan.filter_hits), "content_filter")
             annotations += [protected, harm]
         else:
-            annotations += [annotation(plan.index, offsets, filters.choice_results(), None), protected]
+            annotations += [annotation(plan.index, offsets, choice_results(), None), protected]
     return annotations
 
 
-def annotation(index: int, offsets: dict[str, int], results: dict[str, Any], finish: str | None) -> dict[str, Any]:
-    choice = {"content_filter_offsets": offsets, "content_filter_results": results, "finish_reason": finish,
-              "index": index}
+def annotation(
+    index: int, offsets: dict[str, int], results: dict[str, Any], finish: str | None
+) -> dict[str, Any]:
+    choice = {
+        "content_filter_offsets": offsets,
+        "content_filter_results": results,
+        "finish_reason": finish,
+        "index": index,
+    }
     return {"choices": [choice], **BLANK_IDENTITY}

@@ -15,9 +15,9 @@ from starlette.responses import Response
 
 from ..call import Call
 from ..config import Deployment
+from ..filters.annotations import choice_results, prompt_filter_results
 from ..ids import completion_id
 from ..state import MockState
-from ..synth import filters
 from ..synth.chat import stop_list
 from ..synth.logprobs import legacy_logprobs
 from ..synth.sse import DONE, event
@@ -52,20 +52,27 @@ def plan(body: dict[str, Any], deployment: Deployment, tokenizer: Tokenizer, see
     return choices
 
 
-def choice_json(body: dict[str, Any], choice: TextChoice, cid: str, pieces: list[str] | None = None,
-                finish: str | None = None) -> dict[str, Any]:
+def choice_json(
+    body: dict[str, Any],
+    choice: TextChoice,
+    cid: str,
+    pieces: list[str] | None = None,
+    finish: str | None = None,
+) -> dict[str, Any]:
     pieces = choice.pieces if pieces is None else pieces
     text = "".join(pieces)
     echo = bool(body.get("echo")) and pieces is choice.pieces
     logprobs = None
     if body.get("logprobs") is not None:
-        logprobs = legacy_logprobs(pieces, body["logprobs"], (cid, choice.index), len(choice.prompt) if echo else 0)
+        logprobs = legacy_logprobs(
+            pieces, body["logprobs"], (cid, choice.index), len(choice.prompt) if echo else 0
+        )
     return {
         "text": (choice.prompt + text) if echo else text,
         "index": choice.index,
         "finish_reason": finish,
         "logprobs": logprobs,
-        "content_filter_results": filters.choice_results(),
+        "content_filter_results": choice_results(),
     }
 
 
@@ -86,24 +93,46 @@ async def completions(call: Call, state: MockState) -> Response:
         "object": "text_completion",
         "created": created,
         "model": deployment.response_model,
-        "prompt_filter_results": filters.prompt_filter_results(prompts),
+        "prompt_filter_results": prompt_filter_results(prompts),
         "choices": [choice_json(body, c, cid, finish=c.finish_reason) for c in choices],
-        "usage": {"prompt_tokens": call.prompt_tokens, "completion_tokens": completion,
-                  "total_tokens": call.prompt_tokens + completion},
+        "usage": {
+            "prompt_tokens": call.prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": call.prompt_tokens + completion,
+        },
     }
     return json_response(call, state, payload, "completions")
 
 
-async def stream(body: dict[str, Any], choices: list[TextChoice], cid: str, created: int,
-                 deployment: Deployment, prompts: int) -> AsyncIterator[bytes]:
-    yield event({"id": "", "object": "", "created": 0, "model": "",
-                 "prompt_filter_results": filters.prompt_filter_results(prompts), "choices": []})
+async def stream(
+    body: dict[str, Any],
+    choices: list[TextChoice],
+    cid: str,
+    created: int,
+    deployment: Deployment,
+    prompts: int,
+) -> AsyncIterator[bytes]:
+    yield event(
+        {
+            "id": "",
+            "object": "",
+            "created": 0,
+            "model": "",
+            "prompt_filter_results": prompt_filter_results(prompts),
+            "choices": [],
+        }
+    )
     for choice in choices:
         for i, piece in enumerate(choice.pieces):
             last = i == len(choice.pieces) - 1
             item = choice_json(body, choice, cid, [piece], choice.finish_reason if last else None)
-            yield event({"id": cid, "object": "text_completion", "created": created,
-                         "model": deployment.response_model, "choices": [item]})
+            yield event(
+                {
+                    "id": cid,
+                    "object": "text_completion",
+                    "created": created,
+                    "model": deployment.response_model,
+                    "choices": [item],
+                }
+            )
     yield DONE
-
-

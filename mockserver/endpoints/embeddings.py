@@ -21,7 +21,9 @@ async def embeddings(call: Call, state: MockState) -> Response:
     data = []
     for index, item in enumerate(normalise_input(body["input"])):
         values = vector(item, deployment.model, state.settings.seed, deployment.dimensions, dims)
-        data.append({"object": "embedding", "index": index, "embedding": encode(values, body.get("encoding_format"))})
+        data.append(
+            {"object": "embedding", "index": index, "embedding": encode(values, body.get("encoding_format"))}
+        )
     payload = {
         "object": "list",
         "data": data,

@@ -28,7 +28,7 @@ from starlette.responses import Response, StreamingResponse
 from .. import files
 from ..call import Call
 from ..errors import not_found
-from ..headers import azure_headers
+from ..fastpath.header_plan import azure_headers
 from ..objects import BlobTooLarge
 from ..state import MockState
 from ..validation.files import (

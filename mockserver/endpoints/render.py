@@ -11,9 +11,11 @@ from starlette.responses import Response, StreamingResponse
 
 from ..call import Call
 from ..errors import AzureError
-from ..headers import RawHeaders, azure_header_lines, azure_headers, merged, raw_azure_headers
+from ..fastpath.header_plan import azure_header_lines, azure_headers, raw_azure_headers
+from ..headers import RawHeaders, merged
 from ..state import MockState
 from ..synth.sse import dumps
+from ..types import Receive, Scope, Send
 
 JSON = "application/json"  # no charset (azure-wire §4.1)
 JSON_BYTES = JSON.encode()
@@ -22,12 +24,19 @@ SSE = "text/event-stream"  # recordings 02 and 03 (the newest, Nov 2025)
 
 class BytesResponse(Response):
     """A complete JSON body with this call's Azure headers, computed when it is sent: as header lines
-    for a server that takes a rendered head (``mockserver.wire``), else as ASGI's header list."""
+    for a server that takes a rendered head (``mockserver.fastpath.wire``), else as ASGI's header list."""
 
     media_type = JSON
 
-    def __init__(self, body: bytes, status: int, call: Call, profile: str, region: str,
-                 extra: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        body: bytes,
+        status: int,
+        call: Call,
+        profile: str,
+        region: str,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.status_code = status
         self.body = body
         self.background = None
@@ -50,31 +59,39 @@ class BytesResponse(Response):
             return None
         return b"%bcontent-type: %b\r\ncontent-length: %d\r\n" % (lines, JSON_BYTES, len(self.body))
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lines = self.header_lines() if scope.get("aoai.head") else None
-        if lines is not None:  # the server takes rendered header lines (mockserver.wire)
-            start = {"type": "http.response.start", "status": self.status_code, "aoai.head": lines,
-                     "aoai.length": len(self.body)}
+        if lines is not None:  # the server takes rendered header lines (mockserver.fastpath.wire)
+            start = {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "aoai.head": lines,
+                "aoai.length": len(self.body),
+            }
         else:
             start = {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         await send(start)
         await send({"type": "http.response.body", "body": self.body})
 
 
-def json_response(call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False,
-                  status: int = 200) -> Response:
+def json_response(
+    call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False, status: int = 200
+) -> Response:
     """Compact JSON, or 2-space pretty JSON plus a newline (embeddings, recording 07 lengths)."""
     data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n") if pretty else dumps(body)
     return json_bytes_response(call, state, data.encode(), profile, status)
 
 
-def json_bytes_response(call: Call, state: MockState, data: bytes, profile: str, status: int = 200) -> Response:
+def json_bytes_response(
+    call: Call, state: MockState, data: bytes, profile: str, status: int = 200
+) -> Response:
     """An already serialised JSON body with this call's Azure headers."""
     return BytesResponse(data, status, call, profile, state.settings.region)
 
 
-def sse_response(call: Call, state: MockState, events: AsyncIterator[bytes],
-                 profile: str = "inference") -> StreamingResponse:
+def sse_response(
+    call: Call, state: MockState, events: AsyncIterator[bytes], profile: str = "inference"
+) -> StreamingResponse:
     headers = azure_headers(call, profile, state.settings.region)
     headers["Content-Type"] = SSE
     return StreamingResponse(events, headers=headers)

@@ -1,7 +1,7 @@
 """Turn what went over the wire into an ``Interaction``: request parts, then timed response chunks.
 
-Shared by the recording proxy (``mockserver.recorder``, a real upstream reached with httpx) and the
-in-process recorder of ``replay.plugin_support`` (the mock app itself). Everything passes through a
+Shared by the recording proxy (``replay.proxy``, a real upstream reached with httpx) and the
+in-process recorder of ``replay.attach`` (the mock app itself). Everything passes through a
 ``Scrubber`` before it is kept, so no secret is ever held in a cassette, even in memory.
 
 Streams are split into SSE events at blank lines (``\\n\\n``, or ``\\r\\n\\r\\n``; Azure sends LF,
@@ -12,47 +12,15 @@ blank line (a cut stream) keeps its tail as a last, partial event.
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
-import re
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from typing import Any
 from urllib.parse import parse_qsl
 
-from ..scrub import Scrubber
+from .bodies import EVENT_END, kept_headers, request_body, response_from_bytes
 from .cassette import Event, Interaction, Request, Response
+from .scrub import Scrubber
 
-EVENT_END = re.compile(rb"\r?\n\r?\n")
 # bodies a cassette keeps as base64 whatever they hold: file downloads (recording 28), audio, images
 BINARY_TYPES = ("application/octet-stream", "audio/", "image/")
-# Not kept in cassettes: per-connection (RFC 9110 §7.6.1) or recomputed by whoever serves the body.
-HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-        "content-encoding",
-        "date",
-    }
-)
-
-
-def kept_headers(headers: list[tuple[str, str]] | dict[str, str]) -> dict[str, str]:
-    """Headers without hop-by-hop ones; names keep their case (test-proxy style, azure-wire §14)."""
-    items = headers.items() if isinstance(headers, dict) else headers
-    result: dict[str, str] = {}
-    for name, value in items:
-        if name.lower() not in HOP_BY_HOP:
-            result[name] = f"{result[name]}, {value}" if name in result else value
-    return result
 
 
 def request_from_wire(
@@ -78,85 +46,8 @@ def request_from_wire(
     )
 
 
-def request_body(body: bytes, content_type: str) -> tuple[str | None, Any]:
-    if not body:
-        return None, None
-    if content_type.lower().startswith("multipart/"):
-        form = summarise_multipart(body, content_type)
-        if form is not None:
-            return "form", form
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return "base64", base64.b64encode(body).decode("ascii")
-    try:
-        return "json", json.loads(text)
-    except ValueError:
-        return "text", text
-
-
-def summarise_multipart(body: bytes, content_type: str) -> dict[str, Any] | None:
-    """Text fields verbatim; files as name, type, size and SHA-256 (never the bytes). The boundary,
-    which every client picks at random, is left out, so it never takes part in matching."""
-    message = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
-    )
-    if not message.is_multipart():
-        return None
-    form: dict[str, Any] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        add_field(form, name, part_value(part))
-    return form
-
-
-def part_value(part: Any) -> Any:
-    payload = part.get_payload(decode=True) or b""
-    filename = part.get_filename()
-    if filename is None:
-        return payload.decode("utf-8", errors="replace")
-    return file_summary(filename, part.get_content_type(), payload)
-
-
-def file_summary(filename: str | None, content_type: str | None, data: bytes | None) -> dict[str, Any]:
-    """An uploaded file as a cassette keeps it; ``data`` None when the bytes are unknown (elided)."""
-    summary: dict[str, Any] = {"filename": filename, "content_type": content_type}
-    if data is not None:
-        summary |= {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    return summary
-
-
-def add_field(form: dict[str, Any], name: str, value: Any) -> None:
-    """Repeated names (``timestamp_granularities[]``) become lists."""
-    if name not in form:
-        form[name] = value
-    elif isinstance(form[name], list):
-        form[name].append(value)
-    else:
-        form[name] = [form[name], value]
-
-
-def json_style(text: str, value: Any) -> str | None:
-    """How ``text`` serialises ``value``: compact (Azure's usual), pretty (embeddings, recording 07)."""
-    compact = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    pretty = json.dumps(value, indent=2, ensure_ascii=False)
-    styles = {compact: "compact", compact + "\n": "compact+lf", pretty: "pretty", pretty + "\n": "pretty+lf"}
-    return styles.get(text)
-
-
-def render_json(value: Any, style: str) -> str:
-    """The inverse of ``json_style``."""
-    if style.startswith("pretty"):
-        text = json.dumps(value, indent=2, ensure_ascii=False)
-    else:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text + "\n" if style.endswith("+lf") else text
-
-
 @dataclass
-class ExchangeBuilder:
+class InteractionBuilder:
     """Collects one response as it streams: ``start``, ``chunk`` (timed), then ``finish``."""
 
     request: Request
@@ -214,17 +105,4 @@ class ExchangeBuilder:
         if content_type.lower().startswith(BINARY_TYPES):  # file content: kept byte for byte, never scrubbed
             encoded = base64.b64encode(data).decode("ascii")
             return Response(self.status, self.headers, "base64", encoded, self.t)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            return Response(
-                self.status, self.headers, "base64", base64.b64encode(data).decode("ascii"), self.t
-            )
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return Response(self.status, self.headers, "text", self.scrubber.text(text), self.t)
-        style = json_style(text, value)
-        if style is None:  # an unusual serialisation: keep the exact text
-            return Response(self.status, self.headers, "text", self.scrubber.text(text), self.t)
-        return Response(self.status, self.headers, "json", self.scrubber.json(value), self.t, style)
+        return response_from_bytes(self.status, self.headers, data, self.t, self.scrubber)

@@ -243,30 +243,6 @@ def loads(text: str, path: Path | None = None) -> Cassette:
     return Cassette(items, dict(data.get("meta") or {}), path)
 
 
-def load(path: str | Path) -> Cassette:
-    """A cassette in any supported format: ours, an Azure SDK test-proxy recording (``Entries``), or a
-    vcrpy / pytest-recording cassette (YAML or JSON). Foreign formats are imported on the fly."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CassetteNotFound(f"cassette not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CassetteError(f"cassette {path} cannot be read: {exc}") from None
-    from .importers import detect, import_text  # importers build Cassettes: imported late
-
-    kind = detect(text, path)
-    return loads(text, path) if kind == "aoai" else import_text(text, path, kind)
-
-
-def load_or_empty(path: str | Path) -> Cassette:
-    """The cassette at ``path``, or an empty one that will be saved there."""
-    try:
-        return load(path)
-    except CassetteNotFound:
-        return Cassette(path=Path(path))
-
-
 def sorted_dict(mapping: dict[str, str]) -> dict[str, str]:
     return dict(sorted(mapping.items(), key=lambda item: item[0].lower()))
 

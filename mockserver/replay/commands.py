@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ..errors import ConfigError
 from .modes import RECORD_MODES
@@ -67,9 +67,9 @@ def add_commands(commands: Any) -> None:
 
 
 def run_record(args: argparse.Namespace) -> int:
-    from ..recorder import Credentials, RecorderApp
-    from ..scrub import Scrubber
     from ..server import bind, make_server
+    from .proxy import Credentials, RecorderApp
+    from .scrub import Scrubber
 
     try:
         app = RecorderApp(
@@ -97,13 +97,13 @@ def run_record(args: argparse.Namespace) -> int:
         f'  point clients at {endpoint} (e.g. AzureOpenAI(azure_endpoint="{endpoint}", ...))',
         flush=True,
     )
-    make_server(cast(Any, app), args.log_level).run(sockets=[sock])
+    make_server(app, args.log_level).run(sockets=[sock])
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     from .cassette import Cassette, CassetteError
-    from .importers import import_file
+    from .formats import import_file
 
     merged = Cassette(meta={"imported_from": []})
     try:

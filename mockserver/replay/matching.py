@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from ..call import normalise_path
-from ..scrub import replace_path
+from ..http import normalise_path
 from .cassette import Request
+from .options import FACETS
+from .scrub import replace_path
 
-DEFAULT_MATCH_ON = ("method", "path", "deployment", "api_version", "body")
 # ids a client copies from earlier responses (tool-call ids): they change whenever that response does
 VOLATILE_BODY_PATHS = ("messages.*.tool_call_id", "messages.*.tool_calls.*.id")
 MAX_DIFFERENCES = 3
@@ -105,7 +105,7 @@ def query(recorded: RequestView, incoming: RequestView) -> str | None:
 
 def body(recorded: RequestView, incoming: RequestView) -> str | None:
     if recorded.kind == "form" and incoming.kind == "form":
-        if recorded.body is None:  # an upload the source did not record (importers: null RequestBody)
+        if recorded.body is None:  # an upload the source did not record (from_test_proxy: null RequestBody)
             return None
         found = form_differences(recorded.body, incoming.body)
     elif recorded.kind != incoming.kind and (recorded.body is not None or incoming.body is not None):
@@ -125,12 +125,7 @@ MATCHERS: dict[str, Matcher] = {
 }
 
 
-def check_match_on(names: Sequence[str]) -> tuple[str, ...]:
-    """``names`` validated (a ``ValueError`` lists the valid ones)."""
-    unknown = [n for n in names if n not in MATCHERS]
-    if unknown:
-        raise ValueError(f"unknown replay matcher(s) {unknown}; valid: {list(MATCHERS)}")
-    return tuple(names)
+assert tuple(MATCHERS) == FACETS, "replay.options.FACETS names every matcher, in order"
 
 
 def explain(recorded: RequestView, incoming: RequestView, match_on: Sequence[str]) -> list[str]:

@@ -38,7 +38,7 @@ RECORD_MODES = tuple(m.value for m in RecordMode)
 
 
 @dataclass(frozen=True)
-class Plan:
+class ModePlan:
     """What a mode does with a cassette: replay it, forward (to upstream or generator), record."""
 
     mode: RecordMode
@@ -48,11 +48,11 @@ class Plan:
     keep_existing: bool  # the saved file keeps the interactions it had
 
 
-def plan(mode: str | RecordMode, path: str | Path) -> Plan:
+def plan(mode: str | RecordMode, path: str | Path) -> ModePlan:
     mode = RecordMode.parse(mode)
     exists = Path(path).is_file()
     if mode is RecordMode.NONE or (mode is RecordMode.ONCE and exists):
-        return Plan(mode, replay=True, forward=False, record=False, keep_existing=True)
+        return ModePlan(mode, replay=True, forward=False, record=False, keep_existing=True)
     if mode is RecordMode.NEW_EPISODES:
-        return Plan(mode, replay=exists, forward=True, record=True, keep_existing=True)
-    return Plan(mode, replay=False, forward=True, record=True, keep_existing=False)
+        return ModePlan(mode, replay=exists, forward=True, record=True, keep_existing=True)
+    return ModePlan(mode, replay=False, forward=True, record=True, keep_existing=False)

@@ -10,16 +10,14 @@ at ``response.t``, each SSE event at its ``t``, measured from when the request a
 twice as fast, 2 half as fast. Events are sent one per ASGI message, so the recorded chunk
 boundaries reach the client.
 
-In the server, ``replay_call`` is the pipeline's ``replay`` stage (after ``body``): a hit raises
-``ReplayHit`` carrying the response, which ``Pipeline.respond`` returns; a miss falls through to
-the generator when asked (``fallthrough``), otherwise it is an Azure-shaped 404 ``ReplayMiss``.
+The player knows nothing of the server: ``mockserver.pipeline.replay`` is the pipeline's ``replay``
+stage that asks it, and the recording proxy asks it too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -31,16 +29,15 @@ from starlette.responses import Response as HttpResponse
 from starlette.responses import StreamingResponse
 
 from ..errors import AzureError
-from ..scrub import Scrubber
-from ..transport import wait_or_disconnect
-from .capture import add_field, kept_headers, render_json
-from .cassette import Cassette, Event, Interaction, Request, Response, load
-from .matching import DEFAULT_MATCH_ON, RequestView, check_match_on, explain, view
+from .bodies import kept_headers, render_json
+from .cassette import Cassette, Event, Interaction, Request, Response
+from .formats import load
+from .matching import RequestView, explain, view
+from .options import DEFAULT_MATCH_ON, check_match_on, valid_speed
+from .scrub import Scrubber
 
 if TYPE_CHECKING:
-    from ..call import Call
     from ..config import Settings
-    from ..state import MockState
 
 MISS = "aoai-mock replay: no recorded exchange matches {request}. {detail}"
 CLOSEST = "Closest: {cassette} #{index} ({recorded}), which differs in {reasons}."
@@ -48,15 +45,6 @@ EMPTY = "The cassette(s) {names} hold no exchanges."
 EXHAUSTED = "All {count} recorded answers to it were already replayed (repeats are off)."
 REPLAYED = "replayed {cassette} #{index}"
 REPEATED = "replayed {cassette} #{index} again (all {count} recorded answers to this request were used)"
-FELL_THROUGH = "replay miss, answered by the generator: {message}"
-
-
-class ReplayHit(Exception):
-    """Raised by the replay stage: the pipeline answers with ``response``."""
-
-    def __init__(self, response: HttpResponse) -> None:
-        super().__init__("replayed")
-        self.response = response
 
 
 def replay_miss(message: str) -> AzureError:
@@ -104,7 +92,7 @@ class Player:
         match_on: Sequence[str] = DEFAULT_MATCH_ON,
         allow_repeats: bool = True,
     ) -> None:
-        if speed < 0:
+        if not valid_speed(speed):
             raise ValueError(f"replay speed must be 0 or more, got {speed}")
         self.cassettes = list(cassettes)
         self.speed = float(speed)
@@ -146,15 +134,24 @@ class Player:
         """What was replayed and what missed since the last rewind (``GET /_mock/replay``)."""
         with self.lock:
             interactions = [
-                {"cassette": e.cassette, "index": e.index, "request": e.view.describe(),
-                 "status": e.interaction.response.status, "hits": self.hits.get(position, 0)}
+                {
+                    "cassette": e.cassette,
+                    "index": e.index,
+                    "request": e.view.describe(),
+                    "status": e.interaction.response.status,
+                    "hits": self.hits.get(position, 0),
+                }
                 for position, e in enumerate(self.entries)
             ]
             misses = [{"request": m.request, "message": m.message, "closest": m.closest} for m in self.missed]
         return {
             "cassettes": [{"name": c.name, "interactions": len(c.interactions)} for c in self.cassettes],
-            "speed": self.speed, "fallthrough": self.fallthrough, "match_on": list(self.match_on),
-            "hits": sum(i["hits"] for i in interactions), "misses": misses, "interactions": interactions,
+            "speed": self.speed,
+            "fallthrough": self.fallthrough,
+            "match_on": list(self.match_on),
+            "hits": sum(i["hits"] for i in interactions),
+            "misses": misses,
+            "interactions": interactions,
         }
 
     def lookup(self, request: Request) -> Hit | Miss:
@@ -193,8 +190,12 @@ class Player:
             detail = EMPTY.format(names=", ".join(c.name for c in self.cassettes) or "(none)")
         else:
             entry = self.entries[closest[0]]
-            near = {"cassette": entry.cassette, "index": entry.index, "recorded": entry.view.describe(),
-                    "differs": closest[1]}
+            near = {
+                "cassette": entry.cassette,
+                "index": entry.index,
+                "recorded": entry.view.describe(),
+                "differs": closest[1],
+            }
             detail = CLOSEST.format(
                 cassette=entry.cassette,
                 index=entry.index,
@@ -256,77 +257,3 @@ def body_bytes(response: Response) -> bytes:
     if response.kind == "base64":
         return base64.b64decode(response.body)
     return str(response.body).encode("utf-8")
-
-
-# --- the pipeline stage ----------------------------------------------------------------------
-
-
-async def replay_call(call: Call, state: MockState) -> None:
-    """The ``replay`` stage: answer from the cassette, fall through, or refuse with a near miss."""
-    player: Player | None = state.replay
-    if player is None:
-        return
-    outcome = player.lookup(await request_from_call(call))
-    if isinstance(outcome, Miss):
-        if player.fallthrough:
-            call.notes.append(FELL_THROUGH.format(message=outcome.message))
-            return
-        call.notes.append(outcome.message)
-        await close_form(call)
-        raise replay_miss(outcome.message)
-    await close_form(call)
-    call.notes.append(outcome.note)
-    if call.scope is not None:
-        call.scope["aoai.replayed"] = True  # in-process recorders skip what was replayed
-    if call.deployment_name is None:
-        call.deployment_name = outcome.entry.view.deployment
-    await pause(player.delay(outcome.entry.interaction.response.t, call.started), call)
-    raise ReplayHit(player.response(outcome.entry.interaction, call.started))
-
-
-async def close_form(call: Call) -> None:
-    """Uploads are spooled to temporary files; no handler will read (and drop) them now."""
-    if call.form is not None:
-        await call.form.close()
-
-
-async def pause(seconds: float, call: Call) -> None:
-    if seconds <= 0:
-        return
-    if call.method == "POST":  # the body has been read: receive() now only reports a disconnect
-        await wait_or_disconnect(seconds, call.receive)
-    else:
-        await asyncio.sleep(seconds)
-
-
-async def request_from_call(call: Call) -> Request:
-    """The incoming request as a cassette ``Request`` (uploads hashed, then rewound for the handler)."""
-    kind: str | None = None
-    body: Any = None
-    if call.form is not None:
-        kind, body = "form", await form_summary(call.form)
-    elif call.raw_body:
-        kind, body = "json", call.body
-    return Request(call.method, call.path, dict(call.query), dict(call.headers), kind, body)
-
-
-async def form_summary(form: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in form.multi_items():
-        if hasattr(value, "filename"):
-            add_field(result, name, await upload_summary(value))
-        else:
-            add_field(result, name, value)
-    return result
-
-
-async def upload_summary(upload: Any) -> dict[str, Any]:
-    """``capture.file_summary`` of a spooled upload, hashed in chunks (an upload is never read whole)."""
-    sha, size = hashlib.sha256(), 0
-    await upload.seek(0)
-    while chunk := await upload.read(1 << 20):
-        sha.update(chunk)
-        size += len(chunk)
-    await upload.seek(0)
-    return {"filename": upload.filename, "content_type": upload.content_type, "size": size,
-            "sha256": sha.hexdigest()}

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import CannedReply, Deployment
+from ..filters.triggers import Cut, FilterTrigger, completion_cut, forced_cut
 from ..ids import digest, tool_call_id
-from ..moderation import Cut, FilterTrigger, completion_cut, forced_cut
 from .schema import instance
 from .text import keywords, reply
 from .tokens import Tokenizer, content_text
@@ -77,7 +77,9 @@ def plan_choices(inputs: ChatInputs) -> list[ChoicePlan]:
 def plan_choice(inputs: ChatInputs, index: int) -> ChoicePlan:
     body = inputs.body
     prompt = last_user_text(body.get("messages", []))
-    rng = random.Random(digest("choice", inputs.seed, body.get("seed"), inputs.deployment.model, prompt, index))
+    rng = random.Random(
+        digest("choice", inputs.seed, body.get("seed"), inputs.deployment.model, prompt, index)
+    )
     canned = find_canned(inputs, prompt)
     tools = chosen_tools(body, prompt, canned)
     if tools:
@@ -106,7 +108,9 @@ def find_canned(inputs: ChatInputs, prompt: str) -> CannedReply | None:
     return None
 
 
-def choice_text(inputs: ChatInputs, prompt: str, index: int, rng: random.Random, canned: CannedReply | None) -> str:
+def choice_text(
+    inputs: ChatInputs, prompt: str, index: int, rng: random.Random, canned: CannedReply | None
+) -> str:
     body = inputs.body
     if canned is not None and canned.content is not None:
         return canned.content
@@ -180,7 +184,11 @@ def overlaps(function: dict[str, Any], prompt: str) -> bool:
 
 
 def make_tool_call(
-    inputs: ChatInputs, function: dict[str, Any], rng: random.Random, position: int, canned: CannedReply | None
+    inputs: ChatInputs,
+    function: dict[str, Any],
+    rng: random.Random,
+    position: int,
+    canned: CannedReply | None,
 ) -> ToolCall:
     name = str(function.get("name", "tool"))
     if canned is not None and canned.tool_calls:

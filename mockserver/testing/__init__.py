@@ -12,22 +12,36 @@ from typing import TYPE_CHECKING, Any
 from ..lazy import load_export
 
 if TYPE_CHECKING:
+    from ..replay.attach import CassetteMiss, cassette_path, use_cassette
+    from ..replay.modes import RecordMode
     from .errors import ControlUnavailable, RealAzureCallBlocked, ServerOnlyFault
     from .handle import INPROCESS_ENDPOINT, MockAzure
     from .log import RequestLog
 
 __all__ = [
     "INPROCESS_ENDPOINT",
+    "CassetteMiss",
     "ControlUnavailable",
     "MockAzure",
     "RealAzureCallBlocked",
+    "RecordMode",
     "RequestLog",
     "ServerOnlyFault",
+    "cassette_path",
+    "use_cassette",
 ]
 
 EXPORTS = {
-    "ControlUnavailable": "errors", "RealAzureCallBlocked": "errors", "ServerOnlyFault": "errors",
-    "INPROCESS_ENDPOINT": "handle", "MockAzure": "handle", "RequestLog": "log",
+    "CassetteMiss": "..replay.attach",
+    "ControlUnavailable": "errors",
+    "INPROCESS_ENDPOINT": "handle",
+    "MockAzure": "handle",
+    "RealAzureCallBlocked": "errors",
+    "RecordMode": "..replay.modes",
+    "RequestLog": "log",
+    "ServerOnlyFault": "errors",
+    "cassette_path": "..replay.attach",
+    "use_cassette": "..replay.attach",
 }
 
 

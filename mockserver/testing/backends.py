@@ -31,10 +31,15 @@ NOT_A_MOCK = (
 class LocalBackend:
     """A ``MockApp`` in this process; ``baseline`` is the settings ``reset`` returns to."""
 
-    remote = False
+    is_mock = True  # it has the control API (RemoteBackend: when the URL is an aoai-mockserver)
 
-    def __init__(self, app: MockApp, endpoint: str, session: str | None = None,
-                 on_close: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        app: MockApp,
+        endpoint: str,
+        session: str | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.state = app.state
         self.endpoint = endpoint
@@ -81,10 +86,14 @@ class LocalBackend:
 class RemoteBackend:
     """An external URL; faults and the journal through ``/_mock`` when it is a mock."""
 
-    remote = True
-
-    def __init__(self, endpoint: str, session: str, is_mock: bool,
-                 unavailable: Callable[[str], NoReturn] | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        session: str,
+        is_mock: bool,
+        unavailable: Callable[[str], NoReturn] | None = None,
+        timeout: float = 10.0,
+    ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.session = session
         self.is_mock = is_mock
@@ -103,8 +112,12 @@ class RemoteBackend:
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.endpoint}/_mock{path}", data=data, method=method,
-                                         headers={"content-type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.endpoint}/_mock{path}",
+            data=data,
+            method=method,
+            headers={"content-type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read() or b"null")
@@ -152,8 +165,10 @@ class RemoteBackend:
 
     def refuse(self, feature: str) -> NoReturn:
         """``feature`` changes the server's settings, which an external target keeps to itself."""
-        message = (f"{feature} changes the mock's settings; the external target {self.endpoint} keeps its "
-                   "own (configure it there, or run with --aoai-mode inprocess or server)")
+        message = (
+            f"{feature} changes the mock's settings; the external target {self.endpoint} keeps its "
+            "own (configure it there, or run with --aoai-mode inprocess or server)"
+        )
         if self.unavailable is not None:
             self.unavailable(message)
         raise ControlUnavailable(message)
@@ -174,8 +189,9 @@ class RemoteBackend:
 
 
 def deployment_from_json(item: dict[str, Any], known: set[str]) -> Deployment:
-    values: dict[str, Any] = {k: (tuple(v) if isinstance(v, list) else v)
-                              for k, v in item.items() if k in known}
+    values: dict[str, Any] = {
+        k: (tuple(v) if isinstance(v, list) else v) for k, v in item.items() if k in known
+    }
     return Deployment(**values)
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import atexit
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from ..transport import ScriptedDisconnect
+from ..faults.effects import ScriptedDisconnect
+from ..types import ASGIApp, Message
 
-ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -76,7 +76,7 @@ async def call_app(app: ASGIApp, request: AppRequest) -> AppResponse:
     complete = asyncio.Event()
     sent_body = False
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         nonlocal sent_body
         if not sent_body:
             sent_body = True
@@ -84,7 +84,7 @@ async def call_app(app: ASGIApp, request: AppRequest) -> AppResponse:
         await complete.wait()  # like a client that keeps the connection until the answer is in
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         if message["type"] == "http.response.start":
             response.status, response.started = message["status"], True
             response.headers = list(message.get("headers", []))

@@ -1,5 +1,5 @@
 """A handle's cassette: ``@pytest.mark.aoai(cassette=...)`` with the record modes none / once /
-new_episodes / all (``mockserver.replay.plugin_support`` does the work).
+new_episodes / all (``mockserver.replay.attach`` does the work).
 
 * A local handle (in-process, or an app on the session server) wraps its own app for the test with
   ``use_cassette``: replayed answers come from the cassette, "recorded" ones are what the mock answered.
@@ -18,12 +18,12 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..replay.attach import MISSES, CassetteMiss, recording_proxy, use_cassette
 from ..replay.modes import RecordMode
-from ..replay.plugin_support import MISSES, CassetteMiss, recording_proxy, use_cassette
 
 if TYPE_CHECKING:
     from ..app import MockApp
-    from ..replay.modes import Plan
+    from ..replay.modes import ModePlan
 
 __all__ = ["CassetteMiss", "CassetteUse", "external_cassette", "local_cassette"]
 
@@ -35,9 +35,17 @@ class CassetteUse:
     endpoint: the proxy's endpoint for an external target, else None.
     """
 
-    def __init__(self, path: Path, mode: RecordMode, source: Any, plan: Plan, stack: ExitStack,
-                 endpoint: str | None = None, app: MockApp | None = None,
-                 bare: tuple[Any, Any] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        mode: RecordMode,
+        source: Any,
+        plan: ModePlan,
+        stack: ExitStack,
+        endpoint: str | None = None,
+        app: MockApp | None = None,
+        bare: tuple[Any, Any] | None = None,
+    ) -> None:
         self.path = path
         self.mode = mode
         self.source = source
@@ -79,8 +87,9 @@ class CassetteUse:
         if not missed or self.plan.forward:
             return None
         lines = "\n".join(f"  - {m}" for m in missed)
-        return CassetteMiss(MISSES.format(count=len(missed), path=self.path, mode=self.plan.mode.value,
-                                          lines=lines))
+        return CassetteMiss(
+            MISSES.format(count=len(missed), path=self.path, mode=self.plan.mode.value, lines=lines)
+        )
 
     @contextmanager
     def suspended(self) -> Iterator[None]:

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..faults import TRANSPORT_KINDS
+from ..faults.rules import SERVER_ONLY_KINDS, TRANSPORT_KINDS
 from .errors import SERVER_ONLY_FAULT, ServerOnlyFault
 
-# Kinds whose point is timing or a slow socket: in-process requests are buffered and client
-# timeouts never fire, so these need the live server (style.md §3.3).
-SERVER_ONLY_KINDS = ("latency", "stall", "dribble", "stream_timing")
 INPROCESS_KINDS = tuple(k for k in TRANSPORT_KINDS if k not in SERVER_ONLY_KINDS)
-MATCH_ARGS = ("operation", "deployment", "api_version", "stream", "headers")
 
 
 class RuleStore(Protocol):
@@ -68,10 +64,20 @@ class FaultControl:
         return len(self.snapshot())
 
 
-def make_match(operation: str | None, deployment: str | None, api_version: str | None,
-               stream: bool | None, headers: dict[str, str] | None) -> dict[str, Any]:
-    values = {"operation": operation, "deployment": deployment, "api_version": api_version,
-              "stream": stream, "headers": headers}
+def make_match(
+    operation: str | None,
+    deployment: str | None,
+    api_version: str | None,
+    stream: bool | None,
+    headers: dict[str, str] | None,
+) -> dict[str, Any]:
+    values = {
+        "operation": operation,
+        "deployment": deployment,
+        "api_version": api_version,
+        "stream": stream,
+        "headers": headers,
+    }
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -80,3 +86,57 @@ def make_action(status: int | None, kind: str | None, params: dict[str, Any]) ->
         raise TypeError("give exactly one of status=... (an HTTP error) or kind=... (a transport fault)")
     head: dict[str, Any] = {"status": status} if status is not None else {"kind": kind}
     return {**head, **{k: v for k, v in params.items() if v is not None}}
+
+
+class FaultShortcuts:
+    """``MockAzure``'s one-line fault methods, over its ``faults`` (a ``FaultControl``)."""
+
+    faults: FaultControl
+
+    def fail(
+        self,
+        status: int | None = None,
+        *,
+        kind: str | None = None,
+        times: int | None = 1,
+        operation: str | None = None,
+        deployment: str | None = None,
+        api_version: str | None = None,
+        stream: bool | None = None,
+        match_headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> str:
+        """Fail the next ``times`` matching requests (every one when ``times=None``); returns the rule id.
+
+        status: an HTTP error with Azure's body for it (429 gets retry-after and the rate-limit body).
+        kind: a transport fault instead (``reset``, ``stream_cut``, ...; see ``mockserver.faults``).
+        params: the action's options: ``headers``, ``body``, ``retry_after``, ``retry_after_format``,
+            ``variant``, ``after_chunks``, ``seconds``, ...
+        operation / deployment / api_version / stream / match_headers: which requests (default: all).
+        """
+        match = make_match(operation, deployment, api_version, stream, match_headers)
+        rule: dict[str, Any] = {"match": match, "fault": make_action(status, kind, params)}
+        if times is not None:
+            rule["times"] = times
+        return self.faults.add(rule)[0]
+
+    def fail_sequence(
+        self,
+        actions: list[Any],
+        *,
+        operation: str | None = None,
+        deployment: str | None = None,
+        api_version: str | None = None,
+        stream: bool | None = None,
+        match_headers: dict[str, str] | None = None,
+    ) -> str:
+        """Successive matching requests take the next action (``"pass"``, ``{"status": ...}``,
+        ``{"kind": ...}``); after the last one requests pass. Returns the rule id."""
+        match = make_match(operation, deployment, api_version, stream, match_headers)
+        return self.faults.add({"match": match, "sequence": list(actions)})[0]
+
+    def load_scenario(self, name: str) -> list[str]:
+        """Add the rules of a built-in scenario (or a scenario file); returns their ids."""
+        from ..faults.scenarios import load_scenario
+
+        return self.faults.add(load_scenario(name)["rules"])

@@ -12,21 +12,17 @@ replays and/or records that cassette (``mockserver.testing.cassettes``); its mis
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
-import ssl
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..app import create_app
-from ..catalogue import CHAT
 from ..config import Deployment, Settings, default_settings, parse_canned
+from ..versions import DEFAULT_GA
 from .backends import LocalBackend, RemoteBackend
-from .env import MockEnv
-from .faults import FaultControl, check_inprocess, make_action, make_match
+from .clients import ClientMethods
+from .faults import FaultControl, FaultShortcuts, check_inprocess
 from .intercept import Interceptor
 from .log import RequestLog
 from .objects import BatchesView, ClockView, FilesView
@@ -35,10 +31,10 @@ from .spec import MockSpec, build_settings, parse_spec
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ..app import MockApp
     from .cassettes import CassetteUse
     from .live import LiveServer
 
-DEFAULT_API_VERSION = "2024-10-21"
 DEFAULT_API_KEY = "aoai-mock-key"
 INPROCESS_HOST = "aoai-mock.openai.azure.com"
 INPROCESS_ENDPOINT = f"https://{INPROCESS_HOST}"
@@ -48,7 +44,7 @@ SERVER_ERROR_NOTE = "raised inside the aoai mock while it served this test (re-r
 Backend = LocalBackend | RemoteBackend
 
 
-class MockAzure:
+class MockAzure(ClientMethods, FaultShortcuts):
     """A fake Azure OpenAI resource for one test.
 
     endpoint: what to pass as ``azure_endpoint`` (in-process: a fake ``*.openai.azure.com`` host
@@ -63,13 +59,20 @@ class MockAzure:
     cassette: the cassette in use (``CassetteUse``: ``path``, ``mode``), or None.
     """
 
-    def __init__(self, backend: Backend, *, mode: str, api_key: str = DEFAULT_API_KEY,
-                 api_version: str | None = None, spec: MockSpec | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        mode: str,
+        api_key: str = DEFAULT_API_KEY,
+        api_version: str | None = None,
+        spec: MockSpec | None = None,
+    ) -> None:
         self.backend = backend
         self.mode = mode
         self.api_key = api_key
         self.spec = spec or MockSpec()
-        self.api_version = self.spec.api_version or api_version or DEFAULT_API_VERSION
+        self.api_version = self.spec.api_version or api_version or DEFAULT_GA
         self.faults = FaultControl(backend, inprocess=mode == "inprocess")
         self.requests = RequestLog(backend.entries)
         self.clock = ClockView(backend)
@@ -115,100 +118,32 @@ class MockAzure:
         return self.backend.state if isinstance(self.backend, LocalBackend) else None
 
     @property
+    def app(self) -> MockApp | None:
+        """The ``MockApp`` behind this handle, for ``use_cassette`` (None for an external target)."""
+        return self.backend.app if isinstance(self.backend, LocalBackend) else None
+
+    @property
     def deployments(self) -> tuple[Deployment, ...]:
         return self.backend.deployments()
 
     def deployment(self, name: str) -> Deployment | None:
         return next((d for d in self.deployments if d.name == name), None)
 
-    # --- clients ---------------------------------------------------------------------------
-
-    def client_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        options: dict[str, Any] = {"api_key": self.api_key, "api_version": self.api_version}
-        if "base_url" not in kwargs:
-            options["azure_endpoint"] = self.endpoint
-        headers = {**self.headers, **(kwargs.pop("default_headers", None) or {})}
-        if headers:
-            options["default_headers"] = headers
-        return {**options, **kwargs}
-
-    def client(self, **kwargs: Any) -> Any:
-        """An ``openai.AzureOpenAI`` for this mock; ``kwargs`` override or add constructor arguments.
-
-        Unless ``http_client`` is given, the client is closed when the handle closes (test teardown).
-        """
-        import openai
-
-        owned = "http_client" not in kwargs
-        if owned:
-            kwargs["http_client"] = self.http_client(openai.DefaultHttpxClient)
-        client = openai.AzureOpenAI(**self.client_kwargs(kwargs))
-        if owned:
-            self.cleanups.append(client.close)
-        return client
-
-    def async_client(self, **kwargs: Any) -> Any:
-        """An ``openai.AsyncAzureOpenAI`` for this mock; ``kwargs`` as for ``client``."""
-        import openai
-
-        if "http_client" not in kwargs:
-            kwargs["http_client"] = self.http_client(openai.DefaultAsyncHttpxClient)
-        return openai.AsyncAzureOpenAI(**self.client_kwargs(kwargs))
-
-    def http_client(self, factory: Any) -> Any:
-        """The SDK's default HTTP client with a shared SSL context; on the live server without idle
-        connections, so a client the test never closes leaves no socket for a later GC to report."""
-        import openai
-
-        options: dict[str, Any] = {"verify": ssl_context()}
-        if self.mode == "server":
-            limits = type(openai.DEFAULT_CONNECTION_LIMITS)
-            options["limits"] = limits(max_connections=100, max_keepalive_connections=0)
-        return factory(**options)
-
-    def env(self) -> MockEnv:
-        """AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION: a dict and a context manager."""
-        return MockEnv(self.endpoint, self.api_key, self.api_version)
-
     # --- faults and replies ----------------------------------------------------------------
 
-    def fail(self, status: int | None = None, *, kind: str | None = None, times: int | None = 1,
-             operation: str | None = None, deployment: str | None = None, api_version: str | None = None,
-             stream: bool | None = None, match_headers: dict[str, str] | None = None, **params: Any) -> str:
-        """Fail the next ``times`` matching requests (every one when ``times=None``); returns the rule id.
-
-        status: an HTTP error with Azure's body for it (429 gets retry-after and the rate-limit body).
-        kind: a transport fault instead (``reset``, ``stream_cut``, ...; see ``mockserver.faults``).
-        params: the action's options: ``headers``, ``body``, ``retry_after``, ``retry_after_format``,
-            ``variant``, ``after_chunks``, ``seconds``, ...
-        operation / deployment / api_version / stream / match_headers: which requests (default: all).
-        """
-        match = make_match(operation, deployment, api_version, stream, match_headers)
-        rule: dict[str, Any] = {"match": match, "fault": make_action(status, kind, params)}
-        if times is not None:
-            rule["times"] = times
-        return self.faults.add(rule)[0]
-
-    def fail_sequence(self, actions: list[Any], *, operation: str | None = None,
-                      deployment: str | None = None, api_version: str | None = None,
-                      stream: bool | None = None, match_headers: dict[str, str] | None = None) -> str:
-        """Successive matching requests take the next action (``"pass"``, ``{"status": ...}``,
-        ``{"kind": ...}``); after the last one requests pass. Returns the rule id."""
-        match = make_match(operation, deployment, api_version, stream, match_headers)
-        return self.faults.add({"match": match, "sequence": list(actions)})[0]
-
-    def load_scenario(self, name: str) -> list[str]:
-        """Add the rules of a built-in scenario (or a scenario file); returns their ids."""
-        from ..scenarios import load_scenario
-
-        return self.faults.add(load_scenario(name)["rules"])
-
-    def reply(self, match: str, content: str | None = None, *, tool_calls: list[dict[str, Any]] | None = None,
-              deployment: str | None = None) -> None:
+    def reply(
+        self,
+        match: str,
+        content: str | None = None,
+        *,
+        tool_calls: list[dict[str, Any]] | None = None,
+        deployment: str | None = None,
+    ) -> None:
         """Answer chat requests whose last user message matches the regex ``match`` with fixed content
         or tool calls (tried before the canned replies of the config). ``reset`` removes it."""
-        canned = parse_canned({"match": match, "content": content, "tool_calls": tool_calls or (),
-                               "deployment": deployment})
+        canned = parse_canned(
+            {"match": match, "content": content, "tool_calls": tool_calls or (), "deployment": deployment}
+        )
         if isinstance(self.backend, RemoteBackend):
             self.backend.refuse("reply()")
         settings = self.backend.state.settings
@@ -242,27 +177,6 @@ class MockAzure:
         finally:
             self.check()
 
-    def warm_up(self) -> None:
-        """Load what a process's first request loads, so that a timed block (a Hypothesis example
-        with a deadline) is not charged for it: the mock's tokenizers and, when the openai SDK is in
-        use, its lazily imported chat types (one chat request, then ``reset``). Local mocks only:
-        an external target is never sent a request the test did not make."""
-        ssl_context()
-        if not isinstance(self.backend, LocalBackend):
-            return
-        seen: set[str] = set()
-        for deployment in self.backend.state.settings.deployments:
-            if deployment.encoding not in seen:
-                seen.add(deployment.encoding)
-                self.backend.state.tokenizer(deployment)
-        chat = next((d.name for d in self.deployments if d.serves(CHAT) and not d.reasoning), None)
-        if chat is not None and "openai" in sys.modules:
-            suspended = self.cassette.suspended() if self.cassette is not None else contextlib.nullcontext()
-            with suspended, contextlib.suppress(Exception):  # a cassette neither replays nor records it
-                self.client(max_retries=0).chat.completions.create(
-                    model=chat, messages=[{"role": "user", "content": "warm up"}], max_tokens=1)
-            self.reset()
-
     def check(self) -> None:
         """Raise the exceptions the mock hit while serving this handle, and a ``CassetteMiss`` for the
         requests a replay-only cassette could not answer (each reported once)."""
@@ -294,8 +208,10 @@ class MockAzure:
         from .cassettes import local_cassette
 
         if not isinstance(self.backend, LocalBackend):
-            raise TypeError("use_cassette needs a mock of this process; an external target gets its cassette "
-                            "through a recording proxy (see mockserver.testing.cassettes.external_cassette)")
+            raise TypeError(
+                "use_cassette needs a mock of this process; an external target gets its cassette "
+                "through a recording proxy (see mockserver.testing.cassettes.external_cassette)"
+            )
         if self.cassette is not None:
             raise RuntimeError(f"this handle already uses {self.cassette.path}")
         self.cassette = local_cassette(self.backend.app, Path(path), mode, speed)
@@ -328,8 +244,8 @@ class MockAzure:
     def inprocess(cls, settings: Settings | None = None, **spec: Any) -> MockAzure:
         """An in-process mock with its own interception, for use outside the pytest plugin::
 
-            with MockAzure.inprocess(seed=1) as mock:
-                mock.client().chat.completions.create(...)
+        with MockAzure.inprocess(seed=1) as mock:
+            mock.client().chat.completions.create(...)
         """
         interceptor = Interceptor()
         handle = open_inprocess(settings or default_settings(), parse_spec(spec), interceptor)
@@ -360,8 +276,14 @@ def with_spec_cassette(handle: MockAzure, default_mode: str = "none") -> MockAzu
     return handle
 
 
-def open_inprocess(base: Settings, spec: MockSpec, interceptor: Interceptor, option_seed: int | None = None,
-                   host: str = INPROCESS_HOST, api_version: str | None = None) -> MockAzure:
+def open_inprocess(
+    base: Settings,
+    spec: MockSpec,
+    interceptor: Interceptor,
+    option_seed: int | None = None,
+    host: str = INPROCESS_HOST,
+    api_version: str | None = None,
+) -> MockAzure:
     """A handle on a fresh app that ``interceptor`` routes ``host`` to."""
     settings = build_settings(base, spec, option_seed)
     app = create_app(settings)
@@ -370,34 +292,36 @@ def open_inprocess(base: Settings, spec: MockSpec, interceptor: Interceptor, opt
     return MockAzure(backend, mode="inprocess", api_key=key_for(settings), api_version=api_version, spec=spec)
 
 
-def open_live(base: Settings, spec: MockSpec, server: LiveServer, option_seed: int | None = None,
-              name: str = "", api_version: str | None = None) -> MockAzure:
+def open_live(
+    base: Settings,
+    spec: MockSpec,
+    server: LiveServer,
+    option_seed: int | None = None,
+    name: str = "",
+    api_version: str | None = None,
+) -> MockAzure:
     """A handle on a fresh app that ``server`` serves as its current session."""
     settings = build_settings(base, spec, option_seed)
     app = create_app(settings)
     session = server.router.open(app, name)
-    backend = LocalBackend(app, server.endpoint, session=session,
-                           on_close=lambda: server.router.close(session))
+    backend = LocalBackend(
+        app, server.endpoint, session=session, on_close=lambda: server.router.close(session)
+    )
     return MockAzure(backend, mode="server", api_key=key_for(settings), api_version=api_version, spec=spec)
 
 
-def open_external(endpoint: str, spec: MockSpec, api_key: str, session: str, is_mock: bool,
-                  unavailable: Callable[[str], Any] | None = None,
-                  api_version: str | None = None) -> MockAzure:
+def open_external(
+    endpoint: str,
+    spec: MockSpec,
+    api_key: str,
+    session: str,
+    is_mock: bool,
+    unavailable: Callable[[str], Any] | None = None,
+    api_version: str | None = None,
+) -> MockAzure:
     """A handle on an external URL (a shared mock, or a real resource)."""
     backend = RemoteBackend(endpoint, session, is_mock, unavailable)
     return MockAzure(backend, mode="external", api_key=api_key, api_version=api_version, spec=spec)
-
-
-@functools.cache
-def ssl_context() -> ssl.SSLContext:
-    """One verifying SSL context for every client the handles build: building one per client loads the
-    CA bundle each time (about 15 ms), which would dominate a test's setup."""
-    try:
-        import certifi
-    except ImportError:
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=certifi.where())
 
 
 def key_for(settings: Settings) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
+from ..types import ASGIApp
 from . import bridge
 from .errors import REAL_AZURE_BLOCKED, RealAzureCallBlocked
 
@@ -41,8 +42,13 @@ def app_request(request: Any, body: bytes) -> bridge.AppRequest:
     url = request.url
     default_port = 443 if url.scheme == "https" else 80
     return bridge.AppRequest(
-        method=request.method, scheme=url.scheme, host=url.host, port=url.port or default_port,
-        target=url.raw_path, headers=list(request.headers.raw), body=body,
+        method=request.method,
+        scheme=url.scheme,
+        host=url.host,
+        port=url.port or default_port,
+        target=url.raw_path,
+        headers=list(request.headers.raw),
+        body=body,
     )
 
 
@@ -79,7 +85,7 @@ class Interceptor:
     """
 
     def __init__(self, block_real_azure: bool = False, allowed_hosts: tuple[str, ...] = ()) -> None:
-        self.routes: dict[str, bridge.ASGIApp] = {}
+        self.routes: dict[str, ASGIApp] = {}
         self.block_real_azure = block_real_azure
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self.blocked: list[str] = []
@@ -90,14 +96,14 @@ class Interceptor:
     def installed(self) -> bool:
         return bool(self.saved)
 
-    def route(self, host: str, app: bridge.ASGIApp) -> None:
+    def route(self, host: str, app: ASGIApp) -> None:
         self.routes[host.lower()] = app
         self.install()
 
     def unroute(self, host: str) -> None:
         self.routes.pop(host.lower(), None)
 
-    def lookup(self, request: Any) -> bridge.ASGIApp | None:
+    def lookup(self, request: Any) -> ASGIApp | None:
         """The app for ``request``'s host; None to send it on; raises when it is blocked."""
         host = request.url.host.lower()
         app = self.routes.get(host)

@@ -18,11 +18,11 @@ import itertools
 import threading
 import time
 import uuid
-from typing import Any, cast
 
 from ..app import MockApp, create_app
 from ..config import Settings
 from ..server import ServerThread
+from ..types import Receive, Scope, Send
 
 SESSION_HEADER = b"x-mock-session"
 
@@ -30,7 +30,7 @@ SESSION_HEADER = b"x-mock-session"
 class SessionRouter:
     """ASGI app dispatching each request to the app of its test session."""
 
-    renders_heads = True  # it passes response messages through untouched (mockserver.wire)
+    renders_heads = True  # it passes response messages through untouched (mockserver.fastpath.wire)
 
     def __init__(self, idle: MockApp) -> None:
         self.idle = idle
@@ -54,7 +54,7 @@ class SessionRouter:
             if app is self.current:
                 self.current = self.idle
 
-    def pick(self, scope: dict[str, Any]) -> tuple[MockApp, dict[str, Any]]:
+    def pick(self, scope: Scope) -> tuple[MockApp, Scope]:
         headers = scope.get("headers", [])
         session = next((v.decode("latin-1") for k, v in headers if k.lower() == SESSION_HEADER), None)
         with self.lock:
@@ -65,7 +65,7 @@ class SessionRouter:
             return self.idle, scope
         return app, {**scope, "headers": [(k, v) for k, v in headers if k.lower() != SESSION_HEADER]}
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.idle(scope, receive, send)
             return
@@ -85,7 +85,7 @@ class LiveServer:
     def __init__(self, settings: Settings) -> None:
         self.router = SessionRouter(create_app(settings))
         started = time.perf_counter()
-        self.thread = ServerThread(cast(MockApp, self.router)).start()
+        self.thread = ServerThread(self.router).start()
         self.start_seconds = time.perf_counter() - started
         self.endpoint = self.thread.endpoint
 

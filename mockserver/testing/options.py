@@ -15,11 +15,19 @@ from typing import Any
 
 import pytest
 
+from ..replay.modes import RECORD_MODES
+from ..versions import DEFAULT_GA
+
 MODES = ("inprocess", "server", "external")
-# mockserver.replay.modes.RECORD_MODES, spelt out so that pytest start-up does not import the replay package
-RECORD_MODES = ("none", "once", "new_episodes", "all")
 SWITCH = {
-    "on": True, "true": True, "1": True, "yes": True, "off": False, "false": False, "0": False, "no": False,
+    "on": True,
+    "true": True,
+    "1": True,
+    "yes": True,
+    "off": False,
+    "false": False,
+    "0": False,
+    "no": False,
 }
 GROUP = "aoai-mockserver"
 
@@ -34,28 +42,68 @@ class Option:
 
 
 OPTIONS = (
-    Option("aoai_mode", "--aoai-mode", "AOAI_MOCK_MODE",
-           "where aoai_mock runs: inprocess (default; httpx/httpx2 routed into the app), server (the "
-           "session's live uvicorn server) or external (--aoai-base-url)", "inprocess|server|external"),
-    Option("aoai_base_url", "--aoai-base-url", "AOAI_MOCK_BASE_URL",
-           "external target for --aoai-mode external: an aoai-mock server or a real Azure OpenAI endpoint "
-           "(giving it alone selects external mode)", "URL"),
-    Option("aoai_api_key", "--aoai-api-key", "AOAI_MOCK_API_KEY",
-           "api key for the external target (default: $AZURE_OPENAI_API_KEY)", "KEY"),
-    Option("aoai_seed", "--aoai-seed", "AOAI_MOCK_SEED",
-           "seed of the plugin's mocks (default: the config's, or 0)", "N"),
-    Option("aoai_config", "--aoai-config", "AOAI_MOCK_CONFIG",
-           "TOML config for the plugin's mocks (deployments, keys, canned replies); ini paths are "
-           "relative to the ini file", "FILE"),
-    Option("aoai_api_version", "--aoai-api-version", "AOAI_MOCK_API_VERSION",
-           "api-version of the clients the fixtures hand out (default 2024-10-21)", "VERSION"),
-    Option("aoai_block_network", "--aoai-block-network", "AOAI_MOCK_BLOCK_NETWORK",
-           "fail any httpx/httpx2 request to a real Azure OpenAI host (*.openai.azure.com, "
-           "*.cognitiveservices.azure.com, *.services.ai.azure.com) that is not the mock", "on|off"),
-    Option("aoai_record_mode", "--aoai-record-mode", "AOAI_MOCK_RECORD_MODE",
-           "what @pytest.mark.aoai(cassette=...) does: none (default; replay only, a missing cassette is "
-           "an error), once (record when the cassette does not exist), new_episodes (replay what matches, "
-           "record the rest) or all (record everything anew)", "|".join(RECORD_MODES)),
+    Option(
+        "aoai_mode",
+        "--aoai-mode",
+        "AOAI_MOCK_MODE",
+        "where aoai_mock runs: inprocess (default; httpx/httpx2 routed into the app), server (the "
+        "session's live uvicorn server) or external (--aoai-base-url)",
+        "inprocess|server|external",
+    ),
+    Option(
+        "aoai_base_url",
+        "--aoai-base-url",
+        "AOAI_MOCK_BASE_URL",
+        "external target for --aoai-mode external: an aoai-mock server or a real Azure OpenAI endpoint "
+        "(giving it alone selects external mode)",
+        "URL",
+    ),
+    Option(
+        "aoai_api_key",
+        "--aoai-api-key",
+        "AOAI_MOCK_API_KEY",
+        "api key for the external target (default: $AZURE_OPENAI_API_KEY)",
+        "KEY",
+    ),
+    Option(
+        "aoai_seed",
+        "--aoai-seed",
+        "AOAI_MOCK_SEED",
+        "seed of the plugin's mocks (default: the config's, or 0)",
+        "N",
+    ),
+    Option(
+        "aoai_config",
+        "--aoai-config",
+        "AOAI_MOCK_CONFIG",
+        "TOML config for the plugin's mocks (deployments, keys, canned replies); ini paths are "
+        "relative to the ini file",
+        "FILE",
+    ),
+    Option(
+        "aoai_api_version",
+        "--aoai-api-version",
+        "AOAI_MOCK_API_VERSION",
+        f"api-version of the clients the fixtures hand out (default {DEFAULT_GA})",
+        "VERSION",
+    ),
+    Option(
+        "aoai_block_network",
+        "--aoai-block-network",
+        "AOAI_MOCK_BLOCK_NETWORK",
+        "fail any httpx/httpx2 request to a real Azure OpenAI host (*.openai.azure.com, "
+        "*.cognitiveservices.azure.com, *.services.ai.azure.com) that is not the mock",
+        "on|off",
+    ),
+    Option(
+        "aoai_record_mode",
+        "--aoai-record-mode",
+        "AOAI_MOCK_RECORD_MODE",
+        "what @pytest.mark.aoai(cassette=...) does: none (default; replay only, a missing cassette is "
+        "an error), once (record when the cassette does not exist), new_episodes (replay what matches, "
+        "record the rest) or all (record everything anew)",
+        "|".join(RECORD_MODES),
+    ),
 )
 BAD_VALUE = "{source} {value!r} is not valid for {option}; valid: {valid}"
 
@@ -75,8 +123,10 @@ class PluginOptions:
 
     def describe(self) -> str:
         """One line for the pytest header."""
-        target = {"inprocess": "in-process (httpx/httpx2 interception)",
-                  "server": "live server on 127.0.0.1 (started on first use)"}.get(self.mode, self.base_url)
+        target = {
+            "inprocess": "in-process (httpx/httpx2 interception)",
+            "server": "live server on 127.0.0.1 (started on first use)",
+        }.get(self.mode, self.base_url)
         seed = self.seed if self.seed is not None else "default"
         parts = [f"mode={self.mode}", f"target={target}", f"seed={seed}"]
         if self.config is not None:
@@ -90,8 +140,12 @@ class PluginOptions:
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup(GROUP, "aoai-mockserver (fake Azure OpenAI)")
     for option in OPTIONS:
-        kwargs: dict[str, Any] = {"dest": option.name, "default": None, "metavar": option.metavar,
-                                  "help": f"{option.help} [ini {option.name}, env {option.env}]"}
+        kwargs: dict[str, Any] = {
+            "dest": option.name,
+            "default": None,
+            "metavar": option.metavar,
+            "help": f"{option.help} [ini {option.name}, env {option.env}]",
+        }
         if option.name == "aoai_block_network":
             kwargs.update(nargs="?", const="on")
         group.addoption(option.flag, **kwargs)
@@ -118,8 +172,9 @@ def read_options(config: pytest.Config) -> PluginOptions:
     base_url = values["aoai_base_url"][0]
     mode = choose(values["aoai_mode"], MODES, "--aoai-mode") or ("external" if base_url else "inprocess")
     if mode == "external" and not base_url:
-        raise pytest.UsageError("--aoai-mode external needs --aoai-base-url URL (or ini aoai_base_url, "
-                                "or $AOAI_MOCK_BASE_URL)")
+        raise pytest.UsageError(
+            "--aoai-mode external needs --aoai-base-url URL (or ini aoai_base_url, or $AOAI_MOCK_BASE_URL)"
+        )
     block = choose(values["aoai_block_network"], tuple(SWITCH), "--aoai-block-network")
     api_key = values["aoai_api_key"][0]
     if api_key is None and mode == "external":
@@ -154,8 +209,9 @@ def parse_seed(found: tuple[Any, str]) -> int | None:
     try:
         return int(str(value))
     except ValueError:
-        raise pytest.UsageError(BAD_VALUE.format(source=source, value=value, option="--aoai-seed",
-                                                 valid="a whole number")) from None
+        raise pytest.UsageError(
+            BAD_VALUE.format(source=source, value=value, option="--aoai-seed", valid="a whole number")
+        ) from None
 
 
 def config_path(config: pytest.Config, found: tuple[Any, str]) -> Path | None:

@@ -23,15 +23,39 @@ from ..config import (
     parse_canned,
 )
 from ..errors import ConfigError
-from ..scenarios import load_scenario
+from ..faults.scenarios import load_scenario
+from ..replay.options import valid_speed
 
 SPEC_KEYS = (
-    "api_version", "canned", "cassette", "config", "deployments", "env", "faults", "freeze_time", "keys",
-    "rate_limits", "record_mode", "replace_catalogue", "replay_speed", "scenario", "seed", "tokenizer",
+    "api_version",
+    "canned",
+    "cassette",
+    "config",
+    "deployments",
+    "env",
+    "faults",
+    "freeze_time",
+    "keys",
+    "rate_limits",
+    "record_mode",
+    "replace_catalogue",
+    "replay_speed",
+    "scenario",
+    "seed",
+    "tokenizer",
 )
 # Keys that change the server's settings: an external target cannot honour them.
-SETTINGS_KEYS = ("canned", "config", "deployments", "freeze_time", "keys", "rate_limits",
-                 "replace_catalogue", "seed", "tokenizer")
+SETTINGS_KEYS = (
+    "canned",
+    "config",
+    "deployments",
+    "freeze_time",
+    "keys",
+    "rate_limits",
+    "replace_catalogue",
+    "seed",
+    "tokenizer",
+)
 UNKNOWN_KEYS = "unknown @pytest.mark.aoai / MockAzure argument(s) {unknown}; valid: {valid}"
 POSITIONAL = "@pytest.mark.aoai takes keyword arguments only, e.g. @pytest.mark.aoai(seed=1); got {args!r}"
 
@@ -101,7 +125,7 @@ class MockSpec:
         outside a test), an absolute path or a name with a suffix as given (``cassette_path``)."""
         if self.cassette is None:
             return None
-        from ..replay.plugin_support import cassette_path
+        from ..replay.attach import cassette_path
 
         base = self.base_dir if self.base_dir is not None else Path.cwd()
         return cassette_path(self.cassette, base / "test_file.py")  # its parent is the base
@@ -149,9 +173,10 @@ def parse_cassette_keys(values: dict[str, Any]) -> None:
         values["record_mode"] = RecordMode.parse(values["record_mode"]).value
     speed = values.get("replay_speed")
     if speed is not None:
-        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not speed >= 0:
-            raise ConfigError(f"replay_speed must be a number of 0 or more (0: at once, 1: as recorded), "
-                              f"got {speed!r}")
+        if not valid_speed(speed):
+            raise ConfigError(
+                f"replay_speed must be a number of 0 or more (0: at once, 1: as recorded), got {speed!r}"
+            )
         values["replay_speed"] = float(speed)
 
 

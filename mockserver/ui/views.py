@@ -14,7 +14,8 @@ import time
 from typing import Any
 
 from ..journal import JournalEntry
-from ..replay.player import FELL_THROUGH, MISS, REPEATED, REPLAYED
+from ..pipeline.replay import FELL_THROUGH
+from ..replay.player import MISS, REPEATED, REPLAYED
 from ..state import MockState
 from .timeline import Attempt, Tracker
 

@@ -9,8 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..call import Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
-from ..routing import BATCHES_CANCEL, BATCHES_CREATE, BATCHES_LIST, BATCHES_RETRIEVE, FILES_CREATE, FILES_LIST
+from ..catalogue import (
+    BATCHES_CANCEL,
+    BATCHES_CREATE,
+    BATCHES_LIST,
+    BATCHES_RETRIEVE,
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
+    FILES_CREATE,
+    FILES_LIST,
+    IMAGES,
+    SPEECH,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
+)
 from ..state import MockState
 from ..synth.tokens import content_text
 from .audio import validate_speech, validate_transcription, validate_translation
@@ -29,7 +42,9 @@ def chat(call: Call, state: MockState) -> None:
     body = validate_chat(call.body, call.deployment, call.api_version)
     call.prompt_tokens = check_context(body, call.deployment, state.tokenizer(call.deployment))
     # Azure's rate-limit estimate: prompt tokens plus the requested max tokens (azure-wire §3.5)
-    call.estimated_tokens = call.prompt_tokens + int(body.get("max_completion_tokens") or body.get("max_tokens") or 0)
+    call.estimated_tokens = call.prompt_tokens + int(
+        body.get("max_completion_tokens") or body.get("max_tokens") or 0
+    )
 
 
 def completions(call: Call, state: MockState) -> None:
@@ -45,15 +60,24 @@ def embeddings(call: Call, state: MockState) -> None:
     assert call.deployment is not None
     inputs = validate_embeddings(call.body, call.deployment)
     tokenizer = state.tokenizer(call.deployment)
-    call.prompt_tokens = sum(len(i) if isinstance(i, list) else tokenizer.count(content_text(i)) for i in inputs)
+    call.prompt_tokens = sum(
+        len(i) if isinstance(i, list) else tokenizer.count(content_text(i)) for i in inputs
+    )
     call.estimated_tokens = call.prompt_tokens
 
 
 VALIDATORS: dict[str, Validator] = {
-    CHAT: chat, COMPLETIONS: completions, EMBEDDINGS: embeddings,
-    IMAGES: validate_images, TRANSCRIPTIONS: validate_transcription, TRANSLATIONS: validate_translation,
+    CHAT: chat,
+    COMPLETIONS: completions,
+    EMBEDDINGS: embeddings,
+    IMAGES: validate_images,
+    TRANSCRIPTIONS: validate_transcription,
+    TRANSLATIONS: validate_translation,
     SPEECH: validate_speech,
-    FILES_CREATE: validate_upload, FILES_LIST: validate_list,
-    BATCHES_CREATE: validate_create, BATCHES_LIST: validate_version, BATCHES_RETRIEVE: validate_version,
+    FILES_CREATE: validate_upload,
+    FILES_LIST: validate_list,
+    BATCHES_CREATE: validate_create,
+    BATCHES_LIST: validate_version,
+    BATCHES_RETRIEVE: validate_version,
     BATCHES_CANCEL: validate_version,
 }

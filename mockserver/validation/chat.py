@@ -20,7 +20,40 @@ from .rules import (
 )
 
 KNOWN = frozenset(
-    ["messages", "model", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "max_tokens", "max_completion_tokens", "n", "presence_penalty", "response_format", "seed", "stop", "stream", "stream_options", "temperature", "top_p", "tools", "tool_choice", "parallel_tool_calls", "user", "functions", "function_call", "data_sources", "store", "metadata", "reasoning_effort", "user_security_context", "prediction", "audio", "modalities", "service_tier"]
+    [
+        "messages",
+        "model",
+        "frequency_penalty",
+        "logit_bias",
+        "logprobs",
+        "top_logprobs",
+        "max_tokens",
+        "max_completion_tokens",
+        "n",
+        "presence_penalty",
+        "response_format",
+        "seed",
+        "stop",
+        "stream",
+        "stream_options",
+        "temperature",
+        "top_p",
+        "tools",
+        "tool_choice",
+        "parallel_tool_calls",
+        "user",
+        "functions",
+        "function_call",
+        "data_sources",
+        "store",
+        "metadata",
+        "reasoning_effort",
+        "user_security_context",
+        "prediction",
+        "audio",
+        "modalities",
+        "service_tier",
+    ]
 )
 ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 MAX_MESSAGES = 2048  # QUOTAS: chat messages per request
@@ -60,8 +93,11 @@ def check_message(message: Any, param: str) -> None:
     if content is None:
         if role in ("assistant", "function"):
             return
-        raise invalid_request(f"Missing required parameter: '{param}.content'.", f"{param}.content",
-                              "missing_required_parameter")
+        raise invalid_request(
+            f"Missing required parameter: '{param}.content'.",
+            f"{param}.content",
+            "missing_required_parameter",
+        )
     check_type(content, (str, list), f"{param}.content")
     if isinstance(content, str):
         check_string_length(content, f"{param}.content", MAX_MESSAGE_CHARS)
@@ -72,8 +108,9 @@ def check_message(message: Any, param: str) -> None:
 
 def require_in(obj: dict[str, Any], name: str, param: str) -> Any:
     if obj.get(name) is None:
-        raise invalid_request(f"Missing required parameter: '{param}.{name}'.", f"{param}.{name}",
-                              "missing_required_parameter")
+        raise invalid_request(
+            f"Missing required parameter: '{param}.{name}'.", f"{param}.{name}", "missing_required_parameter"
+        )
     return obj[name]
 
 
@@ -103,8 +140,12 @@ def check_sampling(body: dict[str, Any]) -> None:
     check_field(body, "parallel_tool_calls", (bool,))
     top = check_field(body, "top_logprobs", (int,), 0, 20)
     if top is not None and not body.get("logprobs"):
-        raise invalid_request("Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
-                              "'top_logprobs' is specified.", "top_logprobs", "invalid_value")
+        raise invalid_request(
+            "Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
+            "'top_logprobs' is specified.",
+            "top_logprobs",
+            "invalid_value",
+        )
     if body.get("reasoning_effort") is not None:
         check_enum(body["reasoning_effort"], REASONING_EFFORTS, "reasoning_effort")
 
@@ -151,15 +192,22 @@ def check_tool_choice(choice: Any, names: set[str], has_tools: bool) -> None:
     if isinstance(choice, str):
         check_enum(choice, ("none", "auto", "required"), "tool_choice")
         if choice == "required" and not has_tools:
-            raise invalid_request("Invalid value for 'tool_choice': 'tool_choice' is only allowed when "
-                                  "'tools' are specified.", "tool_choice", None)
+            raise invalid_request(
+                "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+                "tool_choice",
+                None,
+            )
         return
     function = require_in(choice, "function", "tool_choice")
     check_type(function, (dict,), "tool_choice.function")
     name = require_in(function, "name", "tool_choice.function")
     if name not in names:
-        raise invalid_request(f"Invalid value for 'tool_choice': no function named '{name}' was specified "
-                              "in the 'tools' parameter.", "tool_choice", None)
+        raise invalid_request(
+            f"Invalid value for 'tool_choice': no function named '{name}' was specified "
+            "in the 'tools' parameter.",
+            "tool_choice",
+            None,
+        )
 
 
 def check_response_format(fmt: Any, version: str | None) -> None:
@@ -171,8 +219,12 @@ def check_response_format(fmt: Any, version: str | None) -> None:
     if kind == "json_schema":
         if not knows(version, JSON_SCHEMA_SINCE):
             # structured outputs arrived in 2024-08-01-preview (azure-wire §1.3); wording inferred
-            raise invalid_request(f"Invalid parameter: 'response_format' of type 'json_schema' is not "
-                                  f"supported with api-version {version}.", "response_format", None)
+            raise invalid_request(
+                f"Invalid parameter: 'response_format' of type 'json_schema' is not "
+                f"supported with api-version {version}.",
+                "response_format",
+                None,
+            )
         schema = require_in(fmt, "json_schema", "response_format")
         check_type(schema, (dict,), "response_format.json_schema")
         require_in(schema, "name", "response_format.json_schema")
@@ -182,8 +234,9 @@ def check_stream(body: dict[str, Any]) -> None:
     check_field(body, "stream", (bool,))
     options = check_field(body, "stream_options", (dict,))
     if options is not None and not body.get("stream"):
-        raise invalid_request("The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-                              "stream_options", None)
+        raise invalid_request(
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options", None
+        )
 
 
 def check_context(body: dict[str, Any], deployment: Deployment, tokenizer: Tokenizer) -> int:

@@ -8,7 +8,26 @@ from .chat import check_stop
 from .rules import check_field, check_known, check_length, check_object, check_type, require
 
 KNOWN = frozenset(
-    ["prompt", "model", "best_of", "echo", "frequency_penalty", "logit_bias", "logprobs", "max_tokens", "n", "presence_penalty", "seed", "stop", "stream", "stream_options", "suffix", "temperature", "top_p", "user"]
+    [
+        "prompt",
+        "model",
+        "best_of",
+        "echo",
+        "frequency_penalty",
+        "logit_bias",
+        "logprobs",
+        "max_tokens",
+        "n",
+        "presence_penalty",
+        "seed",
+        "stop",
+        "stream",
+        "stream_options",
+        "suffix",
+        "temperature",
+        "top_p",
+        "user",
+    ]
 )
 DEFAULT_MAX_TOKENS = 16  # GA-SPEC default
 

@@ -41,14 +41,19 @@ def normalise_input(value: Any) -> list[str | list[int]]:
 def check_item(item: Any, param: str) -> None:
     check_type(item, (str, list), param)
     if isinstance(item, str) and not item:
-        raise invalid_request(f"Invalid '{param}': empty string. Expected a string with minimum length 1, "
-                              "but got an empty string instead.", param, "empty_string")
+        raise invalid_request(
+            f"Invalid '{param}': empty string. Expected a string with minimum length 1, "
+            "but got an empty string instead.",
+            param,
+            "empty_string",
+        )
     if isinstance(item, list):
         check_length(item, param, 1, 8191)
         for token in item:
             if isinstance(token, bool) or not isinstance(token, int):
-                raise invalid_request(f"Invalid type for '{param}': expected an array of integers.",
-                                      param, "invalid_type")
+                raise invalid_request(
+                    f"Invalid type for '{param}': expected an array of integers.", param, "invalid_type"
+                )
 
 
 def check_dimensions(body: dict[str, Any], deployment: Deployment) -> None:

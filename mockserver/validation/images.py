@@ -27,7 +27,7 @@ from typing import Any
 from ..call import Call
 from ..config import Deployment, Settings
 from ..errors import AzureError, content_policy_violation, invalid_request
-from ..moderation import blocks, prompt_hits
+from ..filters.triggers import blocks, prompt_hits
 from ..state import MockState
 from ..versions import knows
 from .rules import (

@@ -15,8 +15,13 @@ from typing import Any
 from ..errors import invalid_request, unrecognized_argument
 
 JSON_TYPE_NAMES = {
-    bool: "a boolean", int: "an integer", float: "a decimal", str: "a string", list: "an array",
-    dict: "an object", type(None): "null",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a decimal",
+    str: "a string",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
 }
 MISSING = object()
 
@@ -42,8 +47,13 @@ def check_type(value: Any, kinds: tuple[type, ...], param: str) -> None:
         )
 
 
-def check_field(body: dict[str, Any], name: str, kinds: tuple[type, ...], low: float | None = None,
-                high: float | None = None) -> Any:
+def check_field(
+    body: dict[str, Any],
+    name: str,
+    kinds: tuple[type, ...],
+    low: float | None = None,
+    high: float | None = None,
+) -> Any:
     """Type- and range-check ``body[name]`` when present (null counts as absent); return it."""
     value = body.get(name)
     if value is None:
@@ -57,12 +67,16 @@ def check_range(value: Any, param: str, low: float | None, high: float | None, k
     if low is not None and value < low:
         raise invalid_request(
             f"Invalid '{param}': {kind} below minimum value. Expected a value >= {fmt(low)}, "
-            f"but got {value} instead.", param, f"{kind}_below_min_value",
+            f"but got {value} instead.",
+            param,
+            f"{kind}_below_min_value",
         )
     if high is not None and value > high:
         raise invalid_request(
             f"Invalid '{param}': {kind} above maximum value. Expected a value <= {fmt(high)}, "
-            f"but got {value} instead.", param, f"{kind}_above_max_value",
+            f"but got {value} instead.",
+            param,
+            f"{kind}_above_max_value",
         )
 
 
@@ -82,16 +96,22 @@ def check_length(items: list[Any], param: str, low: int, high: int) -> None:
         if not items:
             raise invalid_request(
                 f"Invalid '{param}': empty array. Expected an array with minimum length {low}, "
-                "but got an empty array instead.", param, "empty_array",
+                "but got an empty array instead.",
+                param,
+                "empty_array",
             )
         raise invalid_request(
             f"Invalid '{param}': array too short. Expected an array with minimum length {low}, "
-            f"but got an array with length {len(items)} instead.", param, "array_below_min_length",
+            f"but got an array with length {len(items)} instead.",
+            param,
+            "array_below_min_length",
         )
     if len(items) > high:
         raise invalid_request(
             f"Invalid '{param}': array too long. Expected an array with maximum length {high}, "
-            f"but got an array with length {len(items)} instead.", param, "array_above_max_length",
+            f"but got an array with length {len(items)} instead.",
+            param,
+            "array_above_max_length",
         )
 
 
@@ -99,7 +119,9 @@ def check_string_length(value: str, param: str, high: int) -> None:
     if len(value) > high:
         raise invalid_request(
             f"Invalid '{param}': string too long. Expected a string with maximum length {high}, "
-            f"but got a string with length {len(value)} instead.", param, "string_above_max_length",
+            f"but got a string with length {len(value)} instead.",
+            param,
+            "string_above_max_length",
         )
 
 
@@ -122,6 +144,7 @@ def check_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise invalid_request(
             f"Invalid type for request body: expected an object, but got {type_name(body)} instead.",
-            None, "invalid_type",
+            None,
+            "invalid_type",
         )
     return body

@@ -36,11 +36,3 @@ def palette_png(width: int, height: int, palette: list[tuple[int, int, int]], ro
             chunk(b"IEND", b""),
         )
     )
-
-
-def png_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from a PNG's IHDR, or None when ``data`` is not a PNG."""
-    if not data.startswith(SIGNATURE) or data[12:16] != b"IHDR":
-        return None
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height

@@ -10,9 +10,9 @@ about 18 headers, against 3 for a bare route. Here:
   (the pipeline decides), so their timing is what the client would see from Azure.
 * ``rendered_head_cycle`` subclasses uvicorn's httptools request cycle so ``http.response.start``
   may carry ``aoai.head`` (and ``aoai.length``) instead of ``headers``: header lines rendered
-  from pre-validated parts (``headers.Plan``) and checked with uvicorn's own rules. The cycle adds
-  its status line and default headers (date) and keeps uvicorn's bookkeeping (content length,
-  keep-alive, write flow control) as its own path would. The server offers this
+  from pre-validated parts (``header_plan.HeaderTemplate``) and checked with uvicorn's own rules.
+  The cycle adds its status line and default headers (date) and keeps uvicorn's bookkeeping
+  (content length, keep-alive, write flow control) as its own path would. The server offers this
   (``scope["aoai.head"]``) only when it has no access log and its app opted in with
   ``renders_heads = True``: the app's promise that nothing between it and the server reads or
   rewrites response messages (an ASGI middleware that edits headers would see none). ``MockApp``
@@ -47,8 +47,12 @@ def header_line(name: bytes, value: bytes) -> bytes:
 def valid_header(name: bytes, value: bytes) -> bool:
     """True when ``wire`` may render this header itself: a lower-case name and a value uvicorn
     accepts, and not a framing header (uvicorn's path raises on the invalid, handles the rest)."""
-    return (not HEADER_NAME_FORBIDDEN.search(name) and name == name.lower() and name not in FRAMING
-            and not HEADER_VALUE_FORBIDDEN.search(value))
+    return (
+        not HEADER_NAME_FORBIDDEN.search(name)
+        and name == name.lower()
+        and name not in FRAMING
+        and not HEADER_VALUE_FORBIDDEN.search(value)
+    )
 
 
 def valid_values(values: list[str]) -> bool:
@@ -98,10 +102,19 @@ class HoldingTransport:
 
 
 # the state of uvicorn's cycle that the fast path reads or sets: it must be what uvicorn's own send uses
-CYCLE_STATE = frozenset({
-    "response_started", "waiting_for_100_continue", "expected_content_length", "chunked_encoding",
-    "keep_alive", "default_headers", "flow", "disconnected", "transport",
-})
+CYCLE_STATE = frozenset(
+    {
+        "response_started",
+        "waiting_for_100_continue",
+        "expected_content_length",
+        "chunked_encoding",
+        "keep_alive",
+        "default_headers",
+        "flow",
+        "disconnected",
+        "transport",
+    }
+)
 
 
 def rendered_head_cycle(protocol: type) -> type | None:
@@ -111,7 +124,7 @@ def rendered_head_cycle(protocol: type) -> type | None:
     base: Any = getattr(module, "RequestResponseCycle", None)
     found: dict[int, bytes] | None = getattr(module, "STATUS_LINE", None)
     send = getattr(base, "send", None)
-    if found is None or send is None or not CYCLE_STATE <= set(send.__code__.co_names):
+    if found is None or send is None or not CYCLE_STATE.issubset(send.__code__.co_names):
         return None  # another protocol, or a uvicorn whose cycle this module does not know
     status_lines = found
 

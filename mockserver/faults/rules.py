@@ -29,24 +29,77 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .call import Call
-from .errors import ConfigError
-from .ids import digest
+from ..call import Call
+from ..errors import ConfigError
+from ..ids import digest
 
-TRANSPORT_KINDS = (
-    "latency",  # delay before the response: seconds, or distribution {type: uniform|normal|exponential, ...}
-    "stall",  # wait `seconds` before answering (outlast the client's timeout), then answer normally
-    "reset",  # connection reset before any byte
-    "close_mid_body",  # send headers and `after_bytes` of the body, then close the connection
-    "stream_cut",  # after `after_chunks` SSE events: mode "drop" closes the connection, "clean" ends without [DONE]
-    "malformed_sse",  # after `after_chunks` events, a broken `data:` line, then the rest
-    "error_event",  # after `after_chunks` events, `data: {"error": ...}` (or `event: error` with sse_event)
-    "dribble",  # the body in `bytes` sized pieces every `interval` seconds
-    "stream_timing",  # `first_token` seconds before the first chunk, `between_chunks` between chunks
-    "content_filter",  # completion-side filtering: category, severity, after_chunks (see content filters)
+
+@dataclass(frozen=True)
+class Kind:
+    """A fault kind. ``waits``: the faults stage waits it out before the answer (``effects``);
+    ``needs_socket``: its point is timing or a slow socket, so it needs a live server (in-process
+    requests are buffered and client timeouts never fire, style.md §3.3)."""
+
+    name: str
+    does: str
+    waits: bool = False
+    needs_socket: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "latency",
+            "delay before the response: seconds, or distribution {type: uniform|normal|exponential, ...}",
+            waits=True,
+            needs_socket=True,
+        ),
+        Kind(
+            "stall",
+            "wait `seconds` before answering (outlast the client's timeout), then answer normally",
+            waits=True,
+            needs_socket=True,
+        ),
+        Kind("reset", "connection reset before any byte"),
+        Kind("close_mid_body", "send headers and `after_bytes` of the body, then close the connection"),
+        Kind(
+            "stream_cut",
+            'after `after_chunks` SSE events: mode "drop" closes the connection, "clean" ends without [DONE]',
+        ),
+        Kind("malformed_sse", "after `after_chunks` events, a broken `data:` line, then the rest"),
+        Kind(
+            "error_event",
+            'after `after_chunks` events, `data: {"error": ...}` (or `event: error` with sse_event)',
+        ),
+        Kind("dribble", "the body in `bytes` sized pieces every `interval` seconds", needs_socket=True),
+        Kind(
+            "stream_timing",
+            "`first_token` seconds before the first chunk, `between_chunks` between chunks",
+            needs_socket=True,
+        ),
+        Kind(
+            "content_filter",
+            "completion-side filtering: category, severity, after_chunks (see content filters)",
+        ),
+    )
+}
+TRANSPORT_KINDS = tuple(KINDS)
+WAITING_KINDS = frozenset(name for name, kind in KINDS.items() if kind.waits)
+SERVER_ONLY_KINDS = tuple(name for name, kind in KINDS.items() if kind.needs_socket)
+MATCH_KEYS = frozenset(
+    {
+        "operation",
+        "deployment",
+        "api_version",
+        "stream",
+        "headers",
+        "session",
+        "batch",
+        "batch_id",
+        "custom_id",
+    }
 )
-MATCH_KEYS = frozenset({"operation", "deployment", "api_version", "stream", "headers", "session", "batch",
-                        "batch_id", "custom_id"})
 RULE_KEYS = frozenset({"match", "sequence", "fault", "times", "probability", "id", "name"})
 PASS = "pass"
 RETRY_AFTER_FORMATS = ("seconds", "http-date")  # of a 429's retry-after
@@ -127,9 +180,17 @@ def parse_match(data: Any) -> Match:
     headers = tuple((str(k).lower(), str(v)) for k, v in (data.get("headers") or {}).items())
     if data.get("batch") is not None and not isinstance(data["batch"], bool):
         raise ConfigError(f"match 'batch' must be true or false, got {data['batch']!r}")
-    return Match(data.get("operation"), data.get("deployment"), data.get("api_version"),
-                 data.get("stream"), headers, data.get("session"), data.get("batch"), data.get("batch_id"),
-                 data.get("custom_id"))
+    return Match(
+        data.get("operation"),
+        data.get("deployment"),
+        data.get("api_version"),
+        data.get("stream"),
+        headers,
+        data.get("session"),
+        data.get("batch"),
+        data.get("batch_id"),
+        data.get("custom_id"),
+    )
 
 
 def check_action(action: Any) -> Any:
@@ -140,8 +201,10 @@ def check_action(action: Any) -> Any:
     if "status" in action and not (isinstance(action["status"], int) and 100 <= action["status"] <= 599):
         raise ConfigError(f"fault status must be an HTTP status 100-599, got {action['status']!r}")
     if action.get("retry_after_format", "seconds") not in RETRY_AFTER_FORMATS:
-        raise ConfigError(f"retry_after_format must be one of {list(RETRY_AFTER_FORMATS)}, "
-                          f"got {action['retry_after_format']!r}")
+        raise ConfigError(
+            f"retry_after_format must be one of {list(RETRY_AFTER_FORMATS)}, "
+            f"got {action['retry_after_format']!r}"
+        )
     if "kind" in action and action["kind"] not in TRANSPORT_KINDS:
         raise ConfigError(f"unknown fault kind {action['kind']!r}; valid: {list(TRANSPORT_KINDS)}")
     return action
@@ -166,8 +229,15 @@ def parse_rule(data: Any, rule_id: str) -> FaultRule:
     if probability is not None and not (isinstance(probability, int | float) and 0 <= probability <= 1):
         raise ConfigError(f"'probability' must be between 0 and 1, got {probability!r}")
     source = {k: v for k, v in data.items() if k != "id"}
-    return FaultRule(str(data.get("id") or rule_id), parse_match(data.get("match", {})), sequence, fault,
-                     times, probability, source)
+    return FaultRule(
+        str(data.get("id") or rule_id),
+        parse_match(data.get("match", {})),
+        sequence,
+        fault,
+        times,
+        probability,
+        source,
+    )
 
 
 class FaultStore:

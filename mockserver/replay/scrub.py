@@ -64,6 +64,7 @@ SECRET_QUERY = frozenset(
         "code",
     }
 )
+# the rule set as cassettes name it (its module was mockserver.scrub when the first were made)
 RULES = "mockserver.scrub: secret headers, SAS/token query parameters, the upstream host, body_fields"
 URL_QUERY = re.compile(r"(?P<sep>[?&])(?P<name>[A-Za-z0-9_.-]+)=(?P<value>[^&#\s\"'<>]*)")
 

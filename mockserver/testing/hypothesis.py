@@ -10,13 +10,18 @@ other function-scoped fixture still triggers it).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
+from ..catalogue import CHAT
+from .backends import LocalBackend
+from .clients import ssl_context
 from .handle import MockAzure
 
 OUR_FIXTURES = frozenset({"aoai_mock", "aoai_server", "aoai_client", "aoai_async_client"})
@@ -61,6 +66,29 @@ def disguise_scopes(item: pytest.Item) -> Callable[[], None]:
     return undo
 
 
+def warm_up(handle: MockAzure) -> None:
+    """Load what a process's first request loads, so that a timed block (a Hypothesis example
+    with a deadline) is not charged for it: the mock's tokenizers and, when the openai SDK is in
+    use, its lazily imported chat types (one chat request, then ``reset``). Local mocks only:
+    an external target is never sent a request the test did not make."""
+    ssl_context()
+    if not isinstance(handle.backend, LocalBackend):
+        return
+    seen: set[str] = set()
+    for deployment in handle.backend.state.settings.deployments:
+        if deployment.encoding not in seen:
+            seen.add(deployment.encoding)
+            handle.backend.state.tokenizer(deployment)
+    chat = next((d.name for d in handle.deployments if d.serves(CHAT) and not d.reasoning), None)
+    if chat is not None and "openai" in sys.modules:
+        suspended = handle.cassette.suspended() if handle.cassette is not None else contextlib.nullcontext()
+        with suspended, contextlib.suppress(Exception):  # a cassette neither replays nor records it
+            handle.client(max_retries=0).chat.completions.create(
+                model=chat, messages=[{"role": "user", "content": "warm up"}], max_tokens=1
+            )
+        handle.reset()
+
+
 def prepare(item: pytest.Item, handles: list[MockAzure]) -> Callable[[], None] | None:
     """Wrap a ``@given`` test's examples; returns the undo, or None for other tests."""
     from hypothesis import is_hypothesis_test
@@ -68,7 +96,7 @@ def prepare(item: pytest.Item, handles: list[MockAzure]) -> Callable[[], None] |
     if not isinstance(item, pytest.Function) or not is_hypothesis_test(item.obj):
         return None
     for handle in handles:
-        handle.warm_up()
+        warm_up(handle)
     hypothesis_handle = item.obj.hypothesis
     inner = hypothesis_handle.inner_test
     hypothesis_handle.inner_test = wrap_examples(inner, handles)

@@ -1,4 +1,4 @@
-"""``PluginSession``: what the pytest plugin keeps for a run (options, interceptor, targets).
+"""``PluginRun``: what the pytest plugin keeps for one pytest run (options, interceptor, targets).
 
 It turns a test item (its ``aoai`` markers) into a ``MockAzure`` handle for the run's mode:
 
@@ -14,8 +14,8 @@ external one talks to the target through a recording proxy.
 from __future__ import annotations
 
 import itertools
-import re
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -69,7 +69,7 @@ def skip(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-class PluginSession:
+class PluginRun:
     """Options, the interceptor and the external target's kind, for one pytest run."""
 
     def __init__(self, options: PluginOptions) -> None:
@@ -140,17 +140,32 @@ class PluginSession:
         session = f"pytest-{self.worker}-{self.run_id}-{next(self.counter)}"
         path = spec.cassette_file()
         if path is None:
-            return open_external(url, spec, self.options.api_key or DEFAULT_API_KEY, session,
-                                 self.external_is_mock, unavailable=skip, api_version=version)
+            return open_external(
+                url,
+                spec,
+                self.options.api_key or DEFAULT_API_KEY,
+                session,
+                self.external_is_mock,
+                unavailable=skip,
+                api_version=version,
+            )
         from .cassettes import external_cassette
 
         # the proxy passes /_mock/* to the target: a mock target keeps its journal and fault API
-        cassette = external_cassette(url, path, spec.record_mode or self.options.record_mode,
-                                     spec.replay_speed or 0.0)
+        cassette = external_cassette(
+            url, path, spec.record_mode or self.options.record_mode, spec.replay_speed or 0.0
+        )
         try:
             assert cassette.endpoint is not None
-            handle = open_external(cassette.endpoint, spec, self.options.api_key or DEFAULT_API_KEY, session,
-                                   self.external_is_mock, unavailable=skip, api_version=version)
+            handle = open_external(
+                cassette.endpoint,
+                spec,
+                self.options.api_key or DEFAULT_API_KEY,
+                session,
+                self.external_is_mock,
+                unavailable=skip,
+                api_version=version,
+            )
         except BaseException:
             cassette.close()
             raise

@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .content_filter import DETECTION_CATEGORIES, SEVERITIES, verdict
-from .errors import ConfigError
-from .synth.filters import HARM_CATEGORIES
+from ..errors import ConfigError
+from .annotations import HARM_CATEGORIES
+from .verdicts import DETECTION_CATEGORIES, SEVERITIES, verdict
 
 SIDES = ("prompt", "completion")
 BLOCKING = ("medium", "high")
@@ -54,9 +54,16 @@ def parse_trigger(item: dict[str, Any]) -> FilterTrigger:
     unknown = set(item) - {"match", "category", "severity", "side", "deployment"}
     if unknown:
         raise ConfigError(f"unknown content filter key(s) {sorted(unknown)}")
-    category, severity, side = item.get("category", "violence"), item.get("severity", "medium"), item.get("side", "prompt")
-    for value, valid, name in ((category, CATEGORIES, "category"), (severity, SEVERITIES, "severity"),
-                               (side, SIDES, "side")):
+    category, severity, side = (
+        item.get("category", "violence"),
+        item.get("severity", "medium"),
+        item.get("side", "prompt"),
+    )
+    for value, valid, name in (
+        (category, CATEGORIES, "category"),
+        (severity, SEVERITIES, "severity"),
+        (side, SIDES, "side"),
+    ):
         if value not in valid:
             raise ConfigError(f"content filter {name} must be one of {list(valid)}, got {value!r}")
     try:
@@ -66,13 +73,18 @@ def parse_trigger(item: dict[str, Any]) -> FilterTrigger:
     return FilterTrigger(pattern, category, severity, side, item.get("deployment"))
 
 
-def prompt_hits(triggers: tuple[FilterTrigger, ...], texts: list[str], deployment: str | None) -> dict[str, Any]:
+def prompt_hits(
+    triggers: tuple[FilterTrigger, ...], texts: list[str], deployment: str | None
+) -> dict[str, Any]:
     """Category -> verdict for every prompt-side trigger found in ``texts``."""
     hits: dict[str, Any] = {}
     for trigger in triggers:
-        if trigger.side == "prompt" and trigger.applies_to(deployment):
-            if any(trigger.pattern.search(text) for text in texts):
-                hits[trigger.category] = trigger.verdict()
+        if (
+            trigger.side == "prompt"
+            and trigger.applies_to(deployment)
+            and any(trigger.pattern.search(text) for text in texts)
+        ):
+            hits[trigger.category] = trigger.verdict()
     return hits
 
 

@@ -1,9 +1,9 @@
 """Scenario files: named sets of fault rules, loaded at start (``--scenario``) or at run time.
 
 A scenario is TOML or JSON: ``{"name", "description", "rules": [rule, ...]}`` with rules as in
-``mockserver.faults``; a rule without a ``name`` takes the scenario's. ``load_scenario`` takes a
-path or the name of a built-in scenario from the library in ``fixtures/scenarios`` (shipped inside
-the wheel as ``mockserver/_scenarios``).
+``faults.rules``; a rule without a ``name`` takes the scenario's. ``load_scenario`` takes a path or
+the name of a built-in scenario from the library in ``fixtures/scenarios`` (shipped inside the wheel
+as ``mockserver/_scenarios``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
-PACKAGE_LIBRARY = Path(__file__).parent / "_scenarios"
-SOURCE_LIBRARY = Path(__file__).parent.parent / "fixtures" / "scenarios"
+PACKAGE = Path(__file__).resolve().parent.parent
+PACKAGE_LIBRARY = PACKAGE / "_scenarios"
+SOURCE_LIBRARY = PACKAGE.parent / "fixtures" / "scenarios"
 
 
 def library_dir() -> Path:

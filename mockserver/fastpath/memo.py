@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from .call import Call
+from ..call import Call
 
 SIZE = 512
 # keys hold request bodies: larger ones are not kept, so 512 entries stay a few MiB at most

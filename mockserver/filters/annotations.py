@@ -42,5 +42,7 @@ def filter_error() -> dict[str, Any]:
 
 def protected_material() -> dict[str, Any]:
     """The protected-material annotation of the asynchronous filter (recording 12, event 51)."""
-    return {"protected_material_code": {"filtered": False, "detected": False},
-            "protected_material_text": {"filtered": False, "detected": False}}
+    return {
+        "protected_material_code": {"filtered": False, "detected": False},
+        "protected_material_text": {"filtered": False, "detected": False},
+    }

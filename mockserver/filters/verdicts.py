@@ -10,16 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import MODEL_ERROR_HEADERS, AzureError
-from .synth.filters import HARM_CATEGORIES
+from ..errors import MODEL_ERROR_HEADERS, AzureError
+from .annotations import HARM_CATEGORIES
 
 PROMPT_FILTER_MESSAGE = (
     "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. "
     "Please modify your prompt and retry. To learn more about our content filtering policies please read "
     "our documentation: https://go.microsoft.com/fwlink/?linkid=2198766"
 )
-DETECTION_CATEGORIES = ("jailbreak", "indirect_attack", "profanity", "protected_material_text",
-                        "protected_material_code")
+DETECTION_CATEGORIES = (
+    "jailbreak",
+    "indirect_attack",
+    "profanity",
+    "protected_material_text",
+    "protected_material_code",
+)
 SEVERITIES = ("safe", "low", "medium", "high")
 
 
@@ -44,7 +49,10 @@ def prompt_filtered(hits: dict[str, dict[str, Any]]) -> AzureError:
             "param": "prompt",
             "code": "content_filter",
             "status": 400,
-            "innererror": {"code": "ResponsibleAIPolicyViolation", "content_filter_result": category_results(hits)},
+            "innererror": {
+                "code": "ResponsibleAIPolicyViolation",
+                "content_filter_result": category_results(hits),
+            },
         }
     }
     return AzureError(400, body, headers=dict(MODEL_ERROR_HEADERS))

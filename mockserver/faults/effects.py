@@ -12,17 +12,20 @@ import asyncio
 import random
 import socket
 import struct
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from .synth.sse import event
+from ..synth.sse import event
+from ..types import Message, Receive, Scope, Send
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-TIMING_KINDS = frozenset({"latency", "stall"})
 MALFORMED_EVENT = b'data: {"choices":[{"delta":{"content":"\n\n'
 STREAM_ERROR = {
-    "error": {"message": "The server had an error while processing your request.", "type": "server_error",
-              "param": None, "code": "server_error"}
+    "error": {
+        "message": "The server had an error while processing your request.",
+        "type": "server_error",
+        "param": None,
+        "code": "server_error",
+    }
 }  # the data-with-error shape the Stainless SDKs raise on (sdk-behaviour §5 vector 13)
 
 
@@ -34,7 +37,7 @@ class ClientGone(Exception):
     """The client disconnected while the mock was delaying its answer (e.g. its timeout fired)."""
 
 
-async def wait_or_disconnect(seconds: float, receive: Any) -> None:
+async def wait_or_disconnect(seconds: float, receive: Receive) -> None:
     """Sleep ``seconds`` unless the client disconnects first (then raise ``ClientGone``).
 
     The request body has been read, so the next ``receive()`` only returns on disconnect.
@@ -65,7 +68,7 @@ def delay_seconds(action: dict[str, Any], rng: random.Random) -> float:
     return rng.uniform(dist.get("low", 0.0), dist.get("high", 0.1))
 
 
-def abort(scope: dict[str, Any], hard: bool) -> None:
+def abort(scope: Scope, hard: bool) -> None:
     """Close the client connection: RST when ``hard`` (SO_LINGER 0), else FIN."""
     transport = scope.get("aoai.transport")
     if transport is None:
@@ -76,41 +79,43 @@ def abort(scope: dict[str, Any], hard: bool) -> None:
     transport.close()
 
 
-def wrap_send(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> Send:
+def wrap_send(action: dict[str, Any], send: Send, scope: Scope) -> Send:
     """``send`` with the transport fault ``action`` applied."""
     kind = action["kind"]
     wrapper = WRAPPERS.get(kind)
     return send if wrapper is None else wrapper(action, send, scope)
 
 
-def reset(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> Send:
-    async def wrapped(message: dict[str, Any]) -> None:
+def reset(action: dict[str, Any], send: Send, scope: Scope) -> Send:
+    async def wrapped(message: Message) -> None:
         abort(scope, hard=True)
         raise ScriptedDisconnect("aoai-mock: scripted connection reset")
 
     return wrapped
 
 
-def close_mid_body(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> Send:
+def close_mid_body(action: dict[str, Any], send: Send, scope: Scope) -> Send:
     limit = int(action.get("after_bytes", 10))
 
-    async def wrapped(message: dict[str, Any]) -> None:
+    async def wrapped(message: Message) -> None:
         if message["type"] != "http.response.body":
             await send(message)
             return
-        await send({"type": "http.response.body", "body": message.get("body", b"")[:limit], "more_body": True})
+        await send(
+            {"type": "http.response.body", "body": message.get("body", b"")[:limit], "more_body": True}
+        )
         abort(scope, hard=False)
         raise ScriptedDisconnect("aoai-mock: scripted close mid-body")
 
     return wrapped
 
 
-def stream_fault(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> Send:
+def stream_fault(action: dict[str, Any], send: Send, scope: Scope) -> Send:
     """Count body messages (one per SSE event) and break the stream after ``after_chunks``."""
     after = int(action.get("after_chunks", 3))
     state = {"sent": 0, "done": False}
 
-    async def wrapped(message: dict[str, Any]) -> None:
+    async def wrapped(message: Message) -> None:
         if message["type"] != "http.response.body" or state["done"]:
             if not state["done"]:
                 await send(message)
@@ -127,7 +132,7 @@ def stream_fault(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> S
     return wrapped
 
 
-async def break_stream(action: dict[str, Any], send: Send, scope: dict[str, Any], message: dict[str, Any]) -> None:
+async def break_stream(action: dict[str, Any], send: Send, scope: Scope, message: Message) -> None:
     kind = action["kind"]
     if kind == "stream_cut" and action.get("mode", "drop") == "drop":
         abort(scope, hard=False)
@@ -149,11 +154,11 @@ def error_event(action: dict[str, Any]) -> bytes:
     return event({"error": error})
 
 
-def dribble(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> Send:
+def dribble(action: dict[str, Any], send: Send, scope: Scope) -> Send:
     size = max(1, int(action.get("bytes", 8)))
     interval = float(action.get("interval", 0.05))
 
-    async def wrapped(message: dict[str, Any]) -> None:
+    async def wrapped(message: Message) -> None:
         if message["type"] != "http.response.body":
             await send(message)
             return
@@ -166,12 +171,12 @@ def dribble(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> Send:
     return wrapped
 
 
-def stream_timing(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> Send:
+def stream_timing(action: dict[str, Any], send: Send, scope: Scope) -> Send:
     """Time to first token before the first chunk after the annotation event, then a gap per chunk."""
     first, between = float(action.get("first_token", 0)), float(action.get("between_chunks", 0))
     state = {"events": 0}
 
-    async def wrapped(message: dict[str, Any]) -> None:
+    async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.body" and message.get("body"):
             state["events"] += 1
             if state["events"] == 2:
@@ -183,7 +188,7 @@ def stream_timing(action: dict[str, Any], send: Send, scope: dict[str, Any]) -> 
     return wrapped
 
 
-WRAPPERS: dict[str, Callable[[dict[str, Any], Send, dict[str, Any]], Send]] = {
+WRAPPERS: dict[str, Callable[[dict[str, Any], Send, Scope], Send]] = {
     "reset": reset,
     "close_mid_body": close_mid_body,
     "stream_cut": stream_fault,

@@ -6,7 +6,7 @@
 exactly as received (raw: double slashes and percent-encoding kept) + the query string. The answer
 is streamed back to the client as it arrives, so an SSE stream keeps its pace, and recorded through
 ``replay.capture`` (status, headers, the JSON body or the SSE events each with the time it
-arrived). Scrubbing (``mockserver.scrub``) happens before anything is stored; the cassette is
+arrived). Scrubbing (``replay.scrub``) happens before anything is stored; the cassette is
 rewritten after every exchange, so stopping the proxy at any moment leaves a valid file.
 
 Credentials: by default the client's own ``api-key`` / ``Authorization`` go upstream; a request
@@ -37,16 +37,18 @@ from typing import Any
 
 import httpx
 
-from . import __version__
-from .replay.capture import HOP_BY_HOP, ExchangeBuilder, request_from_wire
-from .replay.cassette import Cassette, load
-from .replay.matching import DEFAULT_MATCH_ON
-from .replay.modes import Plan, plan
-from .replay.player import Hit, Player, replay_miss
-from .call import read_all
+from .._version import __version__
+from ..http import read_all
+from ..types import Receive, Scope, Send
+from .bodies import HOP_BY_HOP
+from .capture import InteractionBuilder, request_from_wire
+from .cassette import Cassette
+from .formats import load
+from .modes import ModePlan, plan
+from .options import DEFAULT_MATCH_ON
+from .player import Hit, Player, replay_miss
 from .scrub import Scrubber
 
-Scope = dict[str, Any]
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"  # OPENAI-PY examples/azure_ad.py
 KEY_ENV = "AZURE_OPENAI_API_KEY"  # OPENAI-PY lib/azure.py
 CREDENTIAL_MODES = ("client", "env")
@@ -123,7 +125,7 @@ class RecorderApp:
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.path = Path(cassette)
-        self.plan: Plan = plan(mode, self.path)
+        self.plan: ModePlan = plan(mode, self.path)
         self.scrubber = scrubber or Scrubber.for_upstream(upstream)
         self.credentials = credentials or Credentials()
         self.timeout = timeout
@@ -143,13 +145,13 @@ class RecorderApp:
         self.client: httpx.AsyncClient | None = None
         self.recorded = 0
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.lifespan(receive, send)
         elif scope["type"] == "http":
             await self.handle(scope, receive, send)
 
-    async def lifespan(self, receive: Any, send: Any) -> None:
+    async def lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -160,7 +162,7 @@ class RecorderApp:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
-    async def handle(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["path"] == HEALTH:
             status = {"status": "ok", "mode": self.plan.mode.value, "recorded": self.recorded}
             await send_json(send, 200, status)
@@ -211,7 +213,7 @@ class RecorderApp:
             message = UPSTREAM_ERROR.format(upstream=self.upstream, error=exc)
             await send_json(send, 502, {"error": {"code": "UpstreamUnavailable", "message": message}})
             return
-        builder = ExchangeBuilder(
+        builder = InteractionBuilder(
             request_from_wire(scope["method"], raw_path, query, dict(headers), body, self.scrubber),
             self.scrubber,
         )
@@ -223,7 +225,7 @@ class RecorderApp:
         if record:
             self.keep(builder)
 
-    def keep(self, builder: ExchangeBuilder) -> None:
+    def keep(self, builder: InteractionBuilder) -> None:
         if not self.plan.record:
             return
         self.cassette.append(builder.finish())
@@ -238,7 +240,7 @@ class RecorderApp:
         return self.client
 
 
-async def relay(upstream: httpx.Response, builder: ExchangeBuilder, send: Any, started: float) -> None:
+async def relay(upstream: httpx.Response, builder: InteractionBuilder, send: Any, started: float) -> None:
     """Send the upstream answer on, each chunk as it comes; the builder times every chunk."""
     headers = [
         (k.encode("latin-1"), v.encode("latin-1"))

@@ -1,0 +1,157 @@
+"""``Pipeline``: the ASGI app that runs the stages, the handler, and the journal's send wrapper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from ..call import UNPARSED, Call
+from ..endpoints import HANDLERS
+from ..endpoints.render import BytesResponse, error_response
+from ..errors import AzureError, resource_not_found, server_error
+from ..faults.effects import ClientGone, ScriptedDisconnect, wrap_send
+from ..http import decode_headers, decode_query, normalise_path
+from ..journal import JournalRecord
+from ..state import MockState
+from ..types import Message, Receive, Scope, Send
+from .replay import ReplayHit
+from .stages import STAGES
+
+ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
+
+
+class Pipeline:
+    """The ASGI app for everything under /openai: stages, handler, journal."""
+
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        call = self.new_call(scope, receive)
+        try:
+            await self.answer(call, scope, receive, send)
+        finally:
+            if call.form is not None:
+                await call.form.close()  # spooled upload files are removed now, on every path
+
+    async def answer(self, call: Call, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            response = await self.respond(call)
+        except ClientGone as gone:
+            call.notes.append(str(gone))
+            self.finish(journal_record(call, 0))  # status 0: no response was sent
+            return
+        entry = journal_record(call, response.status_code)
+        chain = self.journal_send(entry, response, send)
+        transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
+        if call.transport_fault is not None:
+            chain = wrap_send(call.transport_fault, chain, scope)
+        elif transport is not None and one_write(response):
+            transport.hold()  # a small complete body: head and body leave in one write
+        try:
+            await response(scope, receive, chain)
+        except ScriptedDisconnect:
+            if transport is None:
+                raise  # in-process: the client sees the dropped connection as an exception
+        finally:
+            if transport is not None:
+                transport.release()
+            self.finish(entry)
+
+    def new_call(self, scope: Scope, receive: Receive) -> Call:
+        state = self.state
+        request_id, x_request_id = state.request_ids.pair()
+        call = Call(
+            method=scope["method"],
+            path=normalise_path(scope["path"]),
+            query=decode_query(scope),
+            headers=decode_headers(scope),
+            request_id=request_id,
+            x_request_id=x_request_id,
+            received_at=state.clock.now(),
+        )
+        call.scope, call.receive = scope, receive
+        line = scope.get("aoai.batch")
+        if line is not None:  # a batch line (mockserver.batch.lines): the runner reads the call back
+            call.batch_id, call.custom_id = line["batch_id"], line["custom_id"]
+            line["call"] = call
+        return call
+
+    async def respond(self, call: Call) -> Response:
+        try:
+            for stage in STAGES:
+                waiting = stage(call, self.state)
+                if waiting is not None:  # an async stage (body, replay, faults)
+                    await waiting
+            handler = HANDLERS.get(call.operation or "")
+            if handler is None:
+                raise resource_not_found()
+            return await handler(call, self.state)
+        except ReplayHit as hit:  # the replay stage answered from a cassette
+            return hit.response
+        except AzureError as error:
+            return error_response(call, self.state, error)
+        except ClientGone:
+            raise
+        except Exception as exc:  # an unscripted failure: Azure-shaped 500, kept for tests to re-raise
+            self.state.errors.append(exc)
+            call.notes.append(f"internal error: {exc!r}")
+            return error_response(call, self.state, server_error(call.request_id))
+
+    def journal_send(self, entry: JournalRecord, response: Response, send: Send) -> Send:
+        """Wrap ``send`` so the journal gets what went on the wire; the entry is recorded before the
+        last byte leaves, so a client that has its answer always finds it in the journal."""
+        entry.content_type = content_type(response)
+
+        async def record_send(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                entry.keep(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self.finish(entry)
+            elif message["type"] == "http.response.start":
+                entry.head = message  # its headers are decoded when the journal is read
+            await send(message)
+
+        return record_send
+
+    def finish(self, entry: JournalRecord) -> None:
+        """Record ``entry`` once (also when the connection was dropped mid-response)."""
+        if entry.added:
+            return
+        entry.added = True
+        call = entry.call
+        call.scope = call.receive = None  # the journal keeps the call, not the connection
+        if call.parsed_body is not UNPARSED:
+            call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
+        self.state.journal.add(entry)
+
+
+def one_write(response: Response) -> bool:
+    return isinstance(response, BytesResponse) and len(response.body) <= ONE_WRITE
+
+
+def content_type(response: Response) -> str:
+    """The response's content type, read from its raw headers (cheaper than ``response.headers``)."""
+    if isinstance(response, BytesResponse):
+        return BytesResponse.media_type  # its headers are computed when it is sent
+    for name, value in response.raw_headers:
+        if name == b"content-type":
+            return value.decode("latin-1")
+    return ""
+
+
+def journal_record(call: Call, status: int) -> JournalRecord:
+    """The journal's record of ``call`` (its entry is built when read; uploads are summarised now)."""
+    return JournalRecord(call, status, summarise_form(call.form) if call.form is not None else None)
+
+
+def summarise_form(form: Any) -> dict[str, Any]:
+    """Uploads are summarised (name, type, size), never stored."""
+    result: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if hasattr(value, "filename"):
+            result[key] = {"filename": value.filename, "content_type": value.content_type, "size": value.size}
+        else:
+            result[key] = value
+    return result

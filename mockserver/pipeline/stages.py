@@ -1,0 +1,270 @@
+"""The stages of the request pipeline, in ``STAGES`` order (``mockserver.pipeline`` says why)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable
+
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+
+from .. import routing
+from ..auth import authenticate
+from ..call import UNPARSED, Call
+from ..catalogue import (
+    BATCHES_CANCEL,
+    BATCHES_CREATE,
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
+    FILES_CREATE,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
+)
+from ..errors import (
+    AzureError,
+    content_too_large,
+    deployment_not_found,
+    invalid_request,
+    operation_not_supported,
+    resource_not_found,
+)
+from ..fastpath.memo import request_key
+from ..faults.effects import (
+    delay_seconds,
+    wait_or_disconnect,
+)
+from ..faults.rules import WAITING_KINDS
+from ..faults.statuses import status_fault
+from ..filters.triggers import blocks, prompt_hits
+from ..filters.verdicts import prompt_filtered
+from ..http import parse_json, read_all
+from ..ids import digest
+from ..ratelimit import Throttle, too_many_requests
+from ..state import MockState
+from ..synth.tokens import content_text
+from ..types import Message, Receive
+from ..validation import VALIDATORS
+from ..validation.files import MAX_FILE_BYTES
+from ..versions import check_classic, check_v1
+from .replay import ReplayHit, replay_call
+
+Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
+UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
+MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
+# bodies read through a counting receive: past the limit, a 413 before more is read or spooled
+BODY_LIMITS = {
+    FILES_CREATE: MAX_FILE_BYTES + 1024 * 1024,
+    BATCHES_CREATE: 1024 * 1024,
+    BATCHES_CANCEL: 1024 * 1024,
+}
+EMPTY_BODY_OK = (BATCHES_CANCEL,)  # recording 29 cancels with Content-Length: 0
+
+MALFORMED_JSON = (
+    "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
+    "sent was not valid JSON."
+)  # OpenAI's wording without its help-centre hint (inferred for Azure)
+
+
+def defer(call: Call, state: MockState, error: AzureError) -> None:
+    """Raise ``error`` now, or, while replaying, keep it until the replay stage has looked."""
+    if state.replay is None:
+        raise error
+    if call.deferred is None:
+        call.deferred = error
+
+
+def route(call: Call, state: MockState) -> None:
+    found = routing.match(call.method, call.path)
+    if found is None:
+        call.surface = "v1" if call.path.startswith("/openai/v1/") else None
+        defer(call, state, resource_not_found())
+        return
+    call.surface, call.operation = found.surface, found.operation
+    call.deployment_name, call.resource_id = found.deployment, found.resource_id
+
+
+def auth(call: Call, state: MockState) -> None:
+    if call.batch_id is None:  # a batch line was authorised with its batch
+        authenticate(call, state.settings)
+
+
+def api_version(call: Call, state: MockState) -> None:
+    call.api_version = call.query.get("api-version")
+    error = check_v1(call.api_version) if call.surface == "v1" else check_classic(call.api_version)
+    if error is not None:
+        defer(call, state, error)
+
+
+async def body(call: Call, state: MockState) -> None:
+    if call.method != "POST":
+        return
+    limit = BODY_LIMITS.get(call.operation or "")
+    if limit is not None:
+        call.receive = limited(call.receive, limit, call.headers.get("content-length"))
+    if call.content_type.startswith("multipart/"):
+        try:
+            call.form = await Request({"type": "http", **call.scope}, call.receive).form()
+        except (MultiPartException, ValueError) as exc:
+            raise invalid_request(f"Invalid multipart/form-data body: {exc}") from None  # wording inferred
+        return
+    call.raw_body = await read_all(call.receive)
+    if call.operation in UPLOAD_OPERATIONS or call.operation == FILES_CREATE:
+        return  # not multipart: the upload validator says what it expected
+    if not call.raw_body and call.operation in EMPTY_BODY_OK:
+        return
+    known = ("json", call.raw_body)
+    if state.memo.get(state.settings, known):  # these bytes parsed before: parse when read
+        call.parsed_body = UNPARSED
+        return
+    try:
+        call.body = parse_json(call.raw_body)
+    except (ValueError, UnicodeDecodeError):
+        if call.deferred is None:  # an unknown route's body is only for the replay matcher
+            raise invalid_request(MALFORMED_JSON) from None
+        return
+    state.memo.put(state.settings, known, True)
+
+
+def limited(receive: Receive, limit: int, declared: str | None) -> Receive:
+    """``receive`` that raises the 413 once more than ``limit`` bytes arrived (at once when the
+    Content-Length says so), so an oversized upload is refused before it is read or spooled."""
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise content_too_large(limit, int(declared))
+    seen = 0
+
+    async def counting() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            raise content_too_large(limit, seen)
+        return message
+
+    return counting
+
+
+async def replay(call: Call, state: MockState) -> None:
+    """Serve a recorded exchange when ``state.replay`` has one: raises ``ReplayHit`` (see ``respond``).
+
+    A hit still meets the scripted faults, so a rule can throttle, delay or cut a recorded answer
+    (a ``content_filter`` fault cannot rewrite recorded content and is ignored). A miss that falls
+    through to the generator meets the route or api-version error it deferred. Batch lines are the
+    mock's own requests and never replayed."""
+    if call.batch_id is not None:
+        return
+    try:
+        await replay_call(call, state)
+    except ReplayHit:
+        await faults(call, state)
+        raise
+    if call.deferred is not None:
+        raise call.deferred
+
+
+def deployment(call: Call, state: MockState) -> None:
+    if call.operation in routing.RESOURCE_SCOPED:
+        return
+    name = call.deployment_name if call.surface != "v1" else v1_model(call)
+    call.deployment_name = name
+    found = state.settings.deployment(name) if name is not None else None
+    if found is None:
+        raise deployment_not_found()
+    call.deployment = found
+    if call.operation is not None and not found.serves(call.operation):
+        raise operation_not_supported(call.operation, found.response_model)
+
+
+def v1_model(call: Call) -> str:
+    """On /openai/v1 the deployment is the body's ``model`` (recording 03)."""
+    source = call.form if call.form is not None else call.body
+    model = source.get("model") if hasattr(source, "get") else None
+    if not isinstance(model, str) or not model:
+        raise invalid_request("Missing required parameter: 'model'.", "model", "missing_required_parameter")
+    return model
+
+
+def validate(call: Call, state: MockState) -> None:
+    validator = VALIDATORS.get(call.operation or "")
+    if validator is None:
+        return
+    if call.operation not in MEMO_OPERATIONS:
+        validator(call, state)
+        return
+    key = ("valid", *request_key(call))
+    known = state.memo.get(state.settings, key)
+    if known is None:
+        validator(call, state)  # raises for bad input: only valid requests are remembered
+        known = (call.prompt_tokens, call.estimated_tokens)
+        state.memo.put(state.settings, key, known)
+    call.prompt_tokens, call.estimated_tokens = known
+
+
+async def faults(call: Call, state: MockState) -> None:
+    decision = state.faults.decide(call)
+    if decision is None:
+        return
+    rule, action = decision
+    call.fault = f"{rule.id}: {action}"
+    if "status" in action:
+        raise status_fault(call, action)
+    if action["kind"] == "content_filter":
+        call.filter_action = action  # completion-side verdict, applied by the chat handler
+    elif action["kind"] in WAITING_KINDS:
+        rng = random.Random(digest("delay", state.settings.seed, call.request_id))
+        await wait_or_disconnect(delay_seconds(action, rng), call.receive)
+    else:
+        call.transport_fault = action
+
+
+def moderate(call: Call, state: MockState) -> None:
+    triggers = state.settings.content_filters
+    if not triggers:
+        return
+    hits = prompt_hits(triggers, prompt_texts(call), call.deployment_name)
+    if blocks(hits):
+        raise prompt_filtered(hits)
+    call.prompt_hits = hits
+
+
+def prompt_texts(call: Call) -> list[str]:
+    body = call.body if isinstance(call.body, dict) else {}
+    if call.operation == CHAT:
+        return [content_text(m.get("content")) for m in body.get("messages", ()) if isinstance(m, dict)]
+    if call.operation == COMPLETIONS:
+        prompt = body.get("prompt")
+        return [prompt] if isinstance(prompt, str) else [p for p in prompt or () if isinstance(p, str)]
+    return []
+
+
+def ratelimit(call: Call, state: MockState) -> None:
+    if call.deployment is None:
+        return
+    pool = "batch" if call.batch_id is not None else ""  # batch lines have a quota of their own
+    call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens, pool)
+    if throttle is not None:
+        raise throttled(call, throttle)
+
+
+def throttled(call: Call, throttle: Throttle) -> AzureError:
+    error = too_many_requests(throttle.variant, call.operation, call.api_version, throttle.retry_after)
+    assert call.deployment is not None
+    if call.deployment.sku == "provisioned":
+        # PTU: "the service returns a 429 code with the retry-after-ms header set to the time
+        # until utilization is below 100%" (PTU-DOC, azure-wire §3.5)
+        error.headers["retry-after-ms"] = str(max(1, round(throttle.retry_after * 1000)))
+    return error
+
+
+STAGES: tuple[Stage, ...] = (
+    route,
+    auth,
+    api_version,
+    body,
+    replay,
+    deployment,
+    faults,
+    validate,
+    moderate,
+    ratelimit,
+)
