@@ -169,10 +169,12 @@ def differences(entry: dict[str, Any], answer: Answer, rules: shapes.Rules = AZU
 
 
 def rendering(body: Any, text_or_length: str | int) -> str | None:
-    """How a body is rendered: compact, or pretty (2-space indent plus newline, embeddings 07)."""
+    """How a body is rendered: compact, pretty (2-space indent plus newline, embeddings 07), or
+    indented (2-space indent, no newline, non-ASCII escaped: the batch bodies of recordings 28, 29)."""
     compact = shapes.compact(body)
     pretty = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-    for name, candidate in (("compact", compact), ("pretty", pretty)):
+    indented = json.dumps(body, indent=2)
+    for name, candidate in (("compact", compact), ("pretty", pretty), ("indented", indented)):
         if isinstance(text_or_length, int) and len(candidate.encode()) == text_or_length:
             return name
         if candidate == text_or_length:

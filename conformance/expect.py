@@ -40,6 +40,7 @@ class Expect:
     path: str | None = None
     done: bool | None = None
     headers: tuple[tuple[str, str | None], ...] = ()
+    result: tuple[tuple[str, Any], ...] = ()  # what the driver reports: (key, value) pairs
 
     def describe(self) -> str:
         parts = []
@@ -64,6 +65,7 @@ class Expect:
         parts += [
             f"{name}: {pattern}" if pattern is not None else f"no {name}" for name, pattern in self.headers
         ]
+        parts += [f"{key} {value}" for key, value in self.result]
         return ", ".join(parts)
 
     @property
@@ -141,6 +143,7 @@ class Observed:
     headers: dict[str, str] | None = None
     client_attempts: int | None = None
     journal: bool = False
+    result: dict[str, Any] | None = None
 
     def summary(self) -> str:
         parts = ["succeeded" if self.ok else f"failed: {self.error}"]
@@ -164,6 +167,10 @@ def check(expect: Expect, seen: Observed) -> list[str]:
         problems.append(f"status {seen.status}, expected {expect.status}")
     if expect.done is not None and seen.done is not None and seen.done != expect.done:
         problems.append(f"[DONE] {'seen' if seen.done else 'not seen'}, expected the opposite")
+    for key, value in expect.result:
+        got = (seen.result or {}).get(key)
+        if got != value:
+            problems.append(f"{key} {got!r}, expected {value!r}")
     return problems + journal_problems(expect, seen)
 
 

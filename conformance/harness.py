@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .drivers import Driver, DriverCall, Outcome
+from .drivers import Driver, DriverCall, Outcome, batch_input
 from .expect import SLOW_GAP, Observed, Vector, check
 from .report import Cell
 from .targets import NO_SOCKET, Target
@@ -44,7 +44,8 @@ def skip_reason(item: pytest.Item, target: Target, config: pytest.Config, *, slo
 def make_call(vector: Vector, target: Target, session: str, tls: bool = False) -> DriverCall:
     """The call for ``vector``; ``tls`` for a driver whose client needs the https endpoint."""
     endpoint = target.endpoint_for(tls) or target.endpoint
-    deployment = target.deployments["embeddings" if vector.operation == "embeddings" else "chat"]
+    kind = {"embeddings": "embeddings", "batch": "batch"}.get(vector.operation, "chat")
+    deployment = target.deployments.get(kind) or target.deployments.chat
     key = target.bearer or target.api_key or ""
     auth = "token" if target.bearer and vector.auth == "key" else vector.auth
     if vector.auth == "token" and not target.bearer:
@@ -56,7 +57,9 @@ def make_call(vector: Vector, target: Target, session: str, tls: bool = False) -
             "AZURE_OPENAI_ENDPOINT": endpoint,
             "OPENAI_API_VERSION": target.api_version,
         }
-    params = {} if vector.operation == "embeddings" else {"max_tokens": 16}
+    params: dict[str, Any] = {} if vector.operation == "embeddings" else {"max_tokens": 16}
+    if vector.operation == "batch":
+        params = {"input": batch_input(deployment, vector.surface).decode()}
     return DriverCall(
         operation=vector.operation,
         endpoint=endpoint,
@@ -92,9 +95,11 @@ def observed(outcome: Outcome, entries: list[dict[str, Any]] | None) -> Observed
         outcome.status,
         done if isinstance(done, bool) else None,
         client_attempts=outcome.attempts,
+        result=outcome.result,
     )
     if entries is None:  # no journal (a real resource): the client's own count is all there is
         return replace(seen, attempts=outcome.attempts)
+    entries = [e for e in entries if not e.get("batch_id")]  # a batch's lines are the mock's own requests
     times = [e["monotonic"] for e in entries]
     first = entries[0] if entries else {"headers": {}, "query": {}}
     headers = first["headers"]

@@ -31,6 +31,7 @@ DEPLOYMENT_ENV = {
     "completions": "AOAI_CONFORMANCE_COMPLETIONS_DEPLOYMENT",
     "images": "AOAI_CONFORMANCE_IMAGES_DEPLOYMENT",
     "async_filter": "AOAI_CONFORMANCE_ASYNC_FILTER_DEPLOYMENT",
+    "batch": "AOAI_CONFORMANCE_BATCH_DEPLOYMENT",
 }
 API_VERSION_ENV = "AOAI_CONFORMANCE_API_VERSION"
 CA_ENV = "AOAI_CONFORMANCE_CA_FILE"  # the CA an https --target url chains to, when not a public one
@@ -42,6 +43,7 @@ MOCK_DEPLOYMENTS = {
     "embeddings": "text-embedding-3-small",
     "completions": "gpt-35-turbo-instruct",
     "images": "dall-e-3",
+    "batch": "gpt-4o-mini",  # any chat deployment runs batches on the mock
 }
 
 # On a real resource only these kinds have defaults; images and the Asynchronous Filter need their variables.

@@ -2,11 +2,16 @@
 
 /_mock/*   control API (health, reset, journal, ...), outside the Azure stages
 anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
+
+Served with a lifespan (``aoai-mock serve``), the app also runs the batch ticker: batches that are
+due advance even when nobody polls them (``mockserver.batch.runner``; in-process, the requests that
+read a batch and the plugin's helper do that work).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
@@ -27,12 +32,20 @@ class MockApp:
     def __init__(self, state: MockState) -> None:
         self.state = state
         self.pipeline = Pipeline(state)
+        # batch lines run through this bare pipeline: a recorder's wrapper (replay.attach) never sees them
+        state.batches.run_lines_with(self.pipeline)
         self.admin = admin_router(state)
         self.in_flight: dict[int, str] = {}  # what the loop watchdog names when the loop is held
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await lifespan(receive, send, self.in_flight)
+            ticker = asyncio.ensure_future(batch_ticker(self.state))
+            try:
+                await lifespan(receive, send, self.in_flight)
+            finally:
+                ticker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticker
         elif scope["type"] == "websocket":
             await refuse_websocket(scope, receive, send)
         elif scope["type"] != "http":
@@ -89,6 +102,19 @@ async def lifespan(receive: Receive, send: Send, in_flight: dict[int, str] | Non
                 watchdog.stop()
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+TICK = 0.25  # seconds between the ticker's looks at the stored batches
+
+
+async def batch_ticker(state: MockState) -> None:
+    """Advance every batch that is due, a slice of work at a time, for as long as the server runs."""
+    while True:
+        await asyncio.sleep(TICK)
+        try:
+            await state.batches.observe_all(budget=TICK)
+        except Exception as exc:  # kept for tests to re-raise, like the pipeline's unscripted failures
+            state.errors.append(exc)
 
 
 def create_app(settings: Settings | None = None, state: MockState | None = None) -> MockApp:

@@ -58,6 +58,8 @@ class Call:
     prompt_tokens: int = 0
     estimated_tokens: int = 0
     notes: list[str] = field(default_factory=list)
+    batch_id: str | None = None  # a line of this batch (mockserver.batch.runner), with its custom_id
+    custom_id: str | None = None
     scope: Any = None
     receive: Any = None
 

@@ -18,6 +18,11 @@ TRANSCRIPTIONS = "audio.transcriptions"
 TRANSLATIONS = "audio.translations"
 SPEECH = "audio.speech"
 LIST_MODELS = "models"  # GET /openai/models (a resource route, no deployment)
+# Files and batches (AUTH-SPEC paths; the journal's operation names follow the SDKs' methods)
+FILES_CREATE, FILES_LIST, FILES_RETRIEVE = "files.create", "files.list", "files.retrieve"
+FILES_DELETE, FILES_CONTENT = "files.delete", "files.content"
+BATCHES_CREATE, BATCHES_LIST = "batches.create", "batches.list"
+BATCHES_RETRIEVE, BATCHES_CANCEL = "batches.retrieve", "batches.cancel"
 
 ALL_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, TRANSCRIPTIONS, TRANSLATIONS, SPEECH)
 

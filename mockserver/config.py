@@ -75,6 +75,22 @@ class CannedReply:
 
 
 @dataclass(frozen=True)
+class BatchTimes:
+    """Seconds each phase of a batch lasts on the mock's clock (``[batch]`` in the config file).
+
+    validating: from creation until the lines start; in_progress: at least this long (longer while
+    lines still run); finalizing: after the last line until ``completed``; cancelling: from a cancel
+    until ``cancelled``. A real two-line batch took minutes per phase (recording 28); the defaults
+    finish a small batch about 3 s of wall time after it is created.
+    """
+
+    validating: float = 1.0
+    in_progress: float = 1.0
+    finalizing: float = 1.0
+    cancelling: float = 1.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the server needs; build with ``load_settings``.
 
@@ -115,6 +131,7 @@ class Settings:
     replay_match_on: tuple[str, ...] = DEFAULT_MATCH_ON
     # the largest JSON request body accepted (413 past it; mockserver.limits)
     max_body_bytes: int = MAX_JSON_BYTES
+    batch: BatchTimes = BatchTimes()
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -226,7 +243,7 @@ SERVER_KEYS = {
 
 def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
     """Apply a parsed config mapping (the TOML layout documented in fixtures/deployments.toml)."""
-    sections = {"server", "deployments", "canned", "content_filters", "transcripts"}
+    sections = {"server", "deployments", "canned", "content_filters", "transcripts", "batch"}
     unknown = set(data) - sections
     if unknown:
         raise ConfigError(f"unknown config section(s) {sorted(unknown)}; valid: {sorted(sections)}")
@@ -259,7 +276,21 @@ def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
         changes["content_filters"] = tuple(parse_trigger(item) for item in data["content_filters"])
     if "transcripts" in data:
         changes["transcripts"] = settings.transcripts + parse_transcripts(data["transcripts"])
+    if "batch" in data:
+        changes["batch"] = parse_batch_times(data["batch"], settings.batch)
     return replace(settings, **changes)
+
+
+def parse_batch_times(data: Any, base: BatchTimes) -> BatchTimes:
+    """``[batch]``: each phase's seconds, a number >= 0."""
+    valid = {f.name for f in fields(BatchTimes)}
+    if not isinstance(data, dict) or set(data) - valid:
+        unknown = sorted(set(data) - valid) if isinstance(data, dict) else data
+        raise ConfigError(f"unknown [batch] key(s) {unknown}; valid: {sorted(valid)}")
+    for key, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 86_400:
+            raise ConfigError(f"[batch] {key} must be a number of seconds from 0 to 86400, got {value!r}")
+    return replace(base, **{key: float(value) for key, value in data.items()})
 
 
 def parse_deployments(items: list[dict[str, Any]]) -> list[Deployment]:

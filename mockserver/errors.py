@@ -259,3 +259,23 @@ def content_too_large(limit: int, size: int) -> AzureError:
     message = f"Maximum content size limit ({limit}) exceeded ({size} bytes read)"
     body = {"error": {"message": message, "type": "server_error", "param": None, "code": None}}
     return AzureError(413, body)
+
+
+# --- files and batches ----------------------------------------------------------------------
+
+
+def authoring_error(status: int, code: str, message: str) -> AzureError:
+    """The files and batches envelope ``{"error": {"code", "message"}}`` (AUTH-SPEC ``ErrorResponse``,
+    codes from its ``ErrorCode`` enum; reports: ``invalidPayload`` / "Invalid value for purpose."
+    (AI-in-a-Box#46, litellm#6582, azure-sdk-for-net#44913), ``quotaExceeded`` (azure-sdk-for-java#47401))."""
+    return AzureError(status, {"error": {"code": code, "message": message}}, family="gateway")
+
+
+def invalid_payload(message: str) -> AzureError:
+    return authoring_error(400, "invalidPayload", message)
+
+
+def not_found(kind: str, object_id: str) -> AzureError:
+    """404 for an unknown file or batch id (no recording; the ``notFound`` code of AUTH-SPEC, wording
+    inferred). Deleting an unknown file is not an error: 200 ``deleted: false`` (recording 27)."""
+    return authoring_error(404, "notFound", f"{kind} with id '{object_id}' not found.")

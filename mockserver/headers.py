@@ -6,10 +6,12 @@ Names keep the case the service uses in the recordings (``X-Request-ID``, ``apim
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from .call import Call
 from .ids import digest
+from .versions import DATED_VERSIONS, date_of
 
 Getter = Callable[[Call, str], str | None]
 RawHeaders = list[tuple[bytes, bytes]]
@@ -43,20 +45,44 @@ def upstream_time(call: Call, region: str) -> str:
     return "15"
 
 
+def derived_uuid(call: Call, what: str) -> str:
+    """A UUID of its own per request for ids the service adds beside apim-request-id."""
+    return str(uuid.UUID(bytes=digest(what, call.request_id)[:16], version=4))
+
+
+def supported_versions(call: Call, region: str) -> str:
+    """``api-supported-versions`` on files responses: every dated version from 2022-12-01 on, oldest
+    first, as recordings 27-29 list them (theirs end at the versions of their day)."""
+    return ",".join(v for v in sorted(DATED_VERSIONS, key=date_of) if date_of(v) >= "2022-12-01")
+
+
+def aml_cluster(call: Call, region: str) -> str:
+    """``x-aml-cluster: vienna-swedencentral-01`` on batch responses (recordings 28, 29)."""
+    return "vienna-" + region.lower().replace(" ", "") + "-01"
+
+
 GETTERS: dict[str, Getter] = {
     "Access-Control-Allow-Origin": lambda call, region: "*",
+    "api-supported-versions": supported_versions,
     "apim-request-id": lambda call, region: call.request_id,
     "azureml-model-session": model_session,
     "Cache-Control": lambda call, region: "must-revalidate, no-cache",
+    "mise-correlation-id": lambda call, region: derived_uuid(call, "mise"),
+    "Request-Context": lambda call, region: "appId=",
+    "Vary": lambda call, region: "Accept-Encoding",
+    "x-aml-cluster": aml_cluster,
     "ms-azureml-model-time": upstream_time,
     "Strict-Transport-Security": lambda call, region: HSTS,
     "X-Content-Type-Options": lambda call, region: "nosniff",
     "x-envoy-upstream-service-time": upstream_time,
     "x-ms-client-request-id": lambda call, region: call.client_request_id,
     "x-ms-deployment-name": lambda call, region: call.deployment.name if call.deployment else None,
+    "x-ms-middleware-request-id": lambda call, region: derived_uuid(call, "middleware"),
     "x-ms-rai-invoked": lambda call, region: "true",
     "x-ms-region": lambda call, region: region,
     "x-ms-request-id": lambda call, region: call.request_id,
+    "x-ms-response-type": lambda call, region: "standard",
+    "x-request-time": lambda call, region: "0.034",
     "x-ratelimit-limit-requests": limit_requests,
     "x-ratelimit-limit-tokens": limit_tokens,
     "x-ratelimit-remaining-requests": remaining_requests,
@@ -173,6 +199,42 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "auth": ("apim-request-id",),
     # resource-scoped GETs such as /openai/models (not recorded; gateway-like set, inferred)
     "resource": ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region", "X-Request-ID"),
+    # files: upload (recordings 27-29 entry 1), then get, delete and content (27, 28)
+    "files_upload": (
+        "api-supported-versions",
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-middleware-request-id",
+        "x-ms-region",
+    ),
+    "files": (
+        "api-supported-versions",
+        "apim-request-id",
+        *SECURITY,
+        "x-envoy-upstream-service-time",
+        "x-ms-region",
+    ),
+    # files before 2024-10-01-preview: the Go upload of recording 31 (Sep 2024, 2024-07-01-preview)
+    "files_2024": (
+        "Access-Control-Allow-Origin",
+        "apim-request-id",
+        *SECURITY,
+        "x-ms-middleware-request-id",
+        "x-ms-region",
+        "X-Request-ID",
+    ),
+    # batches: create, get, cancel (recordings 28, 29; create adds the enqueued-token pair)
+    "batches": (
+        "apim-request-id",
+        "mise-correlation-id",
+        "Request-Context",
+        *SECURITY,
+        "Vary",
+        "x-aml-cluster",
+        "x-ms-region",
+        "x-ms-response-type",
+        "x-request-time",
+    ),
 }
 
 

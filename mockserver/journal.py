@@ -77,6 +77,8 @@ class JournalEntry:
     seq: int = 0
     duration: float = 0.0
     response_headers: dict[str, str] = field(default_factory=dict)
+    batch_id: str | None = None  # a batch line: its batch and custom_id
+    custom_id: str | None = None
     chunks: list[bytes] = field(default_factory=list, repr=False)
     chunk_times: list[float] = field(default_factory=list, repr=False)
     parsed: Any = field(default=UNSET, repr=False)
@@ -189,6 +191,8 @@ class JournalRecord:
                 seq=self.seq,
                 duration=max(0.0, self.finished - call.started),
                 response_headers=mask_headers(response_headers(self.head)),
+                batch_id=call.batch_id,
+                custom_id=call.custom_id,
                 chunks=self.chunks,
                 chunk_times=self.chunk_times,
             )

@@ -56,6 +56,15 @@ class ObjectStore(Protocol):
     async def clear(self) -> None: ...
 
 
+class Spool(tempfile.SpooledTemporaryFile[bytes]):
+    """A blob's file. A store dropped without a reset is collected with its files in any order (the
+    state and its batch runner hold each other), so a file closes itself rather than warn that it was
+    left open: the store owned it, and ``__del__`` below closes the rest."""
+
+    def __del__(self) -> None:
+        self.close()
+
+
 @dataclass
 class Stored:
     text: str
@@ -102,7 +111,7 @@ class MemoryObjects:
 
     async def put_blob(self, kind: str, key: str, chunks: AsyncIterable[bytes], limit: int) -> int:
         """Write ``chunks`` as the blob ``kind``/``key``; raises ``BlobTooLarge`` past ``limit`` bytes."""
-        spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 kept open
+        spool: IO[bytes] = Spool(max_size=SPOOL_BYTES)  # kept open: the store closes it
         size = 0
         try:
             async for chunk in chunks:

@@ -10,6 +10,10 @@
 * Provisioned (PTU) deployments answer 429 with ``retry-after-ms`` (PTU-DOC).
 
 Modes: "enforce" (throttle), "report" (headers only), "off" (no headers either).
+
+The lines of a batch are metered apart from the deployment's online traffic (``pool="batch"``), with
+the same limits: Global Batch "requests have a separate enqueued token quota avoiding any
+disruption of your online workloads" (batch docs), so a running batch never throttles online calls.
 """
 
 from __future__ import annotations
@@ -86,23 +90,27 @@ class RateLimiter:
         self.usage: dict[str, Usage] = {}
         self.lock = threading.Lock()
 
-    def admit(self, deployment: Deployment, tokens: int) -> tuple[RateInfo | None, Throttle | None]:
-        """Charge one request of ``tokens``, or refuse it; returns the header values and any throttle."""
+    def admit(
+        self, deployment: Deployment, tokens: int, pool: str = ""
+    ) -> tuple[RateInfo | None, Throttle | None]:
+        """Charge one request of ``tokens`` to ``deployment`` (its ``pool``: "" online, "batch" for
+        batch lines), or refuse it; returns the header values and any throttle."""
         if self.mode == "off":
             return None, None
         now = self.clock.monotonic()
         with self.lock:
-            usage = self.usage_of(deployment)
+            usage = self.usage_of(deployment, pool)
             usage.trim(now)
             throttle = self.check(deployment, usage, now, tokens) if self.mode == "enforce" else None
             if throttle is None:
                 usage.add(now, tokens)
             return self.info(deployment, usage), throttle
 
-    def usage_of(self, deployment: Deployment) -> Usage:
-        usage = self.usage.get(deployment.name)
+    def usage_of(self, deployment: Deployment, pool: str = "") -> Usage:
+        key = f"{deployment.name}#{pool}" if pool else deployment.name
+        usage = self.usage.get(key)
         if usage is None:
-            usage = self.usage[deployment.name] = Usage()
+            usage = self.usage[key] = Usage()
         return usage
 
     def check(self, deployment: Deployment, usage: Usage, now: float, tokens: int) -> Throttle | None:

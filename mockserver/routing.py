@@ -1,8 +1,9 @@
 """Map a path to (surface, operation, deployment): the mock's whole URL table.
 
 Classic surface ``/openai/deployments/{deployment}/{op}?api-version=`` and resource paths
-``/openai/models`` (azure-wire §1.1); v1 surface ``/openai/v1/{op}`` with the deployment in the
-body's ``model`` (azure-wire §1.2). Anything else is 404 ``Resource not found``.
+``/openai/models``, ``/openai/files``, ``/openai/batches`` (azure-wire §1.1, AUTH-SPEC); v1 surface
+``/openai/v1/{op}`` with the deployment in the body's ``model`` (azure-wire §1.2), and the same
+resource paths under ``/openai/v1/``. Anything else is 404 ``Resource not found``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .catalogue import (
+    BATCHES_CANCEL,
+    BATCHES_CREATE,
+    BATCHES_LIST,
+    BATCHES_RETRIEVE,
     CHAT,
     COMPLETIONS,
     EMBEDDINGS,
+    FILES_CONTENT,
+    FILES_CREATE,
+    FILES_DELETE,
+    FILES_LIST,
+    FILES_RETRIEVE,
     IMAGES,
     LIST_MODELS,
     SPEECH,
@@ -32,7 +42,24 @@ DEPLOYMENT_OPERATIONS = {
     "audio/translations": TRANSLATIONS,
     "audio/speech": SPEECH,
 }
-METHODS = {LIST_MODELS: "GET"}  # everything else is POST
+METHODS = {LIST_MODELS: "GET"}  # everything else under DEPLOYMENT_OPERATIONS is POST
+
+# resource collection, whether an id follows it, the tail after the id, method -> operation
+RESOURCE_OPERATIONS: dict[tuple[str, bool, str, str], str] = {
+    ("models", False, "", "GET"): LIST_MODELS,
+    ("models", True, "", "GET"): LIST_MODELS,
+    ("files", False, "", "POST"): FILES_CREATE,
+    ("files", False, "", "GET"): FILES_LIST,
+    ("files", True, "", "GET"): FILES_RETRIEVE,
+    ("files", True, "", "DELETE"): FILES_DELETE,
+    ("files", True, "content", "GET"): FILES_CONTENT,
+    ("batches", False, "", "POST"): BATCHES_CREATE,
+    ("batches", False, "", "GET"): BATCHES_LIST,
+    ("batches", True, "", "GET"): BATCHES_RETRIEVE,
+    ("batches", True, "cancel", "POST"): BATCHES_CANCEL,
+}
+RESOURCE_SCOPED = frozenset(RESOURCE_OPERATIONS.values())  # no deployment to resolve
+COLLECTIONS = frozenset(collection for collection, _, _, _ in RESOURCE_OPERATIONS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,29 +84,36 @@ def find(method: str, path: str) -> Route | None:
     parts = path.strip("/").split("/")
     if len(parts) < 2 or parts[0] != "openai":
         return None
-    route = match_parts(parts[1:])
-    if route is None or METHODS.get(route.operation, "POST") != method:
-        return None
-    return route
+    return match_parts(parts[1:], method)
 
 
-def match_parts(parts: list[str]) -> Route | None:
+def match_parts(parts: list[str], method: str) -> Route | None:
     head, rest = parts[0], parts[1:]
     if head == "deployments" and len(rest) >= 2:
         operation = DEPLOYMENT_OPERATIONS.get("/".join(rest[1:]))
-        return Route("deployments", operation, decode_segment(rest[0])) if operation else None
+        if operation is None or not post(operation, method):
+            return None
+        return Route("deployments", operation, decode_segment(rest[0]))
     if head == "v1" and rest:
-        return match_resource("v1", rest) or v1_operation(rest)
-    return match_resource("resource", parts)
+        return match_resource("v1", rest, method) or v1_operation(rest, method)
+    return match_resource("resource", parts, method)
 
 
-def v1_operation(rest: list[str]) -> Route | None:
+def post(operation: str, method: str) -> bool:
+    return METHODS.get(operation, "POST") == method
+
+
+def v1_operation(rest: list[str], method: str) -> Route | None:
     operation = DEPLOYMENT_OPERATIONS.get("/".join(rest))
-    return Route("v1", operation) if operation else None
+    return Route("v1", operation) if operation is not None and post(operation, method) else None
 
 
-def match_resource(surface: str, parts: list[str]) -> Route | None:
-    if parts[0] != LIST_MODELS or len(parts) > 2:
+def match_resource(surface: str, parts: list[str], method: str) -> Route | None:
+    """``{collection}``, ``{collection}/{id}`` or ``{collection}/{id}/{tail}``."""
+    if parts[0] not in COLLECTIONS or len(parts) > 3 or "" in parts:
         return None
-    resource_id = decode_segment(parts[1]) if len(parts) == 2 else None
-    return Route(surface, LIST_MODELS, resource_id=resource_id)
+    has_id, tail = len(parts) >= 2, parts[2] if len(parts) == 3 else ""
+    operation = RESOURCE_OPERATIONS.get((parts[0], has_id, tail, method))
+    if operation is None:
+        return None
+    return Route(surface, operation, resource_id=decode_segment(parts[1]) if has_id else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from .batch.runner import BatchRunner
 from .config import Deployment, Settings
 from .fastpath.memo import Memo
 from .faults.rules import FaultStore
@@ -32,6 +33,7 @@ class MockState:
         self.errors: deque[BaseException] = deque(maxlen=MAX_KEPT_ERRORS)
         self.memo = Memo()
         self.objects = MemoryObjects(self.clock)  # stored responses, files, batches (mockserver.objects)
+        self.batches = BatchRunner(self)  # does the work of batches that is due (mockserver.batch)
         self.load_scenarios()
         # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
         self.replay: Player | None = None
@@ -58,6 +60,7 @@ class MockState:
         PIECES.clear()
         REPLIES.clear()
         self.objects.reset()
+        self.batches.reset()
         self.clock.rewind()
         if self.replay is not None:
             self.replay.rewind()  # every recorded answer can be replayed again

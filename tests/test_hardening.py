@@ -153,6 +153,24 @@ def test_hostile_json_on_the_control_api_gets_its_400(mock: TestClient, body: st
     assert mock.get("/_mock/faults").json() == {"faults": []}
 
 
+def control_posts() -> list[str]:
+    from starlette.routing import Route
+
+    from mockserver.endpoints.admin import admin_router
+    from mockserver.state import MockState
+
+    routes = admin_router(MockState(load_settings())).routes
+    posts = [r.path for r in routes if isinstance(r, Route) and "POST" in (r.methods or ()) and "{" not in r.path]
+    return [path for path in posts if path != "/_mock/reset"]  # reset reads no body
+
+
+@pytest.mark.parametrize("path", control_posts())
+def test_every_control_post_answers_malformed_json_with_its_400(mock: TestClient, path: str) -> None:
+    response = mock.post(path, content=b'{"unclosed": ')
+    assert response.status_code == 400, (path, response.text[:200])
+    assert response.json()["error"]["code"] == "InvalidRequest"
+
+
 def test_a_scenario_name_that_is_a_server_path_is_refused(mock: TestClient) -> None:
     for name in ("/etc/passwd", "../fixtures/scenarios/flaky-5xx.toml", "a" * 300, 5):
         response = mock.post("/_mock/scenarios", json={"name": name})

@@ -17,11 +17,20 @@ from .go_openai import GoOpenAI, GoOpenAIHttp
 from .java_azure import JavaAzure
 from .java_openai import JavaOpenAI, JavaOpenAIHttp
 from .node_openai import NodeOpenAI
-from .protocol import MESSAGES, OPERATIONS, Driver, DriverCall, Outcome
+from .protocol import MESSAGES, OPERATIONS, Driver, DriverCall, Outcome, batch_input
 from .python_openai import PythonOpenAIAsync, PythonOpenAISync
 from .raw_http import RawHttp
 
-__all__ = ["DEFAULT_DRIVERS", "MESSAGES", "OPERATIONS", "REGISTRY", "Driver", "DriverCall", "Outcome"]
+__all__ = [
+    "DEFAULT_DRIVERS",
+    "MESSAGES",
+    "OPERATIONS",
+    "REGISTRY",
+    "Driver",
+    "DriverCall",
+    "Outcome",
+    "batch_input",
+]
 
 DRIVERS: list[type[Driver]] = [
     RawHttp,

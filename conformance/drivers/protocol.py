@@ -10,15 +10,35 @@ from mockserver.versions import DEFAULT_GA
 if TYPE_CHECKING:
     from ..targets import Target
 
-OPERATIONS = ("chat", "chat_stream", "embeddings")
+OPERATIONS = ("chat", "chat_stream", "embeddings", "batch")
 MESSAGES = [{"role": "user", "content": "Say hello in five words."}]
+# the batch flow: upload these lines, create a batch, poll it to its end, download and parse its files
+BATCH_LINES = ("ok-1", "ok-2", "throttled", "filtered")
+BATCH_TERMINAL = ("completed", "failed", "cancelled", "expired")
+
+
+def batch_input(deployment: str, surface: str) -> bytes:
+    import json
+
+    url = "/v1/chat/completions" if surface == "v1" else "/chat/completions"
+    rows = [
+        {
+            "custom_id": name,
+            "method": "POST",
+            "url": url,
+            "body": {"model": deployment, "messages": MESSAGES, "max_tokens": 16},
+        }
+        for name in BATCH_LINES
+    ]
+    return "".join(json.dumps(row) + "\n" for row in rows).encode()
 
 
 @dataclass(frozen=True)
 class DriverCall:
     """One client call.
 
-    operation: ``chat``, ``chat_stream`` or ``embeddings``.
+    operation: ``chat``, ``chat_stream``, ``embeddings`` or ``batch`` (upload a JSONL file, create a
+      batch, poll it to its end, download and parse its output and error files).
     endpoint: the resource endpoint (``https://<res>.openai.azure.com`` or the mock's base URL).
     surface: ``classic`` (AzureOpenAI with api-version) or ``v1`` (plain OpenAI on /openai/v1/).
     auth: ``key``, ``token`` (Entra bearer) or ``env`` (the client reads AZURE_OPENAI_* itself).

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .protocol import MESSAGES, Driver, DriverCall, Outcome
+from .protocol import BATCH_TERMINAL, MESSAGES, Driver, DriverCall, Outcome
+
+BATCH_POLL, BATCH_TIMEOUT = 0.2, 120.0
 
 ENV_NAMES = (
     "AZURE_OPENAI_API_KEY",
@@ -159,6 +161,9 @@ class PythonOpenAI(Driver):
         )
 
     def perform(self, client: Any, call: DriverCall, result: dict[str, Any]) -> None:
+        if call.operation == "batch":
+            batch_flow(client, call, result)
+            return
         if call.operation == "embeddings":
             response = client.embeddings.create(model=call.deployment, **{"input": ["hello"], **call.params})
             result["vectors"] = len(response.data)
@@ -176,6 +181,9 @@ class PythonOpenAI(Driver):
 
     async def perform_async(self, client: Any, call: DriverCall, result: dict[str, Any]) -> None:
         async with client:
+            if call.operation == "batch":
+                await batch_flow_async(client, call, result)
+                return
             if call.operation == "embeddings":
                 response = await client.embeddings.create(
                     model=call.deployment, **{"input": ["hello"], **call.params}
@@ -194,6 +202,66 @@ class PythonOpenAI(Driver):
             stream = await client.chat.completions.create(model=call.deployment, stream=True, **params)
             async for chunk in stream:
                 take_chunk(chunk, result)
+
+
+def batch_flow(client: Any, call: DriverCall, result: dict[str, Any]) -> None:
+    """Upload, create, poll to the end, download and parse, list, cancel a second batch, delete the
+    input: what a batch job's code does."""
+    uploaded = client.files.create(file=("requests.jsonl", call.params["input"].encode()), purpose="batch")
+    batch = poll(client, client.batches.create(**batch_request(uploaded.id)))
+    output = client.files.content(batch.output_file_id).text if batch.output_file_id else ""
+    errors = client.files.content(batch.error_file_id).text if batch.error_file_id else ""
+    batch_result(result, batch.status, output, errors)
+    result["listed"] = batch.id in [b.id for b in client.batches.list()]
+    second = client.batches.create(**batch_request(uploaded.id))
+    result["cancel"] = [client.batches.cancel(second.id).status, poll(client, second).status]
+    result["deleted"] = client.files.delete(uploaded.id).deleted
+
+
+def batch_request(file_id: str) -> dict[str, str]:
+    return {"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h"}
+
+
+def poll(client: Any, batch: Any) -> Any:
+    give_up = time.monotonic() + BATCH_TIMEOUT
+    while batch.status not in BATCH_TERMINAL and time.monotonic() < give_up:
+        time.sleep(BATCH_POLL)
+        batch = client.batches.retrieve(batch.id)
+    return batch
+
+
+async def batch_flow_async(client: Any, call: DriverCall, result: dict[str, Any]) -> None:
+    upload = ("requests.jsonl", call.params["input"].encode())
+    uploaded = await client.files.create(file=upload, purpose="batch")
+    batch = await poll_async(client, await client.batches.create(**batch_request(uploaded.id)))
+    output = (await client.files.content(batch.output_file_id)).text if batch.output_file_id else ""
+    errors = (await client.files.content(batch.error_file_id)).text if batch.error_file_id else ""
+    batch_result(result, batch.status, output, errors)
+    result["listed"] = batch.id in [b.id async for b in client.batches.list()]
+    second = await client.batches.create(**batch_request(uploaded.id))
+    cancelling = await client.batches.cancel(second.id)
+    result["cancel"] = [cancelling.status, (await poll_async(client, second)).status]
+    result["deleted"] = (await client.files.delete(uploaded.id)).deleted
+
+
+async def poll_async(client: Any, batch: Any) -> Any:
+    give_up = time.monotonic() + BATCH_TIMEOUT
+    while batch.status not in BATCH_TERMINAL and time.monotonic() < give_up:
+        await asyncio.sleep(BATCH_POLL)
+        batch = await client.batches.retrieve(batch.id)
+    return batch
+
+
+def batch_result(result: dict[str, Any], status: str, output: str, errors: str) -> None:
+    import json
+
+    done = [json.loads(line) for line in output.splitlines() if line.strip()]
+    failed = [json.loads(line) for line in errors.splitlines() if line.strip()]
+    result.update(
+        status=status,
+        output=sorted(row["custom_id"] for row in done),
+        errors=sorted([row["custom_id"], (row.get("response") or {}).get("status_code")] for row in failed),
+    )
 
 
 def take_chunk(chunk: Any, result: dict[str, Any]) -> None:

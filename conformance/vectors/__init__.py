@@ -23,6 +23,7 @@ from dataclasses import replace
 
 from ..expect import SLOW_GAP, Expect, Observed, Rule, Vector, check
 from .azure import AZURE_NOT_FOR, AZURE_RULES
+from .batches import BATCHES
 from .requests import REQUESTS
 from .retries import RETRIES
 from .sdks import NOT_RETRIED, RETRIED, status_vector
@@ -42,6 +43,12 @@ def with_azure_sdks(vector: Vector) -> Vector:
 
 VECTORS: tuple[Vector, ...] = tuple(
     with_azure_sdks(vector)
-    for vector in (*(status_vector(s) for s in RETRIED + NOT_RETRIED), *RETRIES, *TRANSPORT, *REQUESTS)
+    for vector in (
+        *(status_vector(s) for s in RETRIED + NOT_RETRIED),
+        *RETRIES,
+        *TRANSPORT,
+        *REQUESTS,
+        *BATCHES,
+    )
 )
 BY_ID = {vector.id: vector for vector in VECTORS}

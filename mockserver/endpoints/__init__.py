@@ -12,9 +12,18 @@ from starlette.responses import Response
 
 from ..call import Call
 from ..catalogue import (
+    BATCHES_CANCEL,
+    BATCHES_CREATE,
+    BATCHES_LIST,
+    BATCHES_RETRIEVE,
     CHAT,
     COMPLETIONS,
     EMBEDDINGS,
+    FILES_CONTENT,
+    FILES_CREATE,
+    FILES_DELETE,
+    FILES_LIST,
+    FILES_RETRIEVE,
     IMAGES,
     LIST_MODELS,
     SPEECH,
@@ -23,9 +32,11 @@ from ..catalogue import (
 )
 from ..state import MockState
 from .audio import audio_speech, transcriptions, translations
+from .batches import batches_cancel, batches_create, batches_list, batches_retrieve
 from .chat import chat_completions
 from .completions import completions
 from .embeddings import embeddings
+from .files import files_content, files_create, files_delete, files_list, files_retrieve
 from .images import images_generations
 from .models import models
 
@@ -40,4 +51,13 @@ HANDLERS: dict[str, Handler] = {
     TRANSCRIPTIONS: transcriptions,
     TRANSLATIONS: translations,
     SPEECH: audio_speech,
+    FILES_CREATE: files_create,
+    FILES_LIST: files_list,
+    FILES_RETRIEVE: files_retrieve,
+    FILES_DELETE: files_delete,
+    FILES_CONTENT: files_content,
+    BATCHES_CREATE: batches_create,
+    BATCHES_LIST: batches_list,
+    BATCHES_RETRIEVE: batches_retrieve,
+    BATCHES_CANCEL: batches_cancel,
 }

@@ -101,12 +101,16 @@ def bad_request(message: str) -> Response:
     return control_error(400, "InvalidRequest", message)
 
 
+UNSET: Any = object()
+
+
 class ControlBodyTooLarge(ConfigError):
     pass
 
 
-async def json_body(request: Request) -> Any:
-    """The request's body as strict JSON, read up to ``MAX_CONTROL_BYTES``."""
+async def json_body(request: Request, empty: Any = UNSET) -> Any:
+    """The request's body as strict JSON, read up to ``MAX_CONTROL_BYTES``; ``empty`` (when given) for
+    a request without a body."""
     chunks = []
     receive = limited_receive(request.receive, MAX_CONTROL_BYTES)
     try:
@@ -115,11 +119,51 @@ async def json_body(request: Request) -> Any:
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
-        return jsontext.loads(b"".join(chunks))
+        raw = b"".join(chunks)
+        return empty if not raw and empty is not UNSET else jsontext.loads(raw)
     except BodyTooLarge:
         raise ControlBodyTooLarge(f"the body is over {MAX_CONTROL_BYTES} bytes") from None
     except ValueError as exc:
         raise ConfigError(f"the body must be JSON: {exc}") from None
+
+
+def stored_files(state: MockState) -> Any:
+    """GET: every stored file (the 2025 shape); ``/_mock/files/{id}/content``: a file's bytes."""
+
+    async def endpoint(request: Request) -> Response:
+        from .. import files
+
+        file_id = request.path_params.get("file_id")
+        if file_id is None:
+            purpose = request.query_params.get("purpose")
+            return JSONResponse({"files": [files.plain(r) for r in await files.listing(state, purpose)]})
+        chunks = files.content(state, file_id)
+        if chunks is None:
+            return JSONResponse({"error": {"code": "NotFound", "message": f"no file {file_id!r}"}}, 404)
+        return Response(b"".join([chunk async for chunk in chunks]), media_type="application/octet-stream")
+
+    return endpoint
+
+
+def stored_batches(state: MockState) -> Any:
+    """GET: every batch as its status now reads; POST ``/complete`` (optional ``{"id": ...}``): run the
+    pending batches (or that one) to their end, moving the clock over each phase."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse({"batches": state.batches.views(await state.batches.records())})
+        data = await json_body(request, empty={})
+        batch_id = data.get("id") if isinstance(data, dict) else None
+        if batch_id is not None:
+            record = await state.batches.settle(str(batch_id))
+            if record is None:
+                return JSONResponse({"error": {"code": "NotFound", "message": f"no batch {batch_id!r}"}}, 404)
+            records = [record]
+        else:
+            records = await state.batches.settle_all()
+        return JSONResponse({"batches": state.batches.views(records)})
+
+    return endpoint
 
 
 def faults(state: MockState) -> Any:
@@ -236,6 +280,11 @@ async def client_gone(request: Request, exc: Exception) -> Response:
     return control_error(400, "InvalidRequest", "the client disconnected before its body was complete")
 
 
+async def bad_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ConfigError)
+    return config_error(exc)
+
+
 def admin_router(state: MockState) -> Starlette:
     """Every control route in one table, mounted at /_mock (JSON errors: ``http_error``)."""
     return Starlette(
@@ -243,6 +292,7 @@ def admin_router(state: MockState) -> Starlette:
             HTTPException: http_error,
             ClientDisconnect: client_gone,
             BodyAbandoned: client_gone,
+            ConfigError: bad_input,  # a body any route could not use: 400 (413 when too large)
             500: internal_error,
         },
         routes=[
@@ -255,6 +305,10 @@ def admin_router(state: MockState) -> Starlette:
             Route("/_mock/scenarios", scenarios(state), methods=["GET", "POST"]),
             Route("/_mock/clock", clock(state), methods=["GET"]),
             Route("/_mock/clock/advance", clock(state), methods=["POST"]),
+            Route("/_mock/files", stored_files(state), methods=["GET"]),
+            Route("/_mock/files/{file_id}/content", stored_files(state), methods=["GET"]),
+            Route("/_mock/batches", stored_batches(state), methods=["GET"]),
+            Route("/_mock/batches/complete", stored_batches(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
             *ui_routes(state),  # the dashboard and the JSON it reads (mockserver.ui)
             Route("/_mock/tls/ca.pem", tls_ca, methods=["GET"]),

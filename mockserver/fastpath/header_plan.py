@@ -29,6 +29,12 @@ STATIC = frozenset(
         "x-ms-deployment-name",
         "x-ms-rai-invoked",
         "x-ms-region",
+        "api-supported-versions",
+        "Request-Context",
+        "Vary",
+        "x-aml-cluster",
+        "x-ms-response-type",
+        "x-request-time",
     }
 )
 

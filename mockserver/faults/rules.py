@@ -2,7 +2,9 @@
 
 A rule is ``{"match": {...}, <behaviour>}``. ``match`` keys (all optional, all must hold):
 ``operation``, ``deployment``, ``api_version``, ``stream`` (bool), ``headers`` ({name: value}),
-``session`` (the ``x-mock-session`` header; requests without it only see unscoped rules).
+``session`` (the ``x-mock-session`` header; requests without it only see unscoped rules), and for
+the lines of a batch (``mockserver.batch``) ``batch`` (bool: a batch line or not), ``batch_id`` and
+``custom_id``.
 
 Behaviour, one of:
 * ``"sequence": [action, action, "pass", ...]`` successive matching requests take the next item;
@@ -86,7 +88,19 @@ KINDS: dict[str, Kind] = {
 TRANSPORT_KINDS = tuple(KINDS)
 WAITING_KINDS = frozenset(name for name, kind in KINDS.items() if kind.waits)
 SERVER_ONLY_KINDS = tuple(name for name, kind in KINDS.items() if kind.needs_socket)
-MATCH_KEYS = frozenset({"operation", "deployment", "api_version", "stream", "headers", "session"})
+MATCH_KEYS = frozenset(
+    {
+        "operation",
+        "deployment",
+        "api_version",
+        "stream",
+        "headers",
+        "session",
+        "batch",
+        "batch_id",
+        "custom_id",
+    }
+)
 RULE_KEYS = frozenset({"match", "sequence", "fault", "times", "probability", "id", "name"})
 PASS = "pass"
 
@@ -99,6 +113,9 @@ class Match:
     stream: bool | None = None
     headers: tuple[tuple[str, str], ...] = ()
     session: str | None = None
+    batch: bool | None = None
+    batch_id: str | None = None
+    custom_id: str | None = None
 
     def matches(self, call: Call) -> bool:
         return (
@@ -108,6 +125,14 @@ class Match:
             and (self.api_version is None or self.api_version == call.api_version)
             and (self.stream is None or self.stream == call.stream)
             and all(call.headers.get(name) == value for name, value in self.headers)
+            and self.matches_batch(call)
+        )
+
+    def matches_batch(self, call: Call) -> bool:
+        return (
+            (self.batch is None or self.batch == (call.batch_id is not None))
+            and (self.batch_id is None or self.batch_id == call.batch_id)
+            and (self.custom_id is None or self.custom_id == call.custom_id)
         )
 
 
@@ -160,6 +185,8 @@ def parse_match(data: Any) -> Match:
     if data.get("headers") is not None:
         checks.check_headers(data["headers"], "match.headers")
     headers = tuple((str(k).lower(), str(v)) for k, v in (data.get("headers") or {}).items())
+    if data.get("batch") is not None and not isinstance(data["batch"], bool):
+        raise ConfigError(f"match 'batch' must be true or false, got {data['batch']!r}")
     return Match(
         data.get("operation"),
         data.get("deployment"),
@@ -167,6 +194,9 @@ def parse_match(data: Any) -> Match:
         data.get("stream"),
         headers,
         data.get("session"),
+        data.get("batch"),
+        data.get("batch_id"),
+        data.get("custom_id"),
     )
 
 

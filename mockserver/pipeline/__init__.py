@@ -35,6 +35,12 @@ before the model validates).
 Route matching runs before auth as an API gateway matches operations before it applies
 policies (inferred); Azure's exact precedence between auth, api-version and deployment is not
 known (azure-wire §15), so the order lives in ``STAGES`` and a reorder is a one-line change.
+
+Files and batches are resource-scoped (no deployment stage). The lines of a batch come back through
+this same pipeline as synthetic requests (``mockserver.batch.lines``), marked in their scope as
+``aoai.batch``: they skip auth (the batch was authorised when it was created) and replay (a cassette
+records the client's exchanges, never the lines), and meet everything else, faults included (a rule
+can match ``batch``, ``batch_id`` or ``custom_id``).
 """
 
 from __future__ import annotations

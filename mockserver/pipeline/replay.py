@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import Any
 
 from starlette.responses import Response as HttpResponse
 
 from ..call import Call
 from ..faults.effects import wait_or_disconnect
-from ..replay.bodies import add_field, file_summary
+from ..replay.bodies import add_field
 from ..replay.cassette import Request
 from ..replay.player import Miss, Player, replay_miss
 from ..state import MockState
@@ -78,9 +79,23 @@ async def form_summary(form: Any) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in form.multi_items():
         if hasattr(value, "filename"):
-            data = await value.read()
-            await value.seek(0)
-            add_field(result, name, file_summary(value.filename, value.content_type, data))
+            add_field(result, name, await upload_summary(value))
         else:
             add_field(result, name, value)
     return result
+
+
+async def upload_summary(upload: Any) -> dict[str, Any]:
+    """``bodies.file_summary`` of a spooled upload, hashed in chunks (an upload is never read whole)."""
+    sha, size = hashlib.sha256(), 0
+    await upload.seek(0)
+    while chunk := await upload.read(1 << 20):
+        sha.update(chunk)
+        size += len(chunk)
+    await upload.seek(0)
+    return {
+        "filename": upload.filename,
+        "content_type": upload.content_type,
+        "size": size,
+        "sha256": sha.hexdigest(),
+    }

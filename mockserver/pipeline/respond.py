@@ -75,6 +75,10 @@ class Pipeline:
             received_at=state.clock.now(),
         )
         call.scope, call.receive = scope, receive
+        line = scope.get("aoai.batch")
+        if line is not None:  # a batch line (mockserver.batch.lines): the runner reads the call back
+            call.batch_id, call.custom_id = line["batch_id"], line["custom_id"]
+            line["call"] = call
         return call
 
     async def respond(self, call: Call) -> Response:

@@ -11,7 +11,16 @@ from starlette.requests import Request
 from .. import routing
 from ..auth import authenticate
 from ..call import UNPARSED, Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, LIST_MODELS, TRANSCRIPTIONS, TRANSLATIONS
+from ..catalogue import (
+    BATCHES_CANCEL,
+    BATCHES_CREATE,
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
+    FILES_CREATE,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
+)
 from ..errors import (
     AzureError,
     content_too_large,
@@ -37,12 +46,21 @@ from ..ratelimit import Throttle, too_many_requests
 from ..state import MockState
 from ..synth.tokens import content_text
 from ..validation import VALIDATORS
+from ..validation.files import MAX_FILE_BYTES
 from ..versions import check_classic, check_v1
 from .replay import ReplayHit, replay_call
 
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
 MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
+# operations whose bodies have their own limit (else mockserver.limits: MAX_UPLOAD_BYTES for
+# multipart, [server] max_body_bytes for JSON); past it a 413 before more is read or spooled
+BODY_LIMITS = {
+    FILES_CREATE: MAX_FILE_BYTES + 1024 * 1024,
+    BATCHES_CREATE: 1024 * 1024,
+    BATCHES_CANCEL: 1024 * 1024,
+}
+EMPTY_BODY_OK = (BATCHES_CANCEL,)  # recording 29 cancels with Content-Length: 0
 
 MALFORMED_JSON = (
     "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
@@ -69,7 +87,8 @@ def route(call: Call, state: MockState) -> None:
 
 
 def auth(call: Call, state: MockState) -> None:
-    authenticate(call, state.settings)
+    if call.batch_id is None:  # a batch line was authorised with its batch
+        authenticate(call, state.settings)
 
 
 def api_version(call: Call, state: MockState) -> None:
@@ -83,7 +102,9 @@ async def body(call: Call, state: MockState) -> None:
     if call.method != "POST":
         return
     multipart = call.content_type.startswith("multipart/")
-    limit = MAX_UPLOAD_BYTES if multipart else state.settings.max_body_bytes
+    limit = BODY_LIMITS.get(call.operation or "") or (
+        MAX_UPLOAD_BYTES if multipart else state.settings.max_body_bytes
+    )
     try:
         if (declared_length(call.headers) or 0) > limit:  # refused before a byte is read
             raise BodyTooLarge(limit, declared_length(call.headers) or 0)
@@ -95,8 +116,10 @@ async def body(call: Call, state: MockState) -> None:
         raise content_too_large(big.limit, big.read) from None
     except BodyAbandoned as gone:
         raise ClientGone(str(gone)) from None
-    if call.operation in UPLOAD_OPERATIONS:
+    if call.operation in UPLOAD_OPERATIONS or call.operation == FILES_CREATE:
         return  # not multipart: the upload validator says what it expected
+    if not call.raw_body and call.operation in EMPTY_BODY_OK:
+        return
     known = ("json", call.raw_body)
     if state.memo.get(state.settings, known):  # these bytes parsed before: parse when read
         call.parsed_body = UNPARSED
@@ -123,7 +146,10 @@ async def replay(call: Call, state: MockState) -> None:
 
     A hit still meets the scripted faults, so a rule can throttle, delay or cut a recorded answer
     (a ``content_filter`` fault cannot rewrite recorded content and is ignored). A miss that falls
-    through to the generator meets the route or api-version error it deferred."""
+    through to the generator meets the route or api-version error it deferred. Batch lines are the
+    mock's own requests and never replayed."""
+    if call.batch_id is not None:
+        return
     try:
         await replay_call(call, state)
     except ReplayHit:
@@ -134,7 +160,7 @@ async def replay(call: Call, state: MockState) -> None:
 
 
 def deployment(call: Call, state: MockState) -> None:
-    if call.operation == LIST_MODELS:
+    if call.operation in routing.RESOURCE_SCOPED:
         return
     name = call.deployment_name if call.surface != "v1" else v1_model(call)
     call.deployment_name = name
@@ -211,7 +237,8 @@ def prompt_texts(call: Call) -> list[str]:
 def ratelimit(call: Call, state: MockState) -> None:
     if call.deployment is None:
         return
-    call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens)
+    pool = "batch" if call.batch_id is not None else ""  # batch lines have a quota of their own
+    call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens, pool)
     if throttle is not None:
         raise throttled(call, throttle)
 

@@ -11,12 +11,16 @@ blank line (a cut stream) keeps its tail as a last, partial event.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from .bodies import EVENT_END, kept_headers, request_body, response_from_bytes
 from .cassette import Event, Interaction, Request, Response
 from .scrub import Scrubber
+
+# bodies a cassette keeps as base64 whatever they hold: file downloads (recording 28), audio, images
+BINARY_TYPES = ("application/octet-stream", "audio/", "image/")
 
 
 def request_from_wire(
@@ -56,9 +60,14 @@ class InteractionBuilder:
     buffer: bytes = b""
     body: list[bytes] = field(default_factory=list)
     finished_at: float | None = None
+    chunked: bool = False
 
     def start(self, status: int, headers: list[tuple[str, str]] | dict[str, str], t: float) -> None:
         self.status, self.t = status, t
+        items = headers.items() if isinstance(headers, dict) else headers
+        names = {k.lower(): v.lower() for k, v in items}
+        # chunked on the wire, or (an ASGI response) no length: the server will send it chunked
+        self.chunked = "chunked" in names.get("transfer-encoding", "") or "content-length" not in names
         self.headers = self.scrubber.headers(kept_headers(headers))
         content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
         self.streaming = content_type.lower().startswith("text/event-stream")
@@ -84,6 +93,16 @@ class InteractionBuilder:
         return Interaction(self.request, self.response(), note)
 
     def response(self) -> Response:
+        response = self.complete_response()
+        response.chunked = self.chunked and not self.streaming
+        return response
+
+    def complete_response(self) -> Response:
         if self.streaming:
             return Response(self.status, self.headers, "events", self.events, self.t)
-        return response_from_bytes(self.status, self.headers, b"".join(self.body), self.t, self.scrubber)
+        data = b"".join(self.body)
+        content_type = next((v for k, v in self.headers.items() if k.lower() == "content-type"), "")
+        if content_type.lower().startswith(BINARY_TYPES):  # file content: kept byte for byte, never scrubbed
+            encoded = base64.b64encode(data).decode("ascii")
+            return Response(self.status, self.headers, "base64", encoded, self.t)
+        return response_from_bytes(self.status, self.headers, data, self.t, self.scrubber)

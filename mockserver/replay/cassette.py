@@ -20,7 +20,9 @@ the pretty-printed embeddings of recording 07), ``text``, ``base64`` or ``events
 its events in order, each ``{"t": seconds since the request was sent, "data": payload}`` for a plain
 ``data: <payload>\\n\\n`` event or ``{"t", "raw": text}`` for anything else (kept byte for byte).
 ``t`` is null when the source had no timing (imported recordings). ``response.t`` is when the
-response headers arrived. Headers and query keys are written sorted; bodies keep their key order
+response headers arrived; ``response.chunked`` (true, or absent) that a complete body came
+with ``Transfer-Encoding: chunked`` (the files answers of recordings 27-29): it replays chunked.
+Headers and query keys are written sorted; bodies keep their key order
 (Azure's key order is part of the wire, azure-wire §5.4).
 """
 
@@ -122,6 +124,7 @@ class Response:
     body: Any = ""  # events: list[Event]
     t: float | None = None
     json_style: str = "compact"
+    chunked: bool = False
 
     @property
     def events(self) -> list[Event]:
@@ -139,6 +142,8 @@ class Response:
             data[self.kind] = self.body
         if self.kind == "json" and self.json_style != "compact":
             data["json_style"] = self.json_style
+        if self.chunked and self.kind != "events":
+            data["chunked"] = True
         return data
 
     @classmethod
@@ -157,6 +162,7 @@ class Response:
             body=body,
             t=data.get("t"),
             json_style=style,
+            chunked=data.get("chunked") is True,
         )
 
 

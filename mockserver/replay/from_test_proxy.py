@@ -14,6 +14,8 @@ Quirks handled (azure-wire §14, style.md §3.8):
 * a ``RequestBody(...)`` key holding a *decoded* multipart body with the file elided (recording 09)
   becomes a form summary whose file has no hash, so any upload matches it and only the text fields
   (language, model, response_format, temperature) are compared; the interaction says so in ``note``;
+* a multipart request whose ``RequestBody`` is null (the .NET recorder keeps no uploads: recordings
+  27-29) becomes a form without fields, which any upload matches; the interaction says so in ``note``;
 * elements of a streamed body that are not SSE events (recording 12's ``<<< EXCERPT ... >>>``
   marker) are kept verbatim by default, so the body replays exactly as recorded, and noted; pass
   ``drop_non_events=True`` to leave them out;
@@ -46,6 +48,7 @@ ELIDED_FORM_NOTE = (
     "the source kept this multipart body decoded with its file elided: any uploaded file "
     "matches; the text fields must"
 )
+UNRECORDED_FORM_NOTE = "the source recorded no body for this upload: any multipart body matches"
 NON_EVENT_NOTE = "streamed body element(s) {items} are not SSE events (an excerpt marker?); kept verbatim"
 
 
@@ -85,6 +88,8 @@ def proxy_entry(entry: dict[str, Any], drop_non_events: bool) -> Interaction:
 def proxy_request_body(entry: dict[str, Any], content_type: str) -> tuple[str | None, Any, str | None]:
     key = next((k for k in entry if k.startswith("RequestBody")), None)
     value = entry.get(key) if key else None
+    if value is None and content_type.lower().startswith("multipart/"):
+        return "form", None, UNRECORDED_FORM_NOTE  # the .NET recorder keeps no upload (recordings 27-29)
     if value is None or value == "":
         return None, None, None
     if not isinstance(value, str):
@@ -120,14 +125,15 @@ def proxy_response(entry: dict[str, Any], drop_non_events: bool) -> tuple[Respon
         content_type.startswith("text/event-stream") or all(isinstance(e, str) for e in body)
     ):
         return proxy_events(status, headers, body, drop_non_events)
+    chunked = header(headers, "transfer-encoding").lower() == "chunked"
     if body is None:
-        return Response(status, kept_headers(headers), "text", ""), None
+        return Response(status, kept_headers(headers), "text", "", chunked=chunked), None
     if not isinstance(body, str):
         style = style_from_length(body, header(headers, "content-length"))
-        return Response(status, kept_headers(headers), "json", body, json_style=style), None
+        return Response(status, kept_headers(headers), "json", body, json_style=style, chunked=chunked), None
     if content_type.startswith(("application/json", "text/")) or decode_base64(body) is None:
-        return Response(status, kept_headers(headers), "text", body), None
-    return Response(status, kept_headers(headers), "base64", body), None
+        return Response(status, kept_headers(headers), "text", body, chunked=chunked), None
+    return Response(status, kept_headers(headers), "base64", body, chunked=chunked), None
 
 
 def proxy_events(

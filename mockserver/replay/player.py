@@ -223,6 +223,9 @@ class Player:
             return StreamingResponse(
                 self.events(recorded.events, start), status_code=recorded.status, headers=headers
             )
+        if recorded.chunked:  # no Content-Length: the server sends it chunked, as recorded
+            chunks = iter([body_bytes(recorded)])
+            return StreamingResponse(chunks, status_code=recorded.status, headers=headers)
         return HttpResponse(body_bytes(recorded), status_code=recorded.status, headers=headers)
 
     async def events(self, events: list[Event], start: float) -> AsyncIterator[bytes]:

@@ -2,7 +2,8 @@
 
 The same surface in every mode: ``endpoint``, ``api_key``, ``api_version``, ``client()`` /
 ``async_client()``, ``env()``, the fault API (``faults``, ``fail``, ``fail_sequence``,
-``load_scenario``), ``deployments``, ``reply`` and the journal (``requests``), plus ``reset()`` and
+``load_scenario``), ``deployments``, ``reply``, the journal (``requests``), the mock's ``clock``,
+its stored ``files`` and ``batches`` (``mockserver.testing.objects``), plus ``reset()`` and
 the per-example ``fresh()`` block for Hypothesis. Outside pytest, ``MockAzure.inprocess()`` and
 ``MockAzure.live()`` build one as a context manager. With ``cassette=...`` in its spec a handle
 replays and/or records that cassette (``mockserver.testing.cassettes``); its misses are raised by
@@ -24,6 +25,7 @@ from .clients import ClientMethods
 from .faults import FaultControl, FaultShortcuts, check_inprocess
 from .intercept import Interceptor
 from .log import RequestLog
+from .objects import BatchesView, ClockView, FilesView
 from .spec import MockSpec, build_settings, parse_spec
 
 if TYPE_CHECKING:
@@ -52,6 +54,9 @@ class MockAzure(ClientMethods, FaultShortcuts):
     mode: "inprocess", "server" or "external".
     requests: the journal of this test (``call_count``, ``last``, ``filter(operation=...)``, ...).
     faults: the fault API (``add`` rules, ``remove``, ``clear``, ``snapshot``).
+    clock: the mock's clock (``now()``, ``advance(seconds)``).
+    files / batches: the stored files and batches (``list``, ``get``, ``content``; ``complete()`` runs
+        every pending batch to its end, ``results(id)`` parses its output and error files).
     cassette: the cassette in use (``CassetteUse``: ``path``, ``mode``), or None.
     ca_path: the CA certificate of a live mock on https (``tls``), which ``client()``, ``async_client()``
         and ``env()`` trust by themselves; None otherwise.
@@ -75,6 +80,9 @@ class MockAzure(ClientMethods, FaultShortcuts):
         self.api_version = self.spec.api_version or api_version or DEFAULT_GA
         self.faults = FaultControl(backend, inprocess=mode == "inprocess")
         self.requests = RequestLog(backend.entries)
+        self.clock = ClockView(backend)
+        self.files = FilesView(backend)
+        self.batches = BatchesView(backend, self.files)
         self.pending_errors: list[BaseException] = []
         self.cleanups: list[Callable[[], None]] = []
         self.cassette: CassetteUse | None = None

@@ -9,13 +9,29 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..call import Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
+from ..catalogue import (
+    BATCHES_CANCEL,
+    BATCHES_CREATE,
+    BATCHES_LIST,
+    BATCHES_RETRIEVE,
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
+    FILES_CREATE,
+    FILES_LIST,
+    IMAGES,
+    SPEECH,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
+)
 from ..state import MockState
 from ..synth.tokens import content_text
 from .audio import validate_speech, validate_transcription, validate_translation
+from .batches import validate_create, validate_version
 from .chat import check_context, validate_chat
 from .completions import DEFAULT_MAX_TOKENS, validate_completions
 from .embeddings import validate_embeddings
+from .files import validate_list, validate_upload
 from .images import validate_images
 
 Validator = Callable[[Call, MockState], None]
@@ -58,4 +74,10 @@ VALIDATORS: dict[str, Validator] = {
     TRANSCRIPTIONS: validate_transcription,
     TRANSLATIONS: validate_translation,
     SPEECH: validate_speech,
+    FILES_CREATE: validate_upload,
+    FILES_LIST: validate_list,
+    BATCHES_CREATE: validate_create,
+    BATCHES_LIST: validate_version,
+    BATCHES_RETRIEVE: validate_version,
+    BATCHES_CANCEL: validate_version,
 }

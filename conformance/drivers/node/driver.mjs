@@ -8,13 +8,17 @@ import path from "node:path";
 
 const modules = process.env.AOAI_CONFORMANCE_NODE_MODULES;
 const require = createRequire(path.join(modules, "index.js"));
-const { AzureOpenAI, OpenAI } = require("openai");
+const { AzureOpenAI, OpenAI, toFile } = require("openai");
 const sdkVersion = JSON.parse(readFileSync(path.join(modules, "node_modules", "openai", "package.json"), "utf8")).version;
 const MESSAGES = [{ role: "user", content: "Say hello in five words." }];
 
 function clientOptions(call, attempts) {
-  // the SDK's fetch, counting every request it sends (retries included)
-  const countingFetch = (url, init) => { attempts.count += 1; return fetch(url, init); };
+  // the SDK's fetch, counting every request it sends (retries included); not the `data:,` URL it
+  // fetches once to probe FormData support before its first multipart upload (internal/uploads.js)
+  const countingFetch = (url, init) => {
+    if (!String(url).startsWith("data:")) attempts.count += 1;
+    return fetch(url, init);
+  };
   const options = { defaultHeaders: call.headers, fetch: countingFetch };
   if (call.settings.max_retries !== undefined && call.settings.max_retries !== null) options.maxRetries = call.settings.max_retries;
   if (call.settings.timeout !== undefined && call.settings.timeout !== null) options.timeout = Math.round(call.settings.timeout * 1000);
@@ -32,7 +36,45 @@ function makeClient(call, attempts) {
   return new AzureOpenAI({ endpoint, apiKey: call.api_key, apiVersion: call.api_version, ...options });
 }
 
+const BATCH_TERMINAL = ["completed", "failed", "cancelled", "expired"];
+
+// upload, create, poll to the end, download and parse, list, cancel a second batch, delete the input:
+// what a batch job's code does
+async function poll(client, batch) {
+  const giveUp = Date.now() + 120000;
+  while (!BATCH_TERMINAL.includes(batch.status) && Date.now() < giveUp) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    batch = await client.batches.retrieve(batch.id);
+  }
+  return batch;
+}
+
+async function batchFlow(client, call, result) {
+  const file = await toFile(Buffer.from(call.params.input, "utf8"), "requests.jsonl");
+  const uploaded = await client.files.create({ file, purpose: "batch" });
+  const request = { input_file_id: uploaded.id, endpoint: "/v1/chat/completions", completion_window: "24h" };
+  const batch = await poll(client, await client.batches.create(request));
+  const text = async (id) => (id ? await (await client.files.content(id)).text() : "");
+  const rows = (body) => body.split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line));
+  result.status = batch.status;
+  result.output = rows(await text(batch.output_file_id)).map((row) => row.custom_id).sort();
+  result.errors = rows(await text(batch.error_file_id))
+    .map((row) => [row.custom_id, row.response ? row.response.status_code : null])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const listed = [];
+  for await (const item of client.batches.list()) listed.push(item.id);
+  result.listed = listed.includes(batch.id);
+  const second = await client.batches.create(request);
+  const cancelling = await client.batches.cancel(second.id);
+  result.cancel = [cancelling.status, (await poll(client, second)).status];
+  result.deleted = (await client.files.delete(uploaded.id)).deleted;
+}
+
 async function perform(client, call, result) {
+  if (call.operation === "batch") {
+    await batchFlow(client, call, result);
+    return;
+  }
   if (call.operation === "embeddings") {
     const response = await client.embeddings.create({ model: call.deployment, input: ["hello"], ...call.params });
     result.vectors = response.data.length;
