@@ -9,6 +9,7 @@ from __future__ import annotations
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
 from .pipeline import Pipeline
+from .replay.slot import CassetteSlot
 from .state import MockState
 from .types import Receive, Scope, Send
 
@@ -38,6 +39,15 @@ class MockApp:
     @property
     def settings(self) -> Settings:
         return self.state.settings
+
+    @property
+    def cassette(self) -> CassetteSlot | None:
+        """The cassette attached to this mock (``replay.slot``), or None; set it to attach one."""
+        return self.state.cassette
+
+    @cassette.setter
+    def cassette(self, slot: CassetteSlot | None) -> None:
+        self.state.cassette = slot
 
 
 async def lifespan(receive: Receive, send: Send) -> None:

@@ -10,6 +10,7 @@ from .http import parse_json
 
 if TYPE_CHECKING:
     from .config import Deployment
+    from .replay.player import Replayed
 
 UNPARSED: Any = object()
 
@@ -55,6 +56,7 @@ class Call:
     prompt_hits: dict[str, Any] = field(default_factory=dict)
     filter_action: dict[str, Any] | None = None
     deferred: Any = None  # an AzureError kept for the replay stage (pipeline.defer)
+    replayed: Replayed | None = None  # the recorded answer the replay stage found (pipeline.replay)
     prompt_tokens: int = 0
     estimated_tokens: int = 0
     notes: list[str] = field(default_factory=list)

@@ -10,6 +10,7 @@ from .ids import Clock, RequestIds
 from .journal import Journal
 from .ratelimit import RateLimiter
 from .replay.player import Player
+from .replay.slot import CassetteSlot
 from .synth.tokens import Tokenizer, get_tokenizer
 
 
@@ -26,10 +27,10 @@ class MockState:
         self.errors: list[BaseException] = []
         self.memo = Memo()
         self.load_scenarios()
-        # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
-        self.replay: Player | None = None
+        # the cassette attached (``serve --replay``, ``use_cassette``): the pipeline reads it per request
+        self.cassette: CassetteSlot | None = None
         if settings.replay:
-            self.replay = Player.from_settings(settings)
+            self.cassette = CassetteSlot(Player.from_settings(settings))
 
     def load_scenarios(self) -> None:
         for ref in self.settings.scenarios:
@@ -48,3 +49,13 @@ class MockState:
         self.errors.clear()
         if self.replay is not None:
             self.replay.rewind()  # every recorded answer can be replayed again
+
+    @property
+    def replay(self) -> Player | None:
+        """What replays recorded answers: the attached cassette's player, or None."""
+        return self.cassette.player if self.cassette is not None else None
+
+    @replay.setter
+    def replay(self, player: Player | None) -> None:
+        """Attach ``player`` alone (replay, record nothing), or detach with None."""
+        self.cassette = CassetteSlot(player) if player is not None else None

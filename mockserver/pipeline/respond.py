@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -11,11 +12,13 @@ from ..endpoints import HANDLERS
 from ..endpoints.render import BytesResponse, error_response
 from ..errors import AzureError, resource_not_found, server_error
 from ..faults.effects import ClientGone, ScriptedDisconnect, wrap_send
-from ..http import decode_headers, decode_query, normalise_path
+from ..http import decode_headers, decode_query, normalise_path, read_all, replay_body
 from ..journal import JournalRecord
+from ..replay.capture import Capture
+from ..replay.cassette import Interaction
 from ..state import MockState
 from ..types import Message, Receive, Scope, Send
-from .replay import ReplayHit
+from .replay import replay_answer
 from .stages import STAGES
 
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
@@ -28,12 +31,23 @@ class Pipeline:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        slot = self.state.cassette
+        capture = None
+        if slot is not None and slot.record is not None:  # the mock records what it answers itself
+            body = await read_all(receive)
+            receive = replay_body(body, receive)
         call = self.new_call(scope, receive)
+        if slot is not None and slot.record is not None:
+            capture = Capture(scope, body, slot.body_fields, recorder(call, slot.record))
+            send = capture.wrap(send)
+            scope["aoai.head"] = False  # the capture reads the response's headers: plain messages
         try:
             await self.answer(call, scope, receive, send)
         finally:
             if call.form is not None:
                 await call.form.close()  # spooled upload files are removed now, on every path
+            if capture is not None:
+                capture.done()  # an answer cut short is recorded as it went out
 
     async def answer(self, call: Call, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -80,12 +94,12 @@ class Pipeline:
                 waiting = stage(call, self.state)
                 if waiting is not None:  # an async stage (body, replay, faults)
                     await waiting
+            if call.replayed is not None:  # the replay stage found a recorded answer
+                return replay_answer(call)
             handler = HANDLERS.get(call.operation or "")
             if handler is None:
                 raise resource_not_found()
             return await handler(call, self.state)
-        except ReplayHit as hit:  # the replay stage answered from a cassette
-            return hit.response
         except AzureError as error:
             return error_response(call, self.state, error)
         except ClientGone:
@@ -149,3 +163,13 @@ def summarise_form(form: Any) -> dict[str, Any]:
         else:
             result[key] = value
     return result
+
+
+def recorder(call: Call, record: Callable[[Interaction], None]) -> Callable[[Interaction], None]:
+    """``record`` for what the mock answered itself: a replayed answer is in the cassette already."""
+
+    def keep(interaction: Interaction) -> None:
+        if call.replayed is None:
+            record(interaction)
+
+    return keep

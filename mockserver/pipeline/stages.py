@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Awaitable, Callable
 
 from starlette.formparsers import MultiPartException
@@ -20,22 +19,16 @@ from ..errors import (
     resource_not_found,
 )
 from ..fastpath.memo import request_key
-from ..faults.effects import (
-    delay_seconds,
-    wait_or_disconnect,
-)
-from ..faults.rules import WAITING_KINDS
-from ..faults.statuses import status_fault
 from ..filters.triggers import blocks, prompt_hits
 from ..filters.verdicts import prompt_filtered
 from ..http import parse_json, read_all
-from ..ids import digest
 from ..ratelimit import Throttle, too_many_requests
 from ..state import MockState
 from ..synth.tokens import content_text
 from ..validation import VALIDATORS
 from ..versions import check_classic, check_v1
-from .replay import ReplayHit, replay_call
+from .faults import faults
+from .replay import replay
 
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
@@ -101,23 +94,8 @@ async def body(call: Call, state: MockState) -> None:
     state.memo.put(state.settings, known, True)
 
 
-async def replay(call: Call, state: MockState) -> None:
-    """Serve a recorded exchange when ``state.replay`` has one: raises ``ReplayHit`` (see ``respond``).
-
-    A hit still meets the scripted faults, so a rule can throttle, delay or cut a recorded answer
-    (a ``content_filter`` fault cannot rewrite recorded content and is ignored). A miss that falls
-    through to the generator meets the route or api-version error it deferred."""
-    try:
-        await replay_call(call, state)
-    except ReplayHit:
-        await faults(call, state)
-        raise
-    if call.deferred is not None:
-        raise call.deferred
-
-
 def deployment(call: Call, state: MockState) -> None:
-    if call.operation == LIST_MODELS:
+    if call.operation == LIST_MODELS or call.replayed is not None:
         return
     name = call.deployment_name if call.surface != "v1" else v1_model(call)
     call.deployment_name = name
@@ -140,7 +118,7 @@ def v1_model(call: Call) -> str:
 
 def validate(call: Call, state: MockState) -> None:
     validator = VALIDATORS.get(call.operation or "")
-    if validator is None:
+    if validator is None or call.replayed is not None:
         return
     if call.operation not in MEMO_OPERATIONS:
         validator(call, state)
@@ -154,26 +132,9 @@ def validate(call: Call, state: MockState) -> None:
     call.prompt_tokens, call.estimated_tokens = known
 
 
-async def faults(call: Call, state: MockState) -> None:
-    decision = state.faults.decide(call)
-    if decision is None:
-        return
-    rule, action = decision
-    call.fault = f"{rule.id}: {action}"
-    if "status" in action:
-        raise status_fault(call, action)
-    if action["kind"] == "content_filter":
-        call.filter_action = action  # completion-side verdict, applied by the chat handler
-    elif action["kind"] in WAITING_KINDS:
-        rng = random.Random(digest("delay", state.settings.seed, call.request_id))
-        await wait_or_disconnect(delay_seconds(action, rng), call.receive)
-    else:
-        call.transport_fault = action
-
-
 def moderate(call: Call, state: MockState) -> None:
     triggers = state.settings.content_filters
-    if not triggers:
+    if not triggers or call.replayed is not None:
         return
     hits = prompt_hits(triggers, prompt_texts(call), call.deployment_name)
     if blocks(hits):
@@ -192,7 +153,7 @@ def prompt_texts(call: Call) -> list[str]:
 
 
 def ratelimit(call: Call, state: MockState) -> None:
-    if call.deployment is None:
+    if call.deployment is None:  # also a replayed call: the deployment stage let it pass
         return
     call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens)
     if throttle is not None:

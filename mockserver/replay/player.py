@@ -72,6 +72,18 @@ class Miss:
     message: str
 
 
+@dataclass(frozen=True)
+class Replayed:
+    """The recorded answer a request gets (``Call.replayed``); the pipeline sends it after the
+    faults stage."""
+
+    player: Player
+    interaction: Interaction
+
+    def response(self, start: float) -> HttpResponse:
+        return self.player.response(self.interaction, start)
+
+
 class Player:
     """Recorded interactions from one or more cassettes, served in order.
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .attach import (
     RECORD_MODES,
     CassetteMiss,
-    RecordingProxy,
+    CassetteUse,
     RecordMode,
     cassette_path,
     recording_proxy,
@@ -16,8 +16,8 @@ from .attach import (
 __all__ = [
     "RECORD_MODES",
     "CassetteMiss",
+    "CassetteUse",
     "RecordMode",
-    "RecordingProxy",
     "cassette_path",
     "recording_proxy",
     "use_cassette",

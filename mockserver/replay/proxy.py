@@ -31,23 +31,19 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .._version import __version__
 from ..http import read_all
 from ..types import Receive, Scope, Send
 from .bodies import HOP_BY_HOP
 from .capture import InteractionBuilder, request_from_wire
-from .cassette import Cassette
-from .formats import load
-from .modes import ModePlan, plan
 from .options import DEFAULT_MATCH_ON
-from .player import Hit, Player, replay_miss
+from .player import Hit, replay_miss
 from .scrub import Scrubber
+from .use import open_cassette
 
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"  # OPENAI-PY examples/azure_ad.py
 KEY_ENV = "AZURE_OPENAI_API_KEY"  # OPENAI-PY lib/azure.py
@@ -124,26 +120,17 @@ class RecorderApp:
         timeout: float = 600.0,
     ) -> None:
         self.upstream = upstream.rstrip("/")
-        self.path = Path(cassette)
-        self.plan: ModePlan = plan(mode, self.path)
         self.scrubber = scrubber or Scrubber.for_upstream(upstream)
         self.credentials = credentials or Credentials()
         self.timeout = timeout
-        existing = (
-            load(self.path) if self.plan.replay or (self.plan.keep_existing and self.path.is_file()) else None
-        )
-        self.player = (
-            Player([existing], speed=speed, match_on=match_on, fallthrough=self.plan.forward)
-            if self.plan.replay and existing is not None
-            else None
-        )
-        self.cassette = Cassette(
-            list(existing.interactions) if existing and self.plan.keep_existing else [],
-            cassette_meta(existing, self.scrubber),
-            self.path,
+        self.use = open_cassette(cassette, mode, scrubber=self.scrubber, speed=speed, match_on=match_on)
+        self.plan, self.player, self.cassette, self.path = (
+            self.use.plan,
+            self.use.player,
+            self.use.cassette,
+            self.use.path,
         )
         self.client: httpx.AsyncClient | None = None
-        self.recorded = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -164,7 +151,7 @@ class RecorderApp:
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["path"] == HEALTH:
-            status = {"status": "ok", "mode": self.plan.mode.value, "recorded": self.recorded}
+            status = {"status": "ok", "mode": self.plan.mode.value, "recorded": len(self.use.recorded)}
             await send_json(send, 200, status)
             return
         body = await read_all(receive)
@@ -228,8 +215,7 @@ class RecorderApp:
     def keep(self, builder: InteractionBuilder) -> None:
         if not self.plan.record:
             return
-        self.cassette.append(builder.finish())
-        self.recorded += 1
+        self.use.keep(builder.finish())
         self.cassette.save()
 
     def http(self) -> httpx.AsyncClient:
@@ -270,22 +256,6 @@ async def relay(upstream: httpx.Response, builder: InteractionBuilder, send: Any
 def raw_headers(response: httpx.Response) -> list[tuple[str, str]]:
     """Response headers with the case the service used (``X-Request-ID``, azure-wire §14)."""
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
-
-
-def cassette_meta(existing: Cassette | None, scrubber: Scrubber) -> dict[str, Any]:
-    meta = dict(existing.meta) if existing is not None else {}
-    fields = list(
-        dict.fromkeys([*((meta.get("scrub") or {}).get("body_fields") or []), *scrubber.body_fields])
-    )
-    meta.update(
-        {
-            "recorded_with": f"aoai-mock {__version__}",
-            "upstream": f"https://{scrubber.placeholder}",
-            "recorded_at": meta.get("recorded_at") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "scrub": {**scrubber.config(), "body_fields": fields},
-        }
-    )
-    return meta
 
 
 async def send_json(send: Any, status: int, payload: Any) -> None:
