@@ -27,7 +27,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ..call import Call
+from ..call import Call, Speech, Transcription
 from ..errors import invalid_request
 from ..fastpath.header_plan import azure_headers
 from ..ids import digest
@@ -37,7 +37,6 @@ from ..synth.media.languages import language_name
 from ..synth.media.speech import synthesize
 from ..synth.media.subtitles import plain, srt, vtt
 from ..synth.media.transcript import Segment, Transcript, generated_text, lay_out
-from ..validation.audio import Transcription, speech, transcription
 from .render import json_response
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
@@ -48,11 +47,11 @@ TEXT_RENDERERS = {"text": plain, "srt": srt, "vtt": vtt}
 
 
 async def transcriptions(call: Call, state: MockState) -> Response:
-    return await transcribe(call, state, transcription(call, translate=False))
+    return await transcribe(call, state, call.request_as(Transcription))
 
 
 async def translations(call: Call, state: MockState) -> Response:
-    return await transcribe(call, state, transcription(call, translate=True))
+    return await transcribe(call, state, call.request_as(Transcription))
 
 
 async def transcribe(call: Call, state: MockState, request: Transcription) -> Response:
@@ -143,7 +142,7 @@ def stamp_token(seconds: float) -> int:
 
 async def audio_speech(call: Call, state: MockState) -> Response:
     assert call.deployment is not None
-    request = speech(call, call.deployment)
+    request = call.request_as(Speech)
     audio = await run_in_threadpool(synthesize, request.input, request.speed, request.response_format)
     headers = azure_headers(call, "audio", state.settings.region)
     headers["Content-Type"] = OCTET_STREAM

@@ -9,8 +9,8 @@ from starlette.requests import Request
 
 from .. import routing
 from ..auth import authenticate
-from ..call import UNPARSED, Call
-from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, LIST_MODELS, TRANSCRIPTIONS, TRANSLATIONS
+from ..call import UNPARSED, Call, CompletionsRequest, ImageRequest
+from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, LIST_MODELS, TRANSCRIPTIONS, TRANSLATIONS
 from ..errors import (
     AzureError,
     deployment_not_found,
@@ -19,8 +19,8 @@ from ..errors import (
     resource_not_found,
 )
 from ..fastpath.memo import request_key
-from ..filters.triggers import blocks, prompt_hits
-from ..filters.verdicts import prompt_filtered
+from ..filters.triggers import blocks, prompt_hits, prompt_triggers
+from ..filters.verdicts import image_prompt_blocked, prompt_filtered
 from ..http import parse_json, read_all
 from ..ratelimit import Throttle, too_many_requests
 from ..state import MockState
@@ -32,7 +32,7 @@ from .replay import replay
 
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
-MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
+MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their typed requests are immutable
 
 MALFORMED_JSON = (
     "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
@@ -121,34 +121,39 @@ def validate(call: Call, state: MockState) -> None:
     if validator is None or call.replayed is not None:
         return
     if call.operation not in MEMO_OPERATIONS:
-        validator(call, state)
+        call.request = validator(call, state)
         return
     key = ("valid", *request_key(call))
     known = state.memo.get(state.settings, key)
     if known is None:
-        validator(call, state)  # raises for bad input: only valid requests are remembered
-        known = (call.prompt_tokens, call.estimated_tokens)
+        known = validator(call, state)  # raises for bad input: only valid requests are remembered
         state.memo.put(state.settings, key, known)
-    call.prompt_tokens, call.estimated_tokens = known
+    call.request = known
 
 
 def moderate(call: Call, state: MockState) -> None:
-    triggers = state.settings.content_filters
+    """Prompt-side content filtering, for chat, completions and images alike (one trigger format)."""
+    found = call.deployment
+    patterns = found.image_filter_triggers if found is not None else ()
+    triggers = prompt_triggers(state.settings.content_filters, call.deployment_name, patterns)
     if not triggers or call.replayed is not None:
         return
     hits = prompt_hits(triggers, prompt_texts(call), call.deployment_name)
     if blocks(hits):
-        raise prompt_filtered(hits)
+        raise image_prompt_blocked(hits) if call.operation == IMAGES else prompt_filtered(hits)
     call.prompt_hits = hits
 
 
 def prompt_texts(call: Call) -> list[str]:
-    body = call.body if isinstance(call.body, dict) else {}
+    if isinstance(call.request, CompletionsRequest | ImageRequest):
+        return (
+            list(call.request.prompts)
+            if isinstance(call.request, CompletionsRequest)
+            else [call.request.prompt]
+        )
     if call.operation == CHAT:
+        body = call.body if isinstance(call.body, dict) else {}
         return [content_text(m.get("content")) for m in body.get("messages", ()) if isinstance(m, dict)]
-    if call.operation == COMPLETIONS:
-        prompt = body.get("prompt")
-        return [prompt] if isinstance(prompt, str) else [p for p in prompt or () if isinstance(p, str)]
     return []
 
 
