@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from ._version import __version__
 from .app import create_app
-from .config import RATE_LIMIT_MODES, TOKENIZER_MODES, Settings, check_replay, load_settings, parse_time
+from .config import Settings, check_replay, load_settings
+from .config_keys import RATE_LIMIT_MODES, TOKENIZER_MODES, parse_time
 from .errors import ConfigError
 from .faults.scenarios import load_scenario
 from .replay.commands import add_commands as add_replay_commands

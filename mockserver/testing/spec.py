@@ -13,15 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import (
-    RATE_LIMIT_MODES,
-    TOKENIZER_MODES,
-    Deployment,
-    Settings,
-    apply_mapping,
-    load_settings,
-    parse_canned,
-)
+from ..config import Deployment, Settings, apply_mapping, load_settings, parse_canned
+from ..config_keys import RATE_LIMIT_MODES, TOKENIZER_MODES, check_choice
 from ..errors import ConfigError
 from ..faults.scenarios import load_scenario
 from ..replay.options import valid_speed
@@ -151,11 +144,9 @@ def parse_spec(kwargs: dict[str, Any], base_dir: Path | None = None) -> MockSpec
     seed = values.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise ConfigError(f"seed must be a whole number, got {seed!r}")
-    if values.get("rate_limits") not in (None, *RATE_LIMIT_MODES):
-        valid = list(RATE_LIMIT_MODES)
-        raise ConfigError(f"rate_limits must be one of {valid}, got {values['rate_limits']!r}")
-    if values.get("tokenizer") not in (None, *TOKENIZER_MODES):
-        raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {values['tokenizer']!r}")
+    for name, valid in (("rate_limits", RATE_LIMIT_MODES), ("tokenizer", TOKENIZER_MODES)):
+        if values.get(name) is not None:
+            check_choice(name, values[name], valid)  # at once, with the marker's other mistakes
     parse_cassette_keys(values)
     return MockSpec(base_dir=base_dir, **values)
 
