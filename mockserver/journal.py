@@ -1,4 +1,5 @@
-"""The request journal: every request the mock saw, bounded, with unittest.mock-style helpers."""
+"""The request journal: every request the mock saw, bounded, with unittest.mock-style helpers, and
+``RequestLog``, the one filtered view of it (for tests in Python and for ``GET /_mock/requests``)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import itertools
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from .call import Call
 
@@ -17,6 +18,7 @@ MASK = "***"
 MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept
 TEXT_TYPES = ("application/json", "text/")
 UNSET: Any = object()
+SWITCH = {"true": True, "1": True, "false": False, "0": False}
 
 
 @dataclass(slots=True)
@@ -179,23 +181,112 @@ class Journal(MockWords):
     def __len__(self) -> int:
         return len(self.entries)
 
-    def filter(
-        self, *, session: str | None = None, operation: str | None = None, deployment: str | None = None
-    ) -> list[JournalEntry]:
-        return [
-            e
-            for e in self
-            if (session is None or e.session == session)
-            and (operation is None or e.operation == operation)
-            and (deployment is None or e.deployment == deployment)
-        ]
+    def filter(self, **filters: Any) -> RequestLog:
+        """A live view of the matching entries (``RequestLog``; a filter given as None matches all)."""
+        return RequestLog(self.snapshot, **{k: v for k, v in filters.items() if v is not None})
 
     def snapshot(self) -> list[JournalEntry]:
         with self.lock:
             records = list(self.entries)
         return [record.entry() for record in records]
 
-    def gaps(self, **filters: str | None) -> list[float]:
+    def gaps(self, **filters: Any) -> list[float]:
         """Seconds between consecutive matching requests (to check a client's retry waits)."""
-        times = [e.monotonic for e in self.filter(**filters)]
+        return self.filter(**filters).gaps()
+
+
+# --- views: the one filter vocabulary (Python and GET /_mock/requests) --------------------------
+
+FILTER_KEYS = ("session", "operation", "deployment", "method", "path", "status", "fault")
+
+
+class RequestLog(MockWords, Sequence[JournalEntry]):
+    """The requests the mock saw in this test, oldest first; a read-only sequence of ``JournalEntry``.
+
+    ``call_count``, ``called``, ``last`` and ``calls`` read like ``unittest.mock``; ``filter`` narrows
+    the view (``mock.requests.filter(operation="chat.completions").call_count``). The view is live:
+    each access reads the journal again.
+    """
+
+    def __init__(self, fetch: Callable[[], list[JournalEntry]], **filters: Any) -> None:
+        unknown = set(filters) - set(FILTER_KEYS)
+        if unknown:
+            raise TypeError(f"unknown filter(s) {sorted(unknown)}; valid: {list(FILTER_KEYS)}")
+        self.fetch = fetch
+        self.filters = filters
+
+    def entries(self) -> list[JournalEntry]:
+        return [e for e in self.fetch() if self.keeps(e)]
+
+    def keeps(self, entry: JournalEntry) -> bool:
+        for key, wanted in self.filters.items():
+            value = getattr(entry, key)
+            if key == "fault":
+                if bool(value) != bool(wanted):
+                    return False
+            elif value != wanted:
+                return False
+        return True
+
+    def filter(self, **filters: Any) -> RequestLog:
+        """A narrower view: by ``session`` (the ``x-mock-session`` id), ``operation``, ``deployment``,
+        ``method``, ``path``, ``status``, or ``fault`` (True: requests a fault rule hit)."""
+        return RequestLog(self.fetch, **{**self.filters, **filters})
+
+    @overload
+    def __getitem__(self, index: int) -> JournalEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[JournalEntry]: ...
+    def __getitem__(self, index: int | slice) -> JournalEntry | list[JournalEntry]:
+        return self.entries()[index]
+
+    def __len__(self) -> int:
+        return len(self.entries())
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries())
+
+    def __repr__(self) -> str:
+        lines = [f"{e.method} {e.path} -> {e.status}" for e in self.entries()]
+        return f"<RequestLog {len(lines)} request(s){': ' if lines else ''}{'; '.join(lines)}>"
+
+    def snapshot(self) -> list[JournalEntry]:
+        return self.entries()
+
+    def gaps(self) -> list[float]:
+        """Seconds between consecutive requests (a client's retry waits)."""
+        times = [e.monotonic for e in self.entries()]
         return [b - a for a, b in itertools.pairwise(times)]
+
+    def assert_called(self) -> None:
+        if not self.called:
+            raise AssertionError(f"expected the mock to be called{self.where()}; it was not")
+
+    def assert_called_once(self) -> None:
+        if self.call_count != 1:
+            raise AssertionError(f"expected 1 call{self.where()}, got {self.call_count}: {self!r}")
+
+    def assert_not_called(self) -> None:
+        if self.called:
+            raise AssertionError(f"expected no call{self.where()}, got {self.call_count}: {self!r}")
+
+    def where(self) -> str:
+        return f" matching {self.filters}" if self.filters else ""
+
+
+def filters_from_query(query: Mapping[str, str]) -> dict[str, Any]:
+    """``GET /_mock/requests`` parameters as ``RequestLog`` filters (``status`` a number, ``fault``
+    true or false); a ``ValueError`` names an unknown parameter or a bad value."""
+    unknown = sorted(set(query) - set(FILTER_KEYS))
+    if unknown:
+        raise ValueError(f"unknown filter(s) {unknown}; valid: {list(FILTER_KEYS)}")
+    filters: dict[str, Any] = dict(query)
+    if "status" in filters:
+        if not filters["status"].isdigit():
+            raise ValueError(f"status must be a number, got {filters['status']!r}")
+        filters["status"] = int(filters["status"])
+    if "fault" in filters:
+        if filters["fault"].lower() not in SWITCH:
+            raise ValueError(f"fault must be one of {list(SWITCH)}, got {filters['fault']!r}")
+        filters["fault"] = SWITCH[filters["fault"].lower()]
+    return filters

@@ -10,6 +10,7 @@ from starlette.routing import Route, Router
 
 from ..errors import ConfigError
 from ..faults.scenarios import library, load_scenario, parse_scenario
+from ..journal import filters_from_query
 from ..state import MockState
 from .images import image_blob
 
@@ -31,10 +32,11 @@ def reset(state: MockState) -> Any:
 
 def requests(state: MockState) -> Any:
     async def endpoint(request: Request) -> Response:
-        q = request.query_params
-        entries = state.journal.filter(
-            session=q.get("session"), operation=q.get("operation"), deployment=q.get("deployment")
-        )
+        try:
+            filters = filters_from_query(request.query_params)
+        except ValueError as exc:
+            return bad_request(str(exc))
+        entries = list(state.journal.filter(**filters))
         return JSONResponse({"count": len(entries), "requests": [e.to_dict() for e in entries]})
 
     return endpoint

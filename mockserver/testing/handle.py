@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..app import create_app
 from ..config import Deployment, Settings, default_settings, parse_canned
+from ..journal import RequestLog
 from ..versions import DEFAULT_GA
 from .backends import LocalBackend, RemoteBackend
 from .clients import ClientMethods
 from .faults import FaultControl, FaultShortcuts, check_inprocess
 from .intercept import Interceptor
-from .log import RequestLog
 from .spec import MockSpec, build_settings, parse_spec
 
 if TYPE_CHECKING:
