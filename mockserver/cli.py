@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="enforce Azure's TPM/RPM (default), only report them in headers, or neither",
     )
+    serve.add_argument(
+        "--no-fast-path",
+        dest="fast_path",
+        action="store_false",
+        default=None,
+        help="answer every request the plain way: no memo, no compiled headers, no one-write path",
+    )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     serve.add_argument(
         "--replay",
@@ -92,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             tokenizer=args.tokenizer,
             freeze_time=parse_time(args.freeze_time) if args.freeze_time is not None else None,
             rate_limits=args.rate_limits,
+            fast_path=args.fast_path,
         )
         for ref in args.scenario:
             load_scenario(ref)  # fail fast with the list of built-in names

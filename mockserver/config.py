@@ -109,6 +109,9 @@ class Settings:
     replay_speed: float = 0.0
     replay_fallthrough: bool = False
     replay_match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    # the speed layer (mockserver.fastpath): memoised answers, compiled header plans, one-write
+    # responses with rendered heads. Off, every answer is made the plain way, with the same bytes.
+    fast_path: bool = True
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:

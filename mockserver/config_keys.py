@@ -104,6 +104,7 @@ SERVER_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "replay_speed": speed,
     "replay_fallthrough": boolean,
     "replay_match_on": lambda name, value: check_match_on(texts(name, value)),
+    "fast_path": boolean,
 }
 
 

@@ -29,7 +29,6 @@ from starlette.responses import Response
 
 from ..call import Call, Speech, Transcription
 from ..errors import invalid_request
-from ..fastpath.header_plan import azure_headers
 from ..ids import digest
 from ..state import MockState
 from ..synth.media import probe
@@ -37,7 +36,7 @@ from ..synth.media.languages import language_name
 from ..synth.media.speech import synthesize
 from ..synth.media.subtitles import plain, srt, vtt
 from ..synth.media.transcript import Segment, Transcript, generated_text, lay_out
-from .render import json_response
+from .render import json_response, response_headers
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
 OCTET_STREAM = "application/octet-stream"
@@ -60,7 +59,7 @@ async def transcribe(call: Call, state: MockState, request: Transcription) -> Re
     text = configured or generated_text(digest("audio", state.settings.seed, sha), seconds)
     transcript = lay_out(text, seconds)
     if request.response_format in TEXT_RENDERERS:
-        headers = azure_headers(call, "audio", state.settings.region)
+        headers = response_headers(call, state, "audio")
         headers["Content-Type"] = TEXT_PLAIN
         response = Response(TEXT_RENDERERS[request.response_format](transcript).encode(), headers=headers)
     elif request.response_format == "verbose_json":
@@ -144,6 +143,6 @@ async def audio_speech(call: Call, state: MockState) -> Response:
     assert call.deployment is not None
     request = call.request_as(Speech)
     audio = await run_in_threadpool(synthesize, request.input, request.speed, request.response_format)
-    headers = azure_headers(call, "audio", state.settings.region)
+    headers = response_headers(call, state, "audio")
     headers["Content-Type"] = OCTET_STREAM
     return Response(audio, headers=headers)

@@ -10,9 +10,12 @@ per request (ids in headers, rate-limit headers, faults, the journal) is still d
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..call import Call
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 SIZE = 512
 # keys hold request bodies: larger ones are not kept, so 512 entries stay a few MiB at most
@@ -35,18 +38,20 @@ class Memo:
         self.owner: object = None
         self.lock = threading.Lock()
 
-    def get(self, owner: object, key: tuple[Any, ...]) -> Any:
-        if owner is not self.owner:
+    def get(self, settings: Settings, key: tuple[Any, ...]) -> Any:
+        """The value kept for ``key`` under ``settings``; None when there is none, or when the
+        settings turn the fast path off."""
+        if settings is not self.owner or not settings.fast_path:
             return None  # stale: the next put starts afresh
         return self.data.get(key)
 
-    def put(self, owner: object, key: tuple[Any, ...], value: Any) -> None:
-        if sum(len(part) for part in key if isinstance(part, bytes)) > MAX_KEY_BYTES:
+    def put(self, settings: Settings, key: tuple[Any, ...], value: Any) -> None:
+        if not settings.fast_path or sum(len(p) for p in key if isinstance(p, bytes)) > MAX_KEY_BYTES:
             return
         with self.lock:
-            if owner is not self.owner:
+            if settings is not self.owner:
                 self.data = {}
-                self.owner = owner
+                self.owner = settings
             self.data[key] = value
             if len(self.data) > self.size:
                 del self.data[next(iter(self.data))]

@@ -61,7 +61,7 @@ class Pipeline:
         transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
         if call.transport_fault is not None:
             chain = wrap_send(call.transport_fault, chain, scope)
-        elif transport is not None and one_write(response):
+        elif transport is not None and self.state.settings.fast_path and one_write(response):
             transport.hold()  # a small complete body: head and body leave in one write
         try:
             await response(scope, receive, chain)
