@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 
+from mockserver.replay.credentials import entra_access_token
+
 from .controls import AppControls, Controls, HttpControls
 from .targets import GA, NO_FAULTS, Deployments, Target
 
 TARGETS = ("inprocess", "server", "url", "azure")
 MOCK_CONFIG = Path(__file__).resolve().parent / "mock.toml"
 MOCK_KEY = "conformance-key"  # the key in mock.toml
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 # Environment variables (README "Conformance suite").
 ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"
@@ -147,11 +148,9 @@ def entra_token() -> tuple[str | None, str]:
     if os.environ.get(ENTRA_ENV, "") in ("", "0"):
         return None, f"{KEY_ENV} is not set and {ENTRA_ENV} is not 1"
     try:
-        from azure.identity import DefaultAzureCredential  # type: ignore[import-not-found]
+        return entra_access_token()[0], ""
     except ImportError:
         return None, "azure-identity is not installed (pip install azure-identity)"
-    try:
-        return DefaultAzureCredential().get_token(ENTRA_SCOPE).token, ""
     except Exception as exc:  # any credential failure means: no credentials
         return None, f"azure-identity found no credential: {exc}"
 

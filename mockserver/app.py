@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
+from .http import lifespan
 from .pipeline import Pipeline
 from .replay.slot import CassetteSlot
 from .state import MockState
@@ -48,16 +49,6 @@ class MockApp:
     @cassette.setter
     def cassette(self, slot: CassetteSlot | None) -> None:
         self.state.cassette = slot
-
-
-async def lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 def create_app(settings: Settings | None = None, state: MockState | None = None) -> MockApp:

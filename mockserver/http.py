@@ -1,13 +1,15 @@
-"""Request helpers for ASGI: the body, headers, query and path as the pipeline reads them."""
+"""ASGI helpers: the request's body, headers, query and path as the pipeline reads them, and the
+lifespan protocol every app here speaks."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from .types import Message, Receive, Scope
+from .types import Message, Receive, Scope, Send
 
 
 def parse_json(raw: bytes) -> Any:
@@ -71,3 +73,18 @@ def replay_body(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return wrapped
+
+
+async def lifespan(
+    receive: Receive, send: Send, on_shutdown: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Answer the ASGI lifespan protocol (startup, then shutdown after ``on_shutdown``)."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if on_shutdown is not None:
+                await on_shutdown()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

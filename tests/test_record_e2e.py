@@ -107,8 +107,8 @@ def worst_gap_error(recorded: list[float], replayed: list[float]) -> float:
     return max(abs(a - b) for a, b in zip(recorded, replayed, strict=True))
 
 
-def replayed_stream_times(cassette: Path) -> list[float]:
-    server = replay_server(cassette, 1.0)
+def replayed_stream_times(cassette: Path, speed: float = 1.0) -> list[float]:
+    server = replay_server(cassette, speed)
     try:
         return timed_stream(client(server.endpoint))[1]
     finally:
@@ -160,11 +160,7 @@ def test_speed_zero_is_quicker_than_half_speed_which_is_quicker_than_recorded(
     recorded = record(upstream, cassette)["stream_times"][-1]
 
     def duration(speed: float) -> float:
-        server = replay_server(cassette, speed)
-        try:
-            return timed_stream(client(server.endpoint))[1][-1]
-        finally:
-            server.stop()
+        return replayed_stream_times(cassette, speed)[-1]
 
     at_once, half = min(duration(0.0) for _ in range(ATTEMPTS)), duration(0.5)
     assert at_once < half
@@ -239,11 +235,7 @@ def test_speed_zero_replays_at_once_and_half_plays_twice_as_fast(
         recorder.stop()
 
     def duration(speed: float) -> float:
-        server = replay_server(cassette, speed)
-        try:
-            return timed_stream(client(server.endpoint))[1][-1]
-        finally:
-            server.stop()
+        return replayed_stream_times(cassette, speed)[-1]
 
     assert min(duration(0.0) for _ in range(ATTEMPTS)) < recorded[-1] / 4
     error = abs(duration(0.5) - recorded[-1] / 2)

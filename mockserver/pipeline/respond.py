@@ -155,7 +155,8 @@ def journal_record(call: Call, status: int) -> JournalRecord:
 
 
 def summarise_form(form: Any) -> dict[str, Any]:
-    """Uploads are summarised (name, type, size), never stored."""
+    """Uploads are summarised (name, type, size), never stored. Not ``replay.bodies.file_summary``:
+    a cassette's summary hashes the upload's bytes (to match it later); the journal never reads them."""
     result: dict[str, Any] = {}
     for key, value in form.multi_items():
         if hasattr(value, "filename"):

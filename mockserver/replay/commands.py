@@ -68,7 +68,8 @@ def add_commands(commands: Any) -> None:
 
 def run_record(args: argparse.Namespace) -> int:
     from ..server import bind, make_server
-    from .proxy import Credentials, RecorderApp
+    from .credentials import Credentials
+    from .proxy import RecorderApp
     from .scrub import Scrubber
 
     try:

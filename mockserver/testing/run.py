@@ -139,40 +139,27 @@ class PluginRun:
             self.external_is_mock = is_mock(url)
         session = f"pytest-{self.worker}-{self.run_id}-{next(self.counter)}"
         path = spec.cassette_file()
-        if path is None:
-            return open_external(
-                url,
-                spec,
-                self.options.api_key or DEFAULT_API_KEY,
-                session,
-                self.external_is_mock,
-                unavailable=skip,
-                api_version=version,
-            )
-        from .cassettes import external_cassette
+        cassette = None
+        if path is not None:  # the proxy passes /_mock/* on: a mock target keeps its journal and faults
+            from .cassettes import external_cassette
 
-        # the proxy passes /_mock/* to the target: a mock target keeps its journal and fault API
-        cassette = external_cassette(
-            url, path, spec.record_mode or self.options.record_mode, spec.replay_speed or 0.0
-        )
+            mode = spec.record_mode or self.options.record_mode
+            cassette = external_cassette(url, path, mode, spec.replay_speed or 0.0)
         try:
-            assert cassette.endpoint is not None
+            endpoint = cassette.endpoint if cassette is not None and cassette.endpoint else url
+            key = self.options.api_key or DEFAULT_API_KEY
             handle = open_external(
-                cassette.endpoint,
-                spec,
-                self.options.api_key or DEFAULT_API_KEY,
-                session,
-                self.external_is_mock,
-                unavailable=skip,
-                api_version=version,
+                endpoint, spec, key, session, self.external_is_mock, unavailable=skip, api_version=version
             )
         except BaseException:
-            cassette.close()
+            if cassette is not None:
+                cassette.close()
             raise
-        handle.cassette = cassette
-        backend = handle.backend
-        # once the proxy is gone, the journal (a failed teardown's report) is read from the target itself
-        cassette.on_close.append(lambda: setattr(backend, "endpoint", url))
+        if cassette is not None:
+            handle.cassette = cassette
+            backend = handle.backend
+            # once the proxy is gone, the journal (a failed teardown's report) is read from the target
+            cassette.on_close.append(lambda: setattr(backend, "endpoint", url))
         return handle
 
     def blocked_since(self, mark: int) -> RealAzureCallBlocked | None:
