@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 
 from mockserver.replay.credentials import entra_access_token
+from mockserver.testing.control import Control, HttpControl, LocalControl
 
-from .controls import AppControls, Controls, HttpControls
 from .targets import GA, NO_FAULTS, Deployments, Target
 
 TARGETS = ("inprocess", "server", "url", "azure")
@@ -71,7 +71,7 @@ def inprocess_target() -> Target:
         "http://testserver",
         MOCK_KEY,
         Deployments(names, keep_recorded=True),
-        controls=AppControls(app),
+        controls=LocalControl(app),
         app=app,
     )
 
@@ -83,7 +83,11 @@ def server_target() -> Target:
     server = ServerThread(app).start()
     names = {**MOCK_DEPLOYMENTS, "async_filter": "gpt-4o-mini-async-block-banana"}
     target = Target(
-        "server", server.endpoint, MOCK_KEY, Deployments(names, keep_recorded=True), controls=AppControls(app)
+        "server",
+        server.endpoint,
+        MOCK_KEY,
+        Deployments(names, keep_recorded=True),
+        controls=LocalControl(app),
     )
     target.closers.append(server.stop)
     return target
@@ -91,11 +95,11 @@ def server_target() -> Target:
 
 def url_target(base_url: str, api_key: str | None) -> Target:
     """Any server; a mock (``GET /_mock/health`` answers 200) gets fault injection over HTTP."""
-    controls: Controls | None = None
+    controls: Control | None = None
     why = "it has no /_mock control API"
     try:
         if httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5).status_code == 200:
-            controls = HttpControls(base_url)
+            controls = HttpControl(base_url)
     except httpx.HTTPError as exc:
         why = f"GET /_mock/health failed: {exc!r}"
     key = api_key or os.environ.get(KEY_ENV) or MOCK_KEY
@@ -114,8 +118,6 @@ def url_target(base_url: str, api_key: str | None) -> Target:
         controls=controls,
         no_faults_reason=NO_FAULTS.format(target="url", why=why),
     )
-    if isinstance(controls, HttpControls):
-        target.closers.append(controls.http.close)
     return target
 
 
