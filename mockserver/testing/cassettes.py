@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 
 from ..replay.attach import recording_proxy, use_cassette
 from ..replay.use import CassetteMiss, CassetteUse
+from .backends import LocalBackend, RemoteBackend
 
 if TYPE_CHECKING:
     from ..app import MockApp
 
-__all__ = ["CassetteMiss", "CassetteUse", "external_cassette", "local_cassette"]
+__all__ = ["CassetteMethods", "CassetteMiss", "CassetteUse", "external_cassette", "local_cassette"]
 
 
 def local_cassette(app: MockApp, path: Path, mode: str, speed: float = 0.0) -> CassetteUse:
@@ -43,3 +44,30 @@ def external_cassette(upstream: str, path: Path, mode: str, speed: float = 0.0) 
     use = stack.enter_context(recording_proxy(upstream, path, mode, speed=speed))
     use.stack = stack
     return use
+
+
+class CassetteMethods:
+    """``MockAzure``'s cassette methods; the handle provides the attributes annotated here."""
+
+    backend: LocalBackend | RemoteBackend
+    cassette: CassetteUse | None
+
+    def check_cassette(self) -> None:
+        """Raise a ``CassetteMiss`` for the cassette misses not reported yet (the plugin calls this when
+        the test body ends, so a miss fails the test even if the code under test swallowed the 404)."""
+        missed = self.cassette.take_error() if self.cassette is not None else None
+        if missed is not None:
+            raise missed
+
+    def use_cassette(self, path: str | Path, mode: str = "none", speed: float = 0.0) -> CassetteUse:
+        """Replay and/or record ``path`` until the handle closes (a local mock: this process's app).
+        ``CassetteNotFound`` when ``mode`` only replays and ``path`` does not exist."""
+        if not isinstance(self.backend, LocalBackend):
+            raise TypeError(
+                "use_cassette needs a mock of this process; an external target gets its cassette "
+                "through a recording proxy (see mockserver.testing.cassettes.external_cassette)"
+            )
+        if self.cassette is not None:
+            raise RuntimeError(f"this handle already uses {self.cassette.path}")
+        self.cassette = local_cassette(self.backend.app, Path(path), mode, speed)
+        return self.cassette

@@ -21,16 +21,15 @@ from ..config import Deployment, Settings, default_settings, parse_canned
 from ..journal import RequestLog
 from ..versions import DEFAULT_GA
 from .backends import LocalBackend, RemoteBackend
+from .cassettes import CassetteMethods
 from .clients import ClientMethods
 from .faults import FaultControl, FaultShortcuts, check_inprocess
 from .intercept import Interceptor
 from .spec import MockSpec, build_settings, parse_spec
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ..app import MockApp
-    from .cassettes import CassetteUse
+    from ..replay.use import CassetteUse
     from .live import LiveServer
 
 DEFAULT_API_KEY = "aoai-mock-key"
@@ -42,7 +41,7 @@ SERVER_ERROR_NOTE = "raised inside the aoai mock while it served this test (re-r
 Backend = LocalBackend | RemoteBackend
 
 
-class MockAzure(ClientMethods, FaultShortcuts):
+class MockAzure(ClientMethods, FaultShortcuts, CassetteMethods):
     """A fake Azure OpenAI resource for one test.
 
     endpoint: what to pass as ``azure_endpoint`` (in-process: a fake ``*.openai.azure.com`` host
@@ -184,30 +183,6 @@ class MockAzure(ClientMethods, FaultShortcuts):
             raise errors[0]
         if errors:
             raise ExceptionGroup(f"{len(errors)} exceptions inside the aoai mock", errors)  # type: ignore[type-var]
-
-    def check_cassette(self) -> None:
-        """Raise a ``CassetteMiss`` for the cassette misses not reported yet (the plugin calls this when
-        the test body ends, so a miss fails the test even if the code under test swallowed the 404)."""
-        missed = self.cassette.take_error() if self.cassette is not None else None
-        if missed is not None:
-            raise missed
-
-    def use_cassette(self, path: str | Path, mode: str = "none", speed: float = 0.0) -> CassetteUse:
-        """Replay and/or record ``path`` until the handle closes (a local mock: this process's app).
-        ``CassetteNotFound`` when ``mode`` only replays and ``path`` does not exist."""
-        from pathlib import Path
-
-        from .cassettes import local_cassette
-
-        if not isinstance(self.backend, LocalBackend):
-            raise TypeError(
-                "use_cassette needs a mock of this process; an external target gets its cassette "
-                "through a recording proxy (see mockserver.testing.cassettes.external_cassette)"
-            )
-        if self.cassette is not None:
-            raise RuntimeError(f"this handle already uses {self.cassette.path}")
-        self.cassette = local_cassette(self.backend.app, Path(path), mode, speed)
-        return self.cassette
 
     def close(self) -> None:
         """Undo what the handle set up (env, routes, rules), then end its cassette (what was recorded is
