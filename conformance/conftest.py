@@ -6,8 +6,9 @@
 Markers: ``contract`` (part 1, the server contract), ``recorded`` (a reference recording replayed;
 the replay stand-in runs only these), ``client`` (part 2, client behaviour), ``needs_faults``
 (skips where rules cannot be added: azure, or a url without /_mock), ``server_only`` (needs a real
-socket), ``slow`` (skipped unless --run-slow), ``selftest`` (the suite checking itself) and
-``readme`` (the README's SDK snippets); the last two start their own mocks whatever the target.
+socket), ``slow`` (skipped unless --run-slow), ``selftest`` (the suite checking itself), ``readme``
+(the README's SDK snippets) and ``samples`` (the Azure SDKs' seed samples); the last three start
+their own mocks whatever the target.
 
 Option names stay clear of the pytest plugin's ``--aoai-*``; the plugin itself is not used here (the
 suite drives the mock through ``create_app``, ``ServerThread`` and the ``/_mock`` control API).
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 
 from . import report
-from .drivers import REGISTRY, Driver
+from .drivers import DEFAULT_DRIVERS, REGISTRY, Driver
 from .harness import skip_reason
 from .target_kinds import TARGETS, make_target
 from .targets import Target
@@ -38,6 +39,7 @@ MARKERS = (
     "slow: waits a long time on purpose, for some SDK (those skip unless --run-slow)",
     "selftest: the suite checking itself (against deliberately wrong servers; its comparator)",
     "readme: runs the README's SDK snippets against a mock of its own",
+    "samples: runs the Azure SDKs' seed samples against a mock of its own, over https",
 )
 sessions = (f"conformance-{os.getpid()}-{i}" for i in itertools.count())
 
@@ -62,7 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         choices=sorted(REGISTRY),
-        help="client driver for part 2 (repeatable; default: every driver available here)",
+        help="client driver for part 2 (repeatable; default: every driver available here but the http "
+        "variants go-http and java-http)",
     )
     group.addoption("--run-slow", action="store_true", help="also run vectors that wait a long time")
     group.addoption(
@@ -165,7 +168,7 @@ def http(target: Target) -> Iterator[Any]:
 
 
 def selected_drivers(config: pytest.Config) -> list[str]:
-    return config.getoption("driver") or sorted(REGISTRY)
+    return config.getoption("driver") or sorted(DEFAULT_DRIVERS)
 
 
 @pytest.fixture(scope="session")

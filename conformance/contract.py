@@ -15,7 +15,12 @@ show, so the same assertions hold on the mock and on a real resource:
   ``ms-azureml-model-time``, ``cmp-upstream-response-duration``, ``x-accel-buffering``, and
   ``x-aml-cluster``, seen only in recording 33) come and go between recordings of the same operation
   (azure-wire §4.2);
-* additions Azure documents for newer models and resources: ``refusal`` (recording 12),
+* ``api-supported-versions`` and ``request-id``, and a JSON ``Content-Type`` with ``; charset=utf-8``:
+  only in the Nov 2025 vision recording 32 among the chat recordings (and the first and third in the
+  Files and Batch recordings 27-29); the newest JSON answer, recording 25 (Mar 2026), has neither, so the
+  mock keeps ``application/json`` and the two headers are allowed, not required;
+* additions Azure documents for newer models and resources: ``refusal`` (recording 12), ``annotations``
+  (recording 32, Nov 2025, on 2025-03-01-preview; not in 33, Mar 2025, on 2025-01-01-preview),
   ``completion_tokens_details`` / ``prompt_tokens_details`` (recording 12, azure-wire §5.5),
   ``custom_blocklists`` filter results (recording 12, azure-wire §5.3), ``obfuscation`` on chunks
   (azure-wire §6.4);
@@ -41,7 +46,7 @@ from . import shapes
 VARYING_KEYS = frozenset(
     {"jailbreak", "custom_blocklists", "refusal", "protected_material_text", "protected_material_code"}
 )
-ADDED_KEYS = frozenset({"completion_tokens_details", "prompt_tokens_details", "obfuscation"})
+ADDED_KEYS = frozenset({"completion_tokens_details", "prompt_tokens_details", "obfuscation", "annotations"})
 VARYING_HEADERS = frozenset(
     {
         "x-ratelimit-limit-requests",
@@ -55,6 +60,8 @@ VARYING_HEADERS = frozenset(
         "cmp-upstream-response-duration",
         "x-accel-buffering",
         "x-aml-cluster",
+        "api-supported-versions",
+        "request-id",
     }
 )
 NEVER_FROM_AZURE = frozenset(
@@ -68,6 +75,7 @@ NEVER_FROM_AZURE = frozenset(
     }
 )
 SSE_TYPES = frozenset({"text/event-stream", "text/event-stream; charset=utf-8"})
+JSON_TYPES = frozenset({"application/json", "application/json; charset=utf-8"})
 
 AZURE = replace(
     shapes.STRICT,
@@ -120,6 +128,8 @@ def rules_for(
     content_type = {k.lower(): v for k, v in entry["ResponseHeaders"].items()}.get("content-type", "")
     if content_type.startswith("text/event-stream"):
         rules = rules.but(header_values={"content-type": SSE_TYPES})
+    elif content_type.startswith("application/json"):
+        rules = rules.but(header_values={"content-type": JSON_TYPES})
     if deployment is not None and deployment != recorded:
         rules = rules.but(header_values={"x-ms-deployment-name": frozenset({deployment})})
         message = (

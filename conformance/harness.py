@@ -28,7 +28,7 @@ NO_RULE = "no expectation for {sdk} {version} in conformance/vectors.py"
 def skip_reason(item: pytest.Item, target: Target, config: pytest.Config, *, slow: bool = True) -> str | None:
     """Why ``item`` cannot run against ``target`` (markers: needs_faults, server_only, and slow unless
     ``slow`` is False: the client tests decide that per SDK)."""
-    if item.get_closest_marker("selftest") or item.get_closest_marker("readme"):
+    if any(item.get_closest_marker(name) for name in ("selftest", "readme", "samples")):
         return None  # these start their own servers whatever the target
     if target.skip_all:
         return target.skip_all
@@ -41,7 +41,9 @@ def skip_reason(item: pytest.Item, target: Target, config: pytest.Config, *, slo
     return None
 
 
-def make_call(vector: Vector, target: Target, session: str) -> DriverCall:
+def make_call(vector: Vector, target: Target, session: str, tls: bool = False) -> DriverCall:
+    """The call for ``vector``; ``tls`` for a driver whose client needs the https endpoint."""
+    endpoint = target.endpoint_for(tls) or target.endpoint
     deployment = target.deployments["embeddings" if vector.operation == "embeddings" else "chat"]
     key = target.bearer or target.api_key or ""
     auth = "token" if target.bearer and vector.auth == "key" else vector.auth
@@ -51,13 +53,13 @@ def make_call(vector: Vector, target: Target, session: str) -> DriverCall:
     if vector.auth == "env":
         env = {
             "AZURE_OPENAI_API_KEY": key,
-            "AZURE_OPENAI_ENDPOINT": target.endpoint,
+            "AZURE_OPENAI_ENDPOINT": endpoint,
             "OPENAI_API_VERSION": target.api_version,
         }
     params = {} if vector.operation == "embeddings" else {"max_tokens": 16}
     return DriverCall(
         operation=vector.operation,
-        endpoint=target.endpoint,
+        endpoint=endpoint,
         deployment=deployment,
         api_key=key,
         api_version=target.api_version,
@@ -77,7 +79,7 @@ def observe(
     rules = vector.fault_rules()
     scripted = target.faults(*rules, session=session) if rules else nullcontext()
     with scripted:
-        outcome = driver.run(make_call(vector, target, session))
+        outcome = driver.run(make_call(vector, target, session, driver.tls))
     entries = target.journal(session, expect=attempts) if target.is_mock else None
     return outcome, observed(outcome, entries)
 

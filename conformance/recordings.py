@@ -86,6 +86,9 @@ EXCHANGES = (
     Exchange("12", "12", 0, "chat stream, Asynchronous Filter deployment", kind="async_filter"),
     Exchange("13", "13", 0, "legacy completions", kind="completions"),
     Exchange("14", "14", 0, "chat stream, tool_choice required", kind="chat"),
+    Exchange(
+        "32", "32", 0, "chat with an image_url part: per-part prompt results (Go azopenai vision, Nov 2025)"
+    ),
     Exchange("33", "33", 0, "chat with store + metadata, gpt-4o (Go, Mar 2025)"),
 )
 BY_ID = {exchange.id: exchange for exchange in EXCHANGES}

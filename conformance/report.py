@@ -70,6 +70,7 @@ class Matrix:
             "sdk": driver.sdk,
             "version": safe(lambda: driver.version),
             "runtime": safe(lambda: driver.runtime),
+            "scheme": safe(lambda: driver.scheme),
         }
         self.results[(vector.id, driver.name)] = cell
 
@@ -131,7 +132,10 @@ class Matrix:
             cells = [escape(self.results[(vid, n)].text()) if (vid, n) in self.results else "" for n in names]
             lines.append(f"| **{vid}**: {escape(behaviour)} | " + " | ".join(cells) + " |")
         lines += ["", "## Drivers", ""]
-        lines += [f"* `{n}`: {i['sdk']} {i['version']} on {i['runtime']}" for n, i in self.drivers.items()]
+        lines += [
+            f"* `{n}`: {i['sdk']} {i['version']} on {i['runtime']}, over {i.get('scheme', 'http')}"
+            for n, i in self.drivers.items()
+        ]
         lines += ["", "## Sources", ""]
         lines += [f"* **{vid}**: {source}" for vid, (_, source) in self.vectors.items()]
         return "\n".join(lines) + "\n"

@@ -7,22 +7,27 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
 
-BANNER = re.compile(r"http://127\.0\.0\.1:(\d+)")
+BANNER = re.compile(r"(https?)://127\.0\.0\.1:(\d+)")
+CA_LINE = re.compile(r"^  CA:\s+(\S+)")
+BANNER_END = "  deployments:"
 
 
 class ServeProcess:
     """``python -m mockserver serve --port 0 ARGS...``; ``endpoint`` once ready, ``stop()`` to end it.
 
     ready_after: seconds from launch to the first 200 from ``/_mock/health``.
+    banner: the lines printed before the deployments. ca: the CA the banner names (``--tls``), or None.
     """
 
-    def __init__(self, *args: str, ready_within: float = 15) -> None:
+    def __init__(self, *args: str, ready_within: float = 15, verify: Any = None) -> None:
         command = [sys.executable, "-m", "mockserver", "serve", "--port", "0", *args]
         self.started = time.monotonic()
         self.process = subprocess.Popen(
@@ -36,14 +41,31 @@ class ServeProcess:
             errors = self.process.stderr.read() if self.process.stderr else ""
             self.stop()
             raise RuntimeError(f"aoai-mock serve did not start: {first!r} {errors!r}")
-        self.endpoint = f"http://127.0.0.1:{match.group(1)}"
+        self.endpoint = f"{match.group(1)}://127.0.0.1:{match.group(2)}"
+        self.banner = [first.rstrip("\n")]
+        self.ca: str | None = None
+        if match.group(1) == "https":  # the rest of the head names the CA
+            for line in iter(self.process.stdout.readline, ""):
+                if line.startswith(BANNER_END):
+                    break
+                self.banner.append(line.rstrip("\n"))
+                found = CA_LINE.match(line)
+                self.ca = found.group(1) if found else self.ca
+        self.verify = (
+            verify
+            if verify is not None
+            else (ssl.create_default_context(cafile=self.ca) if self.ca else True)
+        )
         self.ready_after = self.wait_ready(ready_within)
 
     def wait_ready(self, seconds: float) -> float:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.endpoint}/_mock/health", timeout=1).status_code == 200:
+                if (
+                    httpx.get(f"{self.endpoint}/_mock/health", timeout=1, verify=self.verify).status_code
+                    == 200
+                ):
                     return time.monotonic() - self.started
             except httpx.HTTPError:
                 time.sleep(0.02)

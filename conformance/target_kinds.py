@@ -1,10 +1,15 @@
 """The four targets the suite runs against (``--target``) and how each is built: ``inprocess`` (the
 app in this process), ``server`` (a mock on a live socket), ``url`` (any running server) and
-``azure`` (a real resource, from the environment)."""
+``azure`` (a real resource, from the environment).
+
+The server target serves the same mock on http and on https (``tls_endpoint``, a certificate from
+the local CA in the conformance cache, ``ca_path``), so that the drivers whose clients insist on
+https (``Driver.tls``) talk to the same journal and fault rules as the others."""
 
 from __future__ import annotations
 
 import os
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +18,7 @@ import httpx
 from mockserver.replay.credentials import entra_access_token
 from mockserver.testing.control import Control, HttpControl, LocalControl
 
-from .targets import GA, NO_FAULTS, Deployments, Target
+from .targets import GA, NO_FAULTS, Deployments, Target, verify
 
 TARGETS = ("inprocess", "server", "url", "azure")
 MOCK_CONFIG = Path(__file__).resolve().parent / "mock.toml"
@@ -30,6 +35,7 @@ DEPLOYMENT_ENV = {
     "async_filter": "AOAI_CONFORMANCE_ASYNC_FILTER_DEPLOYMENT",
 }
 API_VERSION_ENV = "AOAI_CONFORMANCE_API_VERSION"
+CA_ENV = "AOAI_CONFORMANCE_CA_FILE"  # the CA an https --target url chains to, when not a public one
 KEEP_RECORDED_ENV = "AOAI_CONFORMANCE_KEEP_RECORDED_DEPLOYMENTS"
 ENTRA_ENV = "AOAI_CONFORMANCE_USE_ENTRA"
 # The mock's built-in deployments of each kind (README "Built-in deployments").
@@ -58,9 +64,15 @@ def env_deployments(defaults: dict[str, str], keep: bool) -> Deployments:
 
 
 def mock_app(config: Path = MOCK_CONFIG) -> Any:
+    """The suite's mock, its tokenizers loaded: the BPE vocabularies take about a second on first use,
+    which would otherwise land inside whichever timed vector generates first (the per-attempt timeout
+    vector allows 0.5 s per attempt) and make it retry once more than the client would against Azure."""
     from mockserver import create_app, load_settings
 
-    return create_app(load_settings(config))
+    app = create_app(load_settings(config))
+    for deployment in app.state.settings.deployments:
+        app.state.tokenizer(deployment)
+    return app
 
 
 def inprocess_target() -> Target:
@@ -78,9 +90,14 @@ def inprocess_target() -> Target:
 
 def server_target() -> Target:
     from mockserver.server import ServerThread
+    from mockserver.tls import local_tls
+
+    from .drivers.process import cache_root
 
     app = mock_app()
     server = ServerThread(app).start()
+    tls = local_tls(cache_root() / "tls")
+    secure = ServerThread(app, tls=tls).start()  # the same app: one journal, one set of fault rules
     names = {**MOCK_DEPLOYMENTS, "async_filter": "gpt-4o-mini-async-block-banana"}
     target = Target(
         "server",
@@ -88,8 +105,10 @@ def server_target() -> Target:
         MOCK_KEY,
         Deployments(names, keep_recorded=True),
         controls=LocalControl(app),
+        tls_endpoint=secure.endpoint,
+        ca_path=tls.ca_path,
     )
-    target.closers.append(server.stop)
+    target.closers += [server.stop, secure.stop]
     return target
 
 
@@ -97,15 +116,18 @@ def url_target(base_url: str, api_key: str | None) -> Target:
     """Any server; a mock (``GET /_mock/health`` answers 200) gets fault injection over HTTP."""
     controls: Control | None = None
     why = "it has no /_mock control API"
+    ca_path = Path(os.environ[CA_ENV]) if os.environ.get(CA_ENV) else None
     try:
-        if httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5).status_code == 200:
-            controls = HttpControl(base_url)
+        context = verify(ca_path)
+        if httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5, verify=context).status_code == 200:
+            controls = HttpControl(base_url, context=context if isinstance(context, ssl.SSLContext) else None)
     except httpx.HTTPError as exc:
         why = f"GET /_mock/health failed: {exc!r}"
     key = api_key or os.environ.get(KEY_ENV) or MOCK_KEY
     deployments = env_deployments(MOCK_DEPLOYMENTS, keep=False)
     if controls is not None:
-        served = httpx.get(base_url.rstrip("/") + "/_mock/deployments", timeout=5).json()["deployments"]
+        served = httpx.get(base_url.rstrip("/") + "/_mock/deployments", timeout=5, verify=verify(ca_path))
+        served = served.json()["deployments"]
         deployments = Deployments(
             deployments.names, deployments.keep_recorded, frozenset(d["name"] for d in served)
         )
@@ -117,6 +139,7 @@ def url_target(base_url: str, api_key: str | None) -> Target:
         api_version=os.environ.get(API_VERSION_ENV, GA),
         controls=controls,
         no_faults_reason=NO_FAULTS.format(target="url", why=why),
+        ca_path=ca_path,
     )
     return target
 

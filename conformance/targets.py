@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -77,6 +78,8 @@ class Target:
     """One target of the run.
 
     endpoint: base URL clients use (``http://testserver`` in-process).
+    tls_endpoint: the same target over https (the server target's second listener), or None.
+    ca_path: the CA a client must trust for the https endpoint (None: a public CA).
     controls: fault injection and journal, None where the target is not a mock we can drive.
     app: the ASGI app for in-process clients (None otherwise).
     skip_all: a reason every test must skip (no credentials), or None.
@@ -93,7 +96,15 @@ class Target:
     skip_all: str | None = None
     no_faults_reason: str = ""
     closers: list[Any] = field(default_factory=list)
+    tls_endpoint: str | None = None
+    ca_path: Path | None = None
     _any_key: bool | None = None
+
+    def endpoint_for(self, tls: bool) -> str | None:
+        """Where a client goes: the https endpoint for one that needs TLS (None when there is none)."""
+        if not tls or self.endpoint.startswith("https://"):
+            return self.endpoint
+        return self.tls_endpoint
 
     @property
     def socket(self) -> bool:
@@ -117,7 +128,7 @@ class Target:
             from starlette.testclient import TestClient
 
             return TestClient(self.app, base_url=self.endpoint, raise_server_exceptions=True)
-        return httpx.Client(base_url=self.endpoint, timeout=timeout)
+        return httpx.Client(base_url=self.endpoint, timeout=timeout, verify=verify(self.ca_path))
 
     def url(self, path: str) -> str:
         return self.endpoint.rstrip("/") + path
@@ -198,3 +209,16 @@ class Target:
     def close(self) -> None:
         for closer in reversed(self.closers):
             closer()
+
+
+def verify(ca_path: Path | None) -> Any:
+    """httpx's ``verify`` for a target whose CA is ``ca_path`` (the public CAs and it), else the default."""
+    if ca_path is None:
+        return True
+    import ssl
+
+    import certifi
+
+    context = ssl.create_default_context(cafile=certifi.where())
+    context.load_verify_locations(cafile=str(ca_path))
+    return context

@@ -48,9 +48,6 @@ NOT_YET = {
         ("15", "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "30"), RESPONSES_NOT_YET
     ),
     **dict.fromkeys(("27", "28", "29", "31"), FILES_BATCHES_NOT_YET),
-    "32": "a chat prompt with an image_url part gets per-part prompt_filter_results (prompt_index 1 with the "
-    "singular content_filter_result, then index 0 empty) and message.annotations, which the generator does "
-    "not produce yet: issue 12 runs the Go azopenai vision sample against it and builds the shape",
 }
 NO_DEPLOYMENT = "needs a deployment of kind {kind} on this target: set {variable}"
 

@@ -3,6 +3,7 @@
 aoai-mock serve [--host 127.0.0.1] [--port 8000] [--config FILE] [--seed N]
                 [--freeze-time ISO|EPOCH] [--tokenizer auto|bpe|approx]
                 [--replay CASSETTE]... [--replay-speed F] [--replay-fallthrough]
+                [--tls [--tls-dir DIR] | --tls-cert FILE --tls-key FILE]   (mockserver.tls)
 aoai-mock record --upstream URL --cassette PATH [--port N]   (mockserver.replay.proxy)
 aoai-mock import RECORDING... --cassette PATH
 """
@@ -22,6 +23,8 @@ from .faults.scenarios import load_scenario
 from .replay.commands import add_commands as add_replay_commands
 from .replay.player import Player
 from .server import bind, make_server
+from .server import endpoint as server_endpoint
+from .tls import ServerTLS, add_tls_options, tls_from_args
 from .versions import DEFAULT_GA
 
 
@@ -82,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FACETS",
         help="comma-separated facets to match (default method,path,deployment,api_version,body)",
     )
+    add_tls_options(serve)
     add_replay_commands(commands)  # record, import
     return parser
 
@@ -105,10 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_scenario(ref)  # fail fast with the list of built-in names
         settings = settings.with_changes(scenarios=settings.scenarios + tuple(args.scenario))
         settings = with_replay(settings, args)
+        tls = tls_from_args(args, settings.host)
     except ConfigError as exc:
         print(f"aoai-mock: {exc}", file=sys.stderr)
         return 2
-    return serve(settings, args.log_level)
+    return serve(settings, args.log_level, tls)
 
 
 def with_replay(settings: Settings, args: argparse.Namespace) -> Settings:
@@ -127,31 +132,32 @@ def with_replay(settings: Settings, args: argparse.Namespace) -> Settings:
     return settings
 
 
-def serve(settings: Settings, log_level: str = "warning") -> int:
+def serve(settings: Settings, log_level: str = "warning", tls: ServerTLS | None = None) -> int:
     try:
         sock = bind(settings.host, settings.port)
     except OSError as exc:
         print(f"aoai-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
-    server = make_server(create_app(settings), log_level)
-    print(banner(settings, port), flush=True)
+    server = make_server(create_app(settings), log_level, tls)
+    print(banner(settings, port, tls), flush=True)
     server.run(sockets=[sock])
     return 0
 
 
-def banner(settings: Settings, port: int) -> str:
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    endpoint = f"http://{host}:{port}"
+def banner(settings: Settings, port: int, tls: ServerTLS | None = None) -> str:
+    endpoint = server_endpoint(settings.host, port, tls is not None)
     lines = [
         f"aoai-mock {__version__}: fake Azure OpenAI resource at {endpoint}",
         f"  health:      {endpoint}/_mock/health",
+        f"  dashboard:   {endpoint}/_mock/ui   (requests, retry timeline, rules, quota, replay)",
         f"  classic:     {endpoint}/openai/deployments/{{deployment}}/...?api-version={DEFAULT_GA}",
         f"  v1:          {endpoint}/openai/v1/  (deployment in the body's 'model')",
         "  api key:     " + ("one of the configured keys" if settings.keys else "any non-empty value"),
         f"  seed:        {settings.seed}   rate limits: {settings.rate_limits}",
         f"  scenarios:   {', '.join(settings.scenarios) or 'none'}",
         *replay_lines(settings),
+        *tls_lines(tls),
         "  deployments:",
     ]
     for d in settings.deployments:
@@ -160,9 +166,26 @@ def banner(settings: Settings, port: int) -> str:
         f'  Python:  AzureOpenAI(azure_endpoint="{endpoint}", api_key="test", api_version="{DEFAULT_GA}")',
         f'           OpenAI(base_url="{endpoint}/openai/v1/", api_key="test")',
         f"  env:     AZURE_OPENAI_ENDPOINT={endpoint} AZURE_OPENAI_API_KEY=test "
-        f"OPENAI_API_VERSION={DEFAULT_GA}",
+        f"OPENAI_API_VERSION={DEFAULT_GA}" + (f" SSL_CERT_FILE={tls.ca_path}" if tls and tls.ca_path else ""),
     ]
     return "\n".join(lines)
+
+
+def tls_lines(tls: ServerTLS | None) -> list[str]:
+    if tls is None:
+        return []
+    lines = [f"  tls:         {tls.certfile}"]
+    if tls.ca_path is None:
+        return [*lines, "  trust:       your certificate's issuer, as your clients already do"]
+    ca = tls.ca_path
+    return [
+        *lines,
+        f'  CA:          {ca}  (also GET /_mock/tls/ca.pem; README "TLS" for every language)',
+        f"  trust it:    SSL_CERT_FILE={ca} (Python, Go, .NET on Linux)   NODE_EXTRA_CA_CERTS={ca} (Node)",
+        f"               Java: keytool -importcert -noprompt -alias aoai-mock -file {ca} -storetype PKCS12 "
+        "-keystore aoai-mock.p12 -storepass changeit, then java -Djavax.net.ssl.trustStore=aoai-mock.p12 "
+        "-Djavax.net.ssl.trustStorePassword=changeit ...",
+    ]
 
 
 def replay_lines(settings: Settings) -> list[str]:

@@ -12,9 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODEL_DEFAULTS
-from .config_keys import RATE_LIMIT_MODES, TOKENIZER_MODES, check_choice, parse_transcripts, server_values
+from .config_keys import (
+    RATE_LIMIT_MODES,
+    TOKENIZER_MODES,
+    body_limit,
+    check_choice,
+    parse_transcripts,
+    server_values,
+)
 from .errors import ConfigError
 from .filters.triggers import FilterTrigger, parse_trigger
+from .limits import MAX_JSON_BYTES
 from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 
 SKUS = ("standard", "provisioned")
@@ -109,6 +117,8 @@ class Settings:
     replay_speed: float = 0.0
     replay_fallthrough: bool = False
     replay_match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    # the largest JSON request body accepted (413 past it; mockserver.limits)
+    max_body_bytes: int = MAX_JSON_BYTES
     # the speed layer (mockserver.fastpath): memoised answers, compiled header plans, one-write
     # responses with rendered heads. Off, every answer is made the plain way, with the same bytes.
     fast_path: bool = True
@@ -171,6 +181,7 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     check_choice("tokenizer", settings.tokenizer, TOKENIZER_MODES)
     check_choice("rate_limits", settings.rate_limits, RATE_LIMIT_MODES)
     check_replay(settings)
+    body_limit("max_body_bytes", settings.max_body_bytes)
     return settings
 
 

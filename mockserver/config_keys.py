@@ -63,6 +63,12 @@ def texts(name: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def body_limit(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{name} must be a whole number of bytes >= 1, got {value!r}")
+    return value
+
+
 def speed(name: str, value: Any) -> float:
     if not valid_speed(value):
         raise ConfigError(
@@ -105,6 +111,7 @@ SERVER_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "replay_fallthrough": boolean,
     "replay_match_on": lambda name, value: check_match_on(texts(name, value)),
     "fast_path": boolean,
+    "max_body_bytes": body_limit,
 }
 
 

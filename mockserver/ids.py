@@ -8,6 +8,7 @@ derive from the seed and a per-server counter, so a run with a fixed seed is rep
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import threading
 import time
@@ -51,7 +52,11 @@ def fingerprint(model: str) -> str:
 
 
 class Clock:
-    """Wall-clock time, or a frozen time when ``frozen`` is set; injectable for tests."""
+    """Wall-clock time, or a frozen time when ``frozen`` is set; injectable for tests.
+
+    ``advance`` moves the mock's time forward for both readings (``POST /_mock/clock/advance``): a
+    test can make a batch finish or a stored object expire without waiting, and a frozen clock
+    stays still until advanced."""
 
     def __init__(
         self,
@@ -62,14 +67,24 @@ class Clock:
         self.frozen = frozen
         self.source = source
         self.ticks = ticks
+        self.offset = 0.0
 
     def now(self) -> float:
-        """Epoch seconds for ``created`` fields (frozen when configured)."""
-        return self.frozen if self.frozen is not None else self.source()
+        """Epoch seconds for ``created`` fields (frozen when configured), plus any advance."""
+        return (self.frozen if self.frozen is not None else self.source()) + self.offset
 
     def monotonic(self) -> float:
-        """Seconds for rate windows and retry gaps (injectable, never frozen)."""
-        return self.ticks()
+        """Seconds for rate windows and retry gaps (injectable, never frozen), plus any advance."""
+        return self.ticks() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        if not 0 <= seconds < math.inf:  # also refuses NaN
+            raise ValueError(f"the clock moves forward by a finite number of seconds, not {seconds!r}")
+        self.offset += seconds
+
+    def rewind(self) -> None:
+        """Undo every ``advance`` (``MockState.reset``)."""
+        self.offset = 0.0
 
 
 class RequestIds:

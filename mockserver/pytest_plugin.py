@@ -36,7 +36,7 @@ UNDISGUISE_KEY = pytest.StashKey["Callable[[], None]"]()
 MARKER = (
     "aoai(**kwargs): configure this test's aoai_mock / aoai_server: seed, deployments, canned, scenario, "
     "faults, config, freeze_time, keys, rate_limits, replace_catalogue, tokenizer, api_version, env, "
-    "cassette (replay/record cassettes/<name>.json), record_mode, replay_speed"
+    "cassette (replay/record cassettes/<name>.json), record_mode, replay_speed, tls (a live mock on https)"
 )
 
 
@@ -79,7 +79,8 @@ def aoai_settings(pytestconfig: pytest.Config) -> Settings:
 
 @pytest.fixture(scope="session")
 def aoai_live_server(pytestconfig: pytest.Config, aoai_settings: Settings) -> Iterator[LiveServer]:
-    """The session's uvicorn server on 127.0.0.1 and a free port (one per xdist worker)."""
+    """The session's uvicorn server on 127.0.0.1 and a free port (one per xdist worker; https with
+    --aoai-tls)."""
     server = plugin_run(pytestconfig).start_server(aoai_settings)
     yield server
     server.stop()
@@ -90,6 +91,8 @@ def open_handle(request: pytest.FixtureRequest, settings: Settings, live: bool) 
     external = run.options.mode == "external"
     wants_server = not external and (live or run.options.mode == "server")
     server = request.getfixturevalue("aoai_live_server") if wants_server else None
+    if server is not None:
+        server = run.server_for(request.node, server, settings)  # @pytest.mark.aoai(tls=...)
     handle = run.open(request.node, settings, server)
     request.node.stash.setdefault(HANDLES_KEY, []).append(handle)
     yield handle

@@ -20,6 +20,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from email.utils import formatdate
+from typing import Any
 
 from .call import RateInfo
 from .catalogue import OPERATION_IDS
@@ -123,6 +124,25 @@ class RateLimiter:
             usage = self.usage_of(deployment)
             usage.trim(self.clock.monotonic())
             return self.info(deployment, usage)
+
+    def snapshot(self, deployment: Deployment) -> dict[str, Any]:
+        """What ``deployment`` used in the current short window and minute, against its caps."""
+        now = self.clock.monotonic()
+        with self.lock:
+            usage = self.usage_of(deployment)
+            usage.trim(now)
+            recent = usage.window(now)
+            window = {"requests": sum(b[1] for b in recent), "tokens": sum(b[2] for b in recent)}
+            minute = {"requests": usage.requests, "tokens": usage.tokens}
+        return {
+            "window": {
+                **window,
+                "seconds": WINDOW,  # a cap of None: that limit is not set
+                "request_cap": window_cap(deployment.rpm) if deployment.rpm else None,
+                "token_cap": window_cap(deployment.tpm) if deployment.tpm else None,
+            },
+            "minute": {**minute, "rpm": deployment.rpm, "tpm": deployment.tpm},
+        }
 
     @staticmethod
     def info(deployment: Deployment, usage: Usage) -> RateInfo:

@@ -43,9 +43,17 @@ class Route:
     resource_id: str | None = None
 
 
-@lru_cache(maxsize=1024)  # clients call a handful of paths over and over; a Route is immutable
 def match(method: str, path: str) -> Route | None:
     """The route for ``path`` (already normalised), or None when nothing matches."""
+    return cached_match(method, path) if len(path) <= 512 else find(method, path)  # long paths: not cached
+
+
+@lru_cache(maxsize=1024)  # clients call a handful of paths over and over; a Route is immutable
+def cached_match(method: str, path: str) -> Route | None:
+    return find(method, path)
+
+
+def find(method: str, path: str) -> Route | None:
     parts = path.strip("/").split("/")
     if len(parts) < 2 or parts[0] != "openai":
         return None

@@ -3,21 +3,28 @@
 Transport faults (reset, close mid-body, stream cut) need the socket; the protocol below puts the
 connection's transport (a ``HoldingTransport``) into ``scope["aoai.transport"]`` and, under
 httptools, lets complete responses hand uvicorn a rendered head (``mockserver.fastpath.wire``).
-``ServerThread`` runs a server in a background thread for tests and the pytest plugin.
+``ServerThread`` runs a server in a background thread for tests and the pytest plugin. With a
+``ServerTLS`` (``mockserver.tls``) the port speaks TLS and ``scope["aoai.tls"]`` names the certificate.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import socket
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from .fastpath.wire import HoldingTransport, rendered_head_cycle, renders_heads
+from .h2c import keep_h2c_bodies
+from .limits import HEADER_TIMEOUT_SECONDS, MAX_HEADER_BYTES
 from .types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from .tls import ServerTLS
 
 
 def base_protocol() -> type[asyncio.Protocol]:
@@ -31,14 +38,45 @@ def base_protocol() -> type[asyncio.Protocol]:
         return H11Protocol
 
 
-def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
-    """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``)."""
-    base: Any = base_protocol()
+def transport_protocol(
+    rendered_heads: bool = False, tls: ServerTLS | None = None, base: Any = None
+) -> type[asyncio.Protocol]:
+    """The HTTP protocol class; ``rendered_heads`` when the app opted in (``wire.renders_heads``).
+    Requests offering an h2c upgrade keep their body on either protocol (``mockserver.h2c``)."""
+    base = base or base_protocol()
     cycle = rendered_head_cycle(base) if rendered_heads else None
 
     class TransportProtocol(base):  # type: ignore[misc]
+        def connection_made(self, transport: asyncio.Transport) -> None:
+            holding = HoldingTransport(transport)
+            super().connection_made(holding)
+            app: Any = self.app  # type: ignore[has-type]
+
+            async def with_transport(scope: Scope, receive: Receive, send: Send) -> None:
+                scope["aoai.transport"] = holding
+                scope["aoai.tls"] = tls
+                await app(scope, receive, send)
+
+            self.app = with_transport
+            self.head = HeadGuard(transport)
+
+        def data_received(self, data: bytes) -> None:
+            self.head.received(len(data))
+            waiting = h11_waiting(self)  # h11 has no parser callbacks: its state says where the head is
+            if waiting:
+                self.head.begin()
+            super().data_received(data)
+            if waiting is not None and not h11_waiting(self):
+                self.head.complete()
+            self.head.check()
+
+        def on_message_begin(self) -> None:  # httptools: the first byte of a request
+            super().on_message_begin()
+            self.head.begin()
+
         def on_headers_complete(self) -> None:
-            super().on_headers_complete()  # httptools only: it creates the request's cycle
+            super().on_headers_complete()
+            self.head.complete()
             current: Any = self.cycle  # None, or the previous request's, after an upgrade request
             if cycle is None or current is None:
                 return
@@ -47,18 +85,102 @@ def transport_protocol(rendered_heads: bool = False) -> type[asyncio.Protocol]:
                 current.__class__ = cycle  # takes a head the mock rendered (mockserver.fastpath.wire)
                 scope["aoai.head"] = True
 
-        def connection_made(self, transport: asyncio.Transport) -> None:
-            holding = HoldingTransport(transport)
-            super().connection_made(holding)
-            app: Any = self.app  # type: ignore[has-type]
+        def connection_lost(self, exc: Exception | None) -> None:
+            self.head.stop()
+            super().connection_lost(exc)
 
-            async def with_transport(scope: Scope, receive: Receive, send: Send) -> None:
-                scope["aoai.transport"] = holding
-                await app(scope, receive, send)
+    def on_h11() -> type:
+        from uvicorn.protocols.http.h11_impl import H11Protocol
 
-            self.app = with_transport
+        return transport_protocol(False, tls, H11Protocol)
 
-    return TransportProtocol
+    return keep_h2c_bodies(TransportProtocol, functools.cache(on_h11))
+
+
+def h11_waiting(protocol: Any) -> bool | None:
+    """Under h11, whether the connection waits for a request head (None under httptools, whose
+    ``on_message_begin`` / ``on_headers_complete`` tell ``HeadGuard`` instead)."""
+    connection = getattr(protocol, "conn", None)
+    if connection is None:
+        return None
+    import h11
+
+    return connection.their_state is h11.IDLE
+
+
+def endpoint(host: str, port: int, tls: bool) -> str:
+    """``http(s)://host:port``, an IPv6 host in brackets."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}"
+
+
+def refusal(status: int, reason: str, message: str) -> bytes:
+    """A complete answer written before the request was parsed: the gateway envelope with the status
+    as its code, as APIM writes its own errors (azure-wire §3.1; no recorded 408/431 body: inferred)."""
+    body = b'{"error":{"code":"%d","message": "%s"}}' % (status, message.encode())
+    return (
+        b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n"
+        % (status, reason.encode(), len(body))
+    ) + body
+
+
+TOO_LARGE = refusal(431, "Request Header Fields Too Large", "Request header fields too large")
+TIMED_OUT = refusal(408, "Request Timeout", "Request timed out")
+
+
+class HeadGuard:
+    """A request head (request line and headers) must fit in ``MAX_HEADER_BYTES`` and arrive within
+    ``HEADER_TIMEOUT_SECONDS`` of the connection opening or the request's first byte (slowloris).
+    Past either, the client gets a 431 or a 408 and the connection is closed: a 32 MB header is
+    never buffered, and a client sending a byte a second does not hold a connection forever.
+
+    The byte count is of the chunks that arrived while the head was incomplete (a chunk that also
+    holds the start of the body counts whole: the limit is generous for that). Under h11 the size
+    is h11's own limit (``make_server``), and h11's connection state marks the head's start and end
+    (``h11_waiting``), so an idle keep-alive connection or a long answer is never cut by the timer."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.loop = asyncio.get_running_loop()
+        self.timer: asyncio.TimerHandle | None = None
+        self.bytes = 0
+        self.open = False
+        self.begin()
+
+    def begin(self) -> None:
+        if self.open:
+            return
+        self.open, self.bytes = True, 0
+        self.stop()
+        self.timer = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self.expire)
+
+    def received(self, size: int) -> None:
+        if self.open:
+            self.bytes += size
+
+    def complete(self) -> None:
+        self.open = False
+        self.stop()
+
+    def check(self) -> None:
+        if self.open and self.bytes > MAX_HEADER_BYTES:
+            self.refuse(TOO_LARGE)
+
+    def expire(self) -> None:
+        if self.open:
+            self.refuse(TIMED_OUT)
+
+    def refuse(self, answer: bytes) -> None:
+        self.open = False
+        self.stop()
+        if not self.transport.is_closing():
+            self.transport.write(answer)
+            self.transport.close()
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -86,30 +208,39 @@ class ScriptedFaultNoise(logging.Filter):
 KEEP_ALIVE_SECONDS = 240
 
 
-def make_server(app: ASGIApp, log_level: str = "warning") -> uvicorn.Server:
+def make_server(app: ASGIApp, log_level: str = "warning", tls: ServerTLS | None = None) -> uvicorn.Server:
+    """uvicorn serving ``app``; over TLS with ``tls`` (``mockserver.tls.TLSServer``)."""
     config = uvicorn.Config(
         app,
         log_level=log_level,
         server_header=False,
         access_log=False,
         lifespan="on",
-        http=transport_protocol(renders_heads(app)),
+        http=transport_protocol(renders_heads(app), tls),
         timeout_graceful_shutdown=1,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     logging.getLogger("uvicorn.error").addFilter(ScriptedFaultNoise())
+    if tls is not None:
+        from .tls import TLSServer
+
+        return TLSServer(config, tls)
     return uvicorn.Server(config)
 
 
 class ServerThread:
-    """A live server on 127.0.0.1 and a free port, in a daemon thread."""
+    """A live server on 127.0.0.1 and a free port, in a daemon thread (https with ``tls``)."""
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, tls: ServerTLS | None = None
+    ) -> None:
         self.app = app
+        self.tls = tls
         self.sock = bind(host, port)
         self.port = self.sock.getsockname()[1]
-        self.endpoint = f"http://{host}:{self.port}"
-        self.server = make_server(app)
+        self.endpoint = endpoint(host, self.port, tls is not None)
+        self.server = make_server(app, tls=tls)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> ServerThread:

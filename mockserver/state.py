@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 from .config import Deployment, Settings
 from .fastpath.memo import Memo
 from .faults.rules import FaultStore
 from .faults.scenarios import load_scenario
 from .ids import Clock, RequestIds
 from .journal import Journal
+from .limits import MAX_KEPT_ERRORS
+from .objects import MemoryObjects
 from .ratelimit import RateLimiter
 from .replay.player import Player
 from .replay.slot import CassetteSlot
-from .synth.tokens import Tokenizer, get_tokenizer
+from .synth.text import REPLIES
+from .synth.tokens import PIECES, Tokenizer, get_tokenizer
 
 
 class MockState:
@@ -24,8 +29,10 @@ class MockState:
         self.journal = Journal(settings.journal_size)
         self.limiter = RateLimiter(self.clock, settings.rate_limits)
         self.faults = FaultStore(settings.seed)
-        self.errors: list[BaseException] = []
+        # unscripted internal errors for tests to re-raise: the newest MAX_KEPT_ERRORS
+        self.errors: deque[BaseException] = deque(maxlen=MAX_KEPT_ERRORS)
         self.memo = Memo()
+        self.objects = MemoryObjects(self.clock)  # stored responses, files, batches (mockserver.objects)
         self.load_scenarios()
         # the cassette attached (``serve --replay``, ``use_cassette``): the pipeline reads it per request
         self.cassette: CassetteSlot | None = None
@@ -40,13 +47,19 @@ class MockState:
         return get_tokenizer(self.settings.tokenizer, deployment.encoding)
 
     def reset(self) -> None:
-        """Back to the start state: no journal, no usage, start-up scenarios only, ids restarted."""
+        """Back to the start state: no journal, no usage, no stored objects, start-up scenarios only,
+        ids restarted, the clock's advances undone."""
         self.journal.reset()
         self.limiter.reset()
         self.faults.clear()
         self.load_scenarios()
         self.request_ids.reset()
         self.errors.clear()
+        self.memo.reset()  # reset releases what the caches held (the token-piece cache too)
+        PIECES.clear()
+        REPLIES.clear()
+        self.objects.reset()
+        self.clock.rewind()
         if self.replay is not None:
             self.replay.rewind()  # every recorded answer can be replayed again
 

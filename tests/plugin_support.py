@@ -24,9 +24,18 @@ import pytest
 
 import mockserver.pytest_plugin
 import mockserver.testing.hypothesis
-import mockserver.testing.run  # noqa: F401
+import mockserver.testing.run
+import mockserver.tls  # noqa: F401
 
-for name in ("httpx2", "httpcore2", "respx", "hypothesis", "anyio.pytest_plugin"):
+# cryptography's Rust bindings cannot be loaded twice in one process: the TLS tests' CA needs them once
+CRYPTOGRAPHY = (
+    "cryptography.x509",
+    "cryptography.x509.oid",
+    "cryptography.hazmat.primitives.hashes",
+    "cryptography.hazmat.primitives.serialization",
+    "cryptography.hazmat.primitives.asymmetric.ec",
+)
+for name in ("httpx2", "httpcore2", "respx", "hypothesis", "anyio.pytest_plugin", *CRYPTOGRAPHY):
     with contextlib.suppress(ImportError):  # e.g. a run without httpx2
         __import__(name)
 

@@ -244,8 +244,11 @@ def test_unknown_format_is_rejected(media_server: MediaServer) -> None:
 
 def test_files_over_25_mb_get_413(media_server: MediaServer) -> None:
     big = b"RIFF" + bytes(26_214_401 - 4)
-    error = error_of(post_audio(media_server, files={"file": ("big.wav", big)}), 413)
-    assert error["message"] == "Maximum content size limit (26214400) exceeded (26214401 bytes read)"
+    response = post_audio(media_server, files={"file": ("big.wav", big)})
+    error = error_of(response, 413)
+    # the whole request body counts, refused from its Content-Length before it is read (mockserver.limits)
+    sent = int(response.request.headers["content-length"])
+    assert error["message"] == f"Maximum content size limit (26214400) exceeded ({sent} bytes read)"
     assert error["type"] == "server_error"
 
 

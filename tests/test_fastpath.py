@@ -97,7 +97,7 @@ def test_with_the_fast_path_off_nothing_is_memoised() -> None:
     url = "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
     answers = [client.post(url, json=body).json()["choices"] for _ in range(3)]
     assert answers[0] == answers[1] == answers[2]
-    assert app.state.memo.data == {}
+    assert len(app.state.memo.cache) == 0
 
 
 def test_a_config_file_and_the_command_line_turn_it_off(tmp_path: Path) -> None:
@@ -143,10 +143,10 @@ def test_the_memo_keeps_small_requests_and_never_holds_large_bodies() -> None:
     client = TestClient(app, headers={"api-key": "k"})
     small = client.post(CHAT_URL, json=BODY)
     assert client.post(CHAT_URL, json=BODY).json()["choices"] == small.json()["choices"]
-    kept = len(app.state.memo.data)
+    kept = len(app.state.memo.cache)
     assert kept >= 2  # its JSON validity, validation and rendered body
     large = {"messages": [{"role": "user", "content": "word " * 5000}], "max_tokens": 5}
     answers = [client.post(CHAT_URL, json=large) for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 200]
     assert answers[0].json()["choices"] == answers[1].json()["choices"]
-    assert len(app.state.memo.data) == kept
+    assert len(app.state.memo.cache) == kept

@@ -35,9 +35,16 @@ def test_header_shows_the_mode(pytester: pytest.Pytester) -> None:
 
 def test_options_appear_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
-    result.stdout.fnmatch_lines(["aoai-mockserver*", "*--aoai-mode=inprocess|server|external*",
-                                 "*--aoai-base-url=URL*", "*--aoai-seed=N*", "*--aoai-block-network*",
-                                 "*--aoai-record-mode=none|once|new_episodes|all*"])
+    result.stdout.fnmatch_lines(
+        [
+            "aoai-mockserver*",
+            "*--aoai-mode=inprocess|server|external*",
+            "*--aoai-base-url=URL*",
+            "*--aoai-seed=N*",
+            "*--aoai-block-network*",
+            "*--aoai-record-mode=none|once|new_episodes|all*",
+        ]
+    )
     result.stdout.fnmatch_lines(["*aoai_mode (string):*"])
 
 
@@ -63,15 +70,27 @@ def test_precedence_marker_cli_ini_env(pytester: pytest.Pytester, monkeypatch: p
 @pytest.mark.parametrize(
     ("args", "ini", "message"),
     [
-        (["--aoai-mode", "cloud"], "",
-         "ERROR: --aoai-mode 'cloud' is not valid for --aoai-mode; valid: inprocess, server, external"),
-        ([], "aoai_mode = cloud",
-         "ERROR: ini aoai_mode 'cloud' is not valid for --aoai-mode; valid: inprocess, server, external"),
-        (["--aoai-seed", "abc"], "",
-         "ERROR: --aoai-seed 'abc' is not valid for --aoai-seed; valid: a whole number"),
-        (["--aoai-block-network", "maybe"], "",
-         "ERROR: --aoai-block-network 'maybe' is not valid for --aoai-block-network; "
-         "valid: on, true, 1, yes, off, false, 0, no"),
+        (
+            ["--aoai-mode", "cloud"],
+            "",
+            "ERROR: --aoai-mode 'cloud' is not valid for --aoai-mode; valid: inprocess, server, external",
+        ),
+        (
+            [],
+            "aoai_mode = cloud",
+            "ERROR: ini aoai_mode 'cloud' is not valid for --aoai-mode; valid: inprocess, server, external",
+        ),
+        (
+            ["--aoai-seed", "abc"],
+            "",
+            "ERROR: --aoai-seed 'abc' is not valid for --aoai-seed; valid: a whole number",
+        ),
+        (
+            ["--aoai-block-network", "maybe"],
+            "",
+            "ERROR: --aoai-block-network 'maybe' is not valid for --aoai-block-network; "
+            "valid: on, true, 1, yes, off, false, 0, no",
+        ),
         (["--aoai-mode", "external"], "", "ERROR: --aoai-mode external needs --aoai-base-url URL*"),
         (["--aoai-config", "missing.toml"], "", "ERROR: --aoai-config 'missing.toml': no such config file*"),
     ],
@@ -225,7 +244,8 @@ def test_marker_errors_list_the_valid_values(pytester: pytest.Pytester) -> None:
     for message in [
         "aoai-mockserver: unknown @pytest.mark.aoai / MockAzure argument(s) ['sead']; valid: ['api_version', "
         "'canned', 'cassette', 'config', 'deployments', 'env', 'faults', 'freeze_time', 'keys', "
-        "'rate_limits', 'record_mode', 'replace_catalogue', 'replay_speed', 'scenario', 'seed', 'tokenizer']",
+        "'rate_limits', 'record_mode', 'replace_catalogue', 'replay_speed', 'scenario', 'seed', 'tls', "
+        "'tokenizer']",
         "aoai-mockserver: @pytest.mark.aoai takes keyword arguments only, e.g. @pytest.mark.aoai(seed=1); "
         "got (1,)",
         "aoai-mockserver: rate_limits must be one of ['enforce', 'report', 'off'], got 'sometimes'",
@@ -336,8 +356,12 @@ def test_external_mode_against_a_mock(pytester: pytest.Pytester, external_mock: 
     pytester.makepyfile(EXTERNAL)
     result = pytester.runpytest("--aoai-base-url", external_mock, "-rs")
     assert_outcomes(result, passed=4, skipped=1)
-    result.stdout.fnmatch_lines(["*@pytest.mark.aoai(seed=...) configures the mock's settings; the external "
-                                 f"target {external_mock} keeps its own*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.aoai(seed=...) configures the mock's settings; the external "
+            f"target {external_mock} keeps its own*"
+        ]
+    )
     assert f"mode=external, target={external_mock}" in header_line(result)
 
 
@@ -365,8 +389,9 @@ def test_external_mode_against_a_real_resource_skips_what_needs_the_mock(
         pytester.makeini(f"[pytest]\naoai_mode = external\naoai_base_url = {url}\n")
         result = pytester.runpytest("-rs")
     assert_outcomes(result, passed=1, skipped=2)
-    result.stdout.fnmatch_lines([f"*the request journal needs the mock's control API, and {url} is not an "
-                                 "aoai-mockserver*"])
+    result.stdout.fnmatch_lines(
+        [f"*the request journal needs the mock's control API, and {url} is not an aoai-mockserver*"]
+    )
 
 
 BLOCKING = """
@@ -405,12 +430,14 @@ def test_blocking_real_azure_calls(pytester: pytest.Pytester, monkeypatch: pytes
         monkeypatch.setenv("OTHER_HOST_URL", url)
         result = pytester.runpytest("--aoai-block-network")
     assert_outcomes(result, passed=2, failed=2)
-    result.stdout.fnmatch_lines([
-        "*RealAzureCallBlocked: aoai-mockserver blocked a real Azure OpenAI call to "
-        "https://my-real-resource.openai.azure.com/openai/deployments/gpt-4o/chat/completions*",
-        "*RealAzureCallBlocked: aoai-mockserver blocked a real Azure OpenAI call to "
-        "https://westeurope.api.cognitiveservices.azure.com/openai/models*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*RealAzureCallBlocked: aoai-mockserver blocked a real Azure OpenAI call to "
+            "https://my-real-resource.openai.azure.com/openai/deployments/gpt-4o/chat/completions*",
+            "*RealAzureCallBlocked: aoai-mockserver blocked a real Azure OpenAI call to "
+            "https://westeurope.api.cognitiveservices.azure.com/openai/models*",
+        ]
+    )
     assert "block-real-azure=on" in header_line(result)
 
 

@@ -25,11 +25,19 @@ def plugin_examples() -> dict[str, str]:
 
 def test_the_plugin_section_has_examples() -> None:
     examples = plugin_examples()
-    expected = {"test_quickstart.py", "test_faults.py", "test_live.py", "test_properties.py", "pytest.ini"}
+    expected = {
+        "test_quickstart.py",
+        "test_faults.py",
+        "test_live.py",
+        "test_properties.py",
+        "test_https.py",
+        "pytest.ini",
+    }
     assert expected <= set(examples)
 
 
-def test_readme_examples_pass(pytester: pytest.Pytester) -> None:
+def test_readme_examples_pass(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(pytester.path / "cache"))  # the https example's CA goes there
     examples = plugin_examples()
     for name, body in examples.items():
         pytester.path.joinpath(name).write_text(body, encoding="utf-8")

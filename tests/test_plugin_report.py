@@ -55,6 +55,13 @@ def test_failing_tests_get_a_journal_section(pytester: pytest.Pytester) -> None:
     assert '"input": "vectors please"' in first
     assert "Requests to the ChatCompletions_Create Operation" in first  # the 429 body, excerpted
     assert '{"choices": [{' in first  # the chat completion, excerpted
+    timeline = first.split("\n\n", 1)[1].splitlines()  # after the requests: the retry timeline
+    assert timeline[0].startswith("retry timeline (+time since the first attempt; gap: ")
+    assert timeline[1] == "POST /openai/deployments/gpt-4o/chat/completions: 2 attempt(s), requests #1, #2"
+    assert timeline[2].startswith("  attempt 1  +0.000s  429  [fault-1]  sent retry-after 0.001s")
+    assert timeline[3].startswith("  attempt 2  +")
+    assert "  200  gap " in timeline[3] and " vs retry-after 0.001s" in timeline[3]
+    assert len(timeline) == 4  # the embeddings call succeeded at once: not a chain worth showing
 
     assert "no request reached the mock (https://aoai-mock.openai.azure.com)" in text
     assert "use aoai_server for subprocesses and other HTTP libraries" in text

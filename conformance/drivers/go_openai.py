@@ -3,17 +3,18 @@
 On the classic surface it uses openai-go's ``azure`` package (``azure.WithEndpoint``, ``azure.WithAPIKey``
 or ``azure.WithTokenCredential``, plus ``azure.WithUnsafeAllowHTTP`` for an http endpoint); on the v1
 surface a plain client on ``<endpoint>/openai/v1/``. The module version is pinned in ``drivers/go/go.mod``.
+It talks to the target's https endpoint, trusting the mock's CA through ``SSL_CERT_FILE`` (README "TLS");
+``GoOpenAIHttp`` (``go-http``) is the same client on the http endpoint, with ``WithUnsafeAllowHTTP``.
 
-When ``go`` is on PATH, the program is built once (``go build``, modules from the Go module proxy) into
-the cache directory shared with the Node driver, ``$AOAI_CONFORMANCE_CACHE`` or ``~/.cache/aoai-mockserver``,
-under ``go/openai-go-<version>-<hash of the driver's sources>``. Without Go, or when the build fails,
-the driver skips with that reason. Each call is one process: the DriverCall as JSON on stdin, the Outcome
-on stdout.
+When ``go`` is on PATH, the program is built once (``go build``, modules from the Go module proxy into the
+cache, ``drivers.builds``) into the cache directory shared with the other drivers,
+``$AOAI_CONFORMANCE_CACHE`` or ``~/.cache/aoai-mockserver``, under
+``go/openai-go-<version>-<hash of the driver's sources>``. Without Go, or when the build fails, the driver
+skips with that reason. Each call is one process: the DriverCall as JSON on stdin, the Outcome on stdout.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -21,13 +22,11 @@ from functools import cache
 from pathlib import Path
 
 from ..targets import Target
-from .process import CLIENT_ENV, ProcessDriver, cache_root, sources_digest, without
+from .builds import go_build
+from .process import ProcessDriver
 
 HERE = Path(__file__).resolve().parent / "go"
 MODULE = "github.com/openai/openai-go/v3"
-BUILD_TIMEOUT = 900
-NO_GO = "Go is not installed (go is not on PATH); install Go 1.26+ to run the openai-go driver"
-BUILD_FAILED = "go build of {folder} failed: {detail}"
 
 
 def module_version() -> str:
@@ -40,6 +39,7 @@ def module_version() -> str:
 class GoOpenAI(ProcessDriver):
     name = "go"
     sdk = "openai-go"
+    tls = True
 
     def __init__(self, target: Target) -> None:
         super().__init__(target)
@@ -61,6 +61,17 @@ class GoOpenAI(ProcessDriver):
         assert self.binary is not None, "call unavailable() first"
         return [str(self.binary)]
 
+    def extra_env(self) -> dict[str, str]:
+        ca = self.ca_file()
+        return {"SSL_CERT_FILE": ca} if ca else {}  # Go's crypto/x509 reads it on Linux (README "TLS")
+
+
+class GoOpenAIHttp(GoOpenAI):
+    """openai-go on the plain http endpoint (``azure.WithUnsafeAllowHTTP``): the variant before TLS."""
+
+    name = "go-http"
+    tls = False
+
 
 @cache
 def go_version() -> str:
@@ -73,35 +84,6 @@ def go_version() -> str:
     return f"Go {found.group(1)}" if found else out.strip()
 
 
-@cache
 def built_driver() -> tuple[Path | None, str | None]:
     """The driver binary in the cache (built on first use), or why there is none."""
-    go = shutil.which("go")
-    if go is None:
-        return None, NO_GO
-    sources = [HERE / name for name in ("go.mod", "go.sum", "main.go")]
-    folder = cache_root() / "go" / f"openai-go-{module_version()}-{sources_digest(HERE, sources)}"
-    binary = folder / "aoai-conformance-go"
-    if binary.is_file():
-        return binary, None
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f"aoai-conformance-go.{os.getpid()}.tmp"
-    env = without(CLIENT_ENV)
-    env["GOFLAGS"] = "-mod=mod -buildvcs=false"
-    try:
-        done = subprocess.run(
-            [go, "build", "-o", str(partial), "."],
-            cwd=HERE,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None, BUILD_FAILED.format(folder=HERE, detail=f"no answer in {BUILD_TIMEOUT} s")
-    if done.returncode != 0 or not partial.is_file():
-        detail = " ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
-        return None, BUILD_FAILED.format(folder=HERE, detail=detail or f"exit {done.returncode}")
-    partial.replace(binary)
-    return binary, None
+    return go_build(HERE, "aoai-conformance-go", f"openai-go-{module_version()}")

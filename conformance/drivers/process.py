@@ -16,6 +16,9 @@ from ..targets import NO_SOCKET, Target
 from .protocol import Driver, DriverCall, Outcome
 
 CALL_TIMEOUT = 180
+NO_HTTPS = (
+    "its client sends keys over https only; target {target} serves {endpoint} (give an https --base-url)"
+)
 CACHE_ENV = "AOAI_CONFORMANCE_CACHE"
 # Variables a client reads by itself; a driver's process starts without them.
 CLIENT_ENV = (
@@ -65,7 +68,12 @@ class ProcessDriver(Driver):
     def unavailable(self) -> str | None:
         if not self.checked:
             self.checked = True
-            self.problem = NO_SOCKET if not self.target.socket else self.prepare()
+            if not self.target.socket:
+                self.problem = NO_SOCKET
+            elif self.tls and self.target.endpoint_for(True) is None:
+                self.problem = NO_HTTPS.format(target=self.target.name, endpoint=self.target.endpoint)
+            else:
+                self.problem = self.prepare()
         return self.problem
 
     def prepare(self) -> str | None:
@@ -77,6 +85,12 @@ class ProcessDriver(Driver):
 
     def extra_env(self) -> dict[str, str]:
         return {}
+
+    def ca_file(self) -> str | None:
+        """The CA this driver's client must trust for the target (the mock's, on its https endpoint)."""
+        if self.tls and self.target.ca_path is not None:
+            return str(self.target.ca_path)
+        return None
 
     def run(self, call: DriverCall) -> Outcome:
         env = without(self.hidden_env)

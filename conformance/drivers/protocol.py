@@ -72,10 +72,12 @@ class Outcome:
 
 
 class Driver:
-    """A client under test. ``sdk`` keys the expectations in ``conformance.vectors``."""
+    """A client under test. ``sdk`` keys the expectations in ``conformance.vectors``; ``tls`` drivers
+    are sent to the target's https endpoint (their clients trust the mock's CA as the README says)."""
 
     name = ""
     sdk = ""
+    tls = False
 
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -91,6 +93,12 @@ class Driver:
     @property
     def runtime(self) -> str:
         raise NotImplementedError
+
+    @property
+    def scheme(self) -> str:
+        """What the client talks to the target over (shown in the matrix)."""
+        endpoint = self.target.endpoint_for(self.tls) or ""
+        return "https" if endpoint.startswith("https://") else "http"
 
     def run(self, call: DriverCall) -> Outcome:
         raise NotImplementedError

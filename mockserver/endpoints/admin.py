@@ -1,17 +1,31 @@
-"""The control API under ``/_mock`` (outside the Azure pipeline): health, reset, journal."""
+"""The control API under ``/_mock`` (outside the Azure pipeline): health, reset, journal, faults, the
+dashboard (``mockserver.ui``).
+
+Every answer is JSON, errors included: ``{"error": {"code", "message"}}`` with ``InvalidRequest``
+(400), ``NotFound`` (404, an unknown route or rule), ``MethodNotAllowed`` (405, with ``Allow``) and
+``PayloadTooLarge`` (413, bodies over ``limits.MAX_CONTROL_BYTES``). Bodies are strict JSON
+(``mockserver.jsontext``). Over this API a scenario is a built-in name or an inline definition;
+files are for ``--scenario`` on the command line, so a client cannot make the server open a path.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, Router
+from starlette.routing import Route
 
+from .. import jsontext
 from ..errors import ConfigError
-from ..faults.scenarios import library, load_scenario, parse_scenario
+from ..faults.scenarios import library, parse_scenario
+from ..http import BodyAbandoned, BodyTooLarge, limited_receive
 from ..journal import filters_from_query
+from ..limits import MAX_CLOCK_OFFSET, MAX_CONTROL_BYTES
 from ..state import MockState
+from ..ui.routes import ui_routes
 from .images import image_blob
 
 
@@ -51,15 +65,63 @@ def deployments(state: MockState) -> Any:
     return endpoint
 
 
+def clock(state: MockState) -> Any:
+    """GET reads the mock's clock; POST ``/advance`` with ``{"seconds": N}`` moves it forward."""
+
+    async def endpoint(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                data = await json_body(request)
+                seconds = data.get("seconds") if isinstance(data, dict) else None
+                if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+                    raise ConfigError('send {"seconds": <a number of seconds, 0 or more>}')
+                if not 0 <= seconds <= MAX_CLOCK_OFFSET - state.clock.offset:
+                    raise ConfigError(
+                        f"'seconds' must be between 0 and {MAX_CLOCK_OFFSET - state.clock.offset:g} "
+                        f"(the clock moves at most {MAX_CLOCK_OFFSET:g} s ahead), got {seconds!r}"
+                    )
+                state.clock.advance(float(seconds))
+            except ConfigError as exc:
+                return config_error(exc)
+            except ValueError as exc:
+                return bad_request(str(exc))
+        return JSONResponse(clock_reading(state))
+
+    return endpoint
+
+
+def clock_reading(state: MockState) -> dict[str, Any]:
+    clock = state.clock
+    return {"now": clock.now(), "advanced": clock.offset, "frozen": clock.frozen is not None}
+
+
+def control_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
 def bad_request(message: str) -> Response:
-    return JSONResponse({"error": {"code": "InvalidRequest", "message": message}}, status_code=400)
+    return control_error(400, "InvalidRequest", message)
+
+
+class ControlBodyTooLarge(ConfigError):
+    pass
 
 
 async def json_body(request: Request) -> Any:
+    """The request's body as strict JSON, read up to ``MAX_CONTROL_BYTES``."""
+    chunks = []
+    receive = limited_receive(request.receive, MAX_CONTROL_BYTES)
     try:
-        return await request.json()
-    except ValueError:
-        raise ConfigError("the body must be JSON") from None
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        return jsontext.loads(b"".join(chunks))
+    except BodyTooLarge:
+        raise ControlBodyTooLarge(f"the body is over {MAX_CONTROL_BYTES} bytes") from None
+    except ValueError as exc:
+        raise ConfigError(f"the body must be JSON: {exc}") from None
 
 
 def faults(state: MockState) -> Any:
@@ -72,7 +134,7 @@ def faults(state: MockState) -> Any:
         try:
             ids = state.faults.add(await json_body(request))
         except ConfigError as exc:
-            return bad_request(str(exc))
+            return config_error(exc)
         return JSONResponse({"ids": ids}, status_code=201)
 
     return endpoint
@@ -88,38 +150,103 @@ def fault(state: MockState) -> Any:
     return endpoint
 
 
+def config_error(exc: ConfigError) -> Response:
+    if isinstance(exc, ControlBodyTooLarge):
+        return control_error(413, "PayloadTooLarge", str(exc))
+    return bad_request(str(exc))
+
+
+SCENARIO_BODY = 'send {"name": "<built-in scenario>"} or {"scenario": {"rules": [...]}}'
+
+
 def scenarios(state: MockState) -> Any:
-    """GET lists the built-in scenarios; POST loads {"name": ...} or {"scenario": {...}}."""
+    """GET lists the built-in scenarios; POST loads {"name": <built-in>} or {"scenario": {...}}."""
 
     async def endpoint(request: Request) -> Response:
         if request.method == "GET":
             return JSONResponse({"scenarios": sorted(library())})
         try:
             data = await json_body(request)
-            if not isinstance(data, dict):
-                raise ConfigError('send {"name": "<built-in or path>"} or {"scenario": {"rules": [...]}}')
+            if not isinstance(data, dict) or ("scenario" in data) == ("name" in data):
+                raise ConfigError(SCENARIO_BODY)
             scenario = (
-                parse_scenario_object(data["scenario"])
-                if "scenario" in data
-                else load_scenario(str(data.get("name")))
+                parse_scenario_object(data["scenario"]) if "scenario" in data else builtin(data["name"])
             )
             ids = state.faults.add(scenario["rules"])
         except ConfigError as exc:
-            return bad_request(str(exc))
+            return config_error(exc)
         return JSONResponse({"ids": ids}, status_code=201)
 
     return endpoint
 
 
+def builtin(name: Any) -> dict[str, Any]:
+    """A built-in scenario by name; never a path (those are for ``--scenario``)."""
+    known = library()
+    if not isinstance(name, str) or name not in known:
+        shown = repr(name)[:80] if isinstance(name, str) else f"a {type(name).__name__}"
+        raise ConfigError(
+            f"'name' must be a built-in scenario, got {shown}; built-in: {sorted(known)} "
+            "(a scenario file is loaded with --scenario on the command line, or sent "
+            'inline as {"scenario": {...}})'
+        )
+    path = known[name]
+    return parse_scenario(path.read_text(encoding="utf-8"), path.suffix, name)
+
+
 def parse_scenario_object(data: Any) -> dict[str, Any]:
-    import json
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise ConfigError("'scenario' must be an object with a 'rules' list")
+    return data
 
-    return parse_scenario(json.dumps(data), ".json", "request body")
+
+async def tls_ca(request: Request) -> Response:
+    """The CA certificate clients should trust (``mockserver.tls``), from the server that serves it."""
+    tls = request.scope.get("aoai.tls")
+    if tls is None or tls.ca_path is None:
+        why = (
+            "this mock serves the certificate given with --tls-cert and has no CA of its own"
+            if tls
+            else "this mock is not served over TLS (aoai-mock serve --tls)"
+        )
+        return control_error(404, "NotFound", why)
+    return Response(tls.ca_path.read_bytes(), media_type="application/x-pem-file")
 
 
-def admin_router(state: MockState) -> Router:
-    """Every control route in one table, mounted at /_mock."""
-    return Router(
+async def http_error(request: Request, exc: Exception) -> Response:
+    """The router's own 404 and 405, in the control API's envelope."""
+    assert isinstance(exc, HTTPException)
+    where = f"{request.method} {request.url.path}"
+    if exc.status_code == 405:
+        allowed = ", ".join(sorted((exc.headers or {}).get("Allow", "").split(", ")))  # Starlette's is a set
+        return control_error(
+            405, "MethodNotAllowed", f"{where} is not allowed; allowed: {allowed}", headers={"Allow": allowed}
+        )
+    if exc.status_code == 404:
+        return control_error(404, "NotFound", f"no control route {where}")
+    return control_error(exc.status_code, str(exc.status_code), str(exc.detail))
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    """An unhandled error: a JSON 500 (Starlette still logs the traceback, as it should)."""
+    return control_error(
+        500, "InternalError", f"the control API failed on {request.method} {request.url.path}"
+    )
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    return control_error(400, "InvalidRequest", "the client disconnected before its body was complete")
+
+
+def admin_router(state: MockState) -> Starlette:
+    """Every control route in one table, mounted at /_mock (JSON errors: ``http_error``)."""
+    return Starlette(
+        exception_handlers={
+            HTTPException: http_error,
+            ClientDisconnect: client_gone,
+            BodyAbandoned: client_gone,
+            500: internal_error,
+        },
         routes=[
             Route("/_mock/health", health(state), methods=["GET"]),
             Route("/_mock/reset", reset(state), methods=["POST"]),
@@ -128,6 +255,10 @@ def admin_router(state: MockState) -> Router:
             Route("/_mock/faults", faults(state), methods=["GET", "POST", "DELETE"]),
             Route("/_mock/faults/{rule_id}", fault(state), methods=["DELETE"]),
             Route("/_mock/scenarios", scenarios(state), methods=["GET", "POST"]),
+            Route("/_mock/clock", clock(state), methods=["GET"]),
+            Route("/_mock/clock/advance", clock(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
-        ]
+            *ui_routes(state),  # the dashboard and the JSON it reads (mockserver.ui)
+            Route("/_mock/tls/ca.pem", tls_ca, methods=["GET"]),
+        ],
     )

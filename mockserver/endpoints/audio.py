@@ -30,6 +30,7 @@ from starlette.responses import Response
 from ..call import Call, Speech, Transcription
 from ..errors import invalid_request
 from ..ids import digest
+from ..limits import MAX_TRANSCRIPT_SECONDS
 from ..state import MockState
 from ..synth.media import probe
 from ..synth.media.languages import language_name
@@ -54,7 +55,22 @@ async def translations(call: Call, state: MockState) -> Response:
 
 
 async def transcribe(call: Call, state: MockState, request: Transcription) -> Response:
+    """Measured, written and rendered in a worker thread: a long transcript never holds the loop."""
     seconds, sha = await run_in_threadpool(measure, request)
+    if seconds > MAX_TRANSCRIPT_SECONDS:
+        # OpenAI's wording for its transcription models' duration cap (inferred for Azure)
+        raise invalid_request(
+            f"audio duration {seconds:g} seconds is longer than {MAX_TRANSCRIPT_SECONDS:g} "
+            "seconds which is the maximum for this model",
+            "file",
+            "invalid_value",
+        )
+    return await run_in_threadpool(write_transcript, call, state, request, seconds, sha)
+
+
+def write_transcript(
+    call: Call, state: MockState, request: Transcription, seconds: float, sha: str
+) -> Response:
     configured = dict(state.settings.transcripts).get(sha)
     text = configured or generated_text(digest("audio", state.settings.seed, sha), seconds)
     transcript = lay_out(text, seconds)

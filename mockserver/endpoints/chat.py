@@ -1,7 +1,8 @@
 """``POST .../chat/completions``: plan the choices, then render JSON or Azure's SSE stream.
 
 Key order is alphabetical at every level as in the 2024-2025 recordings (azure-wire §5.4), with
-``prompt_index`` before ``content_filter_results`` and ``filtered`` before ``severity``.
+``prompt_index`` before ``content_filter_results`` and ``filtered`` before ``severity``. A prompt with an
+image part gets recording 32's per-part ``prompt_filter_results`` (``filters.annotations``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from starlette.responses import Response
 
 from ..call import Call
 from ..fastpath.memo import request_key
-from ..filters.annotations import prompt_filter_results
+from ..filters.annotations import chat_prompt_filter_results
 from ..state import MockState
 from ..synth.chat import ChatInputs, ChoicePlan, ToolCall, plan_choices
 from ..synth.sse import dumps
@@ -79,7 +80,7 @@ def completion_body(
         "id": ident.id,
         "model": ident.model,
         "object": "chat.completion",
-        "prompt_filter_results": prompt_filter_results(overrides=call.prompt_hits),
+        "prompt_filter_results": chat_prompt_filter_results(call.body.get("messages"), call.prompt_hits),
         "system_fingerprint": ident.fingerprint,
         "usage": usage,
     }
@@ -96,7 +97,8 @@ def choice_json(body: dict[str, Any], ident: Identity, plan: ChoicePlan) -> dict
 
 
 def message_json(body: dict[str, Any], ident: Identity, plan: ChoicePlan) -> dict[str, Any]:
-    message: dict[str, Any] = {"content": plan.content}
+    message: dict[str, Any] = {"annotations": []} if ident.annotations else {}
+    message["content"] = plan.content
     if body.get("data_sources"):
         message["context"] = citations(body)
     if ident.modern:

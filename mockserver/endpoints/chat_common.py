@@ -17,6 +17,10 @@ from ..synth.text import keywords
 from ..versions import date_of, is_preview
 
 MODERN_SINCE = "2024-09-01"
+# message.annotations ([] without web search): in the Nov 2025 recording 32 on 2025-03-01-preview, not in
+# the Mar 2025 recording 33 on 2025-01-01-preview (the spec of 2025-03-01-preview does not list it yet);
+# the newest recording wins, from the api-version it was made with
+ANNOTATIONS_SINCE = "2025-03-01"
 DATED_SNAPSHOT = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 
 
@@ -29,6 +33,7 @@ class Identity:
     model: str
     fingerprint: str | None
     modern: bool
+    annotations: bool = False
 
 
 def is_modern(call: Call) -> bool:
@@ -58,6 +63,15 @@ def identity(call: Call, state: MockState) -> Identity:
         model=deployment.response_model,
         fingerprint=fingerprint(deployment.model) if has_fingerprint(deployment) else None,
         modern=is_modern(call),
+        annotations=has_annotations(call),
+    )
+
+
+def has_annotations(call: Call) -> bool:
+    """``message.annotations`` for 2024+ models from 2025-03-01-preview and on v1 (see ANNOTATIONS_SINCE)."""
+    version = call.api_version
+    return is_modern(call) and (
+        version is None or call.surface == "v1" or date_of(version) >= ANNOTATIONS_SINCE
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from json.encoder import encode_basestring
 from typing import Any
 
-from ..filters.annotations import choice_results, prompt_filter_results, protected_material
+from ..filters.annotations import chat_prompt_filter_results, choice_results, protected_material
 from ..synth.chat import ChoicePlan, ToolCall
 from ..synth.sse import DONE, event
 from .chat_common import Identity, choice_filter, citations, logprobs_block
@@ -36,7 +36,7 @@ async def stream_events(
     mode: str,
 ) -> AsyncIterator[bytes]:
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-    yield event(annotation_event(prompt_hits))
+    yield event(annotation_event(prompt_hits, body.get("messages")))
     for plan in plans:
         for payload in plan_events(body, ident, plan, mode, include_usage):
             yield payload
@@ -64,12 +64,13 @@ def chunk(ident: Identity, choices: list[dict[str, Any]], include_usage: bool) -
     return payload
 
 
-def annotation_event(prompt_hits: dict[str, Any]) -> dict[str, Any]:
-    """Event 1: prompt annotations with blank identity fields (recordings 02, 11)."""
+def annotation_event(prompt_hits: dict[str, Any], messages: Any = None) -> dict[str, Any]:
+    """Event 1: prompt annotations with blank identity fields (recordings 02, 11; per part for a prompt
+    with an image, recording 32)."""
     return {
         "choices": [],
         **BLANK_IDENTITY,
-        "prompt_filter_results": prompt_filter_results(overrides=prompt_hits),
+        "prompt_filter_results": chat_prompt_filter_results(messages, prompt_hits),
     }
 
 

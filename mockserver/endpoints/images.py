@@ -9,7 +9,11 @@ recording beats the spec example. GPT-image-1 items are ``{"b64_json"}`` only (D
 ``url`` points at the mock itself, shaped like Azure's blob link
 ``.../images/<apim-request-id>/generated_00.png?<SAS>`` (recording 10) with the SAS fields ``st``,
 ``se`` (GA-EX: ``?se=2023-10-27T17%3A45%3A09Z&...``) and ``sig``. The link needs no server-side
-state: it carries the picture key and size and is signed with the seed, and it stops working at
+state: it carries the picture key and size and is signed (HMAC-SHA256) with a secret made when the
+process starts, so nobody can forge a link for a picture size of their choosing (the seed is
+public); links therefore work only on the server process that made them. The link's host is the
+request's ``Host`` header when that is a well-formed host (and port), else the address the server
+listens on; the picture size is ASCII digits only (``²`` is a digit to Python). It stops working at
 ``se`` (``image_url_expiry``, 24 hours by default: "The URL stays active for 24 hours", DALLE-DOC).
 Expired or tampered links get Azure Storage's 403 ``AuthenticationFailed`` XML (reports:
 AzureStorageExplorer#3219 for the expired-SAS detail, floci-az#89 for ``x-ms-error-code`` and
@@ -20,7 +24,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import math
+import re
+import secrets
 import uuid
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -118,9 +125,30 @@ def iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+PICTURE_KEY = re.compile(r"[0-9a-f]{32}")
+# the links' signing key: per process (issue 14's state layer may share one between workers)
+SIGNING_KEY = secrets.token_bytes(32)
+# a host name, IPv4 address or bracketed IPv6 address, and an optional port (RFC 3986 authority)
+HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?"
+)
+
+
 def signature(seed: int, path: str, fields: dict[str, str]) -> str:
-    message = "\n".join([path, *(f"{k}={fields[k]}" for k in sorted(fields))])
-    return base64.b64encode(hashlib.sha256(f"{seed}\n{message}".encode()).digest()).decode()
+    message = "\n".join([str(seed), path, *(f"{k}={fields[k]}" for k in sorted(fields))])
+    return base64.b64encode(hmac.new(SIGNING_KEY, message.encode(), hashlib.sha256).digest()).decode()
+
+
+def link_host(call: Call, state: MockState) -> str:
+    """The request's ``Host`` when it is well-formed, else the address the server listens on."""
+    host = call.headers.get("host", "")
+    if HOST.fullmatch(host):
+        return host
+    server = (call.scope or {}).get("server")
+    if server:
+        name, port = server[0], server[1]
+        return f"[{name}]:{port}" if ":" in str(name) else f"{name}:{port}"
+    return f"{state.settings.host}:{state.settings.port}"
 
 
 def image_url(call: Call, state: MockState, key: str, request: ImageRequest) -> str:
@@ -132,7 +160,7 @@ def image_url(call: Call, state: MockState, key: str, request: ImageRequest) -> 
         "k": key,
     }
     path = f"/_mock/images/{call.request_id}/{BLOB_NAME}"
-    host = call.headers.get("host") or f"{state.settings.host}:{state.settings.port}"
+    host = link_host(call, state)
     scheme = (call.scope or {}).get("scheme", "http")
     query = urlencode({**fields, "sig": signature(state.settings.seed, path, fields)})
     return f"{scheme}://{host}{path}?{query}"
@@ -145,9 +173,10 @@ def image_blob(state: MockState) -> Any:
         query = request.query_params
         fields = {k: query.get(k, "") for k in ("st", "se", "sz", "k")}
         size = parse_size(fields["sz"])
-        if request.path_params["name"] != BLOB_NAME or size is None or len(fields["k"]) != 32:
+        if request.path_params["name"] != BLOB_NAME or size is None or not PICTURE_KEY.fullmatch(fields["k"]):
             return storage_error(state, 404, "BlobNotFound", "The specified blob does not exist.", None)
-        if query.get("sig") != signature(state.settings.seed, request.url.path, fields):
+        expected = signature(state.settings.seed, request.url.path, fields)
+        if not hmac.compare_digest(query.get("sig", "").encode(), expected.encode()):
             return storage_error(state, 403, "AuthenticationFailed", AUTH_FAILED, "Signature did not match.")
         now = state.clock.now()
         if now >= parse_iso(fields["se"]):
@@ -166,7 +195,7 @@ AUTH_FAILED = (
 
 def parse_size(value: str) -> tuple[int, int] | None:
     parts = value.split("x")
-    if len(parts) != 2 or not all(p.isdigit() and 0 < int(p) <= 4096 for p in parts):
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and 0 < int(p) <= 4096 for p in parts):
         return None
     return int(parts[0]), int(parts[1])
 

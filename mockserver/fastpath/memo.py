@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from ..bounded import BoundedCache
 from ..call import Call
 
 if TYPE_CHECKING:
@@ -28,13 +29,14 @@ def request_key(call: Call) -> tuple[Any, ...]:
 
 
 class Memo:
-    """A bounded, thread-safe cache (oldest entry evicted first); emptied when the settings change.
+    """A thread-safe cache bounded by entries and by bytes (oldest entry evicted first,
+    ``bounded.BoundedCache``); emptied when the settings change and on reset.
 
-    Lookups take no lock: a dict read is atomic, and ``put`` is the only writer."""
+    Lookups take no lock: a dict read is atomic."""
 
     def __init__(self, size: int = SIZE) -> None:
         self.size = size
-        self.data: dict[tuple[Any, ...], Any] = {}
+        self.cache = BoundedCache(size)
         self.owner: object = None
         self.lock = threading.Lock()
 
@@ -43,19 +45,17 @@ class Memo:
         settings turn the fast path off."""
         if settings is not self.owner or not settings.fast_path:
             return None  # stale: the next put starts afresh
-        return self.data.get(key)
+        return self.cache.get(key)
 
     def put(self, settings: Settings, key: tuple[Any, ...], value: Any) -> None:
-        if not settings.fast_path or sum(len(p) for p in key if isinstance(p, bytes)) > MAX_KEY_BYTES:
+        key_bytes = sum(len(part) for part in key if isinstance(part, bytes))
+        if not settings.fast_path or key_bytes > MAX_KEY_BYTES:
             return
         with self.lock:
             if settings is not self.owner:
-                self.data = {}
+                self.cache.clear()
                 self.owner = settings
-            self.data[key] = value
-            if len(self.data) > self.size:
-                del self.data[next(iter(self.data))]
+        self.cache.put(key, value, key_bytes + (len(value) if isinstance(value, bytes) else 64) + 200)
 
     def reset(self) -> None:
-        with self.lock:
-            self.data = {}
+        self.cache.clear()

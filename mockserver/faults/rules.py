@@ -30,6 +30,7 @@ from typing import Any
 from ..call import Call
 from ..errors import ConfigError
 from ..ids import digest
+from . import checks
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,6 @@ SERVER_ONLY_KINDS = tuple(name for name, kind in KINDS.items() if kind.needs_soc
 MATCH_KEYS = frozenset({"operation", "deployment", "api_version", "stream", "headers", "session"})
 RULE_KEYS = frozenset({"match", "sequence", "fault", "times", "probability", "id", "name"})
 PASS = "pass"
-RETRY_AFTER_FORMATS = ("seconds", "http-date")  # of a 429's retry-after
 
 
 @dataclass(frozen=True)
@@ -148,10 +148,17 @@ class FaultRule:
 
 def parse_match(data: Any) -> Match:
     if not isinstance(data, dict):
-        raise ConfigError(f"'match' must be an object, got {data!r}")
+        raise ConfigError(f"'match' must be an object, got {repr(data)[:80]}")
     unknown = set(data) - MATCH_KEYS
     if unknown:
-        raise ConfigError(f"unknown match key(s) {sorted(unknown)}; valid: {sorted(MATCH_KEYS)}")
+        raise ConfigError(f"unknown match key(s) {sorted(map(str, unknown))}; valid: {sorted(MATCH_KEYS)}")
+    for key in ("operation", "deployment", "api_version", "session"):
+        if data.get(key) is not None:
+            checks.check_text(data[key], f"match.{key}")
+    if data.get("stream") is not None and not isinstance(data["stream"], bool):
+        raise checks.fail("match.stream", "true or false", data["stream"])
+    if data.get("headers") is not None:
+        checks.check_headers(data["headers"], "match.headers")
     headers = tuple((str(k).lower(), str(v)) for k, v in (data.get("headers") or {}).items())
     return Match(
         data.get("operation"),
@@ -163,41 +170,45 @@ def parse_match(data: Any) -> Match:
     )
 
 
-def check_action(action: Any) -> Any:
+def check_action(action: Any, where: str = "fault") -> Any:
+    """``action`` when every field is valid (``mockserver.faults.checks``); else a ConfigError naming it."""
     if action == PASS:
         return action
     if not isinstance(action, dict) or ("status" in action) == ("kind" in action):
-        raise ConfigError(f'an action is "pass", {{"status": N, ...}} or {{"kind": K, ...}}; got {action!r}')
-    if "status" in action and not (isinstance(action["status"], int) and 100 <= action["status"] <= 599):
-        raise ConfigError(f"fault status must be an HTTP status 100-599, got {action['status']!r}")
-    if action.get("retry_after_format", "seconds") not in RETRY_AFTER_FORMATS:
         raise ConfigError(
-            f"retry_after_format must be one of {list(RETRY_AFTER_FORMATS)}, "
-            f"got {action['retry_after_format']!r}"
+            f'{where}: an action is "pass", {{"status": N, ...}} or {{"kind": K, ...}}; '
+            f"got {repr(action)[:80]}"
         )
-    if "kind" in action and action["kind"] not in TRANSPORT_KINDS:
-        raise ConfigError(f"unknown fault kind {action['kind']!r}; valid: {list(TRANSPORT_KINDS)}")
+    if "status" in action:
+        checks.check_status_action(action, where)
+    else:
+        checks.check_transport_action(action, where)
     return action
 
 
 def parse_rule(data: Any, rule_id: str) -> FaultRule:
     """Validate a rule mapping (the JSON of the control API and scenario files)."""
     if not isinstance(data, dict):
-        raise ConfigError(f"a fault rule must be an object, got {data!r}")
+        raise ConfigError(f"a fault rule must be an object, got {repr(data)[:80]}")
     unknown = set(data) - RULE_KEYS
     if unknown:
-        raise ConfigError(f"unknown rule key(s) {sorted(unknown)}; valid: {sorted(RULE_KEYS)}")
+        raise ConfigError(f"unknown rule key(s) {sorted(map(str, unknown))}; valid: {sorted(RULE_KEYS)}")
     if ("sequence" in data) == ("fault" in data):
         raise ConfigError("a rule needs exactly one of 'sequence' or 'fault'")
-    sequence = tuple(check_action(a) for a in data.get("sequence") or ())
+    if "sequence" in data and not isinstance(data["sequence"], list):
+        raise checks.fail("sequence", "a list of actions", data["sequence"])
+    sequence = tuple(check_action(a, f"sequence[{i}]") for i, a in enumerate(data.get("sequence") or ()))
     if "sequence" in data and not sequence:
         raise ConfigError("'sequence' must not be empty")
     fault = check_action(data["fault"]) if "fault" in data else None
     times, probability = data.get("times"), data.get("probability")
-    if times is not None and (not isinstance(times, int) or times < 0):
-        raise ConfigError(f"'times' must be a whole number >= 0, got {times!r}")
-    if probability is not None and not (isinstance(probability, int | float) and 0 <= probability <= 1):
-        raise ConfigError(f"'probability' must be between 0 and 1, got {probability!r}")
+    if times is not None:
+        checks.whole(times, "times", 0)
+    if probability is not None:
+        checks.number(probability, "probability", 0, 1, "a number")
+    for key in ("id", "name"):
+        if data.get(key) is not None:
+            checks.check_text(data[key], key)
     source = {k: v for k, v in data.items() if k != "id"}
     return FaultRule(
         str(data.get("id") or rule_id),
@@ -234,8 +245,11 @@ class FaultStore:
             return len(self.rules) < before
 
     def clear(self) -> None:
+        """No rules, and generated ids start again at ``fault-1``: a ``probability`` rule's draws
+        depend on its id, so the same rules after a reset make the same decisions."""
         with self.lock:
             self.rules.clear()
+            self.ids = itertools.count(1)
 
     def decide(self, call: Call) -> tuple[FaultRule, Any] | None:
         """The first matching rule whose action is not "pass", with that action.

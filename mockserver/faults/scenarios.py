@@ -1,8 +1,9 @@
 """Scenario files: named sets of fault rules, loaded at start (``--scenario``) or at run time.
 
 A scenario is TOML or JSON: ``{"name", "description", "rules": [rule, ...]}`` with rules as in
-``faults.rules``. ``load_scenario`` takes a path or the name of a built-in scenario from
-the library in ``fixtures/scenarios`` (shipped inside the wheel as ``mockserver/_scenarios``).
+``faults.rules``; a rule without a ``name`` takes the scenario's. ``load_scenario`` takes a path or
+the name of a built-in scenario from the library in ``fixtures/scenarios`` (shipped inside the wheel
+as ``mockserver/_scenarios``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def parse_scenario(text: str, suffix: str, origin: str) -> dict[str, Any]:
         raise ConfigError(f"scenario {origin} is not valid {suffix.lstrip('.').upper()}: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
         raise ConfigError(f"scenario {origin} needs a 'rules' list")
+    name = data.get("name")
+    if isinstance(name, str) and name:  # each rule says where it came from (GET /_mock/faults, the dashboard)
+        data["rules"] = [
+            {"name": name, **rule} if isinstance(rule, dict) and "name" not in rule else rule
+            for rule in data["rules"]
+        ]
     return data
 
 

@@ -12,7 +12,7 @@ from ..endpoints import HANDLERS
 from ..endpoints.render import BytesResponse, error_response
 from ..errors import AzureError, resource_not_found, server_error
 from ..faults.effects import ClientGone, ScriptedDisconnect, wrap_send
-from ..http import decode_headers, decode_query, normalise_path, read_all, replay_body
+from ..http import decode_headers, decode_query, normalise_path
 from ..journal import JournalRecord
 from ..replay.capture import Capture
 from ..replay.cassette import Interaction
@@ -22,6 +22,9 @@ from .replay import replay_answer
 from .stages import STAGES
 
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
+KEEP_PARSED = (
+    64 * 1024
+)  # the journal keeps larger request bodies as bytes (parsed JSON takes 5-10 times more)
 
 
 class Pipeline:
@@ -34,13 +37,12 @@ class Pipeline:
         slot = self.state.cassette
         capture = None
         if slot is not None and slot.record is not None:  # the mock records what it answers itself
-            body = await read_all(receive)
-            receive = replay_body(body, receive)
-        call = self.new_call(scope, receive)
-        if slot is not None and slot.record is not None:
-            capture = Capture(scope, body, slot.body_fields, recorder(call, slot.record))
-            send = capture.wrap(send)
+            keep = recorder(lambda: call, slot.record)
+            capture = Capture(scope, slot.body_fields, keep, self.state.settings.max_body_bytes)
+            raw_receive, receive = receive, capture.tee(receive)
+            send = capture.wrap(send, raw_receive)
             scope["aoai.head"] = False  # the capture reads the response's headers: plain messages
+        call = self.new_call(scope, receive)
         try:
             await self.answer(call, scope, receive, send)
         finally:
@@ -119,6 +121,8 @@ class Pipeline:
                 entry.keep(message.get("body", b""))
                 if not message.get("more_body", False):
                     self.finish(entry)
+            elif message["type"] == "http.response.start":
+                entry.head = message  # its headers are decoded when the journal is read
             await send(message)
 
         return record_send
@@ -130,8 +134,12 @@ class Pipeline:
         entry.added = True
         call = entry.call
         call.scope = call.receive = None  # the journal keeps the call, not the connection
+        entry.weight = len(call.raw_body) + entry.size
         if call.parsed_body is not UNPARSED:
-            call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
+            if call.parsed_body is not None and len(call.raw_body) > KEEP_PARSED:
+                call.parsed_body = UNPARSED  # a large body is kept as its bytes, parsed again when read
+            else:
+                call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
         self.state.journal.add(entry)
 
 
@@ -166,11 +174,13 @@ def summarise_form(form: Any) -> dict[str, Any]:
     return result
 
 
-def recorder(call: Call, record: Callable[[Interaction], None]) -> Callable[[Interaction], None]:
+def recorder(
+    call: Callable[[], Call], record: Callable[[Interaction], None]
+) -> Callable[[Interaction], None]:
     """``record`` for what the mock answered itself: a replayed answer is in the cassette already."""
 
     def keep(interaction: Interaction) -> None:
-        if call.replayed is None:
+        if call().replayed is None:
             record(interaction)
 
     return keep

@@ -13,15 +13,18 @@ from ..call import UNPARSED, Call, CompletionsRequest, ImageRequest
 from ..catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, LIST_MODELS, TRANSCRIPTIONS, TRANSLATIONS
 from ..errors import (
     AzureError,
+    content_too_large,
     deployment_not_found,
     invalid_request,
     operation_not_supported,
     resource_not_found,
 )
 from ..fastpath.memo import request_key
+from ..faults.effects import ClientGone
 from ..filters.triggers import blocks, prompt_hits, prompt_triggers
 from ..filters.verdicts import image_prompt_blocked, prompt_filtered
-from ..http import parse_json, read_all
+from ..http import BodyAbandoned, BodyTooLarge, declared_length, limited_receive, parse_json, read_body
+from ..limits import MAX_UPLOAD_BYTES
 from ..ratelimit import Throttle, too_many_requests
 from ..state import MockState
 from ..synth.tokens import content_text
@@ -72,13 +75,19 @@ def api_version(call: Call, state: MockState) -> None:
 async def body(call: Call, state: MockState) -> None:
     if call.method != "POST":
         return
-    if call.content_type.startswith("multipart/"):
-        try:
-            call.form = await Request({"type": "http", **call.scope}, call.receive).form()
-        except (MultiPartException, ValueError) as exc:
-            raise invalid_request(f"Invalid multipart/form-data body: {exc}") from None  # wording inferred
-        return
-    call.raw_body = await read_all(call.receive)
+    multipart = call.content_type.startswith("multipart/")
+    limit = MAX_UPLOAD_BYTES if multipart else state.settings.max_body_bytes
+    try:
+        if (declared_length(call.headers) or 0) > limit:  # refused before a byte is read
+            raise BodyTooLarge(limit, declared_length(call.headers) or 0)
+        if multipart:
+            await read_form(call, limit)
+            return
+        call.raw_body = await read_body(call.receive, limit)
+    except BodyTooLarge as big:
+        raise content_too_large(big.limit, big.read) from None
+    except BodyAbandoned as gone:
+        raise ClientGone(str(gone)) from None
     if call.operation in UPLOAD_OPERATIONS:
         return  # not multipart: the upload validator says what it expected
     known = ("json", call.raw_body)
@@ -92,6 +101,14 @@ async def body(call: Call, state: MockState) -> None:
             raise invalid_request(MALFORMED_JSON) from None
         return
     state.memo.put(state.settings, known, True)
+
+
+async def read_form(call: Call, limit: int) -> None:
+    request = Request({"type": "http", **call.scope}, limited_receive(call.receive, limit))
+    try:
+        call.form = await request.form()
+    except (MultiPartException, ValueError) as exc:
+        raise invalid_request(f"Invalid multipart/form-data body: {exc}") from None  # wording inferred
 
 
 def deployment(call: Call, state: MockState) -> None:

@@ -97,9 +97,10 @@ def use_cassette(
 
 @contextmanager
 def recording_proxy(
-    upstream: str, path: str | Path, mode: str | RecordMode = RecordMode.NONE, **options: Any
+    upstream: str, path: str | Path, mode: str | RecordMode = RecordMode.NONE, tls: Any = None, **options: Any
 ) -> Iterator[CassetteUse]:
-    """A ``RecorderApp`` in front of ``upstream`` on 127.0.0.1 and a free port, for the block.
+    """A ``RecorderApp`` in front of ``upstream`` on 127.0.0.1 and a free port, for the block (https
+    with ``tls``, a ``mockserver.tls.ServerTLS``).
 
     options: ``RecorderApp`` keyword arguments (``speed``, ``match_on``, ``scrubber``, ``credentials``).
     """
@@ -107,7 +108,7 @@ def recording_proxy(
     from .proxy import RecorderApp
 
     app = RecorderApp(upstream, path, mode=RecordMode.parse(mode).value, **options)
-    thread = ServerThread(app).start()
+    thread = ServerThread(app, tls=tls).start()
     app.use.endpoint = thread.endpoint
     try:
         yield app.use

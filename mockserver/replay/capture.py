@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from ..types import Message, Scope, Send
+from ..types import Message, Receive, Scope, Send
 from .bodies import EVENT_END, kept_headers, request_body, response_from_bytes
 from .cassette import Event, Interaction, Request, Response
 from .scrub import Scrubber
@@ -94,33 +94,65 @@ class InteractionBuilder:
 
 
 class Capture:
-    """One exchange a mock answers while it records itself: the request as it came (its body read
-    whole), then each response message as the wrapped ``send`` passes it on. ``keep`` gets the
+    """One exchange a mock answers while it records itself: the request's body as the pipeline reads
+    it (``receive``; what the pipeline left unread, up to ``limit`` bytes, is read when the answer
+    starts), then each response message as the wrapped ``send`` passes it on. ``keep`` gets the
     interaction once, before the last byte leaves (so a client that has its answer finds it
     recorded), or at ``done`` for an answer cut short."""
 
     def __init__(
-        self, scope: Scope, body: bytes, body_fields: tuple[str, ...], keep: Callable[[Interaction], None]
+        self, scope: Scope, body_fields: tuple[str, ...], keep: Callable[[Interaction], None], limit: int
     ) -> None:
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        scrubber = Scrubber(host=headers.get("host") or None, body_fields=body_fields)
-        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-        query = scope.get("query_string", b"").decode("latin-1")
-        request = request_from_wire(scope["method"], raw_path, query, headers, body, scrubber)
-        self.builder = InteractionBuilder(request, scrubber)
+        self.scope, self.body_fields, self.limit = scope, body_fields, limit
+        self.chunks: list[bytes] = []
+        self.complete = False  # the request body has been read to its end
+        self.builder: InteractionBuilder | None = None
         self.started = time.perf_counter()
         self.keep: Callable[[Interaction], None] | None = keep
 
-    def wrap(self, send: Send) -> Send:
+    def tee(self, receive: Receive) -> Receive:
+        """``receive`` that also keeps the request body it passes on."""
+
+        async def teed() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                self.chunks.append(message.get("body", b""))
+                self.complete = not message.get("more_body", False)
+            return message
+
+        return teed
+
+    async def request(self, receive: Receive) -> InteractionBuilder:
+        """The exchange's builder, its request made from the whole body (read to its end now when the
+        pipeline answered before reading it, as an auth error does)."""
+        if self.builder is None:
+            while not self.complete and sum(map(len, self.chunks)) <= self.limit:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                self.chunks.append(message.get("body", b""))
+                self.complete = not message.get("more_body", False)
+            scope = self.scope
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            scrubber = Scrubber(host=headers.get("host") or None, body_fields=self.body_fields)
+            raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+            query = scope.get("query_string", b"").decode("latin-1")
+            body = b"".join(self.chunks)
+            request = request_from_wire(scope["method"], raw_path, query, headers, body, scrubber)
+            self.builder = InteractionBuilder(request, scrubber)
+        return self.builder
+
+    def wrap(self, send: Send, receive: Receive) -> Send:
         """``send`` that also times and keeps every response message."""
-        builder, started = self.builder, self.started
+        started = self.started
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
+                builder = await self.request(receive)
                 pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
                 builder.start(message["status"], pairs, time.perf_counter() - started)
-            elif message["type"] == "http.response.body":
-                builder.chunk(message.get("body", b""), time.perf_counter() - started)
+            elif message["type"] == "http.response.body" and self.builder is not None:
+                self.builder.chunk(message.get("body", b""), time.perf_counter() - started)
                 if not message.get("more_body", False):
                     self.done()
             await send(message)
@@ -130,5 +162,5 @@ class Capture:
     def done(self) -> None:
         """Hand the exchange to ``keep`` (once; nothing when no response was started)."""
         keep, self.keep = self.keep, None
-        if keep is not None and self.builder.status:
+        if keep is not None and self.builder is not None and self.builder.status:
             keep(self.builder.finish())

@@ -2,6 +2,7 @@
 
 aoai-mock record --upstream https://<resource>.openai.azure.com --cassette PATH [--port N]
                  [--mode all|new_episodes|once|none] [--scrub-field PATH]... [--credentials client|env]
+                 [--tls [--tls-dir DIR] | --tls-cert FILE --tls-key FILE]
 aoai-mock import SOURCE... --cassette PATH [--drop-non-events]
 """
 
@@ -52,6 +53,9 @@ def add_commands(commands: Any) -> None:
         "env: always AZURE_OPENAI_API_KEY or an azure-identity token",
     )
     record.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    from ..tls import add_tls_options
+
+    add_tls_options(record)  # the proxy can listen on https too, for clients that insist on it
     record.set_defaults(run=run_record)
     importer = commands.add_parser("import", help="convert test-proxy or vcrpy recordings into a cassette")
     importer.add_argument(
@@ -67,12 +71,14 @@ def add_commands(commands: Any) -> None:
 
 
 def run_record(args: argparse.Namespace) -> int:
-    from ..server import bind, make_server
+    from ..server import bind, endpoint, make_server
+    from ..tls import tls_from_args
     from .credentials import Credentials
     from .proxy import RecorderApp
     from .scrub import Scrubber
 
     try:
+        tls = tls_from_args(args, args.host)
         app = RecorderApp(
             args.upstream,
             args.cassette,
@@ -88,17 +94,21 @@ def run_record(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"aoai-mock record: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    endpoint = f"http://{host}:{sock.getsockname()[1]}"
+    proxy = endpoint(args.host, sock.getsockname()[1], tls is not None)
+    trust = (
+        f"\n  CA:          {tls.ca_path} (trust it as for aoai-mock serve --tls)"
+        if tls and tls.ca_path
+        else ""
+    )
     print(
-        f"aoai-mock record: proxy at {endpoint} -> {args.upstream} (mode {args.mode})\n"
+        f"aoai-mock record: proxy at {proxy} -> {args.upstream} (mode {args.mode})\n"
         f"  cassette:    {Path(args.cassette).resolve()}\n"
-        f"  health:      {endpoint}/_recorder/health\n"
+        f"  health:      {proxy}/_recorder/health\n"
         f"  credentials: {args.credentials}   scrubbed body fields: {', '.join(args.scrub_field) or 'none'}\n"
-        f'  point clients at {endpoint} (e.g. AzureOpenAI(azure_endpoint="{endpoint}", ...))',
+        f'  point clients at {proxy} (e.g. AzureOpenAI(azure_endpoint="{proxy}", ...)){trust}',
         flush=True,
     )
-    make_server(app, args.log_level).run(sockets=[sock])
+    make_server(app, args.log_level, tls).run(sockets=[sock])
     return 0
 
 

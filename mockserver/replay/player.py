@@ -70,6 +70,8 @@ class Hit:
 @dataclass(frozen=True)
 class Miss:
     message: str
+    request: str = ""  # the incoming request, described
+    closest: dict[str, Any] | None = None  # cassette, index, recorded, differs (one reason per facet)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ class Player:
         self.allow_repeats = allow_repeats
         self.entries = [entry for cassette in self.cassettes for entry in entries_of(cassette)]
         self.used: set[int] = set()
-        self.misses: list[str] = []
+        self.missed: list[Miss] = []
+        self.hits: dict[int, int] = {}  # position in ``entries`` -> times replayed
         self.lock = threading.Lock()
 
     @classmethod
@@ -127,11 +130,41 @@ class Player:
             match_on=settings.replay_match_on,
         )
 
+    @property
+    def misses(self) -> list[str]:
+        """The messages of the misses since the last rewind, in order."""
+        return [miss.message for miss in self.missed]
+
     def rewind(self) -> None:
         """Every recorded answer is available again (``POST /_mock/reset``)."""
         with self.lock:
             self.used.clear()
-            self.misses.clear()
+            self.missed.clear()
+            self.hits.clear()
+
+    def stats(self) -> dict[str, Any]:
+        """What was replayed and what missed since the last rewind (``GET /_mock/replay``)."""
+        with self.lock:
+            interactions = [
+                {
+                    "cassette": e.cassette,
+                    "index": e.index,
+                    "request": e.view.describe(),
+                    "status": e.interaction.response.status,
+                    "hits": self.hits.get(position, 0),
+                }
+                for position, e in enumerate(self.entries)
+            ]
+            misses = [{"request": m.request, "message": m.message, "closest": m.closest} for m in self.missed]
+        return {
+            "cassettes": [{"name": c.name, "interactions": len(c.interactions)} for c in self.cassettes],
+            "speed": self.speed,
+            "fallthrough": self.fallthrough,
+            "match_on": list(self.match_on),
+            "hits": sum(i["hits"] for i in interactions),
+            "misses": misses,
+            "interactions": interactions,
+        }
 
     def lookup(self, request: Request) -> Hit | Miss:
         """The interaction for ``request`` (an incoming request, not yet scrubbed), or why there is none."""
@@ -155,17 +188,26 @@ class Player:
         fresh = [p for p in matches if p not in self.used]
         if fresh:
             self.used.add(fresh[0])
+            self.hits[fresh[0]] = self.hits.get(fresh[0], 0) + 1
             entry = self.entries[fresh[0]]
             return Hit(entry, REPLAYED.format(cassette=entry.cassette, index=entry.index))
         if matches and self.allow_repeats:
+            self.hits[matches[-1]] = self.hits.get(matches[-1], 0) + 1
             entry = self.entries[matches[-1]]
             return Hit(entry, REPEATED.format(cassette=entry.cassette, index=entry.index, count=len(matches)))
+        near: dict[str, Any] | None = None
         if matches:
             detail = EXHAUSTED.format(count=len(matches))
         elif closest is None:
             detail = EMPTY.format(names=", ".join(c.name for c in self.cassettes) or "(none)")
         else:
             entry = self.entries[closest[0]]
+            near = {
+                "cassette": entry.cassette,
+                "index": entry.index,
+                "recorded": entry.view.describe(),
+                "differs": closest[1],
+            }
             detail = CLOSEST.format(
                 cassette=entry.cassette,
                 index=entry.index,
@@ -173,8 +215,9 @@ class Player:
                 reasons="; ".join(closest[1]),
             )
         message = MISS.format(request=incoming.describe(), detail=detail)
-        self.misses.append(message)
-        return Miss(message)
+        miss = Miss(message, incoming.describe(), near)
+        self.missed.append(miss)
+        return miss
 
     # --- answering ---------------------------------------------------------------------------
 

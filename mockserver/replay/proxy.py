@@ -90,7 +90,7 @@ class RecorderApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await lifespan(receive, send, self.close)
+            await lifespan(receive, send, on_shutdown=self.close)
         elif scope["type"] == "http":
             await self.handle(scope, receive, send)
 

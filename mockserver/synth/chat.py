@@ -14,10 +14,13 @@ from typing import Any
 from ..config import CannedReply, Deployment
 from ..filters.triggers import Cut, FilterTrigger, completion_cut, forced_cut
 from ..ids import digest, tool_call_id
-from .schema import instance
+from ..limits import CHARS_PER_TOKEN_BOUND, MAX_GENERATED_CHARS
+from .schema import Budget, instance
 from .text import keywords, reply
 from .tokens import Tokenizer, content_text
 
+DEFAULT_OUTPUT_TOKENS = 4096  # a deployment without a known output limit (inferred)
+MAX_TOOL_SHARE = 128  # tool calls' arguments split the generation cap as up to 128 tools would
 REASONING_STEP = 64  # reasoning models spend reasoning tokens in steps of 64 (as reported usage shows)
 
 
@@ -85,8 +88,9 @@ def plan_choice(inputs: ChatInputs, index: int) -> ChoicePlan:
     if tools:
         calls = [make_tool_call(inputs, tool, rng, i, canned) for i, tool in enumerate(tools)]
         return ChoicePlan(index, None, [], "tool_calls", calls)
-    text = choice_text(inputs, prompt, index, rng, canned)
-    plan = limit_text(inputs, index, text, rng, filter_cut(inputs, prompt, text))
+    budget = Budget(generation_budget(inputs))
+    text = choice_text(inputs, prompt, index, rng, canned, budget)
+    plan = limit_text(inputs, index, text, rng, filter_cut(inputs, prompt, text), budget.spent)
     plan.filter_error = bool(inputs.filter_action and inputs.filter_action.get("unavailable"))
     return plan
 
@@ -108,8 +112,25 @@ def find_canned(inputs: ChatInputs, prompt: str) -> CannedReply | None:
     return None
 
 
+def output_limit(inputs: ChatInputs) -> int:
+    """The request's token limit, else the model's (what Azure stops a reply at)."""
+    return token_limit(inputs.body) or inputs.deployment.max_output_tokens or DEFAULT_OUTPUT_TOKENS
+
+
+def generation_budget(inputs: ChatInputs) -> int:
+    """Characters one choice's generated JSON may take: its token limit at a generous characters per
+    token, and never more than its share of ``MAX_GENERATED_CHARS`` (mockserver.limits)."""
+    n = inputs.body.get("n") or 1
+    return min(output_limit(inputs) * CHARS_PER_TOKEN_BOUND, MAX_GENERATED_CHARS // n)
+
+
 def choice_text(
-    inputs: ChatInputs, prompt: str, index: int, rng: random.Random, canned: CannedReply | None
+    inputs: ChatInputs,
+    prompt: str,
+    index: int,
+    rng: random.Random,
+    canned: CannedReply | None,
+    budget: Budget,
 ) -> str:
     body = inputs.body
     if canned is not None and canned.content is not None:
@@ -118,7 +139,7 @@ def choice_text(
     text = reply(prompt, inputs.seed + (body.get("seed") or 0), index)
     if fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
-        return json.dumps(instance(schema, rng), ensure_ascii=False)
+        return json.dumps(instance(schema, rng, budget=budget), ensure_ascii=False)
     if fmt.get("type") == "json_object":
         return json.dumps({"answer": text}, ensure_ascii=False)
     if body.get("data_sources"):
@@ -126,8 +147,13 @@ def choice_text(
     return text
 
 
-def limit_text(inputs: ChatInputs, index: int, text: str, rng: random.Random, cut: Cut | None) -> ChoicePlan:
-    """Apply ``stop``, a content-filter cut, then the token limit (reasoning tokens count too)."""
+def limit_text(
+    inputs: ChatInputs, index: int, text: str, rng: random.Random, cut: Cut | None, ran_out: bool = False
+) -> ChoicePlan:
+    """Apply ``stop``, a content-filter cut, then the token limit (reasoning tokens count too).
+
+    ``ran_out``: the generator stopped at its budget; the reply ends as one at the model's token
+    limit does (finish_reason "length", cut to that limit)."""
     finish = "stop"
     for stop in stop_list(inputs.body.get("stop")):
         found = text.find(stop)
@@ -139,7 +165,9 @@ def limit_text(inputs: ChatInputs, index: int, text: str, rng: random.Random, cu
         cut = None
     pieces = inputs.tokenizer.pieces(text)
     reasoning = REASONING_STEP * rng.randint(1, 4) if inputs.deployment.reasoning else 0
-    limit = token_limit(inputs.body)
+    limit = output_limit(inputs) if ran_out else token_limit(inputs.body)
+    if ran_out:
+        finish = "length"
     if limit is not None:
         reasoning = min(reasoning, limit)
         room = limit - reasoning
@@ -196,6 +224,11 @@ def make_tool_call(
         arguments = args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
     else:
         schema = function.get("parameters") or {"type": "object", "properties": {}}
-        arguments = json.dumps(instance(schema, rng), ensure_ascii=False, separators=(",", ":"))
+        budget = Budget(
+            min(output_limit(inputs) * CHARS_PER_TOKEN_BOUND, MAX_GENERATED_CHARS // MAX_TOOL_SHARE)
+        )
+        arguments = json.dumps(
+            instance(schema, rng, budget=budget), ensure_ascii=False, separators=(",", ":")
+        )
     call_id = tool_call_id(inputs.seed, name, arguments, position, inputs.body.get("messages"))
     return ToolCall(call_id, name, arguments, inputs.tokenizer.pieces(arguments))

@@ -1,12 +1,22 @@
 """Generate a JSON value that validates against a JSON Schema (the subset used by tools and
 structured outputs: type, properties, required, items, enum, const, anyOf/oneOf/allOf, $ref to
 $defs/definitions, min/max bounds, string formats). Deterministic for a given seed source.
+
+The schema has been checked already (``validation.schema``). What it may ask for is bounded here: a
+``Budget`` of characters (from the request's token limit and ``limits.MAX_GENERATED_CHARS``) is
+spent as values are made, and once it is spent strings stop growing and arrays and objects stop
+taking members, so a schema asking for a billion-character string, a billion items or an
+exponential tree of ``$ref``s costs no more than the budget (``Budget.spent`` then tells the caller
+to finish with "length", as Azure stops a reply at its token limit).
 """
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
+
+from ..limits import MAX_GENERATED_CHARS
 
 SAMPLE_WORDS = ("alpha", "bravo", "Seattle", "blue", "example", "value", "Paris", "green", "sample")
 FORMATS = {
@@ -22,69 +32,106 @@ FORMATS = {
 MAX_DEPTH = 8
 
 
-def instance(schema: Any, rng: random.Random, root: Any = None, depth: int = 0) -> Any:
-    """A value valid for ``schema``; ``root`` resolves local ``$ref``s."""
+class Budget:
+    """Characters a generated value may still take; ``spent`` once it ran out."""
+
+    def __init__(self, chars: int) -> None:
+        self.left = chars
+        self.spent = False
+
+    def take(self, wanted: int) -> int:
+        """Up to ``wanted`` characters (fewer, or 0, when the budget runs out)."""
+        granted = max(0, min(wanted, self.left))
+        self.left -= granted
+        if granted < wanted:
+            self.spent = True
+        return granted
+
+
+def instance(
+    schema: Any, rng: random.Random, root: Any = None, depth: int = 0, budget: Budget | None = None
+) -> Any:
+    """A value valid for ``schema``; ``root`` resolves local ``$ref``s; ``budget`` bounds its size."""
     root = schema if root is None else root
+    budget = Budget(MAX_GENERATED_CHARS) if budget is None else budget
     if not isinstance(schema, dict) or depth > MAX_DEPTH:
         return None if depth > MAX_DEPTH else "value"
     if "$ref" in schema:
-        return instance(resolve(schema["$ref"], root), rng, root, depth + 1)
+        return instance(resolve(schema["$ref"], root), rng, root, depth + 1, budget)
     if "const" in schema:
+        budget.take(8)
         return schema["const"]
     if schema.get("enum"):
+        budget.take(8)
         return rng.choice(schema["enum"])
     for key in ("anyOf", "oneOf"):
         if schema.get(key):
-            return instance(schema[key][0], rng, root, depth + 1)
+            return instance(schema[key][0], rng, root, depth + 1, budget)
     if schema.get("allOf"):
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:
-            merged = merge(merged, part)
-        return instance(merged, rng, root, depth + 1)
-    return by_type(schema, rng, root, depth)
+            if isinstance(part, dict):
+                merged = merge(merged, part)
+        return instance(merged, rng, root, depth + 1, budget)
+    return by_type(schema, rng, root, depth, budget)
 
 
-def by_type(schema: dict[str, Any], rng: random.Random, root: Any, depth: int) -> Any:
+def by_type(schema: dict[str, Any], rng: random.Random, root: Any, depth: int, budget: Budget) -> Any:
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind is None:
         kind = "object" if "properties" in schema else "string"
-    return GENERATORS.get(kind, lambda *_: None)(schema, rng, root, depth)
+    return GENERATORS.get(kind, lambda *_: None)(schema, rng, root, depth, budget)
 
 
-def gen_object(schema: dict[str, Any], rng: random.Random, root: Any, depth: int) -> dict[str, Any]:
-    props = schema.get("properties", {})
-    return {name: instance(sub, rng, root, depth + 1) for name, sub in props.items()}
+def gen_object(
+    schema: dict[str, Any], rng: random.Random, root: Any, depth: int, budget: Budget
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, sub in schema.get("properties", {}).items():
+        if budget.take(len(name) + 4) < len(name) + 4:
+            break
+        result[name] = instance(sub, rng, root, depth + 1, budget)
+    return result
 
 
-def gen_array(schema: dict[str, Any], rng: random.Random, root: Any, depth: int) -> list[Any]:
+def gen_array(schema: dict[str, Any], rng: random.Random, root: Any, depth: int, budget: Budget) -> list[Any]:
     low = schema.get("minItems", 1)
     high = max(low, min(schema.get("maxItems", low + 2), low + 2))
     items = schema.get("items", {"type": "string"})
-    return [instance(items, rng, root, depth + 1) for _ in range(rng.randint(low, high))]
+    result = []
+    for _ in range(rng.randint(low, high)):
+        if not budget.take(1):
+            break
+        result.append(instance(items, rng, root, depth + 1, budget))
+    return result
 
 
-def gen_string(schema: dict[str, Any], rng: random.Random, root: Any, depth: int) -> str:
+def gen_string(schema: dict[str, Any], rng: random.Random, root: Any, depth: int, budget: Budget) -> str:
     if schema.get("format") in FORMATS:
+        budget.take(len(FORMATS[schema["format"]]))
         return FORMATS[schema["format"]]
     text = rng.choice(SAMPLE_WORDS)
     low, high = schema.get("minLength", 0), schema.get("maxLength")
-    while len(text) < low:
-        text += "x"
-    return text[:high] if high is not None else text
+    if len(text) < low:
+        text += "x" * budget.take(low - len(text))
+    text = text[:high] if high is not None else text
+    budget.take(len(text) + 2)
+    return text
 
 
-def gen_integer(schema: dict[str, Any], rng: random.Random, root: Any, depth: int) -> int:
+def gen_integer(schema: dict[str, Any], rng: random.Random, root: Any, depth: int, budget: Budget) -> int:
     low = int(schema.get("minimum", schema.get("exclusiveMinimum", -1) + 1))
     high = int(schema.get("maximum", schema.get("exclusiveMaximum", low + 101) - 1))
     return rng.randint(low, max(low, high))
 
 
-def gen_number(schema: dict[str, Any], rng: random.Random, root: Any, depth: int) -> float:
+def gen_number(schema: dict[str, Any], rng: random.Random, root: Any, depth: int, budget: Budget) -> float:
     low = float(schema.get("minimum", schema.get("exclusiveMinimum", 0.0)))
     high = float(schema.get("maximum", schema.get("exclusiveMaximum", low + 100.0)))
-    value = round(rng.uniform(low, high), 2)
+    value = rng.uniform(low, high)
+    value = round(value, 2) if math.isfinite(value) else low  # a range wider than a double holds
     return min(max(value, low), high) if low < high else low
 
 
@@ -94,7 +141,7 @@ GENERATORS: dict[str, Any] = {
     "string": gen_string,
     "integer": gen_integer,
     "number": gen_number,
-    "boolean": lambda s, rng, r, d: rng.random() < 0.5,
+    "boolean": lambda s, rng, r, d, b: rng.random() < 0.5,
     "null": lambda *_: None,
 }
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 import re
-from functools import lru_cache
 
+from ..bounded import BoundedCache
 from ..ids import digest
 
 STOPWORDS = frozenset(
@@ -145,9 +145,25 @@ def keywords(prompt: str) -> list[str]:
     return list(seen.values())
 
 
-@lru_cache(maxsize=4096)  # pure and deterministic: repeated prompts (test suites, retries) are free
+# pure and deterministic: repeated prompts (test suites, retries) are free; bounded by bytes (a cache
+# keyed by whole prompts would keep every 300,000-character prompt), long prompts are not kept
+REPLIES = BoundedCache(4096)
+CACHED_PROMPT = 8192
+
+
 def reply(prompt: str, seed: int, index: int = 0, words: int | None = None) -> str:
     """An answer-like reply of roughly ``words`` words (seeded length of 30-90 words by default)."""
+    if len(prompt) > CACHED_PROMPT:
+        return compose_reply(prompt, seed, index, words)
+    key = (prompt, seed, index, words)
+    found = REPLIES.get(key)
+    if found is None:
+        found = compose_reply(prompt, seed, index, words)
+        REPLIES.put(key, found, len(prompt) + len(found) + 200)
+    return str(found)
+
+
+def compose_reply(prompt: str, seed: int, index: int = 0, words: int | None = None) -> str:
     rng = random.Random(digest("text", seed, prompt, index))
     found = keywords(prompt) or FALLBACK_TOPIC
     topic = " ".join(found[:3]) if found is not FALLBACK_TOPIC else "your question"

@@ -21,8 +21,10 @@ import importlib.util
 import json
 import re
 import warnings
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, Protocol
+
+from ..bounded import BoundedCache, memoised
 
 PIECE = re.compile(r"'(?:s|t|re|ve|m|ll|d)| ?[^\W\d_]+| ?\d{1,3}| ?[^\s\w]+|\s+(?!\S)|\s+", re.UNICODE)
 LONG_PIECE = 8
@@ -43,14 +45,28 @@ class ApproxTokenizer:
     name = "approx"
 
     def pieces(self, text: str) -> list[str]:
-        return list(approx_pieces(text))
+        return list(approx_pieces(text) if len(text) <= CACHED_TEXT else split_pieces(text))
 
     def count(self, text: str) -> int:
-        return len(approx_pieces(text))
+        return len(approx_pieces(text) if len(text) <= CACHED_TEXT else split_pieces(text))
 
 
-@lru_cache(maxsize=8192)  # pure: the same texts recur (prompts, generated replies)
+# pure: the same texts recur (prompts, generated replies); bounded by bytes, not only entries
+PIECES = BoundedCache(8192)
+CACHED_TEXT = 8192  # longer texts (a 300,000-character prompt) are split again, not kept: they rarely recur
+
+
+def pieces_size(text: str, pieces: tuple[str, ...]) -> int:
+    """Bytes an entry holds: the text (as the key and again in the pieces) and a pointer per piece."""
+    return 2 * len(text) + 64 * len(pieces) + 200
+
+
+@memoised(PIECES, pieces_size)
 def approx_pieces(text: str) -> tuple[str, ...]:
+    return split_pieces(text)
+
+
+def split_pieces(text: str) -> tuple[str, ...]:
     result: list[str] = []
     for piece in PIECE.findall(text):
         if len(piece) <= LONG_PIECE:

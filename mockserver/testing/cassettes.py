@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Self
 
 from ..replay.attach import recording_proxy, use_cassette
 from ..replay.use import CassetteMiss, CassetteUse
 from .backends import LocalBackend, RemoteBackend
+from .spec import MockSpec
 
 if TYPE_CHECKING:
     from ..app import MockApp
@@ -37,11 +38,13 @@ def local_cassette(app: MockApp, path: Path, mode: str, speed: float = 0.0) -> C
     return use
 
 
-def external_cassette(upstream: str, path: Path, mode: str, speed: float = 0.0) -> CassetteUse:
-    """A recording proxy in front of ``upstream`` for ``path`` until ``close()``; the handle's clients
-    go to ``CassetteUse.endpoint``."""
+def external_cassette(
+    upstream: str, path: Path, mode: str, speed: float = 0.0, tls: Any = None
+) -> CassetteUse:
+    """A recording proxy in front of ``upstream`` for ``path`` until ``close()`` (on https with ``tls``);
+    the handle's clients go to ``CassetteUse.endpoint``."""
     stack = ExitStack()
-    use = stack.enter_context(recording_proxy(upstream, path, mode, speed=speed))
+    use = stack.enter_context(recording_proxy(upstream, path, mode, tls=tls, speed=speed))
     use.stack = stack
     return use
 
@@ -51,6 +54,23 @@ class CassetteMethods:
 
     backend: LocalBackend | RemoteBackend
     cassette: CassetteUse | None
+    spec: MockSpec
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def with_spec_cassette(self, default_mode: str = "none") -> Self:
+        """The handle using its spec's cassette (``record_mode`` or ``default_mode``); closed if that
+        fails."""
+        path = self.spec.cassette_file()
+        if path is None:
+            return self
+        try:
+            self.use_cassette(path, self.spec.record_mode or default_mode, self.spec.replay_speed or 0.0)
+        except BaseException:
+            self.close()
+            raise
+        return self
 
     def check_cassette(self) -> None:
         """Raise a ``CassetteMiss`` for the cassette misses not reported yet (the plugin calls this when

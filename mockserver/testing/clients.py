@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import ssl
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .env import MockEnv
@@ -17,6 +18,7 @@ class ClientMethods:
     api_version: str
     mode: str
     cleanups: list[Callable[[], None]]
+    ca_path: Path | None  # the CA of a live mock on https, which the clients trust by themselves
 
     @property
     def endpoint(self) -> str:
@@ -63,23 +65,29 @@ class ClientMethods:
         connections, so a client the test never closes leaves no socket for a later GC to report."""
         import openai
 
-        options: dict[str, Any] = {"verify": ssl_context()}
+        options: dict[str, Any] = {"verify": ssl_context(self.ca_path)}
         if self.mode == "server":
             limits = type(openai.DEFAULT_CONNECTION_LIMITS)
             options["limits"] = limits(max_connections=100, max_keepalive_connections=0)
         return factory(**options)
 
     def env(self) -> MockEnv:
-        """AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION: a dict and a context manager."""
-        return MockEnv(self.endpoint, self.api_key, self.api_version)
+        """AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, OPENAI_API_VERSION (and, on https, SSL_CERT_FILE
+        and NODE_EXTRA_CA_CERTS so that child processes trust the mock): a dict and a context manager."""
+        return MockEnv(self.endpoint, self.api_key, self.api_version, ca_path=self.ca_path)
 
 
 @functools.cache
-def ssl_context() -> ssl.SSLContext:
-    """One verifying SSL context for every client the handles build: building one per client loads the
-    CA bundle each time (about 15 ms), which would dominate a test's setup."""
+def ssl_context(ca_path: Path | None = None) -> ssl.SSLContext:
+    """One verifying SSL context for every client the handles build (per mock CA, ``ca_path``, which it
+    trusts besides the public ones): building one per client loads the CA bundle each time (about
+    15 ms), which would dominate a test's setup."""
     try:
         import certifi
     except ImportError:
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=certifi.where())
+        context = ssl.create_default_context()
+    else:
+        context = ssl.create_default_context(cafile=certifi.where())
+    if ca_path is not None:
+        context.load_verify_locations(cafile=str(ca_path))
+    return context

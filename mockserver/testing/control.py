@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,11 +31,13 @@ class Control(Protocol):
 
 
 class HttpControl:
-    """``/_mock`` of the mock at ``endpoint``; a refused call is a ``ControlUnavailable``."""
+    """``/_mock`` of the mock at ``endpoint`` (``context``: the TLS context for an https one); a
+    refused call is a ``ControlUnavailable``."""
 
-    def __init__(self, endpoint: str, timeout: float = 10.0) -> None:
+    def __init__(self, endpoint: str, timeout: float = 10.0, context: ssl.SSLContext | None = None) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.timeout = timeout
+        self.context = context
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -45,7 +48,7 @@ class HttpControl:
             headers={"content-type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=self.context) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:300]

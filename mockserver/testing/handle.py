@@ -28,6 +28,8 @@ from .intercept import Interceptor
 from .spec import MockSpec, build_settings, parse_spec
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..app import MockApp
     from ..replay.use import CassetteUse
     from .live import LiveServer
@@ -45,12 +47,15 @@ class MockAzure(ClientMethods, FaultShortcuts, CassetteMethods):
     """A fake Azure OpenAI resource for one test.
 
     endpoint: what to pass as ``azure_endpoint`` (in-process: a fake ``*.openai.azure.com`` host
-        that only this process's httpx/httpx2 clients reach; live: ``http://127.0.0.1:<port>``).
+        that only this process's httpx/httpx2 clients reach; live: ``http://127.0.0.1:<port>``, or
+        ``https://`` with ``tls``).
     api_key / api_version: what ``client()`` uses; any non-empty key works unless the config sets keys.
     mode: "inprocess", "server" or "external".
     requests: the journal of this test (``call_count``, ``last``, ``filter(operation=...)``, ...).
     faults: the fault API (``add`` rules, ``remove``, ``clear``, ``snapshot``).
     cassette: the cassette in use (``CassetteUse``: ``path``, ``mode``), or None.
+    ca_path: the CA certificate of a live mock on https (``tls``), which ``client()``, ``async_client()``
+        and ``env()`` trust by themselves; None otherwise.
     """
 
     def __init__(
@@ -61,9 +66,11 @@ class MockAzure(ClientMethods, FaultShortcuts, CassetteMethods):
         api_key: str = DEFAULT_API_KEY,
         api_version: str | None = None,
         spec: MockSpec | None = None,
+        ca_path: Path | None = None,
     ) -> None:
         self.backend = backend
         self.mode = mode
+        self.ca_path = ca_path
         self.api_key = api_key
         self.spec = spec or MockSpec()
         self.api_version = self.spec.api_version or api_version or DEFAULT_GA
@@ -217,30 +224,18 @@ class MockAzure(ClientMethods, FaultShortcuts, CassetteMethods):
         interceptor = Interceptor()
         handle = open_inprocess(settings or default_settings(), parse_spec(spec), interceptor)
         handle.cleanups.insert(0, interceptor.uninstall)
-        return with_spec_cassette(handle)
+        return handle.with_spec_cassette()
 
     @classmethod
     def live(cls, settings: Settings | None = None, **spec: Any) -> MockAzure:
         """A mock on its own uvicorn thread (127.0.0.1, a free port); stopped when the block ends."""
         from .live import LiveServer
 
-        server = LiveServer(settings or default_settings())
-        handle = open_live(settings or default_settings(), parse_spec(spec), server)
+        parsed = parse_spec(spec)
+        server = LiveServer(settings or default_settings(), tls=bool(parsed.tls))
+        handle = open_live(settings or default_settings(), parsed, server)
         handle.cleanups.insert(0, server.stop)
-        return with_spec_cassette(handle)
-
-
-def with_spec_cassette(handle: MockAzure, default_mode: str = "none") -> MockAzure:
-    """``handle`` using its spec's cassette (``record_mode`` or ``default_mode``); closed if that fails."""
-    path = handle.spec.cassette_file()
-    if path is None:
-        return handle
-    try:
-        handle.use_cassette(path, handle.spec.record_mode or default_mode, handle.spec.replay_speed or 0.0)
-    except BaseException:
-        handle.close()
-        raise
-    return handle
+        return handle.with_spec_cassette()
 
 
 def open_inprocess(
@@ -274,7 +269,14 @@ def open_live(
     backend = LocalBackend(
         app, server.endpoint, session=session, on_close=lambda: server.router.close(session)
     )
-    return MockAzure(backend, mode="server", api_key=key_for(settings), api_version=api_version, spec=spec)
+    return MockAzure(
+        backend,
+        mode="server",
+        api_key=key_for(settings),
+        api_version=api_version,
+        spec=spec,
+        ca_path=server.ca_path,
+    )
 
 
 def open_external(

@@ -18,6 +18,7 @@ import itertools
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from ..app import MockApp, create_app
 from ..config import Settings
@@ -80,14 +81,22 @@ class SessionRouter:
 
 
 class LiveServer:
-    """The session's uvicorn server on 127.0.0.1 and a free port, running a ``SessionRouter``."""
+    """The session's uvicorn server on 127.0.0.1 and a free port, running a ``SessionRouter``; over
+    https with ``tls`` (a certificate from the local CA in the user cache dir, ``mockserver.tls``)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tls: bool = False) -> None:
         self.router = SessionRouter(create_app(settings))
         started = time.perf_counter()
-        self.thread = ServerThread(self.router).start()
+        server_tls = None
+        if tls:
+            from ..tls import local_tls
+
+            server_tls = local_tls()
+        self.thread = ServerThread(self.router, tls=server_tls).start()
         self.start_seconds = time.perf_counter() - started
         self.endpoint = self.thread.endpoint
+        self.tls = tls
+        self.ca_path: Path | None = server_tls.ca_path if server_tls is not None else None
 
     def stop(self) -> None:
         self.thread.stop()

@@ -2,7 +2,7 @@
 
 Every option has a command-line flag, an ini twin and an environment variable. The getter applies
 ``CLI > ini > env > default`` (the ``aoai`` marker then overrides per test: ``seed``, ``api_version``,
-``record_mode``) and turns a bad value
+``record_mode``, ``tls``) and turns a bad value
 into ``pytest.UsageError`` listing the valid ones. Imports nothing heavy: pytest loads this early.
 """
 
@@ -30,6 +30,7 @@ SWITCH = {
     "no": False,
 }
 GROUP = "aoai-mockserver"
+SWITCHES = ("aoai_block_network", "aoai_tls")  # on|off options: the bare flag means on
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,15 @@ OPTIONS = (
         "on|off",
     ),
     Option(
+        "aoai_tls",
+        "--aoai-tls",
+        "AOAI_MOCK_TLS",
+        "serve the live mocks (aoai_server, --aoai-mode server) over https with a certificate from the "
+        "local CA in the user cache dir; clients from the fixtures trust it (@pytest.mark.aoai(tls=...) "
+        "decides per test)",
+        "on|off",
+    ),
+    Option(
         "aoai_record_mode",
         "--aoai-record-mode",
         "AOAI_MOCK_RECORD_MODE",
@@ -120,6 +130,7 @@ class PluginOptions:
     api_version: str | None = None
     block_network: bool = False
     record_mode: str = "none"
+    tls: bool = False
 
     def describe(self) -> str:
         """One line for the pytest header."""
@@ -134,6 +145,8 @@ class PluginOptions:
         parts.append(f"block-real-azure={'on' if self.block_network else 'off'}")
         if self.record_mode != "none":
             parts.append(f"record-mode={self.record_mode}")
+        if self.tls:
+            parts.append("tls=on")
         return "aoai-mockserver: " + ", ".join(parts)
 
 
@@ -146,7 +159,7 @@ def add_options(parser: pytest.Parser) -> None:
             "metavar": option.metavar,
             "help": f"{option.help} [ini {option.name}, env {option.env}]",
         }
-        if option.name == "aoai_block_network":
+        if option.name in SWITCHES:
             kwargs.update(nargs="?", const="on")
         group.addoption(option.flag, **kwargs)
         parser.addini(option.name, f"{option.help} (same as {option.flag})", default=None)
@@ -176,6 +189,7 @@ def read_options(config: pytest.Config) -> PluginOptions:
             "--aoai-mode external needs --aoai-base-url URL (or ini aoai_base_url, or $AOAI_MOCK_BASE_URL)"
         )
     block = choose(values["aoai_block_network"], tuple(SWITCH), "--aoai-block-network")
+    tls = choose(values["aoai_tls"], tuple(SWITCH), "--aoai-tls")
     api_key = values["aoai_api_key"][0]
     if api_key is None and mode == "external":
         api_key = os.environ.get("AZURE_OPENAI_API_KEY")
@@ -188,6 +202,7 @@ def read_options(config: pytest.Config) -> PluginOptions:
         api_version=values["aoai_api_version"][0],
         block_network=SWITCH[block or "off"],
         record_mode=choose(values["aoai_record_mode"], RECORD_MODES, "--aoai-record-mode") or "none",
+        tls=SWITCH[tls or "off"],
     )
 
 

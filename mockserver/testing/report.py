@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..journal import JournalEntry
+from ..ui.timeline import text_timeline
 
 SECTION = "aoai-mockserver journal"
 LAST = 10
@@ -40,7 +41,8 @@ def describe(index: int, entry: JournalEntry) -> list[str]:
 
 
 def journal_section(entries: list[JournalEntry], endpoint: str, mode: str, last: int = LAST) -> str:
-    """The last ``last`` requests with status, fault, and body/response excerpts."""
+    """The last ``last`` requests with status, fault, and body/response excerpts, then the retry
+    timeline of the requests that were retried or failed (``mockserver.ui.timeline``)."""
     if not entries:
         return NO_REQUESTS.format(endpoint=endpoint, hint=INPROCESS_HINT if mode == "inprocess" else "")
     shown = entries[-last:]
@@ -50,4 +52,7 @@ def journal_section(entries: list[JournalEntry], endpoint: str, mode: str, last:
     lines = [head]
     for offset, entry in enumerate(shown):
         lines.extend(describe(first + offset, entry))
+    timeline = text_timeline(entries)
+    if timeline:
+        lines += ["", *timeline]
     return "\n".join(lines)

@@ -27,7 +27,7 @@ from ..config import Settings, load_settings
 from ..errors import ConfigError
 from .backends import is_mock
 from .errors import REAL_AZURE_BLOCKED, RealAzureCallBlocked
-from .handle import DEFAULT_API_KEY, MockAzure, open_external, open_inprocess, open_live, with_spec_cassette
+from .handle import DEFAULT_API_KEY, MockAzure, open_external, open_inprocess, open_live
 from .intercept import Interceptor
 from .options import PluginOptions
 from .spec import POSITIONAL, MockSpec, parse_spec
@@ -81,11 +81,14 @@ class PluginRun:
         self.counter = itertools.count(1)
         self.external_is_mock: bool | None = None
         self.cassettes: set[Path] = set()  # in use by an open handle: two would overwrite each other
+        self.other_servers: dict[bool, LiveServer] = {}  # the scheme --aoai-tls does not pick, on demand
         if options.block_network:
             self.interceptor.install()
 
     def close(self) -> None:
         self.interceptor.uninstall()
+        while self.other_servers:
+            self.other_servers.popitem()[1].stop()
 
     def base_settings(self) -> Settings:
         try:
@@ -96,7 +99,21 @@ class PluginRun:
     def start_server(self, settings: Settings) -> LiveServer:
         from .live import LiveServer
 
-        return LiveServer(settings)
+        return LiveServer(settings, tls=self.options.tls)
+
+    def server_for(self, item: pytest.Item, server: LiveServer, settings: Settings) -> LiveServer:
+        """``server`` (the session's), or the other scheme's when the test's marker asks for it."""
+        try:
+            wanted = marker_spec(item).tls
+        except ConfigError:
+            return server  # the marker's mistake is reported when the handle opens
+        if wanted is None or wanted == server.tls:
+            return server
+        if wanted not in self.other_servers:
+            from .live import LiveServer
+
+            self.other_servers[wanted] = LiveServer(settings, tls=wanted)
+        return self.other_servers[wanted]
 
     def open(self, item: pytest.Item, settings: Settings, server: Any | None) -> MockAzure:
         """The handle for ``item``; a configuration mistake (a missing cassette included) fails the test
@@ -123,7 +140,7 @@ class PluginRun:
                 handle = open_live(settings, spec, server, seed, api_version=version)
             else:
                 handle = open_inprocess(settings, spec, self.interceptor, seed, api_version=version)
-            handle = with_spec_cassette(handle, self.options.record_mode)
+            handle = handle.with_spec_cassette(self.options.record_mode)
         if handle.cassette is not None:
             key = handle.cassette.path.resolve()
             self.cassettes.add(key)
@@ -140,11 +157,16 @@ class PluginRun:
         session = f"pytest-{self.worker}-{self.run_id}-{next(self.counter)}"
         path = spec.cassette_file()
         cassette = None
+        tls = None
         if path is not None:  # the proxy passes /_mock/* on: a mock target keeps its journal and faults
             from .cassettes import external_cassette
 
+            if spec.tls if spec.tls is not None else self.options.tls:
+                from ..tls import local_tls
+
+                tls = local_tls()  # the recording proxy listens on https
             mode = spec.record_mode or self.options.record_mode
-            cassette = external_cassette(url, path, mode, spec.replay_speed or 0.0)
+            cassette = external_cassette(url, path, mode, spec.replay_speed or 0.0, tls=tls)
         try:
             endpoint = cassette.endpoint if cassette is not None and cassette.endpoint else url
             key = self.options.api_key or DEFAULT_API_KEY
@@ -157,6 +179,7 @@ class PluginRun:
             raise
         if cassette is not None:
             handle.cassette = cassette
+            handle.ca_path = tls.ca_path if tls is not None else None
             backend = handle.backend
             # once the proxy is gone, the journal (a failed teardown's report) is read from the target
             cassette.on_close.append(lambda: setattr(backend, "endpoint", url))

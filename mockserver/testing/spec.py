@@ -35,6 +35,7 @@ SPEC_KEYS = (
     "replay_speed",
     "scenario",
     "seed",
+    "tls",
     "tokenizer",
 )
 # Keys that change the server's settings: an external target cannot honour them.
@@ -69,6 +70,7 @@ class MockSpec:
         ``True`` names it after the test (``cassettes/<module>/<test name>.json``).
     record_mode: none | once | new_episodes | all for this test (beats ``--aoai-record-mode``).
     replay_speed: the replay timing factor (0: at once, the default; 1: as recorded).
+    tls: a live mock serves https (True) or http (False); None: as ``--aoai-tls`` says.
     """
 
     api_version: str | None = None
@@ -86,6 +88,7 @@ class MockSpec:
     replay_speed: float | None = None
     scenario: tuple[str, ...] = ()
     seed: int | None = None
+    tls: bool | None = None
     tokenizer: str | None = None
     base_dir: Path | None = None
 
@@ -147,6 +150,8 @@ def parse_spec(kwargs: dict[str, Any], base_dir: Path | None = None) -> MockSpec
     for name, valid in (("rate_limits", RATE_LIMIT_MODES), ("tokenizer", TOKENIZER_MODES)):
         if values.get(name) is not None:
             check_choice(name, values[name], valid)  # at once, with the marker's other mistakes
+    if not isinstance(values.get("tls", False), bool | None):
+        raise ConfigError(f"tls must be True or False, got {values['tls']!r}")
     parse_cassette_keys(values)
     return MockSpec(base_dir=base_dir, **values)
 

@@ -241,6 +241,8 @@ def speech_speed(body: dict[str, Any]) -> float:
                 "speed",
                 "invalid_type",
             ) from None
+    if isinstance(speed, float) and not math.isfinite(speed):  # "nan" or "inf" in a form field
+        raise invalid_request(f"Invalid value for 'speed': {speed}.", "speed", "invalid_value")
     value = check_field({"speed": speed}, "speed", (float,), 0.25, 4.0)
     return 1.0 if value is None else float(value)
 

@@ -18,6 +18,7 @@ from .rules import (
     check_type,
     require,
 )
+from .schema import check_function_schema, check_response_schema
 
 KNOWN = frozenset(
     [
@@ -75,7 +76,20 @@ def validate_chat(raw: Any, deployment: Deployment, version: str | None) -> dict
     check_tools(body)
     check_response_format(body.get("response_format"), version)
     check_stream(body)
+    check_data_sources(body.get("data_sources"))
     return body
+
+
+def check_data_sources(sources: Any) -> None:
+    """On Your Data: ``{"type", "parameters"}`` objects (GA-SPEC ``azureChatExtensionConfiguration``)."""
+    if sources is None:
+        return
+    check_type(sources, (list,), "data_sources")
+    for i, source in enumerate(sources):
+        check_type(source, (dict,), f"data_sources[{i}]")
+        check_type(require_in(source, "type", f"data_sources[{i}]"), (str,), f"data_sources[{i}].type")
+        if source.get("parameters") is not None:
+            check_type(source["parameters"], (dict,), f"data_sources[{i}].parameters")
 
 
 def check_messages(messages: Any) -> None:
@@ -89,6 +103,7 @@ def check_message(message: Any, param: str) -> None:
     check_type(message, (dict,), param)
     role = require_in(message, "role", param)
     check_enum(role, ROLES, f"{param}.role")
+    check_tool_calls(message.get("tool_calls"), f"{param}.tool_calls")
     content = message.get("content")
     if content is None:
         if role in ("assistant", "function"):
@@ -104,6 +119,17 @@ def check_message(message: Any, param: str) -> None:
     else:
         for j, part in enumerate(content):
             check_part(part, f"{param}.content[{j}]")
+
+
+def check_tool_calls(calls: Any, param: str) -> None:
+    """An assistant message's ``tool_calls``: an array of objects whose ``function`` is an object."""
+    if calls is None:
+        return
+    check_type(calls, (list,), param)
+    for i, call in enumerate(calls):
+        check_type(call, (dict,), f"{param}[{i}]")
+        if call.get("function") is not None:
+            check_type(call["function"], (dict,), f"{param}[{i}].function")
 
 
 def require_in(obj: dict[str, Any], name: str, param: str) -> Any:
@@ -179,7 +205,11 @@ def check_tools(body: dict[str, Any]) -> None:
         check_enum(require_in(tool, "type", f"tools[{i}]"), ("function",), f"tools[{i}].type")
         function = require_in(tool, "function", f"tools[{i}]")
         check_type(function, (dict,), f"tools[{i}].function")
-        names.add(require_in(function, "name", f"tools[{i}].function"))
+        name = require_in(function, "name", f"tools[{i}].function")
+        check_type(name, (str,), f"tools[{i}].function.name")
+        names.add(name)
+        if function.get("parameters") is not None:
+            check_function_schema(function["parameters"], name, i)
     if tools is not None:
         check_length(tools, "tools", 0, MAX_TOOLS)
     check_tool_choice(body.get("tool_choice"), names, tools is not None)
@@ -227,7 +257,10 @@ def check_response_format(fmt: Any, version: str | None) -> None:
             )
         schema = require_in(fmt, "json_schema", "response_format")
         check_type(schema, (dict,), "response_format.json_schema")
-        require_in(schema, "name", "response_format.json_schema")
+        name = require_in(schema, "name", "response_format.json_schema")
+        check_type(name, (str,), "response_format.json_schema.name")
+        if schema.get("schema") is not None:
+            check_response_schema(schema["schema"], name)
 
 
 def check_stream(body: dict[str, Any]) -> None:

@@ -3,7 +3,9 @@
 Formats read exactly: WAV (RIFF ``fmt `` byte rate and ``data`` size), FLAC (STREAMINFO total
 samples), MP3 (Xing/Info or VBRI frame count, else a scan of every frame header), Ogg Opus and
 Ogg Vorbis (last granule position), MP4/M4A (``mvhd`` duration). Anything else, or a header
-that does not parse, gets an estimate from the size at 128 kbit/s. The file is read through a
+that does not parse, gets an estimate from the size at 128 kbit/s. So does a header that claims
+more than its file can hold (under ``MIN_BYTES_PER_SECOND``: a 42-byte FLAC claiming 10^9 seconds),
+which would otherwise make the mock write a transcript for that long. The file is read through a
 small window (``Window``), never loaded whole.
 """
 
@@ -17,6 +19,9 @@ from .mpeg import mp3_frame
 from .ogg import last_granule
 
 ESTIMATE_BYTES_PER_SECOND = 16_000  # 128 kbit/s
+# no real encoding is smaller: the mock's own silent FLAC takes 26 bytes a second (4096-sample
+# CONSTANT frames at 24 kHz); the largest FLAC blocks at 8 kHz would take about 3
+MIN_BYTES_PER_SECOND = 1
 WINDOW = 1 << 16
 
 
@@ -173,6 +178,6 @@ def duration(file: BinaryIO, size: int, kind: str | None) -> tuple[float, bool]:
             seconds = reader(Window(file, size))
         except (struct.error, IndexError, ValueError, ZeroDivisionError):
             seconds = None
-        if seconds is not None:
+        if seconds is not None and 0 <= seconds <= size / MIN_BYTES_PER_SECOND:
             return seconds, True
     return size / ESTIMATE_BYTES_PER_SECOND, False

@@ -4,136 +4,27 @@
 from __future__ import annotations
 
 import itertools
-import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from typing import Any, overload
 
-from .call import Call
+from ..limits import MAX_JOURNAL_BYTES
+from .entries import JournalEntry, JournalRecord, mask_headers
 
-SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "ocp-apim-subscription-key"})
-MASK = "***"
-MAX_KEPT_BYTES = 256 * 1024  # of one response body; the rest is counted, not kept
-TEXT_TYPES = ("application/json", "text/")
-UNSET: Any = object()
+__all__ = [
+    "FILTER_KEYS",
+    "Journal",
+    "JournalEntry",
+    "JournalRecord",
+    "MockWords",
+    "RequestLog",
+    "filters_from_query",
+    "mask_headers",
+]
+
 SWITCH = {"true": True, "1": True, "false": False, "0": False}
-
-
-@dataclass(slots=True)
-class JournalEntry:
-    """One request and what the mock answered.
-
-    time: epoch seconds when the request arrived; monotonic: for gaps between attempts.
-    body: the parsed JSON body, or a summary of an upload (never the uploaded bytes).
-    """
-
-    time: float
-    monotonic: float
-    method: str
-    path: str
-    query: dict[str, str]
-    operation: str | None
-    deployment: str | None
-    session: str | None
-    headers: dict[str, str]
-    body: Any
-    status: int = 0
-    fault: str | None = None
-    request_id: str = ""
-    notes: list[str] = field(default_factory=list)
-    content_type: str = ""
-    size: int = 0
-    chunks: list[bytes] = field(default_factory=list, repr=False)
-    parsed: Any = field(default=UNSET, repr=False)
-
-    @property
-    def response(self) -> Any:
-        """The response as sent: parsed JSON, the list of SSE events, text, or a size for media.
-
-        Parsed on first access, so recording a request costs no JSON parsing."""
-        if self.parsed is UNSET:
-            self.parsed = summarise(self.chunks, self.content_type, self.size)
-        return self.parsed
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JournalEntry:
-        """Rebuild an entry from ``to_dict`` output (e.g. ``GET /_mock/requests``)."""
-        values = dict(data)
-        response = values.pop("response", None)
-        entry = cls(**values)
-        entry.parsed = response
-        return entry
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for private in ("chunks", "parsed"):
-            del data[private]
-        data["response"] = self.response
-        return data
-
-
-@dataclass(slots=True)
-class JournalRecord:
-    """A request as the pipeline answers it, and what it sent: the journal keeps these, and builds
-    a request's ``JournalEntry`` from its ``Call`` when the journal is read, so recording a request
-    copies nothing (headers are masked then too)."""
-
-    call: Call
-    status: int
-    upload: dict[str, Any] | None  # the upload summary of a multipart request; None: the call's body
-    content_type: str = ""
-    size: int = 0
-    chunks: list[bytes] = field(default_factory=list)
-    added: bool = False  # to the journal (once, also when the connection dropped)
-    built: JournalEntry | None = None
-
-    def keep(self, body: bytes) -> None:
-        """Count a piece of the response body; keep it when it is text and under the cap."""
-        self.size += len(body)
-        if self.content_type.startswith(TEXT_TYPES) and self.size <= MAX_KEPT_BYTES:
-            self.chunks.append(body)
-
-    def entry(self) -> JournalEntry:
-        if self.built is None:
-            call = self.call
-            self.built = JournalEntry(
-                time=call.received_at,
-                monotonic=call.started,
-                method=call.method,
-                path=call.path,
-                query=call.query,
-                operation=call.operation,
-                deployment=call.deployment_name,
-                session=call.session,
-                headers=mask_headers(call.headers),
-                body=self.upload if self.upload is not None else call.body,
-                status=self.status,
-                fault=call.fault,
-                request_id=call.request_id,
-                notes=call.notes,
-                content_type=self.content_type,
-                size=self.size,
-                chunks=self.chunks,
-            )
-        return self.built
-
-
-def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:
-    if not content_type.startswith(TEXT_TYPES):
-        return {"content_type": content_type, "size": size}
-    text = b"".join(chunks).decode("utf-8", errors="replace")
-    if text.startswith("data: "):
-        return [event for event in text.split("\n\n") if event]
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text[:2000]
-
-
-def mask_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: (MASK if k in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
 class MockWords:
@@ -161,19 +52,58 @@ class MockWords:
 
 
 class Journal(MockWords):
-    """A bounded, thread-safe list of ``JournalEntry`` with filter and count helpers."""
+    """A thread-safe list of ``JournalEntry`` with filter and count helpers, bounded by its number of
+    entries (``size``) and by the body bytes they hold (``max_bytes``): the oldest entries go first."""
 
-    def __init__(self, size: int = 1000) -> None:
-        self.entries: deque[JournalRecord] = deque(maxlen=size)
+    def __init__(self, size: int = 1000, max_bytes: int = MAX_JOURNAL_BYTES) -> None:
+        self.entries: deque[JournalRecord] = deque()
+        self.size, self.max_bytes = size, max_bytes
+        self.bytes = 0
         self.lock = threading.Lock()
+        self.numbers = itertools.count(1)
+        self.last_seq = 0
 
     def add(self, record: JournalRecord) -> None:
+        record.finished = time.monotonic()
         with self.lock:
+            record.seq = self.last_seq = next(self.numbers)
             self.entries.append(record)
+            self.bytes += record.weight
+            while len(self.entries) > 1 and (len(self.entries) > self.size or self.bytes > self.max_bytes):
+                self.bytes -= self.entries.popleft().weight
+
+    @property
+    def cursor(self) -> int:
+        """The ``seq`` of the last request recorded (0 before the first); it survives ``reset``."""
+        return self.last_seq
+
+    @property
+    def oldest(self) -> int:
+        """The ``seq`` of the oldest request still kept (``cursor + 1`` when none is)."""
+        with self.lock:
+            return self.entries[0].seq if self.entries else self.last_seq + 1
+
+    def since(self, cursor: int) -> list[JournalEntry]:
+        """The entries recorded after ``cursor`` (a ``seq``), oldest first: a poller's new requests."""
+        with self.lock:
+            newer: list[JournalRecord] = []
+            for record in reversed(self.entries):
+                if record.seq <= cursor:
+                    break
+                newer.append(record)
+        return [record.entry() for record in reversed(newer)]
+
+    def find(self, seq: int) -> JournalEntry | None:
+        """The entry numbered ``seq``, or None once it has left the bounded journal."""
+        with self.lock:  # the kept entries are numbered without gaps: oldest, oldest + 1, ...
+            index = seq - self.entries[0].seq if self.entries else -1
+            found = self.entries[index] if 0 <= index < len(self.entries) else None
+        return found.entry() if found is not None else None
 
     def reset(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.bytes = 0
 
     def __iter__(self) -> Iterator[JournalEntry]:
         return iter(self.snapshot())

@@ -1,0 +1,89 @@
+"""Strict JSON text, as RFC 8259 defines it and a JSON service accepts it.
+
+Python's ``json.loads`` takes more than JSON: ``NaN``, ``Infinity`` and ``-Infinity``; numbers
+like ``1e999`` that overflow to infinity; strings holding a lone UTF-16 surrogate (``"\\ud800"``),
+which cannot be encoded as UTF-8 again; and any nesting depth up to a ``RecursionError``. Each of
+these would get through the parse and break later, when the answer or the journal is encoded. Here
+they are all malformed JSON (``ValueError``): the data plane answers its malformed-JSON 400 and the
+control API its own 400. (Azure's answers to these are not recorded; services built on strict
+parsers reject them as invalid JSON, as Anthropic's answers "no low surrogate in string" do:
+inferred.)
+
+The checks cost nothing on ordinary bodies: each looks at the raw bytes first (a bracket count, a
+substring search, a regular expression) and walks the parsed value only when the bytes could hold
+what it looks for.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from .limits import MAX_JSON_DEPTH
+
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+# an exponent of three digits or more, or a run of 300 digits: the only ways to overflow a double
+HUGE_NUMBER = re.compile(rb"[eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")
+
+
+class JsonRejected(ValueError):
+    """Valid for Python's parser, not JSON (or deeper than ``MAX_JSON_DEPTH``)."""
+
+
+def reject_constant(name: str) -> Any:
+    raise JsonRejected(f"{name} is not a JSON value")
+
+
+def loads(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse ``raw`` as strict JSON; ``ValueError`` (``JsonRejected``, ``JSONDecodeError`` or
+    ``UnicodeDecodeError``) for anything else.
+
+    Bytes that start like a JSON text in ASCII are decoded as UTF-8 directly; others go through
+    ``json.loads``' own detection of UTF-16/32 and the BOM."""
+    text: str | bytes = raw.decode("utf-8") if isinstance(raw, bytes) and raw[:1] in (b"{", b"[") else raw
+    try:
+        value = json.loads(text, parse_constant=reject_constant)
+    except RecursionError:
+        raise JsonRejected("nested too deeply") from None
+    probe = raw if isinstance(raw, bytes) and text is not raw else None
+    if probe is None:  # decoded by json.loads itself (or given as text): look at everything
+        check(value, max_depth, strings=True, numbers=True)
+        return value
+    deep = probe.count(b"[") + probe.count(b"{") > max_depth
+    strings = SURROGATE_ESCAPE.search(probe) is not None
+    numbers = HUGE_NUMBER.search(probe) is not None
+    if deep or strings or numbers:
+        check(value, max_depth, strings, numbers)
+    return value
+
+
+def check(value: Any, max_depth: int, strings: bool, numbers: bool) -> None:
+    """Walk ``value`` (iteratively) for excess depth, lone surrogates and non-finite numbers."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > max_depth:
+                raise JsonRejected(f"nested deeper than {max_depth} levels")
+            for key, item in node.items():
+                if strings:
+                    check_text(key)
+                stack.append((item, depth + 1))
+        elif isinstance(node, list):
+            if depth > max_depth:
+                raise JsonRejected(f"nested deeper than {max_depth} levels")
+            stack.extend((item, depth + 1) for item in node)
+        elif isinstance(node, str):
+            if strings:
+                check_text(node)
+        elif numbers and isinstance(node, float) and not math.isfinite(node):
+            raise JsonRejected("a number too large for a double")
+
+
+def check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise JsonRejected("a string holds a lone UTF-16 surrogate") from None
