@@ -1,4 +1,16 @@
-"""``MockState``: everything one mock server instance remembers between requests."""
+"""``MockState``: everything one mock server instance remembers between requests.
+
+Each kind of memory is one store with a ``reset``, reached only through its own methods, so that a
+shared backend (several workers acting as one resource) can stand behind each one:
+
+    journal     journal.Journal: requests and answers (``add``, ``filter``, ``since``)
+    faults      faults.rules.FaultStore: rules and their hit counters (``add``, ``decide``, ``remove``)
+    limiter     ratelimit.RateLimiter: per-deployment usage windows (``admit``, ``peek``)
+    objects     objects.MemoryObjects: stored responses, files, batches
+    cassette    replay.slot.CassetteSlot: what replays (its ``Player.cursor`` is what it remembers)
+    request_ids ids.RequestIds: the seeded id sequence
+    memo        fastpath.memo.Memo: speed only, safe to lose
+"""
 
 from __future__ import annotations
 

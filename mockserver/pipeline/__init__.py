@@ -39,6 +39,27 @@ Why this order:
 
 A small complete answer leaves in one write with a head the mock rendered (``mockserver.fastpath``);
 streams and fault-paced answers are written as they are sent.
+
+How a new operation plugs in (the Responses API, files, batches), four small entries, no new stage:
+
+1. ``catalogue.py``: its name (``RESPONSES = "responses"``), in ``ALL_OPERATIONS`` when deployments
+   serve it, and its operationId in ``OPERATION_IDS`` for the 429 message.
+2. ``routing.py``: its path under ``/openai/deployments/{d}/`` and ``/openai/v1/``
+   (``DEPLOYMENT_OPERATIONS``), or a resource route like ``LIST_MODELS`` (``METHODS`` when not POST).
+3. ``validation/``: ``validate_x(call, state) -> XRequest``, registered in ``VALIDATORS``. It raises
+   the ``AzureError`` Azure sends for the first problem (``validation/rules.py`` has the checks) or
+   returns a frozen dataclass (in ``call.py``, beside ``ChatRequest``) with everything the handler
+   needs; subclass ``Metered`` when the rate limiter should charge tokens. The validate stage puts it
+   on ``call.request``.
+4. ``endpoints/``: ``async def x(call, state) -> Response``, registered in ``HANDLERS``. It reads
+   ``call.request_as(XRequest)`` (never the body again), renders with ``endpoints.render``
+   (``json_response``, ``sse_response``, a header profile from ``headers.PROFILES``) and keeps
+   what outlives the request in ``state`` (``state.objects`` for stored responses, files, batches).
+
+Auth, api-version, deployment resolution, faults, content filtering of the prompt (add the
+operation to ``stages.prompt_texts`` when it has one), rate limits, replay, the journal and the
+fast path then apply to it as to every other operation. Tests: a ``tests/test_x.py`` that drives
+it through a client, and a parity entry when a recording of it exists.
 """
 
 from __future__ import annotations
