@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import openai
 
 from mockserver.config import default_settings
-from mockserver.testing.handle import MockAzure, open_inprocess, open_live, ssl_context
+from mockserver.testing.clients import ssl_context
+from mockserver.testing.handle import MockAzure, open_inprocess, open_live
 from mockserver.testing.intercept import Interceptor
 from mockserver.testing.live import LiveServer
 from mockserver.testing.spec import MockSpec

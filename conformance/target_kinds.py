@@ -9,18 +9,20 @@ https (``Driver.tls``) talk to the same journal and fault rules as the others.""
 from __future__ import annotations
 
 import os
+import ssl
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .controls import AppControls, Controls, HttpControls
+from mockserver.replay.credentials import entra_access_token
+from mockserver.testing.control import Control, HttpControl, LocalControl
+
 from .targets import GA, NO_FAULTS, Deployments, Target, verify
 
 TARGETS = ("inprocess", "server", "url", "azure")
 MOCK_CONFIG = Path(__file__).resolve().parent / "mock.toml"
 MOCK_KEY = "conformance-key"  # the key in mock.toml
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 # Environment variables (README "Conformance suite").
 ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"
@@ -83,7 +85,7 @@ def inprocess_target() -> Target:
         "http://testserver",
         MOCK_KEY,
         Deployments(names, keep_recorded=True),
-        controls=AppControls(app),
+        controls=LocalControl(app),
         app=app,
     )
 
@@ -104,7 +106,7 @@ def server_target() -> Target:
         server.endpoint,
         MOCK_KEY,
         Deployments(names, keep_recorded=True),
-        controls=AppControls(app),
+        controls=LocalControl(app),
         tls_endpoint=secure.endpoint,
         ca_path=tls.ca_path,
     )
@@ -114,15 +116,13 @@ def server_target() -> Target:
 
 def url_target(base_url: str, api_key: str | None) -> Target:
     """Any server; a mock (``GET /_mock/health`` answers 200) gets fault injection over HTTP."""
-    controls: Controls | None = None
+    controls: Control | None = None
     why = "it has no /_mock control API"
     ca_path = Path(os.environ[CA_ENV]) if os.environ.get(CA_ENV) else None
     try:
-        if (
-            httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5, verify=verify(ca_path)).status_code
-            == 200
-        ):
-            controls = HttpControls(base_url, verify(ca_path))
+        context = verify(ca_path)
+        if httpx.get(base_url.rstrip("/") + "/_mock/health", timeout=5, verify=context).status_code == 200:
+            controls = HttpControl(base_url, context=context if isinstance(context, ssl.SSLContext) else None)
     except httpx.HTTPError as exc:
         why = f"GET /_mock/health failed: {exc!r}"
     key = api_key or os.environ.get(KEY_ENV) or MOCK_KEY
@@ -143,8 +143,6 @@ def url_target(base_url: str, api_key: str | None) -> Target:
         no_faults_reason=NO_FAULTS.format(target="url", why=why),
         ca_path=ca_path,
     )
-    if isinstance(controls, HttpControls):
-        target.closers.append(controls.http.close)
     return target
 
 
@@ -177,11 +175,9 @@ def entra_token() -> tuple[str | None, str]:
     if os.environ.get(ENTRA_ENV, "") in ("", "0"):
         return None, f"{KEY_ENV} is not set and {ENTRA_ENV} is not 1"
     try:
-        from azure.identity import DefaultAzureCredential  # type: ignore[import-not-found]
+        return entra_access_token()[0], ""
     except ImportError:
         return None, "azure-identity is not installed (pip install azure-identity)"
-    try:
-        return DefaultAzureCredential().get_token(ENTRA_SCOPE).token, ""
     except Exception as exc:  # any credential failure means: no credentials
         return None, f"azure-identity found no credential: {exc}"
 

@@ -8,7 +8,7 @@
                azure-identity; no fault injection
 
 A ``Target`` hands out raw HTTP clients, auth headers, deployment names and, for mocks, a
-``Controls`` object that adds fault rules and reads the journal (``controls.py``); each kind is
+``Control`` (``mockserver.testing.control``) that adds fault rules and reads the journal; each kind is
 built in ``target_kinds.py``.
 """
 
@@ -24,10 +24,10 @@ from typing import Any
 
 import httpx
 
+from mockserver.testing.control import Control
 from mockserver.versions import DEFAULT_GA
 
 from .contract import Answer
-from .controls import Controls
 
 BAD_KEY = "00000000000000000000000000000000"  # a well-formed key no resource accepts
 
@@ -91,7 +91,7 @@ class Target:
     deployments: Deployments
     api_version: str = GA
     bearer: str | None = None
-    controls: Controls | None = None
+    controls: Control | None = None
     app: Any = None
     skip_all: str | None = None
     no_faults_reason: str = ""
@@ -173,11 +173,12 @@ class Target:
         ids: list[str] = []
         for rule in rules:
             scoped = {**rule, "match": {**rule.get("match", {}), "session": session}}
-            ids += self.controls.add_fault(scoped)
+            ids += self.controls.add_faults([scoped])
         try:
             yield ids
         finally:
-            self.controls.remove_faults(ids)
+            for rule_id in ids:
+                self.controls.remove_fault(rule_id)
 
     def journal(self, session: str, expect: int = 0, settle: float = 1.0) -> list[dict[str, Any]]:
         """The mock's journal entries for ``session`` in arrival order, waiting up to ``settle``
@@ -186,7 +187,7 @@ class Target:
         assert self.controls is not None
         deadline = time.monotonic() + settle
         while True:
-            entries = sorted(self.controls.requests(session), key=lambda e: e["monotonic"])
+            entries = sorted(self.controls.requests(session=session), key=lambda e: e["monotonic"])
             if len(entries) >= expect or time.monotonic() > deadline:
                 return entries
             time.sleep(0.02)

@@ -3,9 +3,9 @@
 /_mock/*   control API (health, reset, journal, ...), outside the Azure stages
 anything  the Azure pipeline (``mockserver.pipeline``: its docstring lists the stage order)
 
-Served with a lifespan (``aoai-mock serve``), the app also runs the batch ticker: batches that are
-due advance even when nobody polls them (``mockserver.batch.runner``; in-process, the requests that
-read a batch and the plugin's helper do that work).
+Served with a lifespan (``aoai-mock serve``), the app watches its event loop and runs the batch
+ticker: batches that are due advance even when nobody polls them (``mockserver.batch.runner``;
+in-process, the requests that read a batch and the plugin's helper do that work).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import contextlib
 from .config import Settings, default_settings
 from .endpoints.admin import admin_router
 from .errors import resource_not_found
+from .http import lifespan
 from .pipeline import Pipeline
+from .replay.slot import CassetteSlot
 from .state import MockState
 from .types import Receive, Scope, Send
 from .watchdog import LoopWatchdog
@@ -36,16 +38,12 @@ class MockApp:
         state.batches.run_lines_with(self.pipeline)
         self.admin = admin_router(state)
         self.in_flight: dict[int, str] = {}  # what the loop watchdog names when the loop is held
+        self.watchdog: LoopWatchdog | None = None
+        self.ticker: asyncio.Future[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            ticker = asyncio.ensure_future(batch_ticker(self.state))
-            try:
-                await lifespan(receive, send, self.in_flight)
-            finally:
-                ticker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await ticker
+            await lifespan(receive, send, self.start_serving, self.stop_serving)
         elif scope["type"] == "websocket":
             await refuse_websocket(scope, receive, send)
         elif scope["type"] != "http":
@@ -64,6 +62,43 @@ class MockApp:
     @property
     def settings(self) -> Settings:
         return self.state.settings
+
+    @property
+    def cassette(self) -> CassetteSlot | None:
+        """The cassette attached to this mock (``replay.slot``), or None; set it to attach one."""
+        return self.state.cassette
+
+    @cassette.setter
+    def cassette(self, slot: CassetteSlot | None) -> None:
+        self.state.cassette = slot
+
+    async def start_serving(self) -> None:
+        """A served app watches its event loop (``mockserver.watchdog``) and runs the batch ticker."""
+        self.watchdog = LoopWatchdog(asyncio.get_running_loop(), self.in_flight).start()
+        self.ticker = asyncio.ensure_future(batch_ticker(self.state))
+
+    async def stop_serving(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
+            self.watchdog = None
+        if self.ticker is not None:
+            self.ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.ticker
+            self.ticker = None
+
+
+TICK = 0.25  # seconds between the ticker's looks at the stored batches
+
+
+async def batch_ticker(state: MockState) -> None:
+    """Advance every batch that is due, a slice of work at a time, for as long as the server runs."""
+    while True:
+        await asyncio.sleep(TICK)
+        try:
+            await state.batches.observe_all(budget=TICK)
+        except Exception as exc:  # kept for tests to re-raise, like the pipeline's unscripted failures
+            state.errors.append(exc)
 
 
 async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,35 +121,6 @@ async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "websocket.http.response.body", "body": error.render()})
     else:
         await send({"type": "websocket.close", "code": 1008})
-
-
-async def lifespan(receive: Receive, send: Send, in_flight: dict[int, str] | None = None) -> None:
-    """Start-up and shut-down; a served app runs the loop watchdog (``mockserver.watchdog``)."""
-    watchdog: LoopWatchdog | None = None
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            if in_flight is not None:
-                watchdog = LoopWatchdog(asyncio.get_running_loop(), in_flight).start()
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            if watchdog is not None:
-                watchdog.stop()
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-TICK = 0.25  # seconds between the ticker's looks at the stored batches
-
-
-async def batch_ticker(state: MockState) -> None:
-    """Advance every batch that is due, a slice of work at a time, for as long as the server runs."""
-    while True:
-        await asyncio.sleep(TICK)
-        try:
-            await state.batches.observe_all(budget=TICK)
-        except Exception as exc:  # kept for tests to re-raise, like the pipeline's unscripted failures
-            state.errors.append(exc)
 
 
 def create_app(settings: Settings | None = None, state: MockState | None = None) -> MockApp:

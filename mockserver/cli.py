@@ -16,7 +16,8 @@ from collections.abc import Sequence
 
 from ._version import __version__
 from .app import create_app
-from .config import RATE_LIMIT_MODES, TOKENIZER_MODES, Settings, check_replay, load_settings, parse_time
+from .config import Settings, check_replay, load_settings
+from .config_keys import RATE_LIMIT_MODES, TOKENIZER_MODES, parse_time
 from .errors import ConfigError
 from .faults.scenarios import load_scenario
 from .replay.commands import add_commands as add_replay_commands
@@ -49,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=RATE_LIMIT_MODES,
         default=None,
         help="enforce Azure's TPM/RPM (default), only report them in headers, or neither",
+    )
+    serve.add_argument(
+        "--no-fast-path",
+        dest="fast_path",
+        action="store_false",
+        default=None,
+        help="answer every request the plain way: no memo, no compiled headers, no one-write path",
     )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     serve.add_argument(
@@ -95,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             tokenizer=args.tokenizer,
             freeze_time=parse_time(args.freeze_time) if args.freeze_time is not None else None,
             rate_limits=args.rate_limits,
+            fast_path=args.fast_path,
         )
         for ref in args.scenario:
             load_scenario(ref)  # fail fast with the list of built-in names

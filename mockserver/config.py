@@ -5,22 +5,26 @@ Precedence everywhere: explicit arguments > CLI options > config file > built-in
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .catalogue import ALL_OPERATIONS, BUILTIN_DEPLOYMENTS, MODEL_DEFAULTS
+from .config_keys import (
+    RATE_LIMIT_MODES,
+    TOKENIZER_MODES,
+    body_limit,
+    check_choice,
+    parse_transcripts,
+    server_values,
+)
 from .errors import ConfigError
 from .filters.triggers import FilterTrigger, parse_trigger
 from .limits import MAX_JSON_BYTES
 from .replay.options import DEFAULT_MATCH_ON, check_match_on, valid_speed
 
-TOKENIZER_MODES = ("auto", "approx", "bpe")
-RATE_LIMIT_MODES = ("enforce", "report", "off")
 SKUS = ("standard", "provisioned")
 FILTER_MODES = ("default", "async")
 
@@ -132,6 +136,9 @@ class Settings:
     # the largest JSON request body accepted (413 past it; mockserver.limits)
     max_body_bytes: int = MAX_JSON_BYTES
     batch: BatchTimes = BatchTimes()
+    # the speed layer (mockserver.fastpath): memoised answers, compiled header plans, one-write
+    # responses with rendered heads. Off, every answer is made the plain way, with the same bytes.
+    fast_path: bool = True
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -188,16 +195,10 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     if path is not None:
         settings = apply_file(settings, Path(path))
     settings = settings.with_changes(**overrides)
-    if settings.tokenizer not in TOKENIZER_MODES:
-        raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {settings.tokenizer!r}")
-    if settings.rate_limits not in RATE_LIMIT_MODES:
-        raise ConfigError(
-            f"rate_limits must be one of {list(RATE_LIMIT_MODES)}, got {settings.rate_limits!r}"
-        )
+    check_choice("tokenizer", settings.tokenizer, TOKENIZER_MODES)
+    check_choice("rate_limits", settings.rate_limits, RATE_LIMIT_MODES)
     check_replay(settings)
-    size = settings.max_body_bytes
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ConfigError(f"max_body_bytes must be a whole number of bytes >= 1, got {size!r}")
+    body_limit("max_body_bytes", settings.max_body_bytes)
     return settings
 
 
@@ -221,55 +222,19 @@ def apply_file(settings: Settings, path: Path) -> Settings:
     return apply_mapping(settings, data)
 
 
-SERVER_KEYS = {
-    "seed",
-    "region",
-    "keys",
-    "tokens",
-    "rate_limits",
-    "scenarios",
-    "freeze_time",
-    "tokenizer",
-    "journal_size",
-    "replace_catalogue",
-    "image_url_expiry",
-    "replay",
-    "replay_speed",
-    "replay_fallthrough",
-    "replay_match_on",
-    "max_body_bytes",
-}
-
-
 def apply_mapping(settings: Settings, data: dict[str, Any]) -> Settings:
     """Apply a parsed config mapping (the TOML layout documented in fixtures/deployments.toml)."""
     sections = {"server", "deployments", "canned", "content_filters", "transcripts", "batch"}
     unknown = set(data) - sections
     if unknown:
         raise ConfigError(f"unknown config section(s) {sorted(unknown)}; valid: {sorted(sections)}")
-    server = dict(data.get("server", {}))
-    bad = set(server) - SERVER_KEYS
-    if bad:
-        raise ConfigError(f"unknown [server] key(s) {sorted(bad)}; valid: {sorted(SERVER_KEYS)}")
+    server = server_values(data.get("server", {}))  # every key known and of its type, or a ConfigError
     deployments = parse_deployments(data.get("deployments", []))
     base = () if server.pop("replace_catalogue", False) else settings.deployments
     merged = {d.name: d for d in base} | {d.name: d for d in deployments}
-    changes: dict[str, Any] = {"deployments": tuple(merged.values())}
-    if "keys" in server:
-        changes["keys"] = frozenset(str(k) for k in server.pop("keys"))
-    if "tokens" in server:
-        changes["tokens"] = frozenset(str(k) for k in server.pop("tokens"))
-    if "freeze_time" in server:
-        changes["freeze_time"] = parse_time(server.pop("freeze_time"))
+    changes: dict[str, Any] = {"deployments": tuple(merged.values()), **server}
     if "scenarios" in server:
-        changes["scenarios"] = settings.scenarios + tuple(str(s) for s in server.pop("scenarios"))
-    if "image_url_expiry" in server:
-        changes["image_url_expiry"] = parse_expiry(server.pop("image_url_expiry"))
-    for key in ("replay", "replay_match_on"):  # a string or a list in TOML; a tuple in Settings
-        if key in server:
-            value = server.pop(key)
-            changes[key] = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
-    changes.update(server)
+        changes["scenarios"] = settings.scenarios + server["scenarios"]
     if "canned" in data:
         changes["canned"] = tuple(parse_canned(item) for item in data["canned"])
     if "content_filters" in data:
@@ -316,17 +281,6 @@ def parse_canned(item: dict[str, Any]) -> CannedReply:
     return CannedReply(pattern, item.get("content"), calls, item.get("deployment"))
 
 
-def parse_time(value: Any) -> float:
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.timestamp()
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
-    except ValueError as exc:
-        raise ConfigError(f"freeze_time must be an epoch number or ISO 8601 time, got {value!r}") from exc
-
-
 # --- images and audio -----------------------------------------------------------------------
 
 
@@ -340,35 +294,3 @@ def check_patterns(patterns: Any) -> tuple[str, ...]:
         except re.error as exc:
             raise ConfigError(f"bad image_filter_triggers regex {pattern!r}: {exc}") from exc
     return tuple(str(p) for p in patterns)
-
-
-def parse_expiry(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"image_url_expiry must be a positive number of seconds, got {value!r}")
-    return float(value)
-
-
-def parse_transcripts(items: Any) -> tuple[tuple[str, str], ...]:
-    """``[[transcripts]]`` entries ``{sha256 = "<hex>" | file = "<path>", text = "..."}``, or one
-    ``[transcripts]`` table of ``"<sha256 hex>" = "text"``. A ``file`` is hashed at load time
-    (relative paths from the working directory)."""
-    if isinstance(items, dict):
-        items = [{"sha256": key, "text": text} for key, text in items.items()]
-    if not isinstance(items, list):
-        raise ConfigError("transcripts must be [[transcripts]] entries or a [transcripts] table")
-    return tuple(transcript_entry(item) for item in items)
-
-
-def transcript_entry(item: Any) -> tuple[str, str]:
-    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        raise ConfigError(f"each transcript needs 'text' and one of 'sha256' or 'file': {item!r}")
-    if "file" in item:
-        try:
-            digest = hashlib.sha256(Path(item["file"]).read_bytes()).hexdigest()
-        except OSError as exc:
-            raise ConfigError(f"transcript file {item['file']!r} cannot be read: {exc}") from exc
-    elif re.fullmatch(r"[0-9a-fA-F]{64}", str(item.get("sha256", ""))):
-        digest = str(item["sha256"]).lower()
-    else:
-        raise ConfigError(f"transcript 'sha256' must be 64 hex digits (or give 'file'): {item!r}")
-    return digest, item["text"]

@@ -1,13 +1,15 @@
-"""Request helpers for ASGI: the body, headers, query and path as the pipeline reads them."""
+"""ASGI helpers: the request's body, headers, query and path as the pipeline reads them, and the
+lifespan protocol every app here speaks."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from . import jsontext
-from .types import Receive, Scope
+from .types import Message, Receive, Scope, Send
 
 CACHED_KEY_BYTES = 256  # longer header names and query strings are decoded, not cached (memory bound)
 
@@ -113,3 +115,37 @@ def limited_receive(receive: Receive, limit: int) -> Receive:
         return message
 
     return counted
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` (read already) once, then defers to ``receive`` (disconnects)."""
+    sent = False
+
+    async def wrapped() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return wrapped
+
+
+async def lifespan(
+    receive: Receive,
+    send: Send,
+    on_startup: Callable[[], Awaitable[None]] | None = None,
+    on_shutdown: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Answer the ASGI lifespan protocol, running ``on_startup`` and ``on_shutdown`` in their turn."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            if on_startup is not None:
+                await on_startup()
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            if on_shutdown is not None:
+                await on_shutdown()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,4 +1,16 @@
-"""``MockState``: everything one mock server instance remembers between requests."""
+"""``MockState``: everything one mock server instance remembers between requests.
+
+Each kind of memory is one store with a ``reset``, reached only through its own methods, so that a
+shared backend (several workers acting as one resource) can stand behind each one:
+
+    journal     journal.Journal: requests and answers (``add``, ``filter``, ``since``)
+    faults      faults.rules.FaultStore: rules and their hit counters (``add``, ``decide``, ``remove``)
+    limiter     ratelimit.RateLimiter: per-deployment usage windows (``admit``, ``peek``)
+    objects     objects.MemoryObjects: stored responses, files, batches
+    cassette    replay.slot.CassetteSlot: what replays (its ``Player.cursor`` is what it remembers)
+    request_ids ids.RequestIds: the seeded id sequence
+    memo        fastpath.memo.Memo: speed only, safe to lose
+"""
 
 from __future__ import annotations
 
@@ -15,6 +27,7 @@ from .limits import MAX_KEPT_ERRORS
 from .objects import MemoryObjects
 from .ratelimit import RateLimiter
 from .replay.player import Player
+from .replay.slot import CassetteSlot
 from .synth.text import REPLIES
 from .synth.tokens import PIECES, Tokenizer, get_tokenizer
 
@@ -35,10 +48,10 @@ class MockState:
         self.objects = MemoryObjects(self.clock)  # stored responses, files, batches (mockserver.objects)
         self.batches = BatchRunner(self)  # does the work of batches that is due (mockserver.batch)
         self.load_scenarios()
-        # the cassettes the pipeline's replay stage serves (a mockserver.replay.Player), or None
-        self.replay: Player | None = None
+        # the cassette attached (``serve --replay``, ``use_cassette``): the pipeline reads it per request
+        self.cassette: CassetteSlot | None = None
         if settings.replay:
-            self.replay = Player.from_settings(settings)
+            self.cassette = CassetteSlot(Player.from_settings(settings))
 
     def load_scenarios(self) -> None:
         for ref in self.settings.scenarios:
@@ -64,3 +77,13 @@ class MockState:
         self.clock.rewind()
         if self.replay is not None:
             self.replay.rewind()  # every recorded answer can be replayed again
+
+    @property
+    def replay(self) -> Player | None:
+        """What replays recorded answers: the attached cassette's player, or None."""
+        return self.cassette.player if self.cassette is not None else None
+
+    @replay.setter
+    def replay(self, player: Player | None) -> None:
+        """Attach ``player`` alone (replay, record nothing), or detach with None."""
+        self.cassette = CassetteSlot(player) if player is not None else None

@@ -59,6 +59,38 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, fragment: str) -
     assert fragment in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('seed = "abc"', "[server] seed must be a whole number, got 'abc'"),
+        ("seed = true", "[server] seed must be a whole number, got True"),
+        ("journal_size = 0", "[server] journal_size must be a whole number of 1 or more, got 0"),
+        ("region = 5", "[server] region must be a string, got 5"),
+        ('replay_fallthrough = "yes"', "[server] replay_fallthrough must be true or false, got 'yes'"),
+        ("replace_catalogue = 1", "[server] replace_catalogue must be true or false, got 1"),
+        ("keys = 5", "[server] keys must be a string or a list of strings, got 5"),
+        ("scenarios = [1]", "[server] scenarios must be a string or a list of strings, got [1]"),
+        ('tokenizer = "fast"', "tokenizer must be one of ['auto', 'approx', 'bpe'], got 'fast'"),
+        ('replay_speed = "slow"', "replay_speed must be a number >= 0"),
+    ],
+)
+def test_a_mistyped_server_key_fails_at_load_naming_the_key(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text(f"[server]\n{line}\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert message in str(info.value)
+
+
+def test_well_typed_server_keys_load(tmp_path: Path) -> None:
+    path = tmp_path / "good.toml"
+    path.write_text('[server]\nseed = 7\nregion = "Sweden Central"\njournal_size = 5\nkeys = "only-key"\n'
+                    "replay_fallthrough = false\n")
+    settings = load_settings(path)
+    assert (settings.seed, settings.region, settings.journal_size) == (7, "Sweden Central", 5)
+    assert (settings.keys, settings.replay_fallthrough) == (frozenset({"only-key"}), False)
+
+
 def test_cli_reports_config_errors_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--config", str(tmp_path / "missing.toml")]) == 2
     assert "config file not found" in capsys.readouterr().err

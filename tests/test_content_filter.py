@@ -189,6 +189,61 @@ def test_bad_trigger_config_is_a_clear_error() -> None:
         parse_trigger({"match": "x", "side": "both"})
 
 
+# --- one moderation stage, one trigger format for chat, completions and images -------------------
+
+IMAGE_URL = "/openai/deployments/painter/images/generations?api-version=2024-10-21"
+
+
+def image_client(deployment: dict[str, Any], triggers: tuple[Any, ...] = ()) -> TestClient:
+    deployments = (make_deployment("painter", "dall-e-3", **deployment),)
+    settings = load_settings(deployments=deployments, content_filters=triggers, seed=4, tokenizer="approx")
+    return TestClient(create_app(settings), headers={"api-key": "k"})
+
+
+def test_image_filter_triggers_are_a_content_filter_entry_for_that_deployment() -> None:
+    sugar = image_client({"image_filter_triggers": ("forbidden castle",)})
+    entry = parse_trigger({"match": "forbidden castle", "category": "violence", "severity": "medium",
+                           "deployment": "painter"})
+    spelled_out = image_client({}, (entry,))
+    prompt = {"prompt": "A Forbidden Castle at dawn", "n": 1}
+    blocked = [client.post(IMAGE_URL, json=prompt) for client in (sugar, spelled_out)]
+    assert [r.status_code for r in blocked] == [400, 400]
+    assert blocked[0].content == blocked[1].content
+    assert blocked[0].json()["error"]["inner_error"]["content_filter_results"]["violence"] == {
+        "filtered": True, "severity": "medium"}
+
+
+def test_the_same_trigger_filters_chat_completions_and_image_prompts() -> None:
+    trigger = (parse_trigger({"match": "rob a bank", "category": "violence", "severity": "medium"}),)
+    deployments = (make_deployment("chat", "gpt-4o-mini"), make_deployment("text", "gpt-35-turbo-instruct"),
+                   make_deployment("painter", "dall-e-3"))
+    settings = load_settings(deployments=deployments, content_filters=trigger, tokenizer="approx")
+    client = TestClient(create_app(settings), headers={"api-key": "k"})
+    chat = client.post(chat_url("chat"), json=ask("rob a bank"))
+    text = client.post("/openai/deployments/text/completions?api-version=2024-10-21",
+                       json={"prompt": "rob a bank", "max_tokens": 5})
+    image = client.post(IMAGE_URL, json={"prompt": "rob a bank", "n": 1})
+    assert [r.status_code for r in (chat, text, image)] == [400, 400, 400]
+    assert chat.json()["error"]["code"] == text.json()["error"]["code"] == "content_filter"
+    assert image.json()["error"]["code"] == "content_policy_violation"
+
+
+def test_a_validated_request_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mockserver.validation.images as images
+
+    calls: list[str] = []
+    original = images.image_request
+
+    def counting(*args: Any) -> Any:
+        calls.append("parsed")
+        return original(*args)
+
+    monkeypatch.setattr(images, "image_request", counting)
+    response = image_client({}).post(IMAGE_URL, json={"prompt": "A quiet harbour", "n": 1})
+    assert response.status_code == 200
+    assert calls == ["parsed"]  # the validator's ImageRequest is what the handler renders
+
+
 VISION = {
     "messages": [
         {

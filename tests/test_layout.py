@@ -130,3 +130,11 @@ def test_a_lazy_package_names_each_export_once_in_agreement(package: str) -> Non
     assert type_checking_names(modules()[package]) == exports  # the block mypy reads
     for name in exports:
         assert getattr(module, name) is not None
+
+
+MAX_LINES = 300  # style.md: modules of 50-300 lines; split anything nearing 500
+
+
+def test_no_module_is_over_300_lines() -> None:
+    sizes = {name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()}
+    assert {name: size for name, size in sizes.items() if size > MAX_LINES} == {}

@@ -26,9 +26,10 @@ from starlette.testclient import TestClient
 
 from conformance import shapes
 from conformance.contract import rendering_problems
+from conformance.recordings import load_entries
 from mockserver import Settings, create_app, load_settings, make_deployment
 
-from .conftest import RECORDINGS, LiveServer
+from .conftest import LiveServer
 
 PARITY_KEY = "parity-key"
 # A JWT-shaped stand-in for the Entra token of the Bearer recordings on the classic surface (10).
@@ -126,11 +127,10 @@ KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
 
 
 def load_entry(exchange: Exchange) -> dict[str, Any]:
-    (path,) = RECORDINGS.glob(f"{exchange.recording}-*.txt")
-    text = path.read_text(encoding="utf-8")
-    assert text.startswith("# source:"), f"{path.name}: line 1 should be the '# source:' comment"
-    entry: dict[str, Any] = json.loads(text.split("\n", 1)[1])["Entries"][exchange.entry]
-    return entry
+    """The recorded entry, read as the conformance suite reads it (one loader for the recordings;
+    this harness replays each request with its own recorded headers, under ``shapes.STRICT``, where
+    ``conformance.recordings`` sends the recorded body to any target with that target's credentials)."""
+    return dict(load_entries(exchange.recording)[exchange.entry])
 
 
 @dataclass(frozen=True)

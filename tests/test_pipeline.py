@@ -6,10 +6,12 @@ Expected bodies are Azure's (recordings 05, 06, 10 and azure-wire §1.4, §2.1),
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from starlette.testclient import TestClient
 
+import mockserver.config as config
 from mockserver import create_app, load_settings
 
 from .conftest import GA, chat_url
@@ -20,6 +22,14 @@ INVALID_KEY_BODY = (
     b"Make sure to provide a valid key for an active subscription and use a correct regional API endpoint "
     b'for your resource."}}'
 )  # recording 06, 224 bytes
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["fast-path", "plain-path"])
+def fast_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every test here runs with ``Settings.fast_path`` on and off: the same requests, the same answers."""
+    defaults = config.default_settings
+    monkeypatch.setattr(config, "default_settings", lambda: replace(defaults(), fast_path=request.param))
+    return bool(request.param)
 
 
 def keyed_client(**settings: object) -> TestClient:
@@ -253,17 +263,3 @@ def test_repeated_bodies_are_journaled_as_sent_and_each_entry_owns_its_copy() ->
     assert [e.body["user"] for e in app.state.journal.calls] == ["changed by a test", "u-1", "u-1"]
     broken = client.post(chat_url(), content=b'{"messages": [')
     assert broken.status_code == 400  # bytes never seen before are still parsed and checked
-
-
-def test_the_memo_keeps_small_requests_and_never_holds_large_bodies() -> None:
-    app = create_app(load_settings(tokenizer="approx"))
-    client = TestClient(app, headers={"api-key": "k"})
-    small = client.post(chat_url(), json=BODY)
-    assert client.post(chat_url(), json=BODY).json()["choices"] == small.json()["choices"]
-    kept = len(app.state.memo.cache)
-    assert kept >= 2  # its JSON validity, validation and rendered body
-    large = {"messages": [{"role": "user", "content": "word " * 5000}], "max_tokens": 5}
-    answers = [client.post(chat_url(), json=large) for _ in range(2)]
-    assert [a.status_code for a in answers] == [200, 200]
-    assert answers[0].json()["choices"] == answers[1].json()["choices"]
-    assert len(app.state.memo.cache) == kept

@@ -147,6 +147,26 @@ def test_journal_endpoint_filters(control: TestClient) -> None:
     assert only[0]["headers"]["api-key"] == "***"
 
 
+def test_the_journal_endpoint_and_python_share_one_filter_vocabulary(control: TestClient) -> None:
+    control.post("/_mock/faults", json={"match": {"session": "a"}, "fault": {"status": 429}, "times": 1})
+    statuses = [control.post(chat_url(), json=BODY, headers={"x-mock-session": "a"}).status_code for _ in range(2)]
+    assert statuses == [429, 200]
+    query = "/_mock/requests?session=a&method=POST&status=429&fault=true"
+    over_http = [r["request_id"] for r in control.get(query).json()["requests"]]
+    journal = control.app.state.journal  # type: ignore[attr-defined]
+    in_python = [e.request_id for e in journal.filter(session="a", method="POST", status=429, fault=True)]
+    assert len(over_http) == 1 and over_http == in_python
+    assert control.get("/_mock/requests?session=a&fault=false").json()["count"] == 1
+    assert journal.filter(session="a").filter(status=200).call_count == 1
+
+
+def test_the_journal_endpoint_names_a_filter_it_does_not_know(control: TestClient) -> None:
+    unknown = control.get("/_mock/requests?colour=red")
+    assert unknown.status_code == 400
+    assert "unknown filter(s) ['colour']; valid: ['session', 'operation'" in unknown.json()["error"]["message"]
+    assert "status must be a number" in control.get("/_mock/requests?status=abc").json()["error"]["message"]
+
+
 def test_reset_clears_rules_journal_and_rate_state(control: TestClient) -> None:
     control.post("/_mock/faults", json={"match": {}, "fault": {"status": 500}})
     assert control.post(chat_url(), json=BODY).status_code == 500

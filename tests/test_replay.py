@@ -444,3 +444,21 @@ def test_scripted_faults_apply_to_replayed_answers(tmp_path: Path) -> None:
     cut = send(app, stream())
     assert cut.chunks == [b'data: {"n":1}\n\n']  # the recorded stream, ended without [DONE]
     assert send(app, stream()).chunks[-1] == b"data: [DONE]\n\n"
+
+
+def test_a_replayed_request_meets_each_fault_rule_once(tmp_path: Path) -> None:
+    app = app_for(save(tmp_path, chat()))
+    rule = {"match": {"operation": "chat.completions"}, "sequence": ["pass", {"status": 503}]}
+    (rule_id,) = app.state.faults.add(rule)
+    assert [send(app, chat()).status for _ in range(3)] == [200, 503, 200]
+    (counted,) = app.state.faults.snapshot()
+    assert (counted["id"], counted["hits"], counted["applied"]) == (rule_id, 3, 1)
+
+
+def test_a_replayed_request_passes_the_generators_checks(tmp_path: Path) -> None:
+    recorded = chat(reply="Recorded")
+    recorded.request.body["temperature"] = 9  # the generator would refuse it; Azure answered it
+    app = app_for(save(tmp_path, recorded), rate_limits="enforce")
+    answer = send(app, recorded)
+    assert (answer.status, answer.json()) == (200, {"choices": [{"message": {"content": "Recorded"}}]})
+    assert "x-ratelimit-remaining-requests" not in answer.headers  # the recording's headers, not metered

@@ -11,7 +11,6 @@ import pytest
 
 from mockserver import create_app, load_settings
 from mockserver.replay import load
-from mockserver.replay.player import body_bytes
 
 from .replay_helpers import resend
 
@@ -20,17 +19,33 @@ EXAMPLE = FIXTURES / "example-session.json"
 
 
 def test_example_cassette_replays_every_exchange() -> None:
+    """Each answer against the cassette's own text: events as recorded, a ``text`` body to the byte,
+    a ``json`` body as the JSON it holds, serialised the way ``json_style`` says (the standard
+    library's compact or 2-space form, not the player's renderer)."""
     cassette = load(EXAMPLE)
+    recorded = json.loads(EXAMPLE.read_text(encoding="utf-8"))["interactions"]
     app = create_app(load_settings(replay=(str(EXAMPLE),)))
-    statuses = []
-    for interaction in cassette.interactions:
+    statuses, bodies = [], []
+    for interaction, raw in zip(cassette.interactions, recorded, strict=True):
         answer = resend(app, interaction.request)
         statuses.append(answer.status)
-        if interaction.response.kind == "events":
-            assert [c.decode() for c in answer.chunks] == [e.raw for e in interaction.response.events]
-        else:  # byte for byte, the 429's APIM-style '"message": ' spacing included
-            assert answer.body == body_bytes(interaction.response)
+        bodies.append(answer.body)
+        response = raw["response"]
+        if "events" in response:
+            assert [c.decode() for c in answer.chunks] == [f"data: {e['data']}\n\n" for e in response["events"]]
+        elif "text" in response:
+            assert answer.body == response["text"].encode()
+        else:
+            assert json.loads(answer.body) == response["json"]
+            style = response.get("json_style", "compact")
+            expected = (
+                json.dumps(response["json"], indent=2, ensure_ascii=False)
+                if style.startswith("pretty")
+                else json.dumps(response["json"], separators=(",", ":"), ensure_ascii=False)
+            ) + ("\n" if style.endswith("+lf") else "")
+            assert answer.body == expected.encode()
     assert statuses == [200, 429, 200, 200, 200, 200]
+    assert bodies[1].startswith(b'{"error":{"code":"429","message": "Requests to the ')  # APIM spacing
     assert [e.notes for e in app.state.journal.calls][1:3] == [
         ["replayed example-session.json #2"],
         ["replayed example-session.json #3"],

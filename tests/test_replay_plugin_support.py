@@ -56,10 +56,11 @@ def test_once_records_what_the_mock_answered_then_replays_it(tmp_path: Path) -> 
 
 def test_the_app_is_restored_after_the_block(tmp_path: Path) -> None:
     app = new_app()
-    pipeline, replay = app.pipeline, app.state.replay
+    pipeline, slot, replay = app.pipeline, app.cassette, app.state.replay
     with use_cassette(app, tmp_path / "x.json", "all"):
-        assert app.pipeline is not pipeline
-    assert (app.pipeline, app.state.replay) == (pipeline, replay)
+        assert app.cassette is not slot  # attached through the app's one cassette slot,
+        assert app.pipeline is pipeline  # never by swapping the pipeline
+    assert (app.pipeline, app.cassette, app.state.replay) == (pipeline, slot, replay)
     assert not (tmp_path / "x.json").exists()  # nothing recorded, nothing written
 
 
@@ -175,3 +176,27 @@ def test_readme_cassette_example_records_then_replays(pytester: pytest.Pytester)
     assert contents(cassette) == ["Tell me a story"]
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
     assert cassette.read_text() == recorded  # replayed, not recorded again
+
+
+@pytest.mark.live
+def test_recording_on_a_live_server_keeps_the_answers_headers(tmp_path: Path) -> None:
+    import httpx
+
+    app = new_app()
+    server = ServerThread(app).start()
+    path = tmp_path / "live.json"
+    try:
+        with use_cassette(app, path, "all"):
+            sent = httpx.post(
+                f"{server.endpoint}/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
+                headers={"api-key": "k"},
+                json={"messages": [{"role": "user", "content": "Hello"}]},
+                timeout=10,
+            )
+    finally:
+        server.stop()
+    (recorded,) = load(path).interactions
+    headers = {k.lower(): v for k, v in recorded.response.headers.items()}
+    assert headers["content-type"] == sent.headers["content-type"] == "application/json"
+    assert headers["apim-request-id"] == sent.headers["apim-request-id"]
+    assert recorded.response.body == sent.json()

@@ -25,6 +25,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import files
 from ..config import Settings
 
 MAX_TASKS = 100_000  # global-batch-limits: maximum requests per file
@@ -207,3 +208,24 @@ async def requests(chunks: AsyncIterator[bytes], skip: int) -> AsyncGenerator[di
         index += 1
         if index > skip:
             yield json.loads(raw)
+
+
+async def check_file(
+    state: files.FileStores, settings: Settings, record: dict[str, Any]
+) -> tuple[list[dict[str, Any]] | None, int, str | None]:
+    """The batch's input file checked: its errors (None when valid), line count and deployment."""
+    chunks = files.content(state, record["input_file_id"])
+    if chunks is None:
+        message = f"The input file {record['input_file_id']} could not be read: it was deleted."
+        return [error("invalid_request", message=message)], 0, None
+    checked = await validate(chunks, record["endpoint"], record["operation"], settings)
+    return checked.errors or None, checked.total, checked.deployment
+
+
+async def take(source: AsyncIterator[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    taken: list[dict[str, Any]] = []
+    async for item in source:
+        taken.append(item)
+        if len(taken) == count:
+            break
+    return taken

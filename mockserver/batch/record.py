@@ -198,3 +198,20 @@ def file_id(record: dict[str, Any], status: str, key: str) -> str | None:
 
 def stamp(value: float | None) -> int | None:
     return None if value is None else int(value)
+
+
+def next_change(record: dict[str, Any], now: float) -> float | None:
+    """When the status of ``record`` next changes by the clock alone (None: it waits for work)."""
+    if needs_work(record, now):
+        return None
+    at = phase(record, now)
+    times = record["times"]
+    if at.status == "validating":
+        return started_at(record)
+    if at.status == "in_progress" and record["processed_at"] is not None:
+        return max(started_at(record) + float(times["in_progress"]), float(record["processed_at"]))
+    if at.status == "finalizing" and at.finalizing_at is not None:
+        return float(at.finalizing_at + times["finalizing"])
+    if at.status == "cancelling" and record["stopped_at"] is not None:
+        return max(float(record["cancelled"] + times["cancelling"]), float(record["stopped_at"]))
+    return None

@@ -27,26 +27,22 @@ written meanwhile is kept.
 from __future__ import annotations
 
 import asyncio
-import random
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from .. import files
 from ..config import Settings
-from ..ids import digest
 from ..types import ASGIApp
-from . import inputs, lines
-from .record import BATCHES, TERMINAL, needs_work, phase, started_at, view
+from . import inputs, lines, parts
+from .record import BATCHES, TERMINAL, needs_work, next_change, phase, started_at, view
 
-PARTS = "batch-parts"  # the object store's kind for the runner's part blobs
 WINDOW = 100
 CONCURRENCY = 16
 MERGE = 10  # windows' parts joined into one segment (about a MiB of output lines for chat)
 LEASE = 30.0  # seconds of wall time a claim holds without being renewed
-NO_LIMIT = 1 << 40
 READ_BUDGET = 2.0  # seconds a request that reads a batch may spend running its lines
 SETTLE_TIMEOUT = 600.0
 
@@ -158,20 +154,7 @@ class BatchRunner:
         return record["cancelled"] is not None or expired
 
     async def validate(self, record: dict[str, Any]) -> dict[str, Any]:
-        chunks = files.content(self.state, record["input_file_id"])
-        if chunks is None:
-            errors: list[dict[str, Any]] | None = [
-                inputs.error(
-                    "invalid_request",
-                    message=(f"The input file {record['input_file_id']} could not be read: it was deleted."),
-                )
-            ]
-            total, deployment = 0, None
-        else:
-            checked = await inputs.validate(
-                chunks, record["endpoint"], record["operation"], self.state.settings
-            )
-            errors, total, deployment = checked.errors or None, checked.total, checked.deployment
+        errors, total, deployment = await inputs.check_file(self.state, self.state.settings, record)
         updated = await self.set(
             record["id"], validated={"total": total, "deployment": deployment}, errors=errors
         )
@@ -189,7 +172,7 @@ class BatchRunner:
         requests = inputs.requests(chunks, record["next"])
         try:
             while True:
-                window = await take(requests, WINDOW)
+                window = await inputs.take(requests, WINDOW)
                 if not window:
                     return "done"
                 outcomes = await self.run_window(record, window)
@@ -215,20 +198,20 @@ class BatchRunner:
         """Write the window's output and error lines as part blobs and count them in the record; every
         ``MERGE`` windows' parts are joined into one segment (over a MiB: spooled to disk, not memory)."""
         batch_id, window = record["id"], record["windows"]
-        order = permutation(self.state.settings.seed, batch_id, window, len(outcomes))
+        order = parts.permutation(self.state.settings.seed, batch_id, window, len(outcomes))
         ordered = [outcomes[i] for i in order]
         name = f"w{window}"
         for kind, ok in (("out", True), ("err", False)):
             data = b"".join(o.text for o in ordered if o.ok == ok)
-            await self.state.objects.put_blob(PARTS, f"{batch_id}/{name}/{kind}", one_chunk(data), NO_LIMIT)
-        parts, merged = [*record["parts"], name], record["merged"]
-        if len(parts) - merged >= MERGE:
+            await parts.write(self.state.objects, batch_id, name, kind, parts.one_chunk(data))
+        names, merged = [*record["parts"], name], record["merged"]
+        if len(names) - merged >= MERGE:
             segment = f"s{window}"
             for kind in ("out", "err"):
-                joined = self.joined(batch_id, parts[merged:], kind)
-                await self.state.objects.put_blob(PARTS, f"{batch_id}/{segment}/{kind}", joined, NO_LIMIT)
-            await self.drop(batch_id, parts[merged:])
-            parts, merged = [*parts[:merged], segment], merged + 1
+                joined = parts.joined(self.state.objects, batch_id, names[merged:], kind)
+                await parts.write(self.state.objects, batch_id, segment, kind, joined)
+            await parts.drop(self.state.objects, batch_id, names[merged:])
+            names, merged = [*names[:merged], segment], merged + 1
         done = sum(1 for o in outcomes if o.ok)
 
         def count(stored: dict[str, Any]) -> None:
@@ -236,22 +219,10 @@ class BatchRunner:
             stored["completed"] += done
             stored["failed"] += len(outcomes) - done
             stored["windows"] = window + 1
-            stored["parts"], stored["merged"] = parts, merged
+            stored["parts"], stored["merged"] = names, merged
             stored["claim"] = {"by": self.token, "until": time.time() + LEASE}
 
         return await self.update(batch_id, count)
-
-    async def joined(self, batch_id: str, names: list[str], kind: str) -> AsyncIterator[bytes]:
-        for name in names:
-            blob = self.state.objects.read_blob(PARTS, f"{batch_id}/{name}/{kind}")
-            if blob is not None:
-                async for chunk in blob:
-                    yield chunk
-
-    async def drop(self, batch_id: str, names: list[str]) -> None:
-        for name in names:
-            for kind in ("out", "err"):
-                await self.state.objects.delete_blob(PARTS, f"{batch_id}/{name}/{kind}")
 
     async def finish(self, batch_id: str, stopped: bool) -> None:
         """Write the output and error files; a stopped batch with no line done gets none (recording 29)."""
@@ -261,7 +232,7 @@ class BatchRunner:
         if not stopped or record["completed"] + record["failed"] > 0:
             output = await self.write_file(record, "out", f"{batch_id}_results.jsonl")
             error = await self.write_file(record, "err", f"{batch_id}_errors.jsonl")
-        await self.drop(batch_id, record["parts"])
+        await parts.drop(self.state.objects, batch_id, record["parts"])
         when = "stopped_at" if stopped else "processed_at"
         await self.set(batch_id, output_file_id=output, error_file_id=error, **{when: self.now()})
 
@@ -271,7 +242,12 @@ class BatchRunner:
         expiry = record.get("output_expires_after")
         expires_at = created + int(expiry["seconds"]) if expiry else None
         new = files.new_file(file_id, filename, "batch_output", 0, created, expires_at)
-        await files.store(self.state, new, self.joined(record["id"], record["parts"], kind), NO_LIMIT)
+        await files.store(
+            self.state,
+            new,
+            parts.joined(self.state.objects, record["id"], record["parts"], kind),
+            parts.NO_LIMIT,
+        )
         return file_id
 
     # --- what the endpoints and helpers ask for ----------------------------------------------
@@ -321,43 +297,3 @@ class BatchRunner:
     def reset(self) -> None:
         with self.guard:
             self.locks.clear()
-
-
-def next_change(record: dict[str, Any], now: float) -> float | None:
-    """When the status of ``record`` next changes by the clock alone (None: it waits for work)."""
-    if needs_work(record, now):
-        return None
-    at = phase(record, now)
-    times = record["times"]
-    if at.status == "validating":
-        return started_at(record)
-    if at.status == "in_progress" and record["processed_at"] is not None:
-        return max(started_at(record) + float(times["in_progress"]), float(record["processed_at"]))
-    if at.status == "finalizing" and at.finalizing_at is not None:
-        return float(at.finalizing_at + times["finalizing"])
-    if at.status == "cancelling" and record["stopped_at"] is not None:
-        return max(float(record["cancelled"] + times["cancelling"]), float(record["stopped_at"]))
-    return None
-
-
-def permutation(seed: int, batch_id: str, part: int, size: int) -> list[int]:
-    """A seeded order of ``size`` lines that is never the input order (when it can differ)."""
-    order = list(range(size))
-    random.Random(digest("batch-order", seed, batch_id, part)).shuffle(order)
-    if size > 1 and order == sorted(order):
-        order = order[1:] + order[:1]
-    return order
-
-
-async def take(source: AsyncIterator[dict[str, Any]], count: int) -> list[dict[str, Any]]:
-    taken: list[dict[str, Any]] = []
-    async for item in source:
-        taken.append(item)
-        if len(taken) == count:
-            break
-    return taken
-
-
-async def one_chunk(data: bytes) -> AsyncIterator[bytes]:
-    if data:
-        yield data

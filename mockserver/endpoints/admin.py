@@ -18,13 +18,23 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import jsontext
 from ..errors import ConfigError
 from ..faults.scenarios import library, parse_scenario
-from ..http import BodyAbandoned, BodyTooLarge, limited_receive
-from ..limits import MAX_CLOCK_OFFSET, MAX_CONTROL_BYTES
+from ..http import BodyAbandoned
+from ..journal import filters_from_query
+from ..limits import MAX_CLOCK_OFFSET
 from ..state import MockState
 from ..ui.routes import ui_routes
+from .control_envelope import (
+    bad_input,
+    bad_request,
+    client_gone,
+    config_error,
+    control_error,
+    http_error,
+    internal_error,
+    json_body,
+)
 from .images import image_blob
 
 
@@ -45,10 +55,11 @@ def reset(state: MockState) -> Any:
 
 def requests(state: MockState) -> Any:
     async def endpoint(request: Request) -> Response:
-        q = request.query_params
-        entries = state.journal.filter(
-            session=q.get("session"), operation=q.get("operation"), deployment=q.get("deployment")
-        )
+        try:
+            filters = filters_from_query(request.query_params)
+        except ValueError as exc:
+            return bad_request(str(exc))
+        entries = list(state.journal.filter(**filters))
         return JSONResponse({"count": len(entries), "requests": [e.to_dict() for e in entries]})
 
     return endpoint
@@ -91,40 +102,6 @@ def clock(state: MockState) -> Any:
 def clock_reading(state: MockState) -> dict[str, Any]:
     clock = state.clock
     return {"now": clock.now(), "advanced": clock.offset, "frozen": clock.frozen is not None}
-
-
-def control_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
-
-
-def bad_request(message: str) -> Response:
-    return control_error(400, "InvalidRequest", message)
-
-
-UNSET: Any = object()
-
-
-class ControlBodyTooLarge(ConfigError):
-    pass
-
-
-async def json_body(request: Request, empty: Any = UNSET) -> Any:
-    """The request's body as strict JSON, read up to ``MAX_CONTROL_BYTES``; ``empty`` (when given) for
-    a request without a body."""
-    chunks = []
-    receive = limited_receive(request.receive, MAX_CONTROL_BYTES)
-    try:
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        raw = b"".join(chunks)
-        return empty if not raw and empty is not UNSET else jsontext.loads(raw)
-    except BodyTooLarge:
-        raise ControlBodyTooLarge(f"the body is over {MAX_CONTROL_BYTES} bytes") from None
-    except ValueError as exc:
-        raise ConfigError(f"the body must be JSON: {exc}") from None
 
 
 def stored_files(state: MockState) -> Any:
@@ -192,12 +169,6 @@ def fault(state: MockState) -> Any:
     return endpoint
 
 
-def config_error(exc: ConfigError) -> Response:
-    if isinstance(exc, ControlBodyTooLarge):
-        return control_error(413, "PayloadTooLarge", str(exc))
-    return bad_request(str(exc))
-
-
 SCENARIO_BODY = 'send {"name": "<built-in scenario>"} or {"scenario": {"rules": [...]}}'
 
 
@@ -253,36 +224,6 @@ async def tls_ca(request: Request) -> Response:
         )
         return control_error(404, "NotFound", why)
     return Response(tls.ca_path.read_bytes(), media_type="application/x-pem-file")
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    """The router's own 404 and 405, in the control API's envelope."""
-    assert isinstance(exc, HTTPException)
-    where = f"{request.method} {request.url.path}"
-    if exc.status_code == 405:
-        allowed = ", ".join(sorted((exc.headers or {}).get("Allow", "").split(", ")))  # Starlette's is a set
-        return control_error(
-            405, "MethodNotAllowed", f"{where} is not allowed; allowed: {allowed}", headers={"Allow": allowed}
-        )
-    if exc.status_code == 404:
-        return control_error(404, "NotFound", f"no control route {where}")
-    return control_error(exc.status_code, str(exc.status_code), str(exc.detail))
-
-
-async def internal_error(request: Request, exc: Exception) -> Response:
-    """An unhandled error: a JSON 500 (Starlette still logs the traceback, as it should)."""
-    return control_error(
-        500, "InternalError", f"the control API failed on {request.method} {request.url.path}"
-    )
-
-
-async def client_gone(request: Request, exc: Exception) -> Response:
-    return control_error(400, "InvalidRequest", "the client disconnected before its body was complete")
-
-
-async def bad_input(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ConfigError)
-    return config_error(exc)
 
 
 def admin_router(state: MockState) -> Starlette:

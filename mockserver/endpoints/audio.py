@@ -27,9 +27,8 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from ..call import Call
+from ..call import Call, Speech, Transcription
 from ..errors import invalid_request
-from ..fastpath.header_plan import azure_headers
 from ..ids import digest
 from ..limits import MAX_TRANSCRIPT_SECONDS
 from ..state import MockState
@@ -38,8 +37,7 @@ from ..synth.media.languages import language_name
 from ..synth.media.speech import synthesize
 from ..synth.media.subtitles import plain, srt, vtt
 from ..synth.media.transcript import Segment, Transcript, generated_text, lay_out
-from ..validation.audio import Transcription, speech, transcription
-from .render import json_response
+from .render import json_response, response_headers
 
 TEXT_PLAIN = "text/plain; charset=utf-8"
 OCTET_STREAM = "application/octet-stream"
@@ -49,11 +47,11 @@ TEXT_RENDERERS = {"text": plain, "srt": srt, "vtt": vtt}
 
 
 async def transcriptions(call: Call, state: MockState) -> Response:
-    return await transcribe(call, state, transcription(call, translate=False))
+    return await transcribe(call, state, call.request_as(Transcription))
 
 
 async def translations(call: Call, state: MockState) -> Response:
-    return await transcribe(call, state, transcription(call, translate=True))
+    return await transcribe(call, state, call.request_as(Transcription))
 
 
 async def transcribe(call: Call, state: MockState, request: Transcription) -> Response:
@@ -77,7 +75,7 @@ def write_transcript(
     text = configured or generated_text(digest("audio", state.settings.seed, sha), seconds)
     transcript = lay_out(text, seconds)
     if request.response_format in TEXT_RENDERERS:
-        headers = azure_headers(call, "audio", state.settings.region)
+        headers = response_headers(call, state, "audio")
         headers["Content-Type"] = TEXT_PLAIN
         response = Response(TEXT_RENDERERS[request.response_format](transcript).encode(), headers=headers)
     elif request.response_format == "verbose_json":
@@ -159,8 +157,8 @@ def stamp_token(seconds: float) -> int:
 
 async def audio_speech(call: Call, state: MockState) -> Response:
     assert call.deployment is not None
-    request = speech(call, call.deployment)
+    request = call.request_as(Speech)
     audio = await run_in_threadpool(synthesize, request.input, request.speed, request.response_format)
-    headers = azure_headers(call, "audio", state.settings.region)
+    headers = response_headers(call, state, "audio")
     headers["Content-Type"] = OCTET_STREAM
     return Response(audio, headers=headers)

@@ -29,10 +29,9 @@ from starlette.responses import Response
 from .. import files
 from ..batch.record import TERMINAL, new_record, status, view
 from ..batch.runner import READ_BUDGET
-from ..call import Call
+from ..call import BatchCreate, Call
 from ..errors import authoring_error, invalid_payload, not_found
 from ..state import MockState
-from ..validation.batches import check_version, create_request
 from .render import BytesResponse
 
 JSON_UTF8 = "application/json; charset=utf-8"
@@ -47,7 +46,7 @@ def batch_json(call: Call, state: MockState, body: Any, extra: dict[str, str] | 
 
 
 async def batches_create(call: Call, state: MockState) -> Response:
-    request = create_request(call, state)
+    request = call.request_as(BatchCreate)
     input_file = await files.get(state, request.body["input_file_id"])
     if input_file is None:
         raise not_found("File", request.body["input_file_id"])
@@ -73,7 +72,6 @@ async def batches_create(call: Call, state: MockState) -> Response:
 
 
 async def batches_retrieve(call: Call, state: MockState) -> Response:
-    check_version(call)
     record = await state.batches.observe(call.resource_id or "", READ_BUDGET)
     if record is None:
         raise not_found("Batch", call.resource_id or "")
@@ -81,7 +79,6 @@ async def batches_retrieve(call: Call, state: MockState) -> Response:
 
 
 async def batches_cancel(call: Call, state: MockState) -> Response:
-    check_version(call)
     batch_id = call.resource_id or ""
     record = await state.batches.load(batch_id)
     if record is None:
@@ -98,7 +95,6 @@ async def batches_cancel(call: Call, state: MockState) -> Response:
 
 
 async def batches_list(call: Call, state: MockState) -> Response:
-    check_version(call)
     records = await state.batches.observe_all()
     records.sort(key=lambda record: record["created"], reverse=call.query.get("$orderby") != "created_at asc")
     after = call.query.get("after")

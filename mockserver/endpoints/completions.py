@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..call import Call
+from ..call import Call, CompletionsRequest
 from ..config import Deployment
 from ..filters.annotations import choice_results, prompt_filter_results
 from ..ids import completion_id
@@ -23,7 +23,6 @@ from ..synth.logprobs import legacy_logprobs
 from ..synth.sse import DONE, event
 from ..synth.text import reply
 from ..synth.tokens import Tokenizer
-from ..validation.completions import DEFAULT_MAX_TOKENS, normalise_prompt
 from .render import json_response, sse_response
 
 
@@ -35,11 +34,13 @@ class TextChoice:
     finish_reason: str
 
 
-def plan(body: dict[str, Any], deployment: Deployment, tokenizer: Tokenizer, seed: int) -> list[TextChoice]:
+def plan(
+    body: dict[str, Any], request: CompletionsRequest, tokenizer: Tokenizer, seed: int
+) -> list[TextChoice]:
     n = body.get("n") or 1
-    limit = body.get("max_tokens", DEFAULT_MAX_TOKENS)
+    limit = request.max_tokens
     choices = []
-    for p, prompt in enumerate(normalise_prompt(body["prompt"])):
+    for p, prompt in enumerate(request.prompts):
         for j in range(n):
             text = "\n\n" + reply(prompt, seed + (body.get("seed") or 0), j)  # recording 13 starts with \n\n
             finish = "stop"
@@ -80,10 +81,11 @@ async def completions(call: Call, state: MockState) -> Response:
     deployment = call.deployment
     assert deployment is not None
     body: dict[str, Any] = call.body
-    choices = plan(body, deployment, state.tokenizer(deployment), state.settings.seed)
+    request = call.request_as(CompletionsRequest)
+    choices = plan(body, request, state.tokenizer(deployment), state.settings.seed)
     cid = completion_id(state.settings.seed, call.raw_body, deployment.name)
     created = int(state.clock.now())
-    prompts = len(normalise_prompt(body["prompt"]))
+    prompts = len(request.prompts)
     if call.stream:
         events = stream(body, choices, cid, created, deployment, prompts)
         return sse_response(call, state, events, "completions")

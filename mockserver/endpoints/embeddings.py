@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 
-from ..call import Call
+from ..call import Call, EmbeddingsRequest
 from ..state import MockState
 from ..synth.embeddings import encode, vector
-from ..validation.embeddings import normalise_input
 from .render import json_response
 
 
 async def embeddings(call: Call, state: MockState) -> Response:
     deployment = call.deployment
     assert deployment is not None
-    body: dict[str, Any] = call.body
-    dims = body.get("dimensions") or deployment.dimensions
+    request = call.request_as(EmbeddingsRequest)
+    dims = request.dimensions or deployment.dimensions
     data = []
-    for index, item in enumerate(normalise_input(body["input"])):
+    for index, item in enumerate(request.inputs):
         values = vector(item, deployment.model, state.settings.seed, deployment.dimensions, dims)
         data.append(
-            {"object": "embedding", "index": index, "embedding": encode(values, body.get("encoding_format"))}
+            {"object": "embedding", "index": index, "embedding": encode(values, request.encoding_format)}
         )
     payload = {
         "object": "list",

@@ -26,9 +26,9 @@ from urllib.parse import quote
 from starlette.responses import Response, StreamingResponse
 
 from .. import files
-from ..call import Call
+from ..call import Call, FileListing, FileUpload
 from ..errors import not_found
-from ..fastpath.header_plan import azure_headers
+from ..headers import azure_headers
 from ..objects import BlobTooLarge
 from ..state import MockState
 from ..validation.files import (
@@ -37,11 +37,8 @@ from ..validation.files import (
     MAX_BATCH_FILES,
     MAX_EXPIRING_BATCH_FILES,
     MAX_FILE_BYTES,
-    FileUpload,
-    list_purpose,
     quota_exceeded,
     too_large,
-    upload_request,
 )
 from .render import json_bytes_response
 
@@ -76,7 +73,7 @@ async def one(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def files_create(call: Call, state: MockState) -> Response:
-    request = upload_request(call, state)
+    request = call.request_as(FileUpload)
     await check_quota(state, request)
     created = int(state.clock.now())
     expires_at = created + request.expires_after if request.expires_after is not None else None
@@ -113,7 +110,7 @@ def location(call: Call, file_id: str) -> str:
 
 
 async def files_list(call: Call, state: MockState) -> Response:
-    records = list(reversed(await files.listing(state, list_purpose(call))))
+    records = list(reversed(await files.listing(state, call.request_as(FileListing).purpose)))
     if call.query.get("order") == "asc":
         records.reverse()
     after = call.query.get("after")

@@ -37,11 +37,10 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..call import Call
+from ..call import Call, ImageRequest
 from ..ids import digest
 from ..state import MockState
 from ..synth.media.picture import render_jpeg, render_png
-from ..validation.images import ImageRequest, filter_hits, image_request
 from ..versions import knows
 from .render import json_response
 
@@ -56,8 +55,8 @@ REVISIONS = (
 
 async def images_generations(call: Call, state: MockState) -> Response:
     assert call.deployment is not None
-    request = image_request(call.body, call.deployment, call.api_version)
-    hits = filter_hits(request.prompt, call.deployment, state.settings)  # below blocking: annotations only
+    request = call.request_as(ImageRequest)
+    hits = call.prompt_hits  # below blocking (the moderate stage): annotations only
     items = [image_item(call, state, request, index, hits) for index in range(request.n)]
     return json_response(call, state, {"created": int(state.clock.now()), "data": items}, "images")
 

@@ -11,8 +11,8 @@ from starlette.responses import Response, StreamingResponse
 
 from ..call import Call
 from ..errors import AzureError
-from ..fastpath.header_plan import azure_header_lines, azure_headers, raw_azure_headers
-from ..headers import RawHeaders, merged
+from ..fastpath.header_plan import planned_header_lines, planned_headers, planned_raw_headers
+from ..headers import RawHeaders, azure_headers, merged, raw_headers
 from ..state import MockState
 from ..synth.sse import dumps
 from ..types import Receive, Scope, Send
@@ -24,7 +24,8 @@ SSE = "text/event-stream"  # recordings 02 and 03 (the newest, Nov 2025)
 
 class BytesResponse(Response):
     """A complete JSON body with this call's Azure headers, computed when it is sent: as header lines
-    for a server that takes a rendered head (``mockserver.fastpath.wire``), else as ASGI's header list."""
+    for a server that takes a rendered head (``mockserver.fastpath.wire``), else as ASGI's header list.
+    ``fast`` (``Settings.fast_path``): from the compiled header plans, and rendered heads allowed."""
 
     media_type = JSON
 
@@ -36,15 +37,17 @@ class BytesResponse(Response):
         profile: str,
         region: str,
         extra: dict[str, str] | None = None,
+        fast: bool = True,
     ) -> None:
         self.status_code = status
         self.body = body
         self.background = None
-        self.call, self.profile, self.region, self.extra = call, profile, region, extra
+        self.call, self.profile, self.region, self.extra, self.fast = call, profile, region, extra, fast
 
     @cached_property
     def raw_headers(self) -> RawHeaders:  # type: ignore[override]
-        raw = raw_azure_headers(self.call, self.profile, self.region)
+        headers = planned_raw_headers if self.fast else raw_headers
+        raw = headers(self.call, self.profile, self.region)
         raw.append((b"content-type", JSON_BYTES))  # before ``extra``: a scripted header may replace it
         if self.extra:
             merged(raw, self.extra)
@@ -52,9 +55,9 @@ class BytesResponse(Response):
         return raw
 
     def header_lines(self) -> bytes | None:
-        if self.extra or "raw_headers" in self.__dict__:
-            return None  # scripted error headers, or headers read (maybe changed): uvicorn's path
-        lines = azure_header_lines(self.call, self.profile, self.region)
+        if not self.fast or self.extra or "raw_headers" in self.__dict__:
+            return None  # the plain path, scripted error headers, or headers read (maybe changed)
+        lines = planned_header_lines(self.call, self.profile, self.region)
         if lines is None:
             return None
         return b"%bcontent-type: %b\r\ncontent-length: %d\r\n" % (lines, JSON_BYTES, len(self.body))
@@ -86,13 +89,19 @@ def json_bytes_response(
     call: Call, state: MockState, data: bytes, profile: str, status: int = 200
 ) -> Response:
     """An already serialised JSON body with this call's Azure headers."""
-    return BytesResponse(data, status, call, profile, state.settings.region)
+    return BytesResponse(data, status, call, profile, state.settings.region, fast=state.settings.fast_path)
+
+
+def response_headers(call: Call, state: MockState, profile: str) -> dict[str, str]:
+    """This call's Azure headers of ``profile``, by name (for streamed and media answers)."""
+    headers = planned_headers if state.settings.fast_path else azure_headers
+    return headers(call, profile, state.settings.region)
 
 
 def sse_response(
     call: Call, state: MockState, events: AsyncIterator[bytes], profile: str = "inference"
 ) -> StreamingResponse:
-    headers = azure_headers(call, profile, state.settings.region)
+    headers = response_headers(call, state, profile)
     headers["Content-Type"] = SSE
     return StreamingResponse(events, headers=headers)
 
@@ -117,4 +126,5 @@ def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     profile = error_profile(error, call)
     if call.rate is None and call.deployment is not None and profile in UNMETERED_PROFILES:
         call.rate = state.limiter.peek(call.deployment)  # refused before metering: nothing charged
-    return BytesResponse(error.render(), error.status, call, profile, state.settings.region, error.headers)
+    region, fast = state.settings.region, state.settings.fast_path
+    return BytesResponse(error.render(), error.status, call, profile, region, error.headers, fast)

@@ -105,7 +105,7 @@ def compile_profile(profile: str, region: str, deployment: Deployment | None) ->
     return HeaderTemplate(tuple(slots), template, dynamic, lines, form)
 
 
-def raw_azure_headers(call: Call, profile: str, region: str) -> RawHeaders:
+def planned_raw_headers(call: Call, profile: str, region: str) -> RawHeaders:
     """The headers of ``profile`` with this call's values, ready for the ASGI ``headers`` list
     (names lower-cased, as Starlette sends them); headers without a value are left out."""
     plan = compiled(profile, region, call.deployment)
@@ -120,7 +120,7 @@ def raw_azure_headers(call: Call, profile: str, region: str) -> RawHeaders:
     return cast(RawHeaders, result) if complete else [header for header in result if header is not None]
 
 
-def azure_header_lines(call: Call, profile: str, region: str) -> bytes | None:
+def planned_header_lines(call: Call, profile: str, region: str) -> bytes | None:
     """The headers of ``profile`` with this call's values as header lines for ``wire``'s rendered
     head, or None when a name or value is one uvicorn would refuse (its own path then decides)."""
     plan = compiled(profile, region, call.deployment)
@@ -139,7 +139,7 @@ def azure_header_lines(call: Call, profile: str, region: str) -> bytes | None:
     return b"".join(lines)
 
 
-def azure_headers(call: Call, profile: str, region: str) -> dict[str, str]:
+def planned_headers(call: Call, profile: str, region: str) -> dict[str, str]:
     """The headers of ``profile`` with this call's values, by name as the service spells them."""
     result = {}
     for name, _, value in compiled(profile, region, call.deployment).slots:

@@ -10,10 +10,13 @@ per request (ids in headers, rate-limit headers, faults, the journal) is still d
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..bounded import BoundedCache
 from ..call import Call
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 SIZE = 512
 # keys hold request bodies: larger ones are not kept, so 512 entries stay a few MiB at most
@@ -37,19 +40,21 @@ class Memo:
         self.owner: object = None
         self.lock = threading.Lock()
 
-    def get(self, owner: object, key: tuple[Any, ...]) -> Any:
-        if owner is not self.owner:
+    def get(self, settings: Settings, key: tuple[Any, ...]) -> Any:
+        """The value kept for ``key`` under ``settings``; None when there is none, or when the
+        settings turn the fast path off."""
+        if settings is not self.owner or not settings.fast_path:
             return None  # stale: the next put starts afresh
         return self.cache.get(key)
 
-    def put(self, owner: object, key: tuple[Any, ...], value: Any) -> None:
+    def put(self, settings: Settings, key: tuple[Any, ...], value: Any) -> None:
         key_bytes = sum(len(part) for part in key if isinstance(part, bytes))
-        if key_bytes > MAX_KEY_BYTES:
+        if not settings.fast_path or key_bytes > MAX_KEY_BYTES:
             return
         with self.lock:
-            if owner is not self.owner:
+            if settings is not self.owner:
                 self.cache.clear()
-                self.owner = owner
+                self.owner = settings
         self.cache.put(key, value, key_bytes + (len(value) if isinstance(value, bytes) else 64) + 200)
 
     def reset(self) -> None:

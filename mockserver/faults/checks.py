@@ -13,6 +13,8 @@ import re
 from typing import Any
 
 from ..errors import ConfigError
+from ..filters.triggers import CATEGORIES
+from ..filters.verdicts import SEVERITIES
 
 MAX_SECONDS = 3600.0  # the longest scripted delay (an hour outlasts any client timeout)
 MAX_RETRY_AFTER = 366 * 86400.0  # a retry-after of a year at most (Azure has sent 86400: azure-wire §3.5)
@@ -30,18 +32,7 @@ VARIANTS = ("tokens", "requests")
 RETRY_AFTER_FORMATS = ("seconds", "http-date")
 CUT_MODES = ("drop", "clean")
 DISTRIBUTIONS = {"uniform": ("low", "high"), "normal": ("mean", "stddev"), "exponential": ("mean",)}
-FILTER_CATEGORIES = (
-    "hate",
-    "sexual",
-    "violence",
-    "self_harm",
-    "jailbreak",
-    "indirect_attack",
-    "profanity",
-    "protected_material_text",
-    "protected_material_code",
-)
-SEVERITIES = ("safe", "low", "medium", "high")
+FILTER_CATEGORIES = CATEGORIES  # what a content_filter fault may name: the triggers' categories
 
 STATUS_KEYS = frozenset(
     {"status", "headers", "body", "variant", "retry_after", "retry_after_format", "content_filter"}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..errors import ConfigError
@@ -71,6 +72,27 @@ def parse_trigger(item: dict[str, Any]) -> FilterTrigger:
     except re.error as exc:
         raise ConfigError(f"bad content filter regex {item['match']!r}: {exc}") from exc
     return FilterTrigger(pattern, category, severity, side, item.get("deployment"))
+
+
+@lru_cache(maxsize=256)
+def image_triggers(deployment: str, patterns: tuple[str, ...]) -> tuple[FilterTrigger, ...]:
+    """A deployment's ``image_filter_triggers`` (regexes, case-insensitive) as the prompt-side
+    triggers they stand for: violence at medium, which Azure's default configuration blocks
+    (azure-wire §5.3), scoped to that deployment."""
+    return tuple(
+        FilterTrigger(re.compile(pattern, re.IGNORECASE), "violence", "medium", "prompt", deployment)
+        for pattern in patterns
+    )
+
+
+def prompt_triggers(
+    configured: tuple[FilterTrigger, ...], deployment: str | None, image_patterns: tuple[str, ...]
+) -> tuple[FilterTrigger, ...]:
+    """The triggers a request's prompt meets: the configured ``[[content_filters]]``, then the
+    image triggers of its deployment (a later trigger of the same category wins)."""
+    if deployment is None or not image_patterns:
+        return configured
+    return configured + image_triggers(deployment, image_patterns)
 
 
 def prompt_hits(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import MODEL_ERROR_HEADERS, AzureError
+from ..errors import MODEL_ERROR_HEADERS, AzureError, content_policy_violation
 from .annotations import HARM_CATEGORIES
 
 PROMPT_FILTER_MESSAGE = (
@@ -64,3 +64,23 @@ def hits_from_spec(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
         return {"jailbreak": verdict("jailbreak")}
     category = spec.get("category", "violence")
     return {category: verdict(category, spec.get("severity", "medium"))}
+
+
+def image_prompt_blocked(hits: dict[str, dict[str, Any]]) -> AzureError:
+    """A blocked image prompt: the content-policy 400 (azure-wire §8, report litellm#16072)."""
+    return content_policy_violation(blocked_image_results(hits))
+
+
+def blocked_image_results(hits: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``content_filter_results`` of a blocked image prompt: the spec's ``dalleFilterResults``
+    categories with the hits, keys alphabetical at both levels like the 2025 body (azure-wire §8)."""
+    results: dict[str, dict[str, Any]] = {
+        "hate": {"filtered": False, "severity": "safe"},
+        "jailbreak": {"detected": False, "filtered": False},
+        "profanity": {"detected": False, "filtered": False},
+        "self_harm": {"filtered": False, "severity": "safe"},
+        "sexual": {"filtered": False, "severity": "safe"},
+        "violence": {"filtered": False, "severity": "safe"},
+    }
+    results.update(hits)
+    return {name: dict(sorted(verdict.items())) for name, verdict in sorted(results.items())}

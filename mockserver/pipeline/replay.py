@@ -1,4 +1,13 @@
-"""The ``replay`` stage: a cassette's recorded answer for this request, a fall-through, or a miss."""
+"""The ``replay`` stage: look the request up in the attached cassette early, answer late.
+
+A hit is kept on the call (``call.replayed``) after its recorded header delay; the stages after
+it that decide what the generator would answer (deployment, validate, moderate, ratelimit) let a
+replayed call pass, the ``faults`` stage still runs in its place (a rule can throttle, delay or cut
+a recorded answer; a ``content_filter`` fault cannot rewrite recorded content and is ignored), and
+the pipeline answers with the recording instead of a handler. A miss is an Azure-shaped 404
+``ReplayMiss`` naming its near miss, or, with fall-through, goes on to the generator and meets the
+route or api-version error it deferred.
+"""
 
 from __future__ import annotations
 
@@ -12,41 +21,38 @@ from ..call import Call
 from ..faults.effects import wait_or_disconnect
 from ..replay.bodies import add_field
 from ..replay.cassette import Request
-from ..replay.player import Miss, Player, replay_miss
+from ..replay.player import Miss, Replayed, replay_miss
 from ..state import MockState
 
 FELL_THROUGH = "replay miss, answered by the generator: {message}"
 
 
-class ReplayHit(Exception):
-    """Raised by the replay stage: the pipeline answers with ``response``."""
-
-    def __init__(self, response: HttpResponse) -> None:
-        super().__init__("replayed")
-        self.response = response
-
-
-async def replay_call(call: Call, state: MockState) -> None:
-    """The ``replay`` stage: answer from the cassette, fall through, or refuse with a near miss."""
-    player: Player | None = state.replay
-    if player is None:
+async def replay(call: Call, state: MockState) -> None:
+    player = state.replay
+    if player is None or call.batch_id is not None:  # batch lines are the mock's own, never replayed
         return
     outcome = player.lookup(await request_from_call(call))
     if isinstance(outcome, Miss):
-        if player.fallthrough:
-            call.notes.append(FELL_THROUGH.format(message=outcome.message))
-            return
-        call.notes.append(outcome.message)
-        await close_form(call)
-        raise replay_miss(outcome.message)
+        if not player.fallthrough:
+            call.notes.append(outcome.message)
+            await close_form(call)
+            raise replay_miss(outcome.message)
+        call.notes.append(FELL_THROUGH.format(message=outcome.message))
+        if call.deferred is not None:
+            raise call.deferred
+        return
     await close_form(call)
     call.notes.append(outcome.note)
-    if call.scope is not None:
-        call.scope["aoai.replayed"] = True  # in-process recorders skip what was replayed
+    call.replayed = Replayed(player, outcome.entry.interaction)
     if call.deployment_name is None:
         call.deployment_name = outcome.entry.view.deployment
     await pause(player.delay(outcome.entry.interaction.response.t, call.started), call)
-    raise ReplayHit(player.response(outcome.entry.interaction, call.started))
+
+
+def replay_answer(call: Call) -> HttpResponse:
+    """The recorded response of a replayed call (its SSE events paced from when the call came)."""
+    assert call.replayed is not None
+    return call.replayed.response(call.started)
 
 
 async def close_form(call: Call) -> None:

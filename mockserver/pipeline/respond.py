@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -13,9 +14,11 @@ from ..errors import AzureError, resource_not_found, server_error
 from ..faults.effects import ClientGone, ScriptedDisconnect, wrap_send
 from ..http import decode_headers, decode_query, normalise_path
 from ..journal import JournalRecord
+from ..replay.capture import Capture
+from ..replay.cassette import Interaction
 from ..state import MockState
 from ..types import Message, Receive, Scope, Send
-from .replay import ReplayHit
+from .replay import replay_answer
 from .stages import STAGES
 
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
@@ -31,12 +34,24 @@ class Pipeline:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        slot = self.state.cassette
+        capture = None
+        # the mock records what it answers itself; never a batch line (the mock's own request: a
+        # cassette keeps the client's exchanges, and the lines come back from the batch's own record)
+        if slot is not None and slot.record is not None and "aoai.batch" not in scope:
+            keep = recorder(lambda: call, slot.record)
+            capture = Capture(scope, slot.body_fields, keep, self.state.settings.max_body_bytes)
+            raw_receive, receive = receive, capture.tee(receive)
+            send = capture.wrap(send, raw_receive)
+            scope["aoai.head"] = False  # the capture reads the response's headers: plain messages
         call = self.new_call(scope, receive)
         try:
             await self.answer(call, scope, receive, send)
         finally:
             if call.form is not None:
                 await call.form.close()  # spooled upload files are removed now, on every path
+            if capture is not None:
+                capture.done()  # an answer cut short is recorded as it went out
 
     async def answer(self, call: Call, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -50,7 +65,7 @@ class Pipeline:
         transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
         if call.transport_fault is not None:
             chain = wrap_send(call.transport_fault, chain, scope)
-        elif transport is not None and one_write(response):
+        elif transport is not None and self.state.settings.fast_path and one_write(response):
             transport.hold()  # a small complete body: head and body leave in one write
         try:
             await response(scope, receive, chain)
@@ -87,12 +102,12 @@ class Pipeline:
                 waiting = stage(call, self.state)
                 if waiting is not None:  # an async stage (body, replay, faults)
                     await waiting
+            if call.replayed is not None:  # the replay stage found a recorded answer
+                return replay_answer(call)
             handler = HANDLERS.get(call.operation or "")
             if handler is None:
                 raise resource_not_found()
             return await handler(call, self.state)
-        except ReplayHit as hit:  # the replay stage answered from a cassette
-            return hit.response
         except AzureError as error:
             return error_response(call, self.state, error)
         except ClientGone:
@@ -154,7 +169,8 @@ def journal_record(call: Call, status: int) -> JournalRecord:
 
 
 def summarise_form(form: Any) -> dict[str, Any]:
-    """Uploads are summarised (name, type, size), never stored."""
+    """Uploads are summarised (name, type, size), never stored. Not ``replay.bodies.file_summary``:
+    a cassette's summary hashes the upload's bytes (to match it later); the journal never reads them."""
     result: dict[str, Any] = {}
     for key, value in form.multi_items():
         if hasattr(value, "filename"):
@@ -162,3 +178,15 @@ def summarise_form(form: Any) -> dict[str, Any]:
         else:
             result[key] = value
     return result
+
+
+def recorder(
+    call: Callable[[], Call], record: Callable[[Interaction], None]
+) -> Callable[[Interaction], None]:
+    """``record`` for what the mock answered itself: a replayed answer is in the cassette already."""
+
+    def keep(interaction: Interaction) -> None:
+        if call().replayed is None:
+            record(interaction)
+
+    return keep

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Awaitable, Callable
 
 from starlette.formparsers import MultiPartException
@@ -10,7 +9,7 @@ from starlette.requests import Request
 
 from .. import routing
 from ..auth import authenticate
-from ..call import UNPARSED, Call
+from ..call import UNPARSED, Call, CompletionsRequest, ImageRequest
 from ..catalogue import (
     BATCHES_CANCEL,
     BATCHES_CREATE,
@@ -18,6 +17,7 @@ from ..catalogue import (
     COMPLETIONS,
     EMBEDDINGS,
     FILES_CREATE,
+    IMAGES,
     TRANSCRIPTIONS,
     TRANSLATIONS,
 )
@@ -30,17 +30,10 @@ from ..errors import (
     resource_not_found,
 )
 from ..fastpath.memo import request_key
-from ..faults.effects import (
-    ClientGone,
-    delay_seconds,
-    wait_or_disconnect,
-)
-from ..faults.rules import WAITING_KINDS
-from ..faults.statuses import status_fault
-from ..filters.triggers import blocks, prompt_hits
-from ..filters.verdicts import prompt_filtered
+from ..faults.effects import ClientGone
+from ..filters.triggers import blocks, prompt_hits, prompt_triggers
+from ..filters.verdicts import image_prompt_blocked, prompt_filtered
 from ..http import BodyAbandoned, BodyTooLarge, declared_length, limited_receive, parse_json, read_body
-from ..ids import digest
 from ..limits import MAX_UPLOAD_BYTES
 from ..ratelimit import Throttle, too_many_requests
 from ..state import MockState
@@ -48,11 +41,12 @@ from ..synth.tokens import content_text
 from ..validation import VALIDATORS
 from ..validation.files import MAX_FILE_BYTES
 from ..versions import check_classic, check_v1
-from .replay import ReplayHit, replay_call
+from .faults import faults
+from .replay import replay
 
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
-MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their validators only count tokens
+MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their typed requests are immutable
 # operations whose bodies have their own limit (else mockserver.limits: MAX_UPLOAD_BYTES for
 # multipart, [server] max_body_bytes for JSON); past it a 413 before more is read or spooled
 BODY_LIMITS = {
@@ -141,26 +135,8 @@ async def read_form(call: Call, limit: int) -> None:
         raise invalid_request(f"Invalid multipart/form-data body: {exc}") from None  # wording inferred
 
 
-async def replay(call: Call, state: MockState) -> None:
-    """Serve a recorded exchange when ``state.replay`` has one: raises ``ReplayHit`` (see ``respond``).
-
-    A hit still meets the scripted faults, so a rule can throttle, delay or cut a recorded answer
-    (a ``content_filter`` fault cannot rewrite recorded content and is ignored). A miss that falls
-    through to the generator meets the route or api-version error it deferred. Batch lines are the
-    mock's own requests and never replayed."""
-    if call.batch_id is not None:
-        return
-    try:
-        await replay_call(call, state)
-    except ReplayHit:
-        await faults(call, state)
-        raise
-    if call.deferred is not None:
-        raise call.deferred
-
-
 def deployment(call: Call, state: MockState) -> None:
-    if call.operation in routing.RESOURCE_SCOPED:
+    if call.operation in routing.RESOURCE_SCOPED or call.replayed is not None:
         return
     name = call.deployment_name if call.surface != "v1" else v1_model(call)
     call.deployment_name = name
@@ -183,59 +159,47 @@ def v1_model(call: Call) -> str:
 
 def validate(call: Call, state: MockState) -> None:
     validator = VALIDATORS.get(call.operation or "")
-    if validator is None:
+    if validator is None or call.replayed is not None:
         return
     if call.operation not in MEMO_OPERATIONS:
-        validator(call, state)
+        call.request = validator(call, state)
         return
     key = ("valid", *request_key(call))
     known = state.memo.get(state.settings, key)
     if known is None:
-        validator(call, state)  # raises for bad input: only valid requests are remembered
-        known = (call.prompt_tokens, call.estimated_tokens)
+        known = validator(call, state)  # raises for bad input: only valid requests are remembered
         state.memo.put(state.settings, key, known)
-    call.prompt_tokens, call.estimated_tokens = known
-
-
-async def faults(call: Call, state: MockState) -> None:
-    decision = state.faults.decide(call)
-    if decision is None:
-        return
-    rule, action = decision
-    call.fault = f"{rule.id}: {action}"
-    if "status" in action:
-        raise status_fault(call, action)
-    if action["kind"] == "content_filter":
-        call.filter_action = action  # completion-side verdict, applied by the chat handler
-    elif action["kind"] in WAITING_KINDS:
-        rng = random.Random(digest("delay", state.settings.seed, call.request_id))
-        await wait_or_disconnect(delay_seconds(action, rng), call.receive)
-    else:
-        call.transport_fault = action
+    call.request = known
 
 
 def moderate(call: Call, state: MockState) -> None:
-    triggers = state.settings.content_filters
-    if not triggers:
+    """Prompt-side content filtering, for chat, completions and images alike (one trigger format)."""
+    found = call.deployment
+    patterns = found.image_filter_triggers if found is not None else ()
+    triggers = prompt_triggers(state.settings.content_filters, call.deployment_name, patterns)
+    if not triggers or call.replayed is not None:
         return
     hits = prompt_hits(triggers, prompt_texts(call), call.deployment_name)
     if blocks(hits):
-        raise prompt_filtered(hits)
+        raise image_prompt_blocked(hits) if call.operation == IMAGES else prompt_filtered(hits)
     call.prompt_hits = hits
 
 
 def prompt_texts(call: Call) -> list[str]:
-    body = call.body if isinstance(call.body, dict) else {}
+    if isinstance(call.request, CompletionsRequest | ImageRequest):
+        return (
+            list(call.request.prompts)
+            if isinstance(call.request, CompletionsRequest)
+            else [call.request.prompt]
+        )
     if call.operation == CHAT:
+        body = call.body if isinstance(call.body, dict) else {}
         return [content_text(m.get("content")) for m in body.get("messages", ()) if isinstance(m, dict)]
-    if call.operation == COMPLETIONS:
-        prompt = body.get("prompt")
-        return [prompt] if isinstance(prompt, str) else [p for p in prompt or () if isinstance(p, str)]
     return []
 
 
 def ratelimit(call: Call, state: MockState) -> None:
-    if call.deployment is None:
+    if call.deployment is None:  # also a replayed call: the deployment stage let it pass
         return
     pool = "batch" if call.batch_id is not None else ""  # batch lines have a quota of their own
     call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens, pool)

@@ -1,8 +1,9 @@
 """Turn what went over the wire into an ``Interaction``: request parts, then timed response chunks.
 
-Shared by the recording proxy (``replay.proxy``, a real upstream reached with httpx) and the
-in-process recorder of ``replay.attach`` (the mock app itself). Everything passes through a
-``Scrubber`` before it is kept, so no secret is ever held in a cassette, even in memory.
+Shared by the recording proxy (``replay.proxy``, a real upstream reached with httpx) and a mock that
+records what it answers itself (``Capture``, which the pipeline runs while a ``CassetteSlot``
+records). Everything passes through a ``Scrubber`` before it is kept, so no secret is ever held in
+a cassette, even in memory.
 
 Streams are split into SSE events at blank lines (``\\n\\n``, or ``\\r\\n\\r\\n``; Azure sends LF,
 azure-wire §6.1); each event gets the time its last byte arrived. A stream that ends without a
@@ -12,9 +13,12 @@ blank line (a cut stream) keeps its tail as a last, partial event.
 from __future__ import annotations
 
 import base64
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+from ..types import Message, Receive, Scope, Send
 from .bodies import EVENT_END, kept_headers, request_body, response_from_bytes
 from .cassette import Event, Interaction, Request, Response
 from .scrub import Scrubber
@@ -106,3 +110,76 @@ class InteractionBuilder:
             encoded = base64.b64encode(data).decode("ascii")
             return Response(self.status, self.headers, "base64", encoded, self.t)
         return response_from_bytes(self.status, self.headers, data, self.t, self.scrubber)
+
+
+class Capture:
+    """One exchange a mock answers while it records itself: the request's body as the pipeline reads
+    it (``receive``; what the pipeline left unread, up to ``limit`` bytes, is read when the answer
+    starts), then each response message as the wrapped ``send`` passes it on. ``keep`` gets the
+    interaction once, before the last byte leaves (so a client that has its answer finds it
+    recorded), or at ``done`` for an answer cut short."""
+
+    def __init__(
+        self, scope: Scope, body_fields: tuple[str, ...], keep: Callable[[Interaction], None], limit: int
+    ) -> None:
+        self.scope, self.body_fields, self.limit = scope, body_fields, limit
+        self.chunks: list[bytes] = []
+        self.complete = False  # the request body has been read to its end
+        self.builder: InteractionBuilder | None = None
+        self.started = time.perf_counter()
+        self.keep: Callable[[Interaction], None] | None = keep
+
+    def tee(self, receive: Receive) -> Receive:
+        """``receive`` that also keeps the request body it passes on."""
+
+        async def teed() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                self.chunks.append(message.get("body", b""))
+                self.complete = not message.get("more_body", False)
+            return message
+
+        return teed
+
+    async def request(self, receive: Receive) -> InteractionBuilder:
+        """The exchange's builder, its request made from the whole body (read to its end now when the
+        pipeline answered before reading it, as an auth error does)."""
+        if self.builder is None:
+            while not self.complete and sum(map(len, self.chunks)) <= self.limit:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                self.chunks.append(message.get("body", b""))
+                self.complete = not message.get("more_body", False)
+            scope = self.scope
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            scrubber = Scrubber(host=headers.get("host") or None, body_fields=self.body_fields)
+            raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+            query = scope.get("query_string", b"").decode("latin-1")
+            body = b"".join(self.chunks)
+            request = request_from_wire(scope["method"], raw_path, query, headers, body, scrubber)
+            self.builder = InteractionBuilder(request, scrubber)
+        return self.builder
+
+    def wrap(self, send: Send, receive: Receive) -> Send:
+        """``send`` that also times and keeps every response message."""
+        started = self.started
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                builder = await self.request(receive)
+                pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
+                builder.start(message["status"], pairs, time.perf_counter() - started)
+            elif message["type"] == "http.response.body" and self.builder is not None:
+                self.builder.chunk(message.get("body", b""), time.perf_counter() - started)
+                if not message.get("more_body", False):
+                    self.done()
+            await send(message)
+
+        return capture
+
+    def done(self) -> None:
+        """Hand the exchange to ``keep`` (once; nothing when no response was started)."""
+        keep, self.keep = self.keep, None
+        if keep is not None and self.builder is not None and self.builder.status:
+            keep(self.builder.finish())

@@ -73,7 +73,8 @@ def add_commands(commands: Any) -> None:
 def run_record(args: argparse.Namespace) -> int:
     from ..server import bind, endpoint, make_server
     from ..tls import tls_from_args
-    from .proxy import Credentials, RecorderApp
+    from .credentials import Credentials
+    from .proxy import RecorderApp
     from .scrub import Scrubber
 
     try:

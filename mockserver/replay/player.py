@@ -21,7 +21,7 @@ import base64
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +74,41 @@ class Miss:
     closest: dict[str, Any] | None = None  # cassette, index, recorded, differs (one reason per facet)
 
 
+@dataclass(frozen=True)
+class Replayed:
+    """The recorded answer a request gets (``Call.replayed``); the pipeline sends it after the
+    faults stage."""
+
+    player: Player
+    interaction: Interaction
+
+    def response(self, start: float) -> HttpResponse:
+        return self.player.response(self.interaction, start)
+
+
+@dataclass
+class ReplayCursor:
+    """What a replay remembers between requests: the recorded answers used (each is replayed once
+    before the last one repeats), how often each was replayed, and the misses. One store with a
+    ``reset``, like the others in ``MockState``: the seam a shared state backend would fill."""
+
+    used: set[int] = field(default_factory=set)
+    hits: dict[int, int] = field(default_factory=dict)  # position in ``Player.entries`` -> replays
+    missed: list[Miss] = field(default_factory=list)
+
+    def use(self, position: int) -> None:
+        self.used.add(position)
+        self.count(position)
+
+    def count(self, position: int) -> None:
+        self.hits[position] = self.hits.get(position, 0) + 1
+
+    def reset(self) -> None:
+        self.used.clear()
+        self.hits.clear()
+        self.missed.clear()
+
+
 class Player:
     """Recorded interactions from one or more cassettes, served in order.
 
@@ -100,9 +135,7 @@ class Player:
         self.match_on = check_match_on(match_on)
         self.allow_repeats = allow_repeats
         self.entries = [entry for cassette in self.cassettes for entry in entries_of(cassette)]
-        self.used: set[int] = set()
-        self.missed: list[Miss] = []
-        self.hits: dict[int, int] = {}  # position in ``entries`` -> times replayed
+        self.cursor = ReplayCursor()  # what it remembers between requests (a store of MockState's kind)
         self.lock = threading.Lock()
 
     @classmethod
@@ -121,14 +154,12 @@ class Player:
     @property
     def misses(self) -> list[str]:
         """The messages of the misses since the last rewind, in order."""
-        return [miss.message for miss in self.missed]
+        return [miss.message for miss in self.cursor.missed]
 
     def rewind(self) -> None:
         """Every recorded answer is available again (``POST /_mock/reset``)."""
         with self.lock:
-            self.used.clear()
-            self.missed.clear()
-            self.hits.clear()
+            self.cursor.reset()
 
     def stats(self) -> dict[str, Any]:
         """What was replayed and what missed since the last rewind (``GET /_mock/replay``)."""
@@ -139,11 +170,13 @@ class Player:
                     "index": e.index,
                     "request": e.view.describe(),
                     "status": e.interaction.response.status,
-                    "hits": self.hits.get(position, 0),
+                    "hits": self.cursor.hits.get(position, 0),
                 }
                 for position, e in enumerate(self.entries)
             ]
-            misses = [{"request": m.request, "message": m.message, "closest": m.closest} for m in self.missed]
+            misses = [
+                {"request": m.request, "message": m.message, "closest": m.closest} for m in self.cursor.missed
+            ]
         return {
             "cassettes": [{"name": c.name, "interactions": len(c.interactions)} for c in self.cassettes],
             "speed": self.speed,
@@ -173,14 +206,13 @@ class Player:
     def pick(
         self, matches: list[int], closest: tuple[int, list[str]] | None, incoming: RequestView
     ) -> Hit | Miss:
-        fresh = [p for p in matches if p not in self.used]
+        fresh = [p for p in matches if p not in self.cursor.used]
         if fresh:
-            self.used.add(fresh[0])
-            self.hits[fresh[0]] = self.hits.get(fresh[0], 0) + 1
+            self.cursor.use(fresh[0])
             entry = self.entries[fresh[0]]
             return Hit(entry, REPLAYED.format(cassette=entry.cassette, index=entry.index))
         if matches and self.allow_repeats:
-            self.hits[matches[-1]] = self.hits.get(matches[-1], 0) + 1
+            self.cursor.count(matches[-1])
             entry = self.entries[matches[-1]]
             return Hit(entry, REPEATED.format(cassette=entry.cassette, index=entry.index, count=len(matches)))
         near: dict[str, Any] | None = None
@@ -204,7 +236,7 @@ class Player:
             )
         message = MISS.format(request=incoming.describe(), detail=detail)
         miss = Miss(message, incoming.describe(), near)
-        self.missed.append(miss)
+        self.cursor.missed.append(miss)
         return miss
 
     # --- answering ---------------------------------------------------------------------------

@@ -3,22 +3,5 @@ and ``use_cassette`` / ``cassette_path`` / ``CassetteMiss`` are also in ``mockse
 
 from __future__ import annotations
 
-from .attach import (
-    RECORD_MODES,
-    CassetteMiss,
-    RecordingProxy,
-    RecordMode,
-    cassette_path,
-    recording_proxy,
-    use_cassette,
-)
-
-__all__ = [
-    "RECORD_MODES",
-    "CassetteMiss",
-    "RecordMode",
-    "RecordingProxy",
-    "cassette_path",
-    "recording_proxy",
-    "use_cassette",
-]
+from .attach import *  # noqa: F403
+from .attach import __all__ as __all__

@@ -28,31 +28,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .._version import __version__
-from ..http import read_all
+from ..http import lifespan, read_all
 from ..types import Receive, Scope, Send
 from .bodies import HOP_BY_HOP
 from .capture import InteractionBuilder, request_from_wire
-from .cassette import Cassette
-from .formats import load
-from .modes import ModePlan, plan
+from .credentials import Credentials
 from .options import DEFAULT_MATCH_ON
-from .player import Hit, Player, replay_miss
+from .player import Hit, replay_miss
 from .scrub import Scrubber
+from .use import open_cassette
 
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"  # OPENAI-PY examples/azure_ad.py
-KEY_ENV = "AZURE_OPENAI_API_KEY"  # OPENAI-PY lib/azure.py
-CREDENTIAL_MODES = ("client", "env")
-AUTH_HEADERS = frozenset({"api-key", "authorization"})
 HEALTH = "/_recorder/health"  # the proxy's own readiness check
 # /_mock/* goes to the upstream unrecorded: a proxied aoai-mockserver keeps its control API (journal,
 # faults), and a proxied Azure resource answers 404, so clients see that it is not a mock
@@ -60,46 +52,6 @@ CONTROL_PREFIX = "/_mock/"
 # not forwarded: per-connection headers, and accept-encoding (replaced by identity, see forward)
 NOT_FORWARDED = (HOP_BY_HOP - {"content-encoding", "date"}) | {"accept-encoding"}
 UPSTREAM_ERROR = "aoai-mock record: the upstream {upstream} could not be reached: {error}"
-
-
-class Credentials:
-    """What authenticates upstream requests.
-
-    mode: "client" (the client's own credentials; the environment's only when it sent none) or
-        "env" (always the environment's: ``AZURE_OPENAI_API_KEY``, else an azure-identity token).
-    """
-
-    def __init__(self, mode: str = "client", environ: dict[str, str] | None = None) -> None:
-        if mode not in CREDENTIAL_MODES:
-            raise ValueError(f"credentials must be one of {list(CREDENTIAL_MODES)}, got {mode!r}")
-        self.mode = mode
-        self.environ = environ if environ is not None else dict(os.environ)
-        self.token: tuple[str, float] | None = None  # (token, expires_on epoch)
-
-    async def apply(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        sent = any(k.lower() in AUTH_HEADERS for k, _ in headers)
-        if self.mode == "client" and sent:
-            return headers
-        kept = [(k, v) for k, v in headers if k.lower() not in AUTH_HEADERS]
-        return kept + list((await self.from_environment()).items())
-
-    async def from_environment(self) -> dict[str, str]:
-        key = self.environ.get(KEY_ENV)
-        if key:
-            return {"api-key": key}
-        token = await self.entra_token()
-        return {"authorization": f"Bearer {token}"} if token else {}
-
-    async def entra_token(self) -> str | None:
-        if self.token is not None and self.token[1] - 60 > time.time():
-            return self.token[0]
-        try:
-            from azure.identity import DefaultAzureCredential  # type: ignore[import-not-found]
-        except ImportError:
-            return None
-        access = await asyncio.to_thread(DefaultAzureCredential().get_token, ENTRA_SCOPE)
-        self.token = (str(access.token), float(access.expires_on))
-        return self.token[0]
 
 
 class RecorderApp:
@@ -124,47 +76,31 @@ class RecorderApp:
         timeout: float = 600.0,
     ) -> None:
         self.upstream = upstream.rstrip("/")
-        self.path = Path(cassette)
-        self.plan: ModePlan = plan(mode, self.path)
         self.scrubber = scrubber or Scrubber.for_upstream(upstream)
         self.credentials = credentials or Credentials()
         self.timeout = timeout
-        existing = (
-            load(self.path) if self.plan.replay or (self.plan.keep_existing and self.path.is_file()) else None
-        )
-        self.player = (
-            Player([existing], speed=speed, match_on=match_on, fallthrough=self.plan.forward)
-            if self.plan.replay and existing is not None
-            else None
-        )
-        self.cassette = Cassette(
-            list(existing.interactions) if existing and self.plan.keep_existing else [],
-            cassette_meta(existing, self.scrubber),
-            self.path,
+        self.use = open_cassette(cassette, mode, scrubber=self.scrubber, speed=speed, match_on=match_on)
+        self.plan, self.player, self.cassette, self.path = (
+            self.use.plan,
+            self.use.player,
+            self.use.cassette,
+            self.use.path,
         )
         self.client: httpx.AsyncClient | None = None
-        self.recorded = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self.lifespan(receive, send)
+            await lifespan(receive, send, on_shutdown=self.close)
         elif scope["type"] == "http":
             await self.handle(scope, receive, send)
 
-    async def lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                if self.client is not None:
-                    await self.client.aclose()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["path"] == HEALTH:
-            status = {"status": "ok", "mode": self.plan.mode.value, "recorded": self.recorded}
+            status = {"status": "ok", "mode": self.plan.mode.value, "recorded": len(self.use.recorded)}
             await send_json(send, 200, status)
             return
         body = await read_all(receive)
@@ -228,8 +164,7 @@ class RecorderApp:
     def keep(self, builder: InteractionBuilder) -> None:
         if not self.plan.record:
             return
-        self.cassette.append(builder.finish())
-        self.recorded += 1
+        self.use.keep(builder.finish())
         self.cassette.save()
 
     def http(self) -> httpx.AsyncClient:
@@ -270,22 +205,6 @@ async def relay(upstream: httpx.Response, builder: InteractionBuilder, send: Any
 def raw_headers(response: httpx.Response) -> list[tuple[str, str]]:
     """Response headers with the case the service used (``X-Request-ID``, azure-wire §14)."""
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw]
-
-
-def cassette_meta(existing: Cassette | None, scrubber: Scrubber) -> dict[str, Any]:
-    meta = dict(existing.meta) if existing is not None else {}
-    fields = list(
-        dict.fromkeys([*((meta.get("scrub") or {}).get("body_fields") or []), *scrubber.body_fields])
-    )
-    meta.update(
-        {
-            "recorded_with": f"aoai-mock {__version__}",
-            "upstream": f"https://{scrubber.placeholder}",
-            "recorded_at": meta.get("recorded_at") or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "scrub": {**scrubber.config(), "body_fields": fields},
-        }
-    )
-    return meta
 
 
 async def send_json(send: Any, status: int, payload: Any) -> None:

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from ..lazy import load_export
 
 if TYPE_CHECKING:
+    from ..journal import RequestLog
     from ..replay.attach import CassetteMiss, cassette_path, use_cassette
     from ..replay.modes import RecordMode
     from .errors import ControlUnavailable, RealAzureCallBlocked, ServerOnlyFault
     from .handle import INPROCESS_ENDPOINT, MockAzure
-    from .log import RequestLog
 
 __all__ = [
     "INPROCESS_ENDPOINT",
@@ -38,7 +38,7 @@ EXPORTS = {
     "MockAzure": "handle",
     "RealAzureCallBlocked": "errors",
     "RecordMode": "..replay.modes",
-    "RequestLog": "log",
+    "RequestLog": "..journal",
     "ServerOnlyFault": "errors",
     "cassette_path": "..replay.attach",
     "use_cassette": "..replay.attach",

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 from ..app import MockApp
 from ..config import Deployment, Settings
 from ..journal import JournalEntry
+from .control import HttpControl
 from .errors import ControlUnavailable
 
 NOT_A_MOCK = (
@@ -29,7 +30,9 @@ NOT_A_MOCK = (
 
 
 class LocalBackend:
-    """A ``MockApp`` in this process; ``baseline`` is the settings ``reset`` returns to."""
+    """A ``MockApp`` in this process; ``baseline`` is the settings ``reset`` returns to. It hands out
+    the objects themselves (``JournalEntry``, ``Deployment``), where ``control.LocalControl`` gives
+    the dicts the control API would (for code that handles a local and a remote mock alike)."""
 
     is_mock = True  # it has the control API (RemoteBackend: when the URL is an aoai-mockserver)
 
@@ -98,7 +101,7 @@ class RemoteBackend:
         self.session = session
         self.is_mock = is_mock
         self.unavailable = unavailable
-        self.timeout = timeout
+        self.control = HttpControl(self.endpoint, timeout)
         self.rule_ids: list[str] = []
         self.hidden: set[str] = set()  # request ids before the last reset
 
@@ -110,31 +113,15 @@ class RemoteBackend:
             self.unavailable(message)
         raise ControlUnavailable(message)
 
-    def control(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{self.endpoint}/_mock{path}",
-            data=data,
-            method=method,
-            headers={"content-type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            detail = exc.read()[:300]
-            raise ControlUnavailable(f"{method} {path} on {self.endpoint}: {exc.code} {detail!r}") from exc
-
     def entries(self) -> list[JournalEntry]:
         self.need("the request journal")
-        data = self.control("GET", f"/requests?session={self.session}")
-        entries = [JournalEntry.from_dict(item) for item in data["requests"]]
+        entries = [JournalEntry.from_dict(item) for item in self.control.requests(session=self.session)]
         return [e for e in entries if e.request_id not in self.hidden]
 
     def add_rules(self, rules: list[dict[str, Any]]) -> list[str]:
         self.need("fault injection")
         scoped = [scope_rule(rule, self.session) for rule in rules]
-        ids: list[str] = self.control("POST", "/faults", scoped)["ids"]
+        ids = self.control.add_faults(scoped)
         self.rule_ids.extend(ids)
         return ids
 
@@ -143,11 +130,7 @@ class RemoteBackend:
         if rule_id not in self.rule_ids:
             return False
         self.rule_ids.remove(rule_id)
-        try:
-            self.control("DELETE", f"/faults/{rule_id}")
-        except ControlUnavailable:
-            return False
-        return True
+        return self.control.remove_fault(rule_id)
 
     def clear_rules(self) -> None:
         for rule_id in list(self.rule_ids):
@@ -155,11 +138,11 @@ class RemoteBackend:
 
     def rules(self) -> list[dict[str, Any]]:
         self.need("fault injection")
-        return [r for r in self.control("GET", "/faults")["faults"] if r["id"] in self.rule_ids]
+        return [r for r in self.control.faults() if r["id"] in self.rule_ids]
 
     def deployments(self) -> tuple[Deployment, ...]:
         self.need("the deployment list")
-        items = self.control("GET", "/deployments")["deployments"]
+        items = self.control.deployments()
         known = {f.name for f in dataclasses.fields(Deployment)}
         return tuple(deployment_from_json(item, known) for item in items)
 

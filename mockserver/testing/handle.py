@@ -19,23 +19,23 @@ from typing import TYPE_CHECKING, Any
 
 from ..app import create_app
 from ..config import Deployment, Settings, default_settings, parse_canned
+from ..journal import RequestLog
 from ..versions import DEFAULT_GA
 from .backends import LocalBackend, RemoteBackend
+from .cassettes import CassetteMethods
 from .clients import ClientMethods
 from .faults import FaultControl, FaultShortcuts, check_inprocess
 from .intercept import Interceptor
-from .log import RequestLog
 from .objects import BatchesView, ClockView, FilesView
-from .spec import MockSpec, build_settings, parse_spec
+from .spec import DEFAULT_API_KEY, MockSpec, build_settings, key_for, parse_spec
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ..app import MockApp
-    from .cassettes import CassetteUse
+    from ..replay.use import CassetteUse
     from .live import LiveServer
 
-DEFAULT_API_KEY = "aoai-mock-key"
 INPROCESS_HOST = "aoai-mock.openai.azure.com"
 INPROCESS_ENDPOINT = f"https://{INPROCESS_HOST}"
 SESSION_HEADER = "x-mock-session"
@@ -44,7 +44,7 @@ SERVER_ERROR_NOTE = "raised inside the aoai mock while it served this test (re-r
 Backend = LocalBackend | RemoteBackend
 
 
-class MockAzure(ClientMethods, FaultShortcuts):
+class MockAzure(ClientMethods, FaultShortcuts, CassetteMethods):
     """A fake Azure OpenAI resource for one test.
 
     endpoint: what to pass as ``azure_endpoint`` (in-process: a fake ``*.openai.azure.com`` host
@@ -198,30 +198,6 @@ class MockAzure(ClientMethods, FaultShortcuts):
         if errors:
             raise ExceptionGroup(f"{len(errors)} exceptions inside the aoai mock", errors)  # type: ignore[type-var]
 
-    def check_cassette(self) -> None:
-        """Raise a ``CassetteMiss`` for the cassette misses not reported yet (the plugin calls this when
-        the test body ends, so a miss fails the test even if the code under test swallowed the 404)."""
-        missed = self.cassette.take_error() if self.cassette is not None else None
-        if missed is not None:
-            raise missed
-
-    def use_cassette(self, path: str | Path, mode: str = "none", speed: float = 0.0) -> CassetteUse:
-        """Replay and/or record ``path`` until the handle closes (a local mock: this process's app).
-        ``CassetteNotFound`` when ``mode`` only replays and ``path`` does not exist."""
-        from pathlib import Path
-
-        from .cassettes import local_cassette
-
-        if not isinstance(self.backend, LocalBackend):
-            raise TypeError(
-                "use_cassette needs a mock of this process; an external target gets its cassette "
-                "through a recording proxy (see mockserver.testing.cassettes.external_cassette)"
-            )
-        if self.cassette is not None:
-            raise RuntimeError(f"this handle already uses {self.cassette.path}")
-        self.cassette = local_cassette(self.backend.app, Path(path), mode, speed)
-        return self.cassette
-
     def close(self) -> None:
         """Undo what the handle set up (env, routes, rules), then end its cassette (what was recorded is
         saved); does not raise server errors or cassette misses (``check``)."""
@@ -255,7 +231,7 @@ class MockAzure(ClientMethods, FaultShortcuts):
         interceptor = Interceptor()
         handle = open_inprocess(settings or default_settings(), parse_spec(spec), interceptor)
         handle.cleanups.insert(0, interceptor.uninstall)
-        return with_spec_cassette(handle)
+        return handle.with_spec_cassette()
 
     @classmethod
     def live(cls, settings: Settings | None = None, **spec: Any) -> MockAzure:
@@ -266,20 +242,7 @@ class MockAzure(ClientMethods, FaultShortcuts):
         server = LiveServer(settings or default_settings(), tls=bool(parsed.tls))
         handle = open_live(settings or default_settings(), parsed, server)
         handle.cleanups.insert(0, server.stop)
-        return with_spec_cassette(handle)
-
-
-def with_spec_cassette(handle: MockAzure, default_mode: str = "none") -> MockAzure:
-    """``handle`` using its spec's cassette (``record_mode`` or ``default_mode``); closed if that fails."""
-    path = handle.spec.cassette_file()
-    if path is None:
-        return handle
-    try:
-        handle.use_cassette(path, handle.spec.record_mode or default_mode, handle.spec.replay_speed or 0.0)
-    except BaseException:
-        handle.close()
-        raise
-    return handle
+        return handle.with_spec_cassette()
 
 
 def open_inprocess(
@@ -335,8 +298,3 @@ def open_external(
     """A handle on an external URL (a shared mock, or a real resource)."""
     backend = RemoteBackend(endpoint, session, is_mock, unavailable)
     return MockAzure(backend, mode="external", api_key=api_key, api_version=api_version, spec=spec)
-
-
-def key_for(settings: Settings) -> str:
-    """A key the mock accepts: the first configured key, or any (every non-empty key is accepted)."""
-    return sorted(settings.keys)[0] if settings.keys else DEFAULT_API_KEY

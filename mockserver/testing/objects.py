@@ -44,7 +44,7 @@ class ClockView:
         if isinstance(self.backend, LocalBackend):
             return self.backend.state.clock.now()
         self.backend.need("the mock's clock")
-        return float(self.backend.control("GET", "/clock")["now"])
+        return float(self.backend.control.call("GET", "/clock")["now"])
 
     def advance(self, seconds: float) -> float:
         """Move the clock forward by ``seconds``; returns the new time."""
@@ -52,7 +52,7 @@ class ClockView:
             self.backend.state.clock.advance(seconds)
             return self.now()
         self.backend.need("the mock's clock")
-        return float(self.backend.control("POST", "/clock/advance", {"seconds": seconds})["now"])
+        return float(self.backend.control.call("POST", "/clock/advance", {"seconds": seconds})["now"])
 
 
 class FilesView:
@@ -68,7 +68,7 @@ class FilesView:
             return [files.plain(r) for r in run(files.listing(self.backend.state, purpose))]
         self.backend.need("the stored files")
         query = f"?purpose={purpose}" if purpose else ""
-        return list(self.backend.control("GET", f"/files{query}")["files"])
+        return list(self.backend.control.call("GET", f"/files{query}")["files"])
 
     def get(self, file_id: str) -> dict[str, Any] | None:
         return next((f for f in self.list() if f["id"] == file_id), None)
@@ -106,7 +106,7 @@ class BatchesView:
             runner = self.backend.state.batches
             return runner.views(run(runner.records()))
         self.backend.need("the batches")
-        return list(self.backend.control("GET", "/batches")["batches"])
+        return list(self.backend.control.call("GET", "/batches")["batches"])
 
     def get(self, batch_id: str) -> dict[str, Any] | None:
         return next((b for b in self.list() if b["id"] == batch_id), None)
@@ -125,7 +125,7 @@ class BatchesView:
             return runner.views(records)
         self.backend.need("the batches")
         body = {"id": batch_id} if batch_id is not None else {}
-        return list(self.backend.control("POST", "/batches/complete", body)["batches"])
+        return list(self.backend.control.call("POST", "/batches/complete", body)["batches"])
 
     def results(self, batch_id: str) -> tuple[builtins.list[dict[str, Any]], builtins.list[dict[str, Any]]]:
         """The parsed lines of a finished batch's output file and error file."""

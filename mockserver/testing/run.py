@@ -27,10 +27,10 @@ from ..config import Settings, load_settings
 from ..errors import ConfigError
 from .backends import is_mock
 from .errors import REAL_AZURE_BLOCKED, RealAzureCallBlocked
-from .handle import DEFAULT_API_KEY, MockAzure, open_external, open_inprocess, open_live, with_spec_cassette
+from .handle import MockAzure, open_external, open_inprocess, open_live
 from .intercept import Interceptor
 from .options import PluginOptions
-from .spec import POSITIONAL, MockSpec, parse_spec
+from .spec import DEFAULT_API_KEY, POSITIONAL, MockSpec, parse_spec
 
 if TYPE_CHECKING:
     from .live import LiveServer
@@ -140,7 +140,7 @@ class PluginRun:
                 handle = open_live(settings, spec, server, seed, api_version=version)
             else:
                 handle = open_inprocess(settings, spec, self.interceptor, seed, api_version=version)
-            handle = with_spec_cassette(handle, self.options.record_mode)
+            handle = handle.with_spec_cassette(self.options.record_mode)
         if handle.cassette is not None:
             key = handle.cassette.path.resolve()
             self.cassettes.add(key)
@@ -156,46 +156,33 @@ class PluginRun:
             self.external_is_mock = is_mock(url)
         session = f"pytest-{self.worker}-{self.run_id}-{next(self.counter)}"
         path = spec.cassette_file()
-        if path is None:
-            return open_external(
-                url,
-                spec,
-                self.options.api_key or DEFAULT_API_KEY,
-                session,
-                self.external_is_mock,
-                unavailable=skip,
-                api_version=version,
-            )
-        from .cassettes import external_cassette
-
-        # the proxy passes /_mock/* to the target: a mock target keeps its journal and fault API
+        cassette = None
         tls = None
-        if spec.tls if spec.tls is not None else self.options.tls:
-            from ..tls import local_tls
+        if path is not None:  # the proxy passes /_mock/* on: a mock target keeps its journal and faults
+            from .cassettes import external_cassette
 
-            tls = local_tls()  # the recording proxy listens on https
-        cassette = external_cassette(
-            url, path, spec.record_mode or self.options.record_mode, spec.replay_speed or 0.0, tls=tls
-        )
+            if spec.tls if spec.tls is not None else self.options.tls:
+                from ..tls import local_tls
+
+                tls = local_tls()  # the recording proxy listens on https
+            mode = spec.record_mode or self.options.record_mode
+            cassette = external_cassette(url, path, mode, spec.replay_speed or 0.0, tls=tls)
         try:
-            assert cassette.endpoint is not None
+            endpoint = cassette.endpoint if cassette is not None and cassette.endpoint else url
+            key = self.options.api_key or DEFAULT_API_KEY
             handle = open_external(
-                cassette.endpoint,
-                spec,
-                self.options.api_key or DEFAULT_API_KEY,
-                session,
-                self.external_is_mock,
-                unavailable=skip,
-                api_version=version,
+                endpoint, spec, key, session, self.external_is_mock, unavailable=skip, api_version=version
             )
         except BaseException:
-            cassette.close()
+            if cassette is not None:
+                cassette.close()
             raise
-        handle.cassette = cassette
-        handle.ca_path = tls.ca_path if tls is not None else None
-        backend = handle.backend
-        # once the proxy is gone, the journal (a failed teardown's report) is read from the target itself
-        cassette.on_close.append(lambda: setattr(backend, "endpoint", url))
+        if cassette is not None:
+            handle.cassette = cassette
+            handle.ca_path = tls.ca_path if tls is not None else None
+            backend = handle.backend
+            # once the proxy is gone, the journal (a failed teardown's report) is read from the target
+            cassette.on_close.append(lambda: setattr(backend, "endpoint", url))
         return handle
 
     def blocked_since(self, mark: int) -> RealAzureCallBlocked | None:

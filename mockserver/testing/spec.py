@@ -13,15 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import (
-    RATE_LIMIT_MODES,
-    TOKENIZER_MODES,
-    Deployment,
-    Settings,
-    apply_mapping,
-    load_settings,
-    parse_canned,
-)
+from ..config import Deployment, Settings, apply_mapping, load_settings, parse_canned
+from ..config_keys import RATE_LIMIT_MODES, TOKENIZER_MODES, check_choice
 from ..errors import ConfigError
 from ..faults.scenarios import load_scenario
 from ..replay.options import valid_speed
@@ -58,6 +51,7 @@ SETTINGS_KEYS = (
     "tokenizer",
 )
 UNKNOWN_KEYS = "unknown @pytest.mark.aoai / MockAzure argument(s) {unknown}; valid: {valid}"
+DEFAULT_API_KEY = "aoai-mock-key"  # what a handle uses when the config sets no keys
 POSITIONAL = "@pytest.mark.aoai takes keyword arguments only, e.g. @pytest.mark.aoai(seed=1); got {args!r}"
 
 
@@ -154,13 +148,11 @@ def parse_spec(kwargs: dict[str, Any], base_dir: Path | None = None) -> MockSpec
     seed = values.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise ConfigError(f"seed must be a whole number, got {seed!r}")
-    if values.get("rate_limits") not in (None, *RATE_LIMIT_MODES):
-        valid = list(RATE_LIMIT_MODES)
-        raise ConfigError(f"rate_limits must be one of {valid}, got {values['rate_limits']!r}")
+    for name, valid in (("rate_limits", RATE_LIMIT_MODES), ("tokenizer", TOKENIZER_MODES)):
+        if values.get(name) is not None:
+            check_choice(name, values[name], valid)  # at once, with the marker's other mistakes
     if not isinstance(values.get("tls", False), bool | None):
         raise ConfigError(f"tls must be True or False, got {values['tls']!r}")
-    if values.get("tokenizer") not in (None, *TOKENIZER_MODES):
-        raise ConfigError(f"tokenizer must be one of {list(TOKENIZER_MODES)}, got {values['tokenizer']!r}")
     parse_cassette_keys(values)
     return MockSpec(base_dir=base_dir, **values)
 
@@ -213,3 +205,8 @@ def deployment_mapping(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"a deployment is a dict with 'name' and 'model' (or a Deployment), got {value!r}")
     return dict(value)
+
+
+def key_for(settings: Settings) -> str:
+    """A key the mock accepts: the first configured key, or any (every non-empty key is accepted)."""
+    return sorted(settings.keys)[0] if settings.keys else DEFAULT_API_KEY

@@ -1,14 +1,16 @@
-"""Per-operation request validation: operation -> validator(call, state).
+"""Per-operation request validation: operation -> validator(call, state) -> typed request.
 
-A validator raises an ``AzureError`` or fills in what later stages need (prompt tokens for the
-rate meter and usage, normalised inputs for the handler).
+A validator raises the ``AzureError`` Azure sends for the first problem, or returns the request
+as the handler will use it (``call.ChatRequest``, ``ImageRequest``, ...; the validate stage puts
+it on ``Call.request``), with what the rate meter and the usage need (prompt tokens). Nothing a
+validator parses is parsed again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..call import Call
+from ..call import Call, ChatRequest, CompletionsRequest, EmbeddingsRequest, OperationRequest
 from ..catalogue import (
     BATCHES_CANCEL,
     BATCHES_CREATE,
@@ -34,36 +36,45 @@ from .embeddings import validate_embeddings
 from .files import validate_list, validate_upload
 from .images import validate_images
 
-Validator = Callable[[Call, MockState], None]
+Validator = Callable[[Call, MockState], OperationRequest]
 
 
-def chat(call: Call, state: MockState) -> None:
+def chat(call: Call, state: MockState) -> ChatRequest:
     assert call.deployment is not None
     body = validate_chat(call.body, call.deployment, call.api_version)
-    call.prompt_tokens = check_context(body, call.deployment, state.tokenizer(call.deployment))
+    prompt = check_context(body, call.deployment, state.tokenizer(call.deployment))
     # Azure's rate-limit estimate: prompt tokens plus the requested max tokens (azure-wire §3.5)
-    call.estimated_tokens = call.prompt_tokens + int(
-        body.get("max_completion_tokens") or body.get("max_tokens") or 0
-    )
+    output = int(body.get("max_completion_tokens") or body.get("max_tokens") or 0)
+    return ChatRequest(prompt_tokens=prompt, estimated_tokens=prompt + output)
 
 
-def completions(call: Call, state: MockState) -> None:
+def completions(call: Call, state: MockState) -> CompletionsRequest:
     assert call.deployment is not None
     prompts = validate_completions(call.body)
     tokenizer = state.tokenizer(call.deployment)
-    call.prompt_tokens = sum(tokenizer.count(p) for p in prompts)
+    prompt = sum(tokenizer.count(p) for p in prompts)
     max_tokens = call.body.get("max_tokens", DEFAULT_MAX_TOKENS) or 0
-    call.estimated_tokens = call.prompt_tokens + max_tokens * (call.body.get("n") or 1)
+    estimated = prompt + max_tokens * (call.body.get("n") or 1)
+    return CompletionsRequest(
+        prompts=tuple(prompts),
+        max_tokens=call.body.get("max_tokens", DEFAULT_MAX_TOKENS),
+        prompt_tokens=prompt,
+        estimated_tokens=estimated,
+    )
 
 
-def embeddings(call: Call, state: MockState) -> None:
+def embeddings(call: Call, state: MockState) -> EmbeddingsRequest:
     assert call.deployment is not None
     inputs = validate_embeddings(call.body, call.deployment)
     tokenizer = state.tokenizer(call.deployment)
-    call.prompt_tokens = sum(
-        len(i) if isinstance(i, list) else tokenizer.count(content_text(i)) for i in inputs
+    prompt = sum(len(i) if isinstance(i, list) else tokenizer.count(content_text(i)) for i in inputs)
+    return EmbeddingsRequest(
+        inputs=tuple(inputs),
+        dimensions=call.body.get("dimensions"),
+        encoding_format=call.body.get("encoding_format"),
+        prompt_tokens=prompt,
+        estimated_tokens=prompt,
     )
-    call.estimated_tokens = call.prompt_tokens
 
 
 VALIDATORS: dict[str, Validator] = {

@@ -23,10 +23,9 @@ one-api#1001).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
-from ..call import Call
+from ..call import Call, Speech, Transcription
 from ..config import Deployment
 from ..errors import content_too_large, invalid_request, resource_not_found, unrecognized_argument
 from ..state import MockState
@@ -66,38 +65,17 @@ SPEECH_SINCE = "2024-02-15"
 MAX_SPEECH_INPUT = 4096
 
 
-@dataclass(frozen=True)
-class Transcription:
-    """A validated transcription or translation request."""
-
-    upload: Any  # starlette UploadFile
-    kind: str | None  # container sniffed from the first bytes
-    response_format: str
-    temperature: float
-    language: str | None
-    granularities: tuple[str, ...]
-    translate: bool
+def validate_transcription(call: Call, state: MockState) -> Transcription:
+    return transcription(call, translate=False)
 
 
-@dataclass(frozen=True)
-class Speech:
-    input: str
-    voice: str
-    response_format: str
-    speed: float
+def validate_translation(call: Call, state: MockState) -> Transcription:
+    return transcription(call, translate=True)
 
 
-def validate_transcription(call: Call, state: MockState) -> None:
-    transcription(call, translate=False)
-
-
-def validate_translation(call: Call, state: MockState) -> None:
-    transcription(call, translate=True)
-
-
-def validate_speech(call: Call, state: MockState) -> None:
+def validate_speech(call: Call, state: MockState) -> Speech:
     assert call.deployment is not None
-    speech(call, call.deployment)
+    return speech(call, call.deployment)
 
 
 def transcription(call: Call, translate: bool) -> Transcription:

@@ -18,10 +18,9 @@ Wording of the 400s is the model family's (``rules``), inferred for the batch se
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from ..call import Call
+from ..call import BatchCreate, Call, VersionChecked
 from ..catalogue import CHAT
 from ..errors import invalid_request, resource_not_found
 from ..state import MockState
@@ -34,13 +33,6 @@ ENDPOINTS = {"/chat/completions": CHAT, "/v1/chat/completions": CHAT}
 NOT_SERVED_YET = ("/v1/responses", "/responses")
 KNOWN = frozenset({"input_file_id", "endpoint", "completion_window", "metadata", "output_expires_after"})
 MAX_METADATA = 16  # pairs; keys <= 64 characters, values <= 512 (OpenAI's limits, inferred for Azure)
-
-
-@dataclass(frozen=True)
-class BatchCreate:
-    body: dict[str, Any]
-    operation: str
-    url: str  # the endpoint as Azure echoes it: without /v1 (recordings 28, 29)
 
 
 def check_version(call: Call) -> None:
@@ -125,9 +117,10 @@ def check_output_expiry(value: Any) -> None:
         )
 
 
-def validate_create(call: Call, state: MockState) -> None:
-    create_request(call, state)
+def validate_create(call: Call, state: MockState) -> BatchCreate:
+    return create_request(call, state)
 
 
-def validate_version(call: Call, state: MockState) -> None:
+def validate_version(call: Call, state: MockState) -> VersionChecked:
     check_version(call)
+    return VersionChecked()

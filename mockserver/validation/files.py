@@ -26,10 +26,9 @@ Sources:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from ..call import Call
+from ..call import Call, FileListing, FileUpload
 from ..errors import AzureError, authoring_error, content_too_large, invalid_payload
 from ..state import MockState
 from ..versions import date_of
@@ -57,16 +56,6 @@ BATCH_SINCE = "2024-07-01"
 INVALID_PURPOSE = "Invalid value for purpose."
 WRONG_SUFFIX = "fileName contains an invalid filename: wrong suffix."
 NOT_MULTIPART = "Invalid Content-Type header ({}), expected multipart/form-data."
-
-
-@dataclass(frozen=True)
-class FileUpload:
-    """A validated upload: the spooled part (a starlette ``UploadFile``), its purpose and expiry."""
-
-    upload: Any
-    filename: str
-    purpose: str
-    expires_after: int | None  # seconds after created_at, or None
 
 
 def upload_request(call: Call, state: MockState) -> FileUpload:
@@ -141,9 +130,9 @@ def list_purpose(call: Call) -> str | None:
     return purpose
 
 
-def validate_upload(call: Call, state: MockState) -> None:
-    upload_request(call, state)
+def validate_upload(call: Call, state: MockState) -> FileUpload:
+    return upload_request(call, state)
 
 
-def validate_list(call: Call, state: MockState) -> None:
-    list_purpose(call)
+def validate_list(call: Call, state: MockState) -> FileListing:
+    return FileListing(list_purpose(call))

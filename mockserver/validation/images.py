@@ -13,21 +13,17 @@ parameter is not supported", so it and ``style`` are unknown arguments there; th
 (third-party). The doc's examples call it with api-version 2025-04-01-preview; older versions get
 azure-wire §1.4's "enabled only for api versions" 400 (inferred for this model).
 
-A prompt that trips a blocking prompt-side ``[[content_filters]]`` trigger, or one of the
-deployment's ``image_filter_triggers``, gets the content-policy 400 (azure-wire §8, report
-litellm#16072); lower-severity hits only annotate ``prompt_filter_results``.
+The prompt filter (``[[content_filters]]`` triggers and the deployment's ``image_filter_triggers``)
+is the pipeline's moderate stage, as for chat and completions.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
-from ..call import Call
-from ..config import Deployment, Settings
-from ..errors import AzureError, content_policy_violation, invalid_request
-from ..filters.triggers import blocks, prompt_hits
+from ..call import Call, ImageRequest
+from ..config import Deployment
+from ..errors import AzureError, invalid_request
 from ..state import MockState
 from ..versions import knows
 from .rules import (
@@ -61,26 +57,10 @@ GPT_IMAGE_SINCE = "2025-04-01"
 MODEL_TOO_NEW = "Model {modelName} is enabled only for api versions 2025-04-01-preview and later"
 
 
-@dataclass(frozen=True)
-class ImageRequest:
-    """A validated request with the defaults filled in."""
-
-    prompt: str
-    n: int
-    width: int
-    height: int
-    quality: str
-    style: str | None
-    response_format: str
-    output_format: str
-    gpt_image: bool
-
-
-def validate_images(call: Call, state: MockState) -> None:
-    """The pipeline's validator for ``images.generations``."""
+def validate_images(call: Call, state: MockState) -> ImageRequest:
+    """The pipeline's validator for ``images.generations`` (the prompt filter is the moderate stage's)."""
     assert call.deployment is not None
-    request = image_request(call.body, call.deployment, call.api_version)
-    check_filter(request.prompt, call.deployment, state.settings)
+    return image_request(call.body, call.deployment, call.api_version)
 
 
 def is_gpt_image(deployment: Deployment) -> bool:
@@ -147,35 +127,3 @@ def option(body: dict[str, Any], name: str, allowed: tuple[str, ...], default: s
     check_type(value, (str,), name)
     check_enum(value, allowed, name)
     return str(value)
-
-
-def filter_hits(prompt: str, deployment: Deployment, settings: Settings) -> dict[str, dict[str, Any]]:
-    """Category -> verdict for this prompt: the prompt-side ``[[content_filters]]`` triggers
-    (``moderation``, shared with chat) and the deployment's ``image_filter_triggers`` (violence,
-    medium: Azure's default configuration blocks medium and high, azure-wire §5.3)."""
-    hits = prompt_hits(settings.content_filters, [prompt], deployment.name)
-    if any(re.search(p, prompt, re.IGNORECASE) for p in deployment.image_filter_triggers):
-        hits["violence"] = {"filtered": True, "severity": "medium"}
-    return hits
-
-
-def check_filter(prompt: str, deployment: Deployment, settings: Settings) -> None:
-    """A blocking hit stands in for Azure's image prompt filter."""
-    hits = filter_hits(prompt, deployment, settings)
-    if blocks(hits):
-        raise content_policy_violation(blocked_results(hits))
-
-
-def blocked_results(hits: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """``content_filter_results`` of a blocked image prompt: the spec's ``dalleFilterResults``
-    categories with the hits, keys alphabetical at both levels like the 2025 body (azure-wire §8)."""
-    results: dict[str, dict[str, Any]] = {
-        "hate": {"filtered": False, "severity": "safe"},
-        "jailbreak": {"detected": False, "filtered": False},
-        "profanity": {"detected": False, "filtered": False},
-        "self_harm": {"filtered": False, "severity": "safe"},
-        "sexual": {"filtered": False, "severity": "safe"},
-        "violence": {"filtered": False, "severity": "safe"},
-    }
-    results.update(hits)
-    return {name: dict(sorted(verdict.items())) for name, verdict in sorted(results.items())}

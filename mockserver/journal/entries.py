@@ -1,20 +1,17 @@
-"""The request journal: every request the mock saw, bounded, with unittest.mock-style helpers."""
+"""What the journal keeps of one request (``JournalRecord``) and the entry a reader gets from it
+(``JournalEntry``): headers masked, bodies summarised, the response parsed on first read."""
 
 from __future__ import annotations
 
 import codecs
-import itertools
 import json
 import re
-import threading
 import time
-from collections import deque
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .call import Call
-from .limits import MAX_JOURNAL_BYTES
+from ..call import Call
+from ..types import Message
 
 SECRET_HEADERS = frozenset({"api-key", "authorization", "cookie", "ocp-apim-subscription-key"})
 # any header or query parameter whose name has one of these words (split at "-" and "_") is a
@@ -154,7 +151,7 @@ class JournalRecord:
     size: int = 0
     chunks: list[bytes] = field(default_factory=list)
     chunk_times: list[float] = field(default_factory=list)  # time.monotonic() as each kept piece was sent
-    head: dict[str, Any] | None = None  # the ASGI http.response.start message, decoded when read
+    head: Message | None = None  # the ASGI http.response.start message, decoded when read
     added: bool = False  # to the journal (once, also when the connection dropped)
     seq: int = 0
     finished: float = 0.0
@@ -199,9 +196,9 @@ class JournalRecord:
         return self.built
 
 
-def response_headers(start: dict[str, Any] | None) -> dict[str, str]:
+def response_headers(start: Message | None) -> dict[str, str]:
     """The headers of an ``http.response.start`` message: ASGI's list, or the head lines the mock
-    rendered itself (``mockserver.wire``)."""
+    rendered itself (``mockserver.fastpath.wire``)."""
     if start is None:
         return {}
     if "aoai.head" in start:
@@ -253,109 +250,3 @@ def is_secret(name: str) -> bool:
 def mask_headers(headers: dict[str, str]) -> dict[str, str]:
     """Headers (and query parameters) with every credential's value masked."""
     return {k: (MASK if is_secret(k) else v) for k, v in headers.items()}
-
-
-class MockWords:
-    """``unittest.mock`` words over ``snapshot()``: ``calls``, ``call_count``, ``called``, ``last``."""
-
-    def snapshot(self) -> list[JournalEntry]:
-        raise NotImplementedError
-
-    @property
-    def calls(self) -> list[JournalEntry]:
-        return self.snapshot()
-
-    @property
-    def call_count(self) -> int:
-        return len(self.snapshot())
-
-    @property
-    def called(self) -> bool:
-        return self.call_count > 0
-
-    @property
-    def last(self) -> JournalEntry | None:
-        entries = self.snapshot()
-        return entries[-1] if entries else None
-
-
-class Journal(MockWords):
-    """A thread-safe list of ``JournalEntry`` with filter and count helpers, bounded by its number of
-    entries (``size``) and by the body bytes they hold (``max_bytes``): the oldest entries go first."""
-
-    def __init__(self, size: int = 1000, max_bytes: int = MAX_JOURNAL_BYTES) -> None:
-        self.entries: deque[JournalRecord] = deque()
-        self.size, self.max_bytes = size, max_bytes
-        self.bytes = 0
-        self.lock = threading.Lock()
-        self.numbers = itertools.count(1)
-        self.last_seq = 0
-
-    def add(self, record: JournalRecord) -> None:
-        record.finished = time.monotonic()
-        with self.lock:
-            record.seq = self.last_seq = next(self.numbers)
-            self.entries.append(record)
-            self.bytes += record.weight
-            while len(self.entries) > 1 and (len(self.entries) > self.size or self.bytes > self.max_bytes):
-                self.bytes -= self.entries.popleft().weight
-
-    @property
-    def cursor(self) -> int:
-        """The ``seq`` of the last request recorded (0 before the first); it survives ``reset``."""
-        return self.last_seq
-
-    @property
-    def oldest(self) -> int:
-        """The ``seq`` of the oldest request still kept (``cursor + 1`` when none is)."""
-        with self.lock:
-            return self.entries[0].seq if self.entries else self.last_seq + 1
-
-    def since(self, cursor: int) -> list[JournalEntry]:
-        """The entries recorded after ``cursor`` (a ``seq``), oldest first: a poller's new requests."""
-        with self.lock:
-            newer: list[JournalRecord] = []
-            for record in reversed(self.entries):
-                if record.seq <= cursor:
-                    break
-                newer.append(record)
-        return [record.entry() for record in reversed(newer)]
-
-    def find(self, seq: int) -> JournalEntry | None:
-        """The entry numbered ``seq``, or None once it has left the bounded journal."""
-        with self.lock:  # the kept entries are numbered without gaps: oldest, oldest + 1, ...
-            index = seq - self.entries[0].seq if self.entries else -1
-            found = self.entries[index] if 0 <= index < len(self.entries) else None
-        return found.entry() if found is not None else None
-
-    def reset(self) -> None:
-        with self.lock:
-            self.entries.clear()
-            self.bytes = 0
-
-    def __iter__(self) -> Iterator[JournalEntry]:
-        return iter(self.snapshot())
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def filter(
-        self, *, session: str | None = None, operation: str | None = None, deployment: str | None = None
-    ) -> list[JournalEntry]:
-        return [
-            e
-            for e in self
-            if (session is None or e.session == session)
-            and (operation is None or e.operation == operation)
-            and (deployment is None or e.deployment == deployment)
-        ]
-
-    def snapshot(self) -> list[JournalEntry]:
-        with self.lock:
-            records = list(self.entries)
-        return [record.entry() for record in records]
-
-    def gaps(self, **filters: str | None) -> list[float]:
-        """Seconds between consecutive matching requests (to check a client's retry waits)."""
-        times = [e.monotonic for e in self.filter(**filters)]
-        return [b - a for a, b in itertools.pairwise(times)]
