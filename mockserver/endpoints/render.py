@@ -10,9 +10,11 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from ..call import Call
+from ..catalogue import RESPONSES_CREATE
 from ..errors import AzureError
 from ..fastpath.header_plan import planned_header_lines, planned_headers, planned_raw_headers
 from ..headers import RawHeaders, azure_headers, merged, raw_headers
+from ..responses.errors import UntypedError
 from ..state import MockState
 from ..synth.sse import dumps
 from ..types import Receive, Scope, Send
@@ -109,6 +111,8 @@ def sse_response(
 def error_profile(error: AzureError, call: Call) -> str:
     if error.family in ("auth", "throttle"):
         return error.family
+    if (call.operation or "").startswith("responses.") and call.operation != RESPONSES_CREATE:
+        return "responses_object"  # the stored-objects service answers (recordings 15, 19)
     if error.status == 404:
         return "not_found"
     if error.family == "gateway":
@@ -123,6 +127,9 @@ UNMETERED_PROFILES = ("gateway", "model_error")
 
 def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     """Errors are plain JSON even for ``stream:true`` requests (recording 06, azure-wire §6.1)."""
+    if isinstance(error, UntypedError):  # recording 26: chunked, no Content-Type
+        headers = response_headers(call, state, "responses_untyped")
+        return StreamingResponse(iter([error.render()]), status_code=error.status, headers=headers)
     profile = error_profile(error, call)
     if call.rate is None and call.deployment is not None and profile in UNMETERED_PROFILES:
         call.rate = state.limiter.peek(call.deployment)  # refused before metering: nothing charged

@@ -48,6 +48,7 @@ TRANSPORT_FIELDS: dict[str, dict[str, str]] = {
     "error_event": {"after_chunks": "count", "error": "object", "sse_event": "bool"},
     "dribble": {"bytes": "positive", "interval": "seconds"},
     "stream_timing": {"first_token": "seconds", "between_chunks": "seconds"},
+    "stale_read": {"reads": "count"},
     "content_filter": {
         "category": "category",
         "severity": "severity",

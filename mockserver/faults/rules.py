@@ -69,16 +69,14 @@ KINDS: dict[str, Kind] = {
             'after `after_chunks` SSE events: mode "drop" closes the connection, "clean" ends without [DONE]',
         ),
         Kind("malformed_sse", "after `after_chunks` events, a broken `data:` line, then the rest"),
-        Kind(
-            "error_event",
-            'after `after_chunks` events, `data: {"error": ...}` (or `event: error` with sse_event)',
-        ),
+        Kind("error_event", 'after `after_chunks` events, `data: {"error": ...}` (or sse_event)'),
         Kind("dribble", "the body in `bytes` sized pieces every `interval` seconds", needs_socket=True),
         Kind(
             "stream_timing",
             "`first_token` seconds before the first chunk, `between_chunks` between chunks",
             needs_socket=True,
         ),
+        Kind("stale_read", "Responses: the next `reads` GETs or chained creates of this id miss"),
         Kind(
             "content_filter",
             "completion-side filtering: category, severity, after_chunks (see content filters)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 
 from starlette.formparsers import MultiPartException
@@ -9,7 +10,7 @@ from starlette.requests import Request
 
 from .. import routing
 from ..auth import authenticate
-from ..call import UNPARSED, Call, CompletionsRequest, ImageRequest
+from ..call import UNPARSED, Call, CompletionsRequest, ImageRequest, OperationRequest
 from ..catalogue import (
     BATCHES_CANCEL,
     BATCHES_CREATE,
@@ -18,6 +19,7 @@ from ..catalogue import (
     EMBEDDINGS,
     FILES_CREATE,
     IMAGES,
+    RESPONSES_CREATE,
     TRANSCRIPTIONS,
     TRANSLATIONS,
 )
@@ -36,6 +38,8 @@ from ..filters.verdicts import image_prompt_blocked, prompt_filtered
 from ..http import BodyAbandoned, BodyTooLarge, declared_length, limited_receive, parse_json, read_body
 from ..limits import MAX_UPLOAD_BYTES
 from ..ratelimit import Throttle, too_many_requests
+from ..responses.errors import missed_model
+from ..responses.inputs import input_texts
 from ..state import MockState
 from ..synth.tokens import content_text
 from ..validation import VALIDATORS
@@ -138,13 +142,17 @@ async def read_form(call: Call, limit: int) -> None:
 def deployment(call: Call, state: MockState) -> None:
     if call.operation in routing.RESOURCE_SCOPED or call.replayed is not None:
         return
-    name = call.deployment_name if call.surface != "v1" else v1_model(call)
+    if call.operation == RESPONSES_CREATE:
+        name: str | None = responses_model(call)
+    else:
+        name = call.deployment_name if call.surface != "v1" else v1_model(call)
     call.deployment_name = name
     found = state.settings.deployment(name) if name is not None else None
     if found is None:
         raise deployment_not_found()
     call.deployment = found
-    if call.operation is not None and not found.serves(call.operation):
+    serves = CHAT if call.operation == RESPONSES_CREATE else call.operation  # chat models serve Responses
+    if call.operation is not None and serves is not None and not found.serves(serves):
         raise operation_not_supported(call.operation, found.response_model)
 
 
@@ -157,19 +165,35 @@ def v1_model(call: Call) -> str:
     return model
 
 
-def validate(call: Call, state: MockState) -> None:
+def responses_model(call: Call) -> str:
+    """A response's deployment is the body's ``model`` on both surfaces; without one, recording 26."""
+    model = call.body.get("model") if isinstance(call.body, dict) else None
+    if not isinstance(model, str) or not model:
+        raise missed_model()
+    return model
+
+
+def validate(call: Call, state: MockState) -> Awaitable[None] | None:
     validator = VALIDATORS.get(call.operation or "")
     if validator is None or call.replayed is not None:
-        return
+        return None
     if call.operation not in MEMO_OPERATIONS:
-        call.request = validator(call, state)
-        return
+        made = validator(call, state)
+        if inspect.isawaitable(made):  # a validator that reads stored objects (a chained response)
+            return settle(call, made)
+        call.request = made
+        return None
     key = ("valid", *request_key(call))
     known = state.memo.get(state.settings, key)
     if known is None:
         known = validator(call, state)  # raises for bad input: only valid requests are remembered
         state.memo.put(state.settings, key, known)
     call.request = known
+    return None
+
+
+async def settle(call: Call, made: Awaitable[OperationRequest]) -> None:
+    call.request = await made
 
 
 def moderate(call: Call, state: MockState) -> None:
@@ -195,6 +219,8 @@ def prompt_texts(call: Call) -> list[str]:
     if call.operation == CHAT:
         body = call.body if isinstance(call.body, dict) else {}
         return [content_text(m.get("content")) for m in body.get("messages", ()) if isinstance(m, dict)]
+    if call.operation == RESPONSES_CREATE:
+        return input_texts(call.body)
     return []
 
 

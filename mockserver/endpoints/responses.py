@@ -1,0 +1,96 @@
+"""``POST /openai/responses`` and ``/openai/v1/responses``: generate, store, answer JSON or a stream.
+
+The JSON answer is 2-space indented with non-ASCII escaped (recordings 15-24: their Content-Length is
+that rendering), with the POST headers of recording 15; a stream has those headers less the token
+pair (16, 18). ``model`` echoes the deployment named in the body (15-30). The ``stale_read`` fault
+hides the new id from the next reads; ``error_event`` ends the stream with ``response.failed`` (or
+an ``error`` event with ``sse_event``) at the event it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.responses import Response
+
+from ..call import Call, ResponsesCreate
+from ..responses import store
+from ..responses.build import Generated, generate, response_object
+from ..responses.events import failure, frame, pretty, stream
+from ..responses.ids import ResponseIds
+from ..state import MockState
+from ..synth.chat import ChatInputs, ChoicePlan, plan_choices
+from .render import json_bytes_response, sse_response
+
+
+async def responses_create(call: Call, state: MockState) -> Response:
+    request = call.request_as(ResponsesCreate)
+    body, deployment = request.body, call.deployment
+    assert deployment is not None
+    assert call.deployment_name is not None
+    ids = ResponseIds.new(int(state.clock.now()), state.settings.seed, call.request_id)
+    plan = plan_for(call, state, request)
+    generated = generate(ids, body, plan, request.prompt_tokens, state.settings.seed, deployment.reasoning)
+    reasoning = deployment.reasoning
+    final = response_object(ids, body, call.deployment_name, reasoning, generated.status, generated)
+    if final["store"]:
+        await store.save(state, final, list(request.items), list(request.context))
+        if body.get("background"):
+            await store.start_run(state, final["id"])
+    fault = call.transport_fault or {}
+    if fault.get("kind") == "stale_read":
+        await store.make_stale(state, final["id"], int(fault.get("reads", 1)))
+        call.transport_fault = None
+    if body.get("stream"):
+        started = response_object(ids, body, call.deployment_name, reasoning, "in_progress", None)
+        return sse_response(
+            call, state, events(call, started, final, pieces(plan, generated)), "responses_stream"
+        )
+    shown = store.unfinished(final, "queued") if body.get("background") else final
+    return json_bytes_response(call, state, pretty(shown), "responses")
+
+
+def plan_for(call: Call, state: MockState, request: ResponsesCreate) -> ChoicePlan:
+    assert call.deployment is not None
+    settings = state.settings
+    inputs = ChatInputs(
+        request.chat,
+        call.deployment,
+        settings.seed,
+        state.tokenizer(call.deployment),
+        settings.canned,
+        settings.content_filters,
+        call.filter_action,
+    )
+    return plan_choices(inputs)[0]
+
+
+def pieces(plan: ChoicePlan, generated: Generated) -> list[list[str]]:
+    """Per output item, its deltas: the text's tokens, or each call's argument fragments (18)."""
+    calls = iter(plan.tool_calls)
+    found: list[list[str]] = []
+    for item in generated.output:
+        if item["type"] == "function_call":
+            found.append(next(calls).pieces)
+        elif item["type"] == "message":
+            found.append(plan.pieces)
+        else:
+            found.append([])
+    return found
+
+
+async def events(
+    call: Call, started: dict[str, Any], final: dict[str, Any], deltas: list[list[str]]
+) -> AsyncIterator[bytes]:
+    fault = call.transport_fault or {}
+    cut = int(fault.get("after_chunks", 3)) if fault.get("kind") == "error_event" else None
+    if cut is not None:
+        call.transport_fault = None  # the stream ends in Responses framing here, not in the transport
+    for payload in stream(started, final, deltas):
+        if cut is not None and payload["sequence_number"] >= cut:
+            yield frame(
+                failure(payload["sequence_number"], started, fault.get("error"), bool(fault.get("sse_event")))
+            )
+            return
+        yield frame(payload)
