@@ -157,7 +157,8 @@ def differences(entry: dict[str, Any], answer: Answer, rules: shapes.Rules = AZU
     problems += shapes.compare_headers(entry["ResponseHeaders"], answer.headers, rules)
     recorded = entry["ResponseBody"]
     if isinstance(recorded, list):
-        events = [e for e in recorded if e.startswith("data: ")]  # 12 holds an excerpt marker
+        # 12 holds an excerpt marker; 16 and 18 store each ``event:`` line as an element of its own
+        events = [e for e in shapes.joined_events(recorded) if e.startswith(("data: ", "event: "))]
         return problems + shapes.compare_streams(events, shapes.split_events(answer.text), rules)
     try:
         body = json.loads(answer.text)

@@ -101,10 +101,14 @@ def response_headers(call: Call, state: MockState, profile: str) -> dict[str, st
 
 
 def sse_response(
-    call: Call, state: MockState, events: AsyncIterator[bytes], profile: str = "inference"
+    call: Call,
+    state: MockState,
+    events: AsyncIterator[bytes],
+    profile: str = "inference",
+    media_type: str = SSE,
 ) -> StreamingResponse:
     headers = response_headers(call, state, profile)
-    headers["Content-Type"] = SSE
+    headers["Content-Type"] = media_type
     return StreamingResponse(events, headers=headers)
 
 

@@ -23,6 +23,8 @@ from ..state import MockState
 from ..synth.chat import ChatInputs, ChoicePlan, plan_choices
 from .render import json_bytes_response, sse_response
 
+STREAM_TYPE = "text/event-stream; charset=utf-8"  # both Responses streams (16, 18), unlike chat's
+
 
 async def responses_create(call: Call, state: MockState) -> Response:
     request = call.request_as(ResponsesCreate)
@@ -42,10 +44,16 @@ async def responses_create(call: Call, state: MockState) -> Response:
     if fault.get("kind") == "stale_read":
         await store.make_stale(state, final["id"], int(fault.get("reads", 1)))
         call.transport_fault = None
+    if fault.get("kind") == "error_event":  # ends the stream in Responses framing here, not the transport's
+        call.transport_fault = None
     if body.get("stream"):
         started = response_object(ids, body, call.deployment_name, reasoning, "in_progress", None)
         return sse_response(
-            call, state, events(call, started, final, pieces(plan, generated)), "responses_stream"
+            call,
+            state,
+            events(fault, started, final, pieces(plan, generated)),
+            "responses_stream",
+            STREAM_TYPE,
         )
     shown = store.unfinished(final, "queued") if body.get("background") else final
     return json_bytes_response(call, state, pretty(shown), "responses")
@@ -81,12 +89,9 @@ def pieces(plan: ChoicePlan, generated: Generated) -> list[list[str]]:
 
 
 async def events(
-    call: Call, started: dict[str, Any], final: dict[str, Any], deltas: list[list[str]]
+    fault: dict[str, Any], started: dict[str, Any], final: dict[str, Any], deltas: list[list[str]]
 ) -> AsyncIterator[bytes]:
-    fault = call.transport_fault or {}
     cut = int(fault.get("after_chunks", 3)) if fault.get("kind") == "error_event" else None
-    if cut is not None:
-        call.transport_fault = None  # the stream ends in Responses framing here, not in the transport
     for payload in stream(started, final, deltas):
         if cut is not None and payload["sequence_number"] >= cut:
             yield frame(

@@ -19,6 +19,7 @@ from ..catalogue import (
     EMBEDDINGS,
     FILES_CREATE,
     IMAGES,
+    RESPONSES_CANCEL,
     RESPONSES_CREATE,
     TRANSCRIPTIONS,
     TRANSLATIONS,
@@ -58,7 +59,7 @@ BODY_LIMITS = {
     BATCHES_CREATE: 1024 * 1024,
     BATCHES_CANCEL: 1024 * 1024,
 }
-EMPTY_BODY_OK = (BATCHES_CANCEL,)  # recording 29 cancels with Content-Length: 0
+EMPTY_BODY_OK = (BATCHES_CANCEL, RESPONSES_CANCEL)  # recording 29 cancels with Content-Length: 0
 
 MALFORMED_JSON = (
     "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
