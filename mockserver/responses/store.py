@@ -95,6 +95,12 @@ async def chain(state: MockState, response_id: str) -> list[dict[str, Any]] | No
     return [*record["context"], *strip, *response["output"]]
 
 
+async def listing(state: MockState) -> list[dict[str, Any]]:
+    """Every stored response as a GET shows it now, oldest first (the plugin's ``responses`` view)."""
+    shown = [await view(state, key) for key, _ in await state.objects.items(RESPONSES)]
+    return [response for response in shown if response is not None]
+
+
 async def make_stale(state: MockState, response_id: str, reads: int) -> None:
     await state.objects.put(STALE, response_id, {"left": reads}, state.settings.responses_ttl)
 
