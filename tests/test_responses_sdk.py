@@ -283,3 +283,31 @@ def test_async_client_create_stream_and_retrieve(aoai_mock: MockAzure) -> None:
                 await client.responses.delete(created.id)
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_a_batch_of_responses_lines(aoai_mock: MockAzure, surface: str) -> None:
+    client = make_client(aoai_mock, surface)
+    rows = [
+        {
+            "custom_id": f"q{n}",
+            "method": "POST",
+            "url": "/v1/responses",
+            "body": {"model": "gpt-4o-mini", "input": q},
+        }
+        for n, q in enumerate(["What is Azure?", "What is a batch?"])
+    ]
+    data = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    upload = client.files.create(file=("responses.jsonl", data), purpose="batch")
+    batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/responses", completion_window="24h")
+    aoai_mock.batches.complete(batch.id)
+    done = client.batches.retrieve(batch.id)
+    assert done.status == "completed"
+    assert done.request_counts.completed == 2
+    output = [json.loads(line) for line in client.files.content(done.output_file_id).text.splitlines()]
+    bodies = {row["custom_id"]: row["response"]["body"] for row in output}
+    assert sorted(bodies) == ["q0", "q1"]
+    assert all(
+        body["object"] == "response" and body["output"][0]["type"] == "message" for body in bodies.values()
+    )
+    assert aoai_mock.requests.filter(operation="responses.create")  # the lines went through the pipeline
