@@ -12,7 +12,9 @@ from typing import Any
 
 import openai
 import pytest
+from hypothesis import given, settings
 
+from mockserver.strategies import responses_requests
 from mockserver.testing.handle import MockAzure
 
 WEATHER = {
@@ -311,3 +313,19 @@ def test_a_batch_of_responses_lines(aoai_mock: MockAzure, surface: str) -> None:
         body["object"] == "response" and body["output"][0]["type"] == "message" for body in bodies.values()
     )
     assert aoai_mock.requests.filter(operation="responses.create")  # the lines went through the pipeline
+
+
+@settings(max_examples=10, deadline=None)
+@given(body=responses_requests())
+def test_any_valid_request_answers_in_the_recorded_shape(body: dict[str, Any]) -> None:
+    with MockAzure.inprocess() as mock:
+        client = make_client(mock, "v1")
+        raw = client.responses.with_raw_response.create(**body)
+        data = json.loads(raw.text)
+        assert list(data)[:4] == ["id", "object", "created_at", "status"]
+        assert list(data)[-1] == "metadata"
+        assert data["status"] in ("completed", "incomplete")
+        assert data["model"] == body["model"]
+        assert data["store"] is body.get("store", True)
+        limit = body.get("max_output_tokens")
+        assert limit is None or data["usage"]["output_tokens"] <= limit
