@@ -65,7 +65,10 @@ def fail(where: str, expected: str, value: Any) -> ConfigError:
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A JSON number; an int of any size is finite (``math.isfinite`` of a huge int overflows)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def number(value: Any, where: str, low: float, high: float, what: str) -> None:
