@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..errors import MODEL_ERROR_HEADERS, AzureError
+from . import render
 
 # Recording 26: a POST without ``model`` gets 400 with this body, 2-space indented, chunked, and no
 # Content-Type at all (``endpoints.render`` sends it so).
@@ -20,7 +20,7 @@ TOO_OLD = "Azure OpenAI Responses API is enabled only for api-version 2025-03-01
 def indented(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> AzureError:
     """The Responses service renders its errors as its objects: 2-space indented, non-ASCII escaped
     (recordings 15, 19: Content-Length 195 is that rendering of the 404 body)."""
-    return AzureError(status, json.dumps(body, indent=2).encode(), headers=dict(headers or {}))
+    return AzureError(status, render.indented(body), headers=dict(headers or {}))
 
 
 def bad_request(message: str, param: str | None = None, code: str | None = None) -> AzureError:

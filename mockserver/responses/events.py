@@ -11,11 +11,11 @@ SDKs'). A mid-stream failure ends with ``response.failed`` carrying ``error``, o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from ..synth.sse import dumps
+from .render import indented
 
 FAILED = {"code": "server_error", "message": "The server had an error while processing your request."}
 FINAL = {"completed": "response.completed", "incomplete": "response.incomplete", "failed": "response.failed"}
@@ -107,4 +107,4 @@ def failure(
 
 def pretty(body: Any) -> bytes:
     """The JSON answers: 2-space indented, non-ASCII escaped (the recordings' Content-Length)."""
-    return json.dumps(body, indent=2).encode()
+    return indented(body)

@@ -8,24 +8,38 @@ seeded run is repeatable and two creates never collide.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from ..ids import digest, tool_call_id
+
+# one digest per response gives its tail and the own digits of its first items (one hash, not one per id)
+SLOTS = {("resp", 0): 1, ("msg", 0): 2, ("rs", 0): 3, ("fc", 0): 4}
 
 
 @dataclass(frozen=True)
 class ResponseIds:
     created_at: int
-    tail: str  # the 16 digits shared by the response and its items
+    digits: str  # 128 hex digits: the shared tail, then 24 per slot
     seed: int
     request_id: str
 
     @classmethod
     def new(cls, created_at: int, seed: int, request_id: str) -> ResponseIds:
-        return cls(created_at, digest("resp-tail", seed, request_id).hex()[:16], seed, request_id)
+        source = f"resp\x00{seed}\x00{request_id}".encode()
+        return cls(created_at, hashlib.blake2b(source, digest_size=64).hexdigest(), seed, request_id)
+
+    @property
+    def tail(self) -> str:
+        """The 16 digits shared by the response and its items."""
+        return self.digits[:16]
 
     def make(self, prefix: str, position: int = 0) -> str:
-        own = digest("resp-item", self.seed, self.request_id, prefix, position).hex()[:24]
+        slot = SLOTS.get((prefix, position))
+        if slot is None:  # a later function call of the same response
+            own = digest("resp-item", self.seed, self.request_id, prefix, position).hex()[:24]
+        else:
+            own = self.digits[16 + 24 * (slot - 1) : 16 + 24 * slot]
         return f"{prefix}_{self.created_at & 0xFFFFFFFF:08x}{own}{self.tail}"
 
     @property
