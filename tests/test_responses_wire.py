@@ -172,3 +172,22 @@ def test_a_reasoning_stream_and_a_filtered_stream() -> None:
     assert completion["source_type"] == "completion"
     assert completion["blocked"] is True
     assert completion["content_filter_results"]["hate"] == {"filtered": True, "severity": "high"}
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_the_same_request_twice_gets_two_responses_with_their_own_ids(fast: bool) -> None:
+    """The fast path remembers an answer (same request, same second) but never its ids: each create
+    is its own stored response, the bytes and the object carry the new ids."""
+    http = client(fast_path=fast, freeze_time=1_754_441_765.0)
+    body = {"input": "Weather in Oslo?", "tools": [{"type": "function", "name": "weather", "parameters": {}}]}
+    first, second = create(http, **body), create(http, **body)
+    one, two = first.json(), second.json()
+    assert one["id"] != two["id"]
+    assert one["output"][0]["id"] != two["output"][0]["id"]
+    assert two["output"][0]["id"].endswith(two["id"][-16:])  # items share the response's tail
+    assert {**one, "id": None, "output": None} == {**two, "id": None, "output": None}
+    for answer in (one, two):
+        stored = http.get(at(answer["id"]), headers=HEADERS)
+        assert stored.json() == answer
+        items = http.get(at(answer["id"], "/input_items"), headers=HEADERS).json()["data"]
+        assert items[0]["content"] == [{"type": "input_text", "text": "Weather in Oslo?"}]

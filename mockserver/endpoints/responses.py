@@ -9,12 +9,14 @@ an ``error`` event with ``sse_event``) at the event it names.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.responses import Response
 
 from ..call import Call, ResponsesCreate
+from ..fastpath.memo import request_key
 from ..responses import store
 from ..responses.build import Generated, generate, response_object
 from ..responses.events import failure, frame, pretty, stream
@@ -28,10 +30,51 @@ STREAM_TYPE = "text/event-stream; charset=utf-8"  # both Responses streams (16, 
 
 async def responses_create(call: Call, state: MockState) -> Response:
     request = call.request_as(ResponsesCreate)
+    ids = ResponseIds.new(int(state.clock.now()), state.settings.seed, call.request_id)
+    key = memo_key(call, state, request)
+    known = state.memo.get(state.settings, key) if key is not None else None
+    if known is not None:  # the same request within the same second: the answer again, with its own ids
+        template, data, template_ids = known
+        final, data = renamed(template, data, template_ids, ids)
+        if final["store"]:
+            await store.save(state, final, list(request.items), [])
+        return json_bytes_response(call, state, data, "responses")
+    return await generated_answer(call, state, request, ids, key)
+
+
+def memo_key(call: Call, state: MockState, request: ResponsesCreate) -> tuple[Any, ...] | None:
+    """Only what depends on nothing but the request bytes and the settings (``Settings.fast_path``,
+    ``fastpath.memo``): no stream, background, chained context, fault or filter verdict."""
+    body = request.body
+    if call.filter_action is not None or call.prompt_hits or call.transport_fault is not None:
+        return None
+    if body.get("stream") or body.get("background") or request.context:
+        return None
+    return ("responses", *request_key(call), int(state.clock.now()))
+
+
+def renamed(
+    final: dict[str, Any], data: bytes, template: ResponseIds, ids: ResponseIds
+) -> tuple[dict[str, Any], bytes]:
+    """A remembered answer with this request's ids: in the object, and in its bytes."""
+    pairs = {template.response: ids.response}
+    output, seen = [], Counter[str]()
+    for item in final["output"]:
+        kind = item["id"].split("_", 1)[0]
+        pairs[item["id"]] = ids.make(kind, seen[kind])
+        seen[kind] += 1
+        output.append({**item, "id": pairs[item["id"]]})
+    for old, new in pairs.items():
+        data = data.replace(old.encode(), new.encode())
+    return {**final, "id": ids.response, "output": output}, data
+
+
+async def generated_answer(
+    call: Call, state: MockState, request: ResponsesCreate, ids: ResponseIds, key: tuple[Any, ...] | None
+) -> Response:
     body, deployment = request.body, call.deployment
     assert deployment is not None
     assert call.deployment_name is not None
-    ids = ResponseIds.new(int(state.clock.now()), state.settings.seed, call.request_id)
     plan = plan_for(call, state, request)
     generated = generate(ids, body, plan, request.prompt_tokens, state.settings.seed, deployment.reasoning)
     reasoning = deployment.reasoning
@@ -56,7 +99,10 @@ async def responses_create(call: Call, state: MockState) -> Response:
             STREAM_TYPE,
         )
     shown = store.unfinished(final, "queued") if body.get("background") else final
-    return json_bytes_response(call, state, pretty(shown), "responses")
+    data = pretty(shown)
+    if key is not None:
+        state.memo.put(state.settings, key, (final, data, ids))
+    return json_bytes_response(call, state, data, "responses")
 
 
 def plan_for(call: Call, state: MockState, request: ResponsesCreate) -> ChoicePlan:
