@@ -35,3 +35,14 @@ def test_a_recorded_shape_with_non_ascii_text() -> None:
     }
     assert indented(body) == json.dumps(body, indent=2).encode()
     assert b"\\u00b0" in indented(body)
+
+
+@given(st.lists(st.text(), max_size=5))
+def test_spliced_delta_events_are_the_events_framed_one_by_one(pieces: list[str]) -> None:
+    from mockserver.responses.events import Sequence, frame
+
+    where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
+    spliced = list(Sequence().deltas("response.output_text.delta", where, pieces))
+    one_by_one = Sequence()
+    framed = [frame(one_by_one.event("response.output_text.delta", **where, delta=p)) for p in pieces]
+    assert spliced == framed

@@ -138,10 +138,8 @@ async def events(
     fault: dict[str, Any], started: dict[str, Any], final: dict[str, Any], deltas: list[list[str]]
 ) -> AsyncIterator[bytes]:
     cut = int(fault.get("after_chunks", 3)) if fault.get("kind") == "error_event" else None
-    for payload in stream(started, final, deltas):
-        if cut is not None and payload["sequence_number"] >= cut:
-            yield frame(
-                failure(payload["sequence_number"], started, fault.get("error"), bool(fault.get("sse_event")))
-            )
+    for number, payload in enumerate(stream(started, final, deltas)):  # numbered from 0, in order
+        if cut is not None and number >= cut:
+            yield frame(failure(number, started, fault.get("error"), bool(fault.get("sse_event"))))
             return
-        yield frame(payload)
+        yield payload if isinstance(payload, bytes) else frame(payload)

@@ -51,7 +51,9 @@ from .replay import replay
 
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
-MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their typed requests are immutable
+# their typed requests are never changed once made (a Responses create: unless it is chained, the
+# validator returns it at once; a chained one reads the store and is never remembered)
+MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS, RESPONSES_CREATE)
 # operations whose bodies have their own limit (else mockserver.limits: MAX_UPLOAD_BYTES for
 # multipart, [server] max_body_bytes for JSON); past it a 413 before more is read or spooled
 BODY_LIMITS = {
@@ -188,6 +190,8 @@ def validate(call: Call, state: MockState) -> Awaitable[None] | None:
     known = state.memo.get(state.settings, key)
     if known is None:
         known = validator(call, state)  # raises for bad input: only valid requests are remembered
+        if inspect.isawaitable(known):
+            return settle(call, known)
         state.memo.put(state.settings, key, known)
     call.request = known
     return None

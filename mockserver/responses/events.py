@@ -12,12 +12,14 @@ SDKs'). A mid-stream failure ends with ``response.failed`` carrying ``error``, o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from typing import Any
 
 from ..synth.sse import dumps
 from .render import indented
 
 FAILED = {"code": "server_error", "message": "The server had an error while processing your request."}
+SEQ_MARK, DELTA_MARK = "@@aoai-mock-seq@@", "@@aoai-mock-delta@@"
 FINAL = {"completed": "response.completed", "incomplete": "response.incomplete", "failed": "response.failed"}
 
 
@@ -37,12 +39,23 @@ class Sequence:
         self.next += 1
         return payload
 
+    def deltas(self, kind: str, where: dict[str, Any], pieces: list[str]) -> Iterator[bytes]:
+        """The delta events of one item, framed from one template: they differ only in their number
+        and text, so each is spliced, JSON-escaped exactly as ``dumps`` would (as chat's chunks are)."""
+        template = frame({"type": kind, "sequence_number": SEQ_MARK, **where, "delta": DELTA_MARK})
+        head, rest = template.split(b'"' + SEQ_MARK.encode() + b'"', 1)
+        middle, tail = rest.split(DELTA_MARK.encode(), 1)
+        for piece in pieces:
+            yield b"%b%d%b%b%b" % (head, self.next, middle, encode_basestring(piece)[1:-1].encode(), tail)
+            self.next += 1
+
 
 def stream(
     started: dict[str, Any], final: dict[str, Any], pieces: list[list[str]]
-) -> Iterator[dict[str, Any]]:
-    """Every event of one response: ``started`` is the object while in progress, ``final`` complete;
-    ``pieces[i]``: the deltas of output item ``i`` (its text or arguments, token by token)."""
+) -> Iterator[dict[str, Any] | bytes]:
+    """Every event of one response, as a payload or already framed (the deltas), numbered in order:
+    ``started`` is the object while in progress, ``final`` complete; ``pieces[i]``: the deltas of
+    output item ``i`` (its text or arguments, token by token)."""
     seq = Sequence()
     yield seq.event("response.created", response=started)
     yield seq.event("response.in_progress", response=started)
@@ -53,21 +66,19 @@ def stream(
 
 def item_events(
     seq: Sequence, index: int, item: dict[str, Any], pieces: list[str]
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[dict[str, Any] | bytes]:
     kind, item_id = item["type"], item["id"]
     yield seq.event("response.output_item.added", output_index=index, item=opening(item))
     if kind == "message":
         for part_index, part in enumerate(item["content"]):
             where = {"item_id": item_id, "output_index": index, "content_index": part_index}
             yield seq.event("response.content_part.added", **where, part={**part, "text": ""})
-            for piece in pieces:
-                yield seq.event("response.output_text.delta", **where, delta=piece)
+            yield from seq.deltas("response.output_text.delta", where, pieces)
             yield seq.event("response.output_text.done", **where, text=part["text"])
             yield seq.event("response.content_part.done", **where, part=part)
     elif kind == "function_call":
         where = {"item_id": item_id, "output_index": index}
-        for piece in pieces:
-            yield seq.event("response.function_call_arguments.delta", **where, delta=piece)
+        yield from seq.deltas("response.function_call_arguments.delta", where, pieces)
         yield seq.event("response.function_call_arguments.done", **where, arguments=item["arguments"])
     elif kind == "reasoning":
         for summary_index, part in enumerate(item["summary"]):

@@ -44,13 +44,18 @@ def validate_object(call: Call, state: MockState) -> VersionChecked:
     return VersionChecked()
 
 
-def validate_create(call: Call, state: MockState) -> Awaitable[ResponsesCreate]:
+def validate_create(call: Call, state: MockState) -> ResponsesCreate | Awaitable[ResponsesCreate]:
+    """The request as the handler reads it; an awaitable when it continues a stored response (its
+    turns are read from the store), else at once (and the validate stage may remember it)."""
     check_version(call)
     try:
         body = check_body(call.body)
     except AzureError as error:
         raise reindented(error) from None
-    return chained(call, state, body)
+    previous = body.get("previous_response_id")
+    if previous is None:
+        return typed(call, state, body, [])
+    return chained(call, state, body, previous)
 
 
 def reindented(error: AzureError) -> AzureError:
@@ -140,16 +145,19 @@ def check_tools(tools: list[Any]) -> None:
             )
 
 
-async def chained(call: Call, state: MockState, body: dict[str, Any]) -> ResponsesCreate:
-    """The request with the stored turns it continues (``previous_response_id``) and its token count."""
+async def chained(call: Call, state: MockState, body: dict[str, Any], previous: str) -> ResponsesCreate:
+    """The request with the stored turns it continues (``previous_response_id``)."""
+    found = None if await store.stale(state, previous) else await store.chain(state, previous)
+    if found is None:
+        raise previous_not_found(previous)
+    return typed(call, state, body, found)
+
+
+def typed(
+    call: Call, state: MockState, body: dict[str, Any], context: list[dict[str, Any]]
+) -> ResponsesCreate:
+    """The typed request with its token count (the context counts as prompt)."""
     assert call.deployment is not None
-    previous = body.get("previous_response_id")
-    context: list[dict[str, Any]] = []
-    if previous is not None:
-        found = None if await store.stale(state, previous) else await store.chain(state, previous)
-        if found is None:
-            raise previous_not_found(previous)
-        context = found
     chat = chat_body(body, context)
     tokenizer = state.tokenizer(call.deployment)
     # like chat's count: 4 per message plus 3 (recording 15: "Hello, model!" is 11 input tokens)
