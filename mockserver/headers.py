@@ -50,6 +50,11 @@ def derived_uuid(call: Call, what: str) -> str:
     return str(uuid.UUID(bytes=digest(what, call.request_id)[:16], version=4))
 
 
+def middleware_id(call: Call, region: str) -> str:
+    """The apim-request-id again on a Responses POST (recordings 15-23), an id of its own elsewhere."""
+    return call.request_id if call.operation == "responses.create" else derived_uuid(call, "middleware")
+
+
 def supported_versions(call: Call, region: str) -> str:
     """``api-supported-versions`` on files responses: every dated version from 2022-12-01 on, oldest
     first, as recordings 27-29 list them (theirs end at the versions of their day)."""
@@ -77,7 +82,7 @@ GETTERS: dict[str, Getter] = {
     "x-envoy-upstream-service-time": upstream_time,
     "x-ms-client-request-id": lambda call, region: call.client_request_id,
     "x-ms-deployment-name": lambda call, region: call.deployment.name if call.deployment else None,
-    "x-ms-middleware-request-id": lambda call, region: derived_uuid(call, "middleware"),
+    "x-ms-middleware-request-id": middleware_id,
     "x-ms-rai-invoked": lambda call, region: "true",
     "x-ms-region": lambda call, region: region,
     "x-ms-request-id": lambda call, region: call.request_id,

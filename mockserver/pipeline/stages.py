@@ -146,7 +146,7 @@ def deployment(call: Call, state: MockState) -> None:
     if call.operation in routing.RESOURCE_SCOPED or call.replayed is not None:
         return
     if call.operation == RESPONSES_CREATE:
-        name: str | None = responses_model(call)
+        name: str | None = responses_model(call, state)
     else:
         name = call.deployment_name if call.surface != "v1" else v1_model(call)
     call.deployment_name = name
@@ -168,11 +168,17 @@ def v1_model(call: Call) -> str:
     return model
 
 
-def responses_model(call: Call) -> str:
-    """A response's deployment is the body's ``model`` on both surfaces; without one, recording 26."""
+def responses_model(call: Call, state: MockState) -> str:
+    """A response's deployment is the body's ``model`` on both surfaces; without one, recording 26.
+    Bytes seen before are not parsed again for it (the fast path's memo)."""
+    key = ("model", call.raw_body)
+    known = state.memo.get(state.settings, key) if call.parsed_body is UNPARSED else None
+    if known is not None:
+        return str(known)
     model = call.body.get("model") if isinstance(call.body, dict) else None
     if not isinstance(model, str) or not model:
         raise missed_model()
+    state.memo.put(state.settings, key, model)
     return model
 
 
