@@ -191,3 +191,19 @@ def test_the_same_request_twice_gets_two_responses_with_their_own_ids(fast: bool
         assert stored.json() == answer
         items = http.get(at(answer["id"], "/input_items"), headers=HEADERS).json()["data"]
         assert items[0]["content"] == [{"type": "input_text", "text": "Weather in Oslo?"}]
+
+
+def test_rate_limits_charge_responses_tokens_like_chat() -> None:
+    from mockserver import make_deployment
+
+    base = load_settings(seed=3)
+    tiny = make_deployment("tiny", "gpt-4o-mini", tpm=1200, rpm=100)  # 200 tokens per 10 s window
+    http = TestClient(create_app(base.with_changes(deployments=(*base.deployments, tiny))))
+    first = create(http, model="tiny", max_output_tokens=100)
+    assert first.status_code == 200
+    charged = 1200 - int(first.headers["x-ratelimit-remaining-tokens"])
+    assert charged > 100  # the prompt's tokens plus the requested output, as for chat (azure-wire §3.5)
+    throttled = create(http, model="tiny", max_output_tokens=100)
+    assert throttled.status_code == 429
+    assert "Responses_Create" in throttled.json()["error"]["message"]
+    assert throttled.headers["retry-after"]
