@@ -425,7 +425,9 @@ def test_recorded_exchanges_on_unknown_routes_and_newer_versions_replay(tmp_path
 
 def test_without_a_cassette_or_on_fallthrough_unknown_routes_keep_azures_errors(tmp_path: Path) -> None:
     plain = create_app(load_settings())
-    assert send(plain, unknown_route_call()).json() == {"error": {"code": "404", "message": "Resource not found"}}
+    assert send(plain, unknown_route_call()).json() == {
+        "error": {"code": "404", "message": "Resource not found"}
+    }
     assert (
         send(plain, chat(version="2099-01-01-preview")).json()["error"]["message"]
         == "API version not supported"

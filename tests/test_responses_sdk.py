@@ -329,3 +329,14 @@ def test_any_valid_request_answers_in_the_recorded_shape(body: dict[str, Any]) -
         assert data["store"] is body.get("store", True)
         limit = body.get("max_output_tokens")
         assert limit is None or data["usage"]["output_tokens"] <= limit
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_the_sdk_resumes_a_background_stream(aoai_mock: MockAzure, surface: str) -> None:
+    client = make_client(aoai_mock, surface)
+    first = list(
+        client.responses.create(model="gpt-4o-mini", input="A long report", background=True, stream=True)
+    )
+    resumed = list(client.responses.retrieve(first[0].response.id, stream=True, starting_after=5))
+    assert [e.sequence_number for e in resumed] == [e.sequence_number for e in first[6:]]
+    assert resumed[-1].type == "response.completed"

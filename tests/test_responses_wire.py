@@ -207,3 +207,18 @@ def test_rate_limits_charge_responses_tokens_like_chat() -> None:
     assert throttled.status_code == 429
     assert "Responses_Create" in throttled.json()["error"]["message"]
     assert throttled.headers["retry-after"]
+
+
+def test_a_background_stream_resumes_after_the_event_it_names() -> None:
+    http = client()
+    first = create(http, background=True, stream=True)
+    sent = [json.loads(line[6:]) for line in first.text.splitlines() if line.startswith("data: ")]
+    response_id = sent[0]["response"]["id"]
+    again = http.get(at(response_id) + "&stream=true&starting_after=3", headers=HEADERS)
+    assert again.headers["content-type"] == "text/event-stream; charset=utf-8"
+    resumed = [json.loads(line[6:]) for line in again.text.splitlines() if line.startswith("data: ")]
+    assert resumed == sent[4:]  # the same events, numbered as first sent
+    assert resumed[0]["sequence_number"] == 4
+    plain = create(http).json()["id"]
+    refused = http.get(at(plain) + "&stream=true", headers=HEADERS)
+    assert refused.status_code == 400

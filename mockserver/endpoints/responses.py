@@ -82,7 +82,7 @@ async def generated_answer(
     if final["store"]:
         await store.save(state, final, list(request.items), list(request.context))
         if body.get("background"):
-            await store.start_run(state, final["id"])
+            await store.start_run(state, final["id"], pieces(plan, generated))
     fault = call.transport_fault or {}
     if fault.get("kind") == "stale_read":
         await store.make_stale(state, final["id"], int(fault.get("reads", 1)))

@@ -9,6 +9,7 @@ limits). The input items list pages with ``limit`` (1-100, default 20), ``order`
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.responses import Response
@@ -17,10 +18,11 @@ from ..call import Call
 from ..errors import AzureError
 from ..responses import store
 from ..responses.errors import bad_request, cannot_cancel, response_not_found
-from ..responses.events import pretty
+from ..responses.events import frame, pretty, stream
 from ..state import MockState
 from ..validation.rules import check_enum
-from .render import json_bytes_response
+from .render import json_bytes_response, sse_response
+from .responses import STREAM_TYPE
 
 PROFILE = "responses_object"
 
@@ -34,7 +36,36 @@ async def found(call: Call, state: MockState) -> dict[str, Any]:
 
 
 async def responses_retrieve(call: Call, state: MockState) -> Response:
-    return json_bytes_response(call, state, pretty(await found(call, state)), PROFILE)
+    shown = await found(call, state)
+    if call.query.get("stream") == "true":
+        return await resumed(call, state)
+    return json_bytes_response(call, state, pretty(shown), PROFILE)
+
+
+async def resumed(call: Call, state: MockState) -> Response:
+    """``GET .../{id}?stream=true&starting_after=N``: a background response's stream again, from the
+    event after ``N``, numbered as first sent (the mock streams it to its end at once)."""
+    assert call.resource_id is not None
+    parts = await store.replay_parts(state, call.resource_id)
+    if parts is None:
+        raise bad_request("Streaming a retrieved response is only supported for background responses.")
+    final, deltas = parts
+    try:
+        after = int(call.query.get("starting_after", "-1"))
+    except ValueError:
+        raise bad_request("Invalid 'starting_after': expected an integer.", "starting_after") from None
+    started = store.unfinished(final, "in_progress")
+    frames = [
+        payload if isinstance(payload, bytes) else frame(payload)
+        for number, payload in enumerate(stream(started, final, deltas))
+        if number > after
+    ]
+    return sse_response(call, state, sent(frames), PROFILE, STREAM_TYPE)
+
+
+async def sent(frames: list[bytes]) -> AsyncIterator[bytes]:
+    for data in frames:
+        yield data
 
 
 async def responses_delete(call: Call, state: MockState) -> Response:

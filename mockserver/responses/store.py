@@ -36,8 +36,9 @@ async def save(
     await state.objects.put(RESPONSES, key, response, ttl)
 
 
-async def start_run(state: MockState, response_id: str) -> None:
-    run = {"done_at": state.clock.now() + BACKGROUND_SECONDS, "cancelled": False}
+async def start_run(state: MockState, response_id: str, pieces: list[list[str]]) -> None:
+    """A background run, with its stream's deltas so that a stream can resume (``starting_after``)."""
+    run = {"done_at": state.clock.now() + BACKGROUND_SECONDS, "cancelled": False, "pieces": pieces}
     await state.objects.put(RUNS, response_id, run, state.settings.responses_ttl)
 
 
@@ -71,6 +72,15 @@ async def cancel(state: MockState, response_id: str) -> dict[str, Any] | None:
 
 async def is_background(state: MockState, response_id: str) -> bool:
     return await state.objects.get(RUNS, response_id) is not None
+
+
+async def replay_parts(state: MockState, response_id: str) -> tuple[dict[str, Any], list[list[str]]] | None:
+    """A background response as complete and the deltas its stream sends, or None (not background)."""
+    run = await state.objects.get(RUNS, response_id)
+    response = await state.objects.get(RESPONSES, response_id)
+    if run is None or response is None:
+        return None
+    return response, run.get("pieces", [])
 
 
 async def delete(state: MockState, response_id: str) -> bool:
