@@ -222,3 +222,9 @@ def test_a_background_stream_resumes_after_the_event_it_names() -> None:
     plain = create(http).json()["id"]
     refused = http.get(at(plain) + "&stream=true", headers=HEADERS)
     assert refused.status_code == 400
+
+
+def test_the_stale_read_scenario() -> None:
+    http = client(scenarios=("responses-stale-read",))
+    created = create(http).json()["id"]
+    assert [http.get(at(created), headers=HEADERS).status_code for _ in range(3)] == [404, 404, 200]
