@@ -340,3 +340,16 @@ def test_the_sdk_resumes_a_background_stream(aoai_mock: MockAzure, surface: str)
     resumed = list(client.responses.retrieve(first[0].response.id, stream=True, starting_after=5))
     assert [e.sequence_number for e in resumed] == [e.sequence_number for e in first[6:]]
     assert resumed[-1].type == "response.completed"
+
+
+def test_canned_replies_see_the_whole_chained_conversation(aoai_mock: MockAzure) -> None:
+    """Recording 23's exchange: the name is in the first turn, the question in the second."""
+    client = make_client(aoai_mock, "classic")
+    aoai_mock.reply(r"My name is (\w+)", "You told me your name is Travis.")
+    first = client.responses.create(model="gpt-4o-mini", input="Hello, Assistant! My name is Travis.")
+    second = client.responses.create(
+        model="gpt-4o-mini", input="What's my name?", previous_response_id=first.id
+    )
+    assert second.output_text == "You told me your name is Travis."
+    alone = client.responses.create(model="gpt-4o-mini", input="What's my name?")
+    assert alone.output_text != "You told me your name is Travis."

@@ -116,6 +116,7 @@ def plan_for(call: Call, state: MockState, request: ResponsesCreate) -> ChoicePl
         settings.canned,
         settings.content_filters,
         call.filter_action,
+        "\n".join(str(m.get("content") or "") for m in request.chat["messages"]),
     )
     return plan_choices(inputs)[0]
 
