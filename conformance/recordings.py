@@ -96,6 +96,7 @@ EXCHANGES = (
     Exchange("21", "21", 0, "Responses structured outputs (json_schema echoed with strict true)"),
     Exchange("22", "22", 0, "Responses o3-mini reasoning with a detailed summary"),
     Exchange("24", "24", 0, "Responses multi-turn by resending the history (Jul 2025 shape)"),
+    Exchange("25", "25", 0, "Responses with web_search_preview (Mar 2026 shape): search call, citations"),
     Exchange("26", "26", 0, "Responses without model: 400 'Missed model deployment', no Content-Type"),
 )
 BY_ID = {exchange.id: exchange for exchange in EXCHANGES}

@@ -33,16 +33,12 @@ NOT_REPLAYABLE = {
     "09": "recording 09 elides its audio (the multipart body was decoded and the file left out), so its "
     "request cannot be sent again",
 }
-WEB_SEARCH = (
-    "recording 25 answers with the web_search_preview tool's search call and citations, which the mock "
-    "does not emulate (no search results to cite); its 2026 object shape is allowed by contract.RESPONSES"
-)
 # Flow recordings: their ids come from their own earlier answers, so conformance/test_files_batches.py
 # and conformance/test_responses.py send each one again in order, as a flow
 FLOWS = ("27", "28", "29", "31", "15", "17", "19", "23", "30")
 # Recordings whose operation or shape the mock's generator does not produce yet, each with the issue
 # that will; the replay import test (tests/test_replay_import.py) and the stand-in replay them already.
-NOT_YET = {"25": WEB_SEARCH}
+NOT_YET: dict[str, str] = {}
 NO_DEPLOYMENT = "needs a deployment of kind {kind} on this target: set {variable}"
 
 

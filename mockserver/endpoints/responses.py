@@ -129,7 +129,8 @@ def pieces(plan: ChoicePlan, generated: Generated) -> list[list[str]]:
         if item["type"] == "function_call":
             found.append(next(calls).pieces)
         elif item["type"] == "message":
-            found.append(plan.pieces)
+            text, said = item["content"][0]["text"], "".join(plan.pieces)
+            found.append(plan.pieces + ([text[len(said) :]] if len(text) > len(said) else []))  # a citation
         else:
             found.append([])
     return found

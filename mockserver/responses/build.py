@@ -14,7 +14,9 @@ from typing import Any
 from ..filters.annotations import choice_results, prompt_results
 from ..synth.chat import ChoicePlan
 from ..synth.text import reply
+from . import web_search
 from .ids import ResponseIds
+from .inputs import input_texts
 
 INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
 
@@ -39,7 +41,10 @@ def reasoning_echo(body: dict[str, Any], reasoning_model: bool) -> dict[str, Any
 
 
 def tool_echo(tool: dict[str, Any]) -> dict[str, Any]:
-    """Function tools echoed with ``description``, ``parameters`` and ``strict`` filled (recording 17)."""
+    """Function tools echoed with ``description``, ``parameters`` and ``strict`` filled (recording 17);
+    web search with its options (recording 25)."""
+    if tool.get("type") in web_search.TOOLS:
+        return web_search.tool_echo(tool)
     if tool.get("type") != "function":
         return dict(tool)
     return {
@@ -172,7 +177,14 @@ def generate(
         )
     incomplete = INCOMPLETE.get(plan.finish_reason)
     if not plan.tool_calls:
-        output.append(message_item(ids, plan.content or "", "incomplete" if incomplete else "completed"))
+        text, annotations = plan.content or "", []
+        if web_search.searches(body):
+            search = web_search.search_item(ids, last_prompt(body))
+            output.append(search)
+            text, citation = web_search.cited(text, search["action"]["query"])
+            annotations.append(citation)
+        status = "incomplete" if incomplete else "completed"
+        output.append(message_item(ids, text, status, annotations))
     return Generated(
         output,
         "incomplete" if incomplete else "completed",
@@ -184,14 +196,21 @@ def generate(
     )
 
 
-def message_item(ids: ResponseIds, text: str, status: str) -> dict[str, Any]:
+def message_item(
+    ids: ResponseIds, text: str, status: str, annotations: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {
         "id": ids.make("msg"),
         "type": "message",
         "status": status,
-        "content": [{"type": "output_text", "annotations": [], "text": text}],
+        "content": [{"type": "output_text", "annotations": annotations or [], "text": text}],
         "role": "assistant",
     }
+
+
+def last_prompt(body: dict[str, Any]) -> str:
+    texts = input_texts({"input": body.get("input")})
+    return texts[-1] if texts else ""
 
 
 def reasoning_item(ids: ResponseIds, body: dict[str, Any], seed: int) -> dict[str, Any]:

@@ -72,14 +72,26 @@ def item_events(
     if kind == "message":
         for part_index, part in enumerate(item["content"]):
             where = {"item_id": item_id, "output_index": index, "content_index": part_index}
-            yield seq.event("response.content_part.added", **where, part={**part, "text": ""})
+            yield seq.event(
+                "response.content_part.added", **where, part={**part, "annotations": [], "text": ""}
+            )
             yield from seq.deltas("response.output_text.delta", where, pieces)
+            for number, annotation in enumerate(part["annotations"]):
+                yield seq.event(
+                    "response.output_text.annotation.added",
+                    **where,
+                    annotation_index=number,
+                    annotation=annotation,
+                )
             yield seq.event("response.output_text.done", **where, text=part["text"])
             yield seq.event("response.content_part.done", **where, part=part)
     elif kind == "function_call":
         where = {"item_id": item_id, "output_index": index}
         yield from seq.deltas("response.function_call_arguments.delta", where, pieces)
         yield seq.event("response.function_call_arguments.done", **where, arguments=item["arguments"])
+    elif kind == "web_search_call":
+        for stage in ("in_progress", "searching", "completed"):
+            yield seq.event(f"response.web_search_call.{stage}", output_index=index, item_id=item_id)
     elif kind == "reasoning":
         for summary_index, part in enumerate(item["summary"]):
             where = {"item_id": item_id, "output_index": index, "summary_index": summary_index}
@@ -98,6 +110,8 @@ def opening(item: dict[str, Any]) -> dict[str, Any]:
         return {**item, "status": "in_progress", "arguments": ""}
     if item["type"] == "reasoning":
         return {**item, "summary": []}
+    if item["type"] == "web_search_call":
+        return {"id": item["id"], "type": item["type"], "status": "in_progress"}
     return item
 
 
