@@ -228,3 +228,36 @@ def test_the_stale_read_scenario() -> None:
     http = client(scenarios=("responses-stale-read",))
     created = create(http).json()["id"]
     assert [http.get(at(created), headers=HEADERS).status_code for _ in range(3)] == [404, 404, 200]
+
+
+def test_web_search_answers_with_a_search_call_and_a_citation() -> None:
+    http = client()
+    body = {"input": "What was a positive news story from today?", "tools": [{"type": "web_search_preview"}]}
+    answer = create(http, **body).json()
+    search, message = answer["output"]
+    assert list(search) == ["id", "type", "status", "action"]
+    assert search["id"].startswith("ws_")
+    assert search["action"]["query"] == search["action"]["queries"][0]
+    assert answer["tools"][0]["search_context_size"] == "medium"
+    (citation,) = message["content"][0]["annotations"]
+    text = message["content"][0]["text"]
+    assert citation["url"] in text[citation["start_index"] : citation["end_index"]]
+    streamed = create(http, **body, stream=True).text
+    kinds = [line[7:] for line in streamed.splitlines() if line.startswith("event: ")]
+    assert kinds[3:6] == [
+        "response.web_search_call.in_progress",
+        "response.web_search_call.searching",
+        "response.web_search_call.completed",
+    ]
+    assert "response.output_text.annotation.added" in kinds
+    deltas = [
+        json.loads(line[6:])["delta"]
+        for line in streamed.splitlines()
+        if '"response.output_text.delta"' in line and line.startswith("data: ")
+    ]
+    done = next(
+        json.loads(line[6:])
+        for line in streamed.splitlines()
+        if line.startswith('data: {"type":"response.output_text.done"')
+    )
+    assert "".join(deltas) == done["text"]
