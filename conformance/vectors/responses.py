@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..expect import Expect, Rule, Vector
-from .sdks import FAST, stainless
+from .sdks import FAST, GO_ERROR, go, stainless
 
 CREATE = {"operation": "responses.create"}
 NOT_YET = {
     "http": "raw HTTP speaks chat completions only; the Responses vectors are the SDKs'",
-    "openai-go": "openai-go has client.Responses; its driver has no Responses operation yet (issue 15)",
     "openai-java": "openai-java has responses(); its driver has no Responses operation yet (issue 15)",
-    "azopenai-go": "the Go azopenai package delegates Responses to openai-go (recording 30); no driver op",
+    "azopenai-go": "the Go azopenai package has no Responses client of its own: it delegates to openai-go "
+    "(recording 30), whose driver runs these vectors",
     "azure-ai-openai-java": "azure-ai-openai (Java) has no Responses client",
 }
 
@@ -40,6 +40,7 @@ RESPONSES: tuple[Vector, ...] = (
         "responses",
         ({"match": CREATE, "fault": {"status": 429, "headers": FAST}, "times": 1},),
         *stainless(Expect(ok=True, attempts=2, retry_counts=("0", "1"))),
+        go(Expect(ok=True, attempts=2, retry_counts=("0", "1"))),
     ),
     responses_vector(
         "responses-stream-cut",
@@ -48,6 +49,7 @@ RESPONSES: tuple[Vector, ...] = (
         "responses_stream",
         ({"match": CREATE, "fault": {"kind": "stream_cut", "after_chunks": 4, "mode": "clean"}},),
         *stainless(Expect(ok=True, attempts=1, result=(("events", 4), ("completed", False)))),
+        go(Expect(ok=True, attempts=1, result=(("events", 4), ("completed", False)))),
     ),
     responses_vector(
         "responses-stream-failed",
@@ -56,6 +58,10 @@ RESPONSES: tuple[Vector, ...] = (
         "responses_stream",
         ({"match": CREATE, "fault": {"kind": "error_event", "after_chunks": 4}},),
         *stainless(Expect(ok=True, attempts=1, result=(("last", "response.failed"), ("completed", False)))),
+        go(
+            Expect(ok=True, attempts=1, result=(("last", "response.failed"),)),
+            note="ssestream ends only on a top-level error key; response.failed's error is inside response",
+        ),
     ),
     responses_vector(
         "responses-stream-error-event",
@@ -65,6 +71,7 @@ RESPONSES: tuple[Vector, ...] = (
         ({"match": CREATE, "fault": {"kind": "error_event", "after_chunks": 4, "sse_event": True}},),
         Rule("openai-python", Expect(ok=True, attempts=1, result=(("last", "error"),))),
         Rule("openai-node", Expect(ok=False, attempts=1, error="APIError")),
+        go(Expect(ok=True, attempts=1, result=(("last", "error"),)), note="no top-level error key (§3.3)"),
     ),
     responses_vector(
         "responses-stale-read",
@@ -74,5 +81,6 @@ RESPONSES: tuple[Vector, ...] = (
         "responses_retrieve",
         ({"match": CREATE, "fault": {"kind": "stale_read", "reads": 1}},),
         *stainless(Expect(ok=False, attempts=2, error="NotFoundError", status=404)),
+        go(Expect(ok=False, attempts=2, error=GO_ERROR, status=404)),
     ),
 )
