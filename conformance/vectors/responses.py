@@ -6,16 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from ..expect import Expect, Rule, Vector
-from .sdks import FAST, GO_ERROR, go, stainless
+from .sdks import FAST, GO_ERROR, go, java, stainless
 
 CREATE = {"operation": "responses.create"}
 NOT_YET = {
     "http": "raw HTTP speaks chat completions only; the Responses vectors are the SDKs'",
-    "openai-java": "openai-java has responses(); its driver has no Responses operation yet (issue 15)",
     "azopenai-go": "the Go azopenai package has no Responses client of its own: it delegates to openai-go "
     "(recording 30), whose driver runs these vectors",
     "azure-ai-openai-java": "azure-ai-openai (Java) has no Responses client",
 }
+
+
+# openai-java on the classic surface (AzureUrlPathMode.LEGACY, what AUTO picks for an Azure host) puts every
+# request whose params have model() under /deployments/{model}/ (sdk-behaviour §16), /responses too, where
+# Azure serves no Responses API (it is /openai/responses, recordings 15-26): the route's 404, not retried
+JAVA_LEGACY = java(
+    Expect(ok=False, attempts=1, error="NotFoundException", status=404),
+    note="LEGACY path mode sends POST /openai/deployments/{model}/responses (observed with 4.101.0; §16): "
+    "404 Resource not found",
+)
 
 
 def responses_vector(
@@ -28,7 +37,7 @@ def responses_vector(
         operation=operation,
         faults=faults,
         not_for=NOT_YET,
-        rules=rules,
+        rules=(*rules, JAVA_LEGACY),
     )
 
 
