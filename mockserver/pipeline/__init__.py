@@ -66,10 +66,11 @@ without one gets recording 26's untyped 400); its validator returns an awaitable
 continues a stored response (``previous_response_id``), which the validate stage awaits. Files,
 batches and the other Responses operations are resource-scoped (no deployment stage).
 
-The lines of a batch come back through this same pipeline as synthetic requests (``mockserver.batch.lines``), marked in their scope as
-``aoai.batch``: they skip auth (the batch was authorised when it was created) and replay (a cassette
-records the client's exchanges, never the lines), and meet everything else, faults included (a rule
-can match ``batch``, ``batch_id`` or ``custom_id``).
+The lines of a batch come back through this same pipeline as synthetic requests
+(``mockserver.batch.lines``), marked in their scope as ``aoai.batch``: they skip auth (the batch was
+authorised when it was created) and replay (a cassette records the client's exchanges, never the
+lines), and meet everything else, faults included (a rule can match ``batch``, ``batch_id`` or
+``custom_id``).
 """
 
 from __future__ import annotations
