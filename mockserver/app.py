@@ -86,6 +86,7 @@ class MockApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.ticker
             self.ticker = None
+        await self.state.stores.close()  # a shared store's connections (memory: nothing)
 
 
 TICK = 0.25  # seconds between the ticker's looks at the stored batches

@@ -18,7 +18,7 @@ from ..state import MockState
 
 
 async def faults(call: Call, state: MockState) -> None:
-    decision = state.faults.decide(call)
+    decision = await state.faults.choose(call)
     if decision is None:
         return
     rule, action = decision

@@ -198,11 +198,11 @@ def prompt_texts(call: Call) -> list[str]:
     return []
 
 
-def ratelimit(call: Call, state: MockState) -> None:
+async def ratelimit(call: Call, state: MockState) -> None:
     if call.deployment is None:  # also a replayed call: the deployment stage let it pass
         return
     pool = "batch" if call.batch_id is not None else ""  # batch lines have a quota of their own
-    call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens, pool)
+    call.rate, throttle = await state.limiter.charge(call.deployment, call.estimated_tokens, pool)
     if throttle is not None:
         raise throttled(call, throttle)
 
