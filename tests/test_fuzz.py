@@ -240,6 +240,7 @@ CONTROL_PATHS = ("/_mock/health", "/_mock/reset", "/_mock/requests", "/_mock/dep
 def control_paths() -> list[str]:
     """The control routes from the control API's own table (with placeholders filled), and some more."""
     from mockserver.endpoints.admin import admin_router
+
     from mockserver.state import MockState
 
     routes = [getattr(r, "path", "") for r in admin_router(MockState(load_settings())).routes]

@@ -236,8 +236,8 @@ def test_a_fault_rule_with_a_bad_value_gets_a_400_naming_the_field(mock: TestCli
 
 
 def test_every_transport_kind_has_its_field_checks() -> None:
-    from mockserver.faults import TRANSPORT_KINDS
     from mockserver.faults.checks import TRANSPORT_FIELDS
+    from mockserver.faults import TRANSPORT_KINDS
 
     assert set(TRANSPORT_FIELDS) == set(TRANSPORT_KINDS)
 
