@@ -21,7 +21,10 @@ from redis.retry import Retry
 from ..base import StateUnavailable, shown
 
 T = TypeVar("T")
-TIMEOUT = 1.0  # seconds a Redis call may take before the request gets its 503
+# seconds a Redis call may take before the request gets its 503. Not less: the timer runs on the event
+# loop, so a loop held by other work (a first request loads the BPE tables: 1.6 s on a loaded 2-core
+# machine) would otherwise fail the calls that were waiting on a Redis that had long answered
+TIMEOUT = 3.0
 CONNECT_TIMEOUT = 0.5
 ERRORS = (redis.RedisError, OSError)
 
