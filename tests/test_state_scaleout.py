@@ -156,3 +156,44 @@ def test_an_unreachable_redis_at_start_is_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "cannot reach the state store" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_killing_one_instance_mid_load_loses_only_its_in_flight_requests(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    ns, config = namespace(), config_file(tmp_path / "mock.toml")
+    victim, survivor = start(redis_server.url, ns, config), start(redis_server.url, ns, config)
+    answered: list[str] = []
+    failed: list[str] = []
+    try:
+        with (
+            httpx.Client(base_url=victim.endpoint, timeout=10) as a,
+            httpx.Client(base_url=survivor.endpoint, timeout=30) as b,
+        ):
+
+            def send(n: int) -> None:
+                text = f"load {n}"
+                try:
+                    status = chat(a if n % 2 else b, text=text)
+                except httpx.TransportError:
+                    failed.append(text)
+                    return
+                (answered if status == 200 else failed).append(text)
+
+            with ThreadPoolExecutor(6) as pool:
+                futures = [pool.submit(send, n) for n in range(160)]
+                while len(answered) + len(failed) < 60:
+                    time.sleep(0.005)
+                victim.process.kill()  # SIGKILL mid-load: whatever it had in flight is gone
+                for future in futures:
+                    future.result()
+            entries = journal(b)
+    finally:
+        victim.stop()
+        survivor.stop()
+    texts = [e["body"]["messages"][0]["content"] for e in entries]
+    assert len(texts) == len(set(texts))  # nothing doubled
+    assert set(answered) <= set(texts)  # every answer a client got is in the journal
+    assert set(texts) <= set(answered) | set(failed)  # and nothing that was never sent
+    assert {f"load {n}" for n in range(0, 160, 2)} <= set(answered)  # the survivor kept serving
+    assert len(failed) >= 40  # the victim's share after the kill failed, with what it had in flight
