@@ -17,7 +17,7 @@ envelope naming the cause (``errors.state_unavailable``), never a hang past its 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -115,7 +115,7 @@ class Stores:
     claims: Claims
     signing_key: bytes
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    close: Callable[[], Awaitable[None]] = nothing
+    close: Callable[[], Coroutine[Any, Any, None]] = nothing
 
 
 def shown(url: str) -> str:
