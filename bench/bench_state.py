@@ -4,7 +4,8 @@
     .venv/bin/python bench/bench_state.py --rss-requests 50000   # the reduced size
 
 1. Varied-prompt chat req/s, memory vs redis, one worker each, in ABBA rounds (``--rounds``, median of
-   the per-round ratios; target: redis >= 0.6x memory). Servers on core 1, wrk on core 0 (``taskset``).
+   the per-round ratios; target: redis >= 0.6x memory). Mocks on core 1; wrk and redis-server on core 0
+   (``taskset``), so each mock has a core to itself and Redis's own work is not charged to it.
 2. ``--workers 2`` vs one worker, both on redis: informational only, since on a 2-core machine the load
    generator shares the cores with the workers (no pinning for this pair).
 3. RSS per worker after ``--rss-requests`` varied requests (300,000 by default), memory and redis.
@@ -86,6 +87,8 @@ def main() -> int:
         print("needs redis-server and wrk on PATH")
         return 2
     redis = RedisServer().start()
+    assert redis.process is not None  # on the load generator's core: the mock's core is its own
+    subprocess.run([*["taskset", "-p", "-c", bs.CLIENT_CORE], str(redis.process.pid)], capture_output=True)
     pinned = bs.Load("wrk", args.connections, bs.CLIENT_CORE)
     free = bs.Load("wrk", args.connections, None)
     mocks: list[Mock] = []

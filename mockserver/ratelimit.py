@@ -112,6 +112,11 @@ class RateLimiter:
         """``admit`` as the state interface's hot path (``stores.base.Limits``)."""
         return self.admit(deployment, tokens, pool)
 
+    async def charge_seen(
+        self, rules_seen: str, deployment: Deployment, tokens: int, pool: str = ""
+    ) -> tuple[RateInfo | None, Throttle | None] | None:
+        return self.admit(deployment, tokens, pool)  # in-process rules never leave a check open
+
     async def look(self, deployment: Deployment) -> RateInfo | None:
         return self.peek(deployment)
 

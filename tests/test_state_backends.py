@@ -59,6 +59,16 @@ def test_a_sequence_is_followed_in_order_then_passes(http: httpx.Client) -> None
     assert [chat(http) for _ in range(5)] == [429, 200, 503, 200, 200]
 
 
+def test_a_new_rule_wins_over_a_validation_error_as_it_would_in_memory(http: httpx.Client) -> None:
+    assert chat(http) == 200  # the instance has read the rules once (none)
+    add_fault(http, {"match": {"deployment": "gpt-4o"}, "fault": {"status": 500}, "times": 1})
+    bad = {"messages": "not a list"}
+    url = "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
+    assert http.post(url, json=bad, headers={"api-key": KEY}).status_code == 500  # the fault, not the 400
+    assert http.post(url, json=bad, headers={"api-key": KEY}).status_code == 400
+    assert [r["hits"] for r in http.get("/_mock/faults").json()["faults"]] == [2]
+
+
 def test_rules_stay_in_their_session(http: httpx.Client) -> None:
     add_fault(http, {"match": {"session": "a"}, "fault": {"status": 500}})
     assert [chat(http, session="a"), chat(http, session="b"), chat(http)] == [500, 200, 200]

@@ -283,8 +283,8 @@ class FaultStore:
                         return rule, action
         return None
 
-    async def choose(self, call: Call) -> tuple[FaultRule, Any] | None:
-        """``decide`` as the state interface's hot path (``stores.base.FaultRules``)."""
+    async def choose(self, call: Call, settle: bool = False) -> tuple[FaultRule, Any] | None:
+        """``decide`` as the state interface's hot path (``stores.base.FaultRules``): always now."""
         return self.decide(call)
 
     def snapshot(self) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from ..replay.cassette import Interaction
 from ..state import MockState
 from ..stores.base import StateUnavailable
 from ..types import Message, Receive, Scope, Send
+from .faults import settle
 from .replay import replay_answer
 from .stages import STAGES
 
@@ -122,7 +123,13 @@ class Pipeline:
             return error_response(call, self.state, server_error(call.request_id))
 
     async def error(self, call: Call, error: AzureError) -> Response:
-        """``error`` rendered; a refusal before metering reports the usage without charging it."""
+        """``error`` rendered; a refusal before metering reports the usage without charging it.
+        A fault decision left open (``call.rules_seen``) is taken first: a rule's status wins."""
+        if call.rules_seen is not None:
+            try:
+                await settle(call, self.state)
+            except AzureError as fault:
+                error = fault
         unmetered = error_profile(error, call) in UNMETERED_PROFILES
         if call.rate is None and call.deployment is not None and unmetered:
             try:

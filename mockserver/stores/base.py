@@ -62,7 +62,10 @@ class JournalStore(Protocol):
 
 
 class FaultRules(Protocol):
-    async def choose(self, call: Call) -> tuple[FaultRule, Any] | None: ...
+    async def choose(self, call: Call, settle: bool = False) -> tuple[FaultRule, Any] | None:
+        """The rule and action for ``call``, or None. A shared store may leave "none" unconfirmed
+        (``call.rules_seen``) for ``Limits.charge_seen`` to confirm; ``settle`` decides now."""
+        ...
 
     def add(self, data: dict[str, Any] | list[dict[str, Any]]) -> list[str]: ...
 
@@ -81,6 +84,13 @@ class Limits(Protocol):
     async def charge(
         self, deployment: Deployment, tokens: int, pool: str = ""
     ) -> tuple[RateInfo | None, Throttle | None]: ...
+
+    async def charge_seen(
+        self, rules_seen: str, deployment: Deployment, tokens: int, pool: str = ""
+    ) -> tuple[RateInfo | None, Throttle | None] | None:
+        """``charge``, only while the fault rules are still at version ``rules_seen``; None (and
+        nothing charged) when they changed."""
+        ...
 
     async def look(self, deployment: Deployment) -> RateInfo | None: ...
 

@@ -31,7 +31,7 @@ def redis_stores(settings: Settings, clock: Clock) -> Stores:
     return Stores(
         "redis",
         journal=RedisJournal(link, instance, settings.journal_size),
-        faults=RedisFaults(link, settings.seed),
+        faults=RedisFaults(link, settings.seed, defer=settings.rate_limits != "off"),
         limiter=RedisLimiter(link, lambda: clock.offset, settings.rate_limits),
         objects=RedisObjects(link, clock),
         claims=RedisClaims(link, instance),

@@ -1,6 +1,8 @@
 """Fault rules in Redis: one rule list for the resource, its counters decided by a script.
 
-The rules (their JSON, in the order they were added) and a version number live in Redis; each
+When no rule matches locally, the request's deployment is charged by the rate limiter anyway, so its
+script checks the version instead (``call.rules_seen``, ``pipeline.faults.settle``): one round trip
+per request for both. The rules (their JSON, in the order they were added) and a version live in Redis; each
 instance keeps the parsed rules of the version it last read and matches a request against them
 locally. The decision is one script run: it checks that version (a change on any instance makes
 the caller read the rules again and retry), then counts the request on each matching rule in order
@@ -56,8 +58,9 @@ MAX_TRIES = 5  # version changes met in a row before giving up on a decision (ru
 
 
 class RedisFaults:
-    def __init__(self, link: Link, seed: int) -> None:
+    def __init__(self, link: Link, seed: int, defer: bool = True) -> None:
         self.link, self.seed = link, seed
+        self.defer = defer  # the rate limiter charges every request with a deployment (not "off")
         self.rules_key, self.version_key = link.key("rules"), link.key("rules", "version")
         self.hits_key, self.applied_key = link.key("rules", "hits"), link.key("rules", "applied")
         self.ids_key, self.loaded_key = link.key("rules", "ids"), link.key("rules", "scenarios")
@@ -68,9 +71,12 @@ class RedisFaults:
 
     # --- the hot path ----------------------------------------------------------------------
 
-    async def choose(self, call: Call) -> tuple[FaultRule, Any] | None:
+    async def choose(self, call: Call, settle: bool = False) -> tuple[FaultRule, Any] | None:
         for _ in range(MAX_TRIES):
             matching = [rule for rule in self.rules if rule.match.matches(call)]
+            if not matching and not settle and self.defer and call.deployment is not None and self.read_once:
+                call.rules_seen = self.version  # confirmed by the rate-limit charge's script
+                return None
             args: list[Any] = [self.version, self.seed]
             for rule in matching:
                 args.extend((rule.id, *rule.decider()))
@@ -97,6 +103,10 @@ class RedisFaults:
             data = json.loads(item)
             rules.append(parse_rule(data, data["id"]))
         self.rules, self.version = rules, (version or b"0").decode()
+
+    @property
+    def read_once(self) -> bool:
+        return self.version != "-1"
 
     def read(self) -> None:
         pipe = self.link.sync.pipeline(transaction=True)

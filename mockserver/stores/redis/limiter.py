@@ -17,10 +17,12 @@ from ...ratelimit import MINUTE, WINDOW, Throttle, window_cap
 from .link import Link
 
 # KEYS[1]: the usage hash (field "<second>" -> "requests:tokens"); ARGV: offset, tokens, request cap,
-# token cap, charge (1) or only look (0), enforce (1) or report (0).
+# token cap, charge (1) or only look (0), enforce (1) or report (0), and optionally the fault rules'
+# version the caller saw (KEYS[2] holds the current one): when it changed, {-2, ...} and no charge.
 # Returns {throttle: 0 none, 1 requests, 2 tokens; retry after in ms; minute requests; minute tokens;
 # window requests; window tokens}.
 CHARGE = """
+if ARGV[7] and (redis.call('GET', KEYS[2]) or '0') ~= ARGV[7] then return {-2, 0, 0, 0, 0, 0} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6 + tonumber(ARGV[1])
 local tokens, rcap, tcap = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -96,6 +98,19 @@ class RedisLimiter:
             return None, None
         keys, args = [self.key(deployment, pool)], self.args(deployment, tokens, True)
         answer = await self.link.wait(self.async_charge(keys=keys, args=args))
+        throttle = Throttle(VARIANTS[answer[0]], answer[1] / 1000) if answer[0] else None
+        return info(deployment, answer[2], answer[3]), throttle
+
+    async def charge_seen(
+        self, rules_seen: str, deployment: Deployment, tokens: int, pool: str = ""
+    ) -> tuple[RateInfo | None, Throttle | None] | None:
+        if self.mode == "off":
+            return None
+        keys = [self.key(deployment, pool), self.link.key("rules", "version")]
+        args = [*self.args(deployment, tokens, True), rules_seen]
+        answer = await self.link.wait(self.async_charge(keys=keys, args=args))
+        if answer[0] == -2:
+            return None
         throttle = Throttle(VARIANTS[answer[0]], answer[1] / 1000) if answer[0] else None
         return info(deployment, answer[2], answer[3]), throttle
 
