@@ -58,7 +58,9 @@ class MockState:
         # the cassette attached (``serve --replay``, ``use_cassette``): the pipeline reads it per request
         self.cassette: CassetteSlot | None = None
         if settings.replay:
-            self.cassette = CassetteSlot(Player.from_settings(settings))
+            player = Player.from_settings(settings)
+            player.cursor = self.stores.cursor() or player.cursor  # shared by every instance on a store
+            self.cassette = CassetteSlot(player)
 
     @property
     def instance(self) -> str:

@@ -197,3 +197,30 @@ def test_killing_one_instance_mid_load_loses_only_its_in_flight_requests(
     assert set(texts) <= set(answered) | set(failed)  # and nothing that was never sent
     assert {f"load {n}" for n in range(0, 160, 2)} <= set(answered)  # the survivor kept serving
     assert len(failed) >= 40  # the victim's share after the kill failed, with what it had in flight
+
+
+def test_a_recorded_answer_replays_once_across_instances(redis_server: RedisServer) -> None:
+    """The example cassette answers "Say hello." with a 429, then a 200: the second instance asked
+    gets the 200, as a second request to one mock would (the replay cursor is shared)."""
+    cassette = str(Path(__file__).resolve().parent.parent / "fixtures" / "cassettes" / "example-session.json")
+    ns = namespace()
+    servers = [
+        ServeProcess("--state", redis_server.url, "--namespace", ns, "--replay", cassette) for _ in range(2)
+    ]
+    retry = {"messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 5}
+    url = "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21"
+    try:
+        statuses = []
+        for server in (*servers, servers[0]):
+            with httpx.Client(base_url=server.endpoint, timeout=30) as http:
+                statuses.append(http.post(url, json=retry, headers={"api-key": KEY}).status_code)
+        assert statuses == [429, 200, 200]  # then the last answer repeats
+        with httpx.Client(base_url=servers[1].endpoint, timeout=30) as http:
+            replayed = http.get("/_mock/replay").json()
+            assert sum(i["hits"] for i in replayed["interactions"]) == 3
+            assert http.post("/_mock/reset").status_code == 200
+        with httpx.Client(base_url=servers[0].endpoint, timeout=30) as http:
+            assert http.post(url, json=retry, headers={"api-key": KEY}).status_code == 429  # rewound for all
+    finally:
+        for server in servers:
+            server.stop()

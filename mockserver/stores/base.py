@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..journal import JournalEntry, JournalRecord, RequestLog
     from ..objects import ObjectStore
     from ..ratelimit import Throttle
+    from ..replay.cursor import Cursor
 
 
 class StateUnavailable(Exception):
@@ -125,6 +126,7 @@ class Stores:
     claims: Claims
     signing_key: bytes
     instance: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    cursor: Callable[[], Cursor | None] = lambda: None  # a shared replay cursor (None: the player's own)
     close: Callable[[], Coroutine[Any, Any, None]] = nothing
 
 

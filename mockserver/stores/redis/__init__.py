@@ -20,6 +20,7 @@ from .journal import RedisJournal
 from .limiter import RedisLimiter
 from .link import Link
 from .objects import RedisObjects
+from .replay import RedisCursor
 
 __all__ = ["Link", "redis_stores"]
 
@@ -38,6 +39,7 @@ def redis_stores(settings: Settings, clock: Clock) -> Stores:
         signing_key=signing_key(link),
         instance=instance,
         close=link.close,
+        cursor=lambda: RedisCursor(link),
     )
 
 
