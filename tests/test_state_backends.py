@@ -185,3 +185,30 @@ def test_redis_gone_gives_503_naming_it_then_service_resumes() -> None:
     finally:
         server.stop()
         own.stop()
+
+
+def test_a_redis_that_stops_answering_gives_503_within_the_timeout_then_resumes() -> None:
+    from .redis_support import NO_REDIS, binary
+
+    if binary() is None:
+        pytest.skip(NO_REDIS)
+    own = RedisServer().start()
+    server = serve(own.url, namespace())
+    try:
+        with httpx.Client(base_url=server.endpoint, timeout=30) as http:
+            assert chat(http) == 200
+            own.pause()  # SIGSTOP: connections stay open, nothing answers
+            try:
+                response = http.post(
+                    "/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21",
+                    json={"messages": [{"role": "user", "content": "hi"}]},
+                    headers={"api-key": KEY},
+                )
+            finally:
+                own.resume()
+            assert response.status_code == 503  # the link's timeout (3 s), well inside the client's 30 s
+            assert "TimeoutError" in response.headers[STATE_HEADER]
+            assert chat(http) == 200
+    finally:
+        server.stop()
+        own.stop()
