@@ -16,21 +16,27 @@ from typing import Any
 
 from ...journal import JournalEntry, JournalRecord, MockWords, RequestLog
 from ...limits import MAX_JOURNAL_BYTES
+from .coalesce import Coalescer
 from .link import Link
 
+# ARGV[1] lines (``coalesce``: several requests' lines in one call), each: text, size, most bytes
 APPEND = """
-local seq = redis.call('INCR', KEYS[2])
-local item = seq .. '\\n' .. ARGV[1]
-redis.call('RPUSH', KEYS[1], item)
-local bytes = redis.call('INCRBY', KEYS[3], #item)
-local n = redis.call('LLEN', KEYS[1])
-local size, most = tonumber(ARGV[2]), tonumber(ARGV[3])
-while n > 1 and (n > size or bytes > most) do
-  local old = redis.call('LPOP', KEYS[1])
-  bytes = redis.call('INCRBY', KEYS[3], -#old)
-  n = n - 1
+local out = {}
+for i = 0, tonumber(ARGV[1]) - 1 do
+  local seq = redis.call('INCR', KEYS[2])
+  local item = seq .. '\\n' .. ARGV[2 + 3 * i]
+  redis.call('RPUSH', KEYS[1], item)
+  local bytes = redis.call('INCRBY', KEYS[3], #item)
+  local n = redis.call('LLEN', KEYS[1])
+  local size, most = tonumber(ARGV[3 + 3 * i]), tonumber(ARGV[4 + 3 * i])
+  while n > 1 and (n > size or bytes > most) do
+    local old = redis.call('LPOP', KEYS[1])
+    bytes = redis.call('INCRBY', KEYS[3], -#old)
+    n = n - 1
+  end
+  out[i + 1] = seq
 end
-return seq
+return out
 """
 SKIPPED = frozenset({"chunks", "chunk_times", "parsed", "seq", "monotonic"})
 FIELDS = tuple(name for name in JournalEntry.__slots__ if name not in SKIPPED)
@@ -64,14 +70,15 @@ class RedisJournal(MockWords):
         self.link, self.instance = link, instance
         self.size, self.max_bytes = size, max_bytes
         self.keys = [link.key("journal"), link.key("journal", "seq"), link.key("journal", "bytes")]
-        self.sync_append, self.async_append = link.script(APPEND)
+        _, async_append = link.script(APPEND)
+        self.batch = Coalescer(link, async_append)
 
     async def append(self, record: JournalRecord) -> None:
         record.finished = time.monotonic()
         entry = record.entry()
         entry.instance = self.instance
         args = [to_text(entry), self.size, self.max_bytes]
-        record.seq = entry.seq = int(await self.link.wait(self.async_append(keys=self.keys, args=args)))
+        record.seq = entry.seq = int(await self.batch.call(self.keys, args))
 
     def lines(self, start: int = 0, end: int = -1) -> list[bytes]:
         result: list[bytes] = self.link.do(self.link.sync.lrange, self.keys[0], start, end)
