@@ -29,8 +29,8 @@ BATCH_ONLY = {
     "openai-go": "the batch flow vector covers the Python and Node SDKs (issue 16)",
     "openai-java": "the batch flow vector covers the Python and Node SDKs (issue 16)",
     "azopenai-go": "the Go azopenai driver has no batch operation yet (issue 16 drove Python and Node)",
-    "azure-ai-openai-java": "the Java azure-ai-openai driver has no batch operation yet (issue 16 drove Python "
-    "and Node)",
+    "azure-ai-openai-java": "the Java azure-ai-openai driver has no batch operation yet (issue 16 drove "
+    "Python and Node)",
 }
 
 
