@@ -98,12 +98,18 @@ def response_headers(call: Call, state: MockState, profile: str) -> dict[str, st
     return headers(call, profile, state.settings.region)
 
 
+class SynthStream(StreamingResponse):
+    """A stream of the mock's own events, made without waiting: nothing but a transport fault (which
+    wraps ``send``) paces it, so with none the pipeline may send it in fewer writes
+    (``fastpath.wire.HoldingTransport``)."""
+
+
 def sse_response(
     call: Call, state: MockState, events: AsyncIterator[bytes], profile: str = "inference"
 ) -> StreamingResponse:
     headers = response_headers(call, state, profile)
     headers["Content-Type"] = SSE
-    return StreamingResponse(events, headers=headers)
+    return SynthStream(events, headers=headers)
 
 
 def error_profile(error: AzureError, call: Call) -> str:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from ..call import UNPARSED, Call
 from ..endpoints import HANDLERS
-from ..endpoints.render import UNMETERED_PROFILES, BytesResponse, error_profile, error_response
+from ..endpoints.render import UNMETERED_PROFILES, BytesResponse, SynthStream, error_profile, error_response
 from ..errors import AzureError, resource_not_found, server_error, state_unavailable
 from ..faults.effects import ClientGone, ScriptedDisconnect, wrap_send
 from ..http import decode_headers, decode_query, normalise_path
@@ -24,6 +24,7 @@ from .replay import replay_answer
 from .stages import STAGES
 
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
+STREAM_WRITE = 64 * 1024  # an unpaced stream leaves in writes of about this size (fastpath.wire)
 KEEP_PARSED = (
     64 * 1024
 )  # the journal keeps larger request bodies as bytes (parsed JSON takes 5-10 times more)
@@ -67,8 +68,11 @@ class Pipeline:
         transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
         if call.transport_fault is not None:
             chain = wrap_send(call.transport_fault, chain, scope)
-        elif transport is not None and self.state.settings.fast_path and one_write(response):
-            transport.hold()  # a small complete body: head and body leave in one write
+        elif transport is not None and self.state.settings.fast_path:
+            if one_write(response):
+                transport.hold()  # a small complete body: head and body leave in one write
+            elif isinstance(response, SynthStream):
+                transport.hold(STREAM_WRITE)  # unpaced events leave in a few writes, not one each
         try:
             await response(scope, receive, chain)
         except ScriptedDisconnect:
