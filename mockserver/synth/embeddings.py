@@ -18,10 +18,25 @@ from ..ids import digest
 
 def vector(item: str | list[int], model: str, seed: int, full: int, dims: int) -> list[float]:
     rng = random.Random(digest("embedding", seed, model, item))
-    values = [rng.gauss(0.0, 1.0) for _ in range(full)][:dims]
+    values = gaussians(rng, full)[:dims]
     norm = math.sqrt(sum(v * v for v in values)) or 1.0
-    # float32 precision, as the service returns
-    return [struct.unpack("<f", struct.pack("<f", v / norm))[0] for v in values]
+    # float32 precision, as the service returns (one pack and unpack for the whole vector)
+    scaled = [v / norm for v in values]
+    return list(struct.unpack(f"<{len(scaled)}f", struct.pack(f"<{len(scaled)}f", *scaled)))
+
+
+def gaussians(rng: random.Random, count: int) -> list[float]:
+    """``[rng.gauss(0.0, 1.0) for _ in range(count)]`` from a fresh ``rng``, the same floats drawn
+    in pairs without a method call each: CPython's ``gauss`` (Lib/random.py) turns two ``random()``
+    into ``cos`` and ``sin`` of one angle times one radius and returns ``mu + z * sigma``."""
+    draw, log, sqrt, cos, sin, tau = rng.random, math.log, math.sqrt, math.cos, math.sin, math.tau
+    values: list[float] = []
+    for _ in range((count + 1) // 2):
+        angle = draw() * tau
+        radius = sqrt(-2.0 * log(1.0 - draw()))
+        values.append(0.0 + cos(angle) * radius * 1.0)
+        values.append(0.0 + sin(angle) * radius * 1.0)
+    return values[:count]
 
 
 def encode(values: list[float], encoding_format: str | None) -> Any:
