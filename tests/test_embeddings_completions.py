@@ -112,4 +112,18 @@ def test_the_spliced_vectors_print_as_json_dumps_prints_them(vectors: list[list[
         return {"object": "list", "data": data, "model": "m", "usage": {"prompt_tokens": 1}}
 
     slots = payload([SLOT.format(i) for i in range(len(vectors))])
-    assert pretty_json(slots, vectors) == json.dumps(payload(vectors), indent=2, ensure_ascii=False) + "\n"
+    want = (json.dumps(payload(vectors), indent=2, ensure_ascii=False) + "\n").encode()
+    assert pretty_json(slots, vectors) == want
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=60))
+def test_float_lists_print_as_json_dumps_prints_them_with_and_without_orjson(values: list[float]) -> None:
+    from mockserver import floats
+
+    want = json.dumps(values, separators=(",", ":"))[1:-1].encode()
+    assert floats.float_items(values) == want
+    fast, floats.orjson = floats.orjson, None
+    try:
+        assert floats.float_items(values) == want
+    finally:
+        floats.orjson = fast

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ..call import Call, EmbeddingsRequest
+from ..floats import float_items
 from ..state import MockState
 from ..synth.embeddings import encode, vector
 from .render import json_bytes_response
@@ -34,20 +35,20 @@ async def embeddings(call: Call, state: MockState) -> Response:
         "model": deployment.response_model,
         "usage": {"prompt_tokens": call.prompt_tokens, "total_tokens": call.prompt_tokens},
     }
-    return json_bytes_response(call, state, pretty_json(payload, vectors).encode(), "embeddings")
+    return json_bytes_response(call, state, pretty_json(payload, vectors), "embeddings")
 
 
-def pretty_json(payload: dict[str, Any], vectors: list[list[float]]) -> str:
-    """``json.dumps(payload, indent=2, ensure_ascii=False) + "\\n"`` with each ``SLOT`` string replaced
-    by its vector as that call would print it: ``json.dumps`` with an indent runs its pure-Python
-    encoder, a float at a time; here the floats are joined in one pass (``float.__repr__``, as the
-    encoder prints a finite float) at the slot's own indentation."""
-    text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+def pretty_json(payload: dict[str, Any], vectors: list[list[float]]) -> bytes:
+    """``json.dumps(payload, indent=2, ensure_ascii=False) + "\\n"``, encoded, with each ``SLOT`` string
+    replaced by its vector as that call would print it: ``json.dumps`` with an indent runs its
+    pure-Python encoder, a float at a time; here the floats are printed in one pass
+    (``mockserver.floats``) and set at the slot's own indentation."""
+    text = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode()
     for number, values in enumerate(vectors):
-        slot = json.dumps(SLOT.format(number))
+        slot = json.dumps(SLOT.format(number)).encode()
         at = text.index(slot)
-        line = text[text.rindex("\n", 0, at) + 1 : at]
-        indent = line[: len(line) - len(line.lstrip(" "))]
-        items = f",\n{indent}  ".join(map(float.__repr__, values))
-        text = text[:at] + f"[\n{indent}  {items}\n{indent}]" + text[at + len(slot) :]
+        line = text[text.rindex(b"\n", 0, at) + 1 : at]
+        indent = line[: len(line) - len(line.lstrip(b" "))]
+        items = float_items(values).replace(b",", b",\n" + indent + b"  ")
+        text = text[:at] + b"[\n" + indent + b"  " + items + b"\n" + indent + b"]" + text[at + len(slot) :]
     return text

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import math
+import operator
 import random
 import struct
+from itertools import repeat
 from typing import Any
 
 from ..ids import digest
@@ -19,10 +21,10 @@ from ..ids import digest
 def vector(item: str | list[int], model: str, seed: int, full: int, dims: int) -> list[float]:
     rng = random.Random(digest("embedding", seed, model, item))
     values = gaussians(rng, full)[:dims]
-    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    norm = math.sqrt(sum(map(operator.mul, values, values))) or 1.0  # the squares summed in order
     # float32 precision, as the service returns (one pack and unpack for the whole vector)
-    scaled = [v / norm for v in values]
-    return list(struct.unpack(f"<{len(scaled)}f", struct.pack(f"<{len(scaled)}f", *scaled)))
+    packed = struct.pack(f"<{len(values)}f", *map(operator.truediv, values, repeat(norm)))
+    return list(struct.unpack(f"<{len(values)}f", packed))
 
 
 def gaussians(rng: random.Random, count: int) -> list[float]:
