@@ -12,6 +12,8 @@ rounds (bare/mock alternating, ABBA order) so machine load hits both sides alike
     request (wrk's Lua puts a counter in it, so nothing is memoised) vs the bare ``/chat`` route
     returning the mock's own response body (fixed bytes); and the same streamed (~50 chunks) vs a
     bare ``StreamingResponse`` yielding the mock's own SSE events one send each;
+  * embeddings with a different input every request vs a bare ``/embeddings`` route returning
+    the mock's own 1,536-float answer;
   * one repeated request: ``POST .../chat/completions`` with ``max_tokens: 50`` and the same body
     every time (the memo answers it) vs the same bare routes; streamed: 50 content chunks, no
     simulated latency.
@@ -51,6 +53,8 @@ CHAT_PATH = f"/openai/deployments/{DEPLOYMENT}/chat/completions?api-version=2024
 PROMPT = "Hello, how are you today? Tell me about the weather in Paris."
 CHAT_BODY = {"messages": [{"role": "user", "content": PROMPT}], "max_tokens": 50}
 STREAM_BODY = {**CHAT_BODY, "stream": True}
+EMBEDDINGS_PATH = "/openai/deployments/text-embedding-3-small/embeddings?api-version=2024-10-21"
+EMBEDDINGS_BODY = {"input": PROMPT}
 HEADERS = {"Content-Type": "application/json", "api-key": "test"}
 STREAM_CHUNKS = 50
 
@@ -58,6 +62,7 @@ TARGET_JSON_RATIO = 0.60  # one repeated request (issue 2)
 TARGET_STREAM_RATIO = 0.50
 TARGET_VARIED_RATIO = 0.50  # a different prompt every request (issue 18)
 TARGET_VARIED_STREAM_RATIO = 1.00
+TARGET_VARIED_EMBEDDINGS_RATIO = 0.50
 TARGET_RSS_MIB = 80.0
 TARGET_FIRST_REQUEST_S = 1.0
 
@@ -242,12 +247,24 @@ end
 """
 
 
-def wrk_varied_script(stream: bool) -> Path:
+WRK_VARIED_EMBEDDINGS = r"""
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, string.format('{"input":"Question %d: %s"}', counter, prompt))
+end
+"""
+
+
+def wrk_varied_script(stream: bool, embeddings: bool = False) -> Path:
     extra = ',"stream":true' if stream else ""
     lines = ['wrk.method = "POST"', f"prompt = [==[{PROMPT}]==]", f"extra = [==[{extra}]==]"]
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS.items()]
-    path = TMP / f"wrk-varied-{'stream' if stream else 'json'}.lua"
-    path.write_text("\n".join(lines) + "\n" + WRK_VARIED + WRK_DONE)
+    name = "embeddings" if embeddings else "stream" if stream else "json"
+    path = TMP / f"wrk-varied-{name}.lua"
+    path.write_text(
+        "\n".join(lines) + "\n" + (WRK_VARIED_EMBEDDINGS if embeddings else WRK_VARIED) + WRK_DONE
+    )
     return path
 
 
@@ -494,6 +511,9 @@ def main() -> int:
     chunks = content_chunks(events)
     if chunks != STREAM_CHUNKS:
         raise RuntimeError(f"the mock's stream has {chunks} content chunks, expected {STREAM_CHUNKS}")
+    status, _, embeddings_bytes = request(mock.port, "POST", EMBEDDINGS_PATH, EMBEDDINGS_BODY)
+    expect(status == 200, f"mock embeddings answered {status}: {embeddings_bytes[:300]!r}")
+    (TMP / "embeddings.json").write_bytes(embeddings_bytes)
     (TMP / "body.json").write_bytes(json_bytes)
     (TMP / "events.sse").write_bytes(stream_bytes)
     print(
@@ -514,6 +534,8 @@ def main() -> int:
             str(TMP / "body.json"),
             "--events-file",
             str(TMP / "events.sse"),
+            "--embeddings-file",
+            str(TMP / "embeddings.json"),
         ],
     )
     wait_first(bare.port, "POST", "/chat", CHAT_BODY, bare.t0)
@@ -521,6 +543,8 @@ def main() -> int:
     _, _, bare_stream = request(bare.port, "POST", "/stream", STREAM_BODY)
     expect(bare_json == json_bytes, "the bare JSON body differs from the mock's")
     expect(bare_stream == stream_bytes, "the bare stream differs from the mock's")
+    _, _, bare_embeddings = request(bare.port, "POST", "/embeddings", EMBEDDINGS_BODY)
+    expect(bare_embeddings == embeddings_bytes, "the bare embeddings body differs from the mock's")
 
     mock_url = f"http://127.0.0.1:{mock.port}{CHAT_PATH}"
     bare_url = f"http://127.0.0.1:{bare.port}"
@@ -541,18 +565,28 @@ def main() -> int:
             STREAM_BODY,
             "/stream",
         )
+        cases["varied-embed"] = (
+            "embeddings, varied",
+            TARGET_VARIED_EMBEDDINGS_RATIO,
+            wrk_varied_script(False, embeddings=True),
+            EMBEDDINGS_BODY,
+            "/embeddings",
+        )
     else:
         print("  (no wrk: the varied-prompt cases need its Lua scripts and are skipped)")
     cases["json"] = ("chat, repeated request", TARGET_JSON_RATIO, None, CHAT_BODY, "/chat")
     cases["stream"] = ("stream, repeated request", TARGET_STREAM_RATIO, None, STREAM_BODY, "/stream")
 
+    embeddings_url = f"http://127.0.0.1:{mock.port}{EMBEDDINGS_PATH}"
+
     def run_case(case: str, side: str, seconds: float) -> dict[str, Any]:
         _, _, script, body, route = cases[case]
         if side == "bare":
             return load.run(bare_url + route, body, seconds)
+        url = embeddings_url if route == "/embeddings" else mock_url
         if script is not None:
-            return load.run_wrk(mock_url, body, seconds, script)
-        return load.run(mock_url, body, seconds)
+            return load.run_wrk(url, body, seconds, script)
+        return load.run(url, body, seconds)
 
     for case in cases:  # warm-up: connections, allocator, lazy imports
         for side in ("bare", "mock"):

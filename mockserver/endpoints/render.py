@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from functools import cached_property
 from typing import Any
@@ -77,12 +76,9 @@ class BytesResponse(Response):
         await send({"type": "http.response.body", "body": self.body})
 
 
-def json_response(
-    call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False, status: int = 200
-) -> Response:
-    """Compact JSON, or 2-space pretty JSON plus a newline (embeddings, recording 07 lengths)."""
-    data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n") if pretty else dumps(body)
-    return json_bytes_response(call, state, data.encode(), profile, status)
+def json_response(call: Call, state: MockState, body: Any, profile: str, *, status: int = 200) -> Response:
+    """Compact JSON (embeddings print theirs pretty: endpoints.embeddings)."""
+    return json_bytes_response(call, state, dumps(body).encode(), profile, status)
 
 
 def json_bytes_response(
