@@ -125,8 +125,6 @@ UNMETERED_PROFILES = ("gateway", "model_error")
 
 def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     """Errors are plain JSON even for ``stream:true`` requests (recording 06, azure-wire §6.1)."""
-    profile = error_profile(error, call)
-    if call.rate is None and call.deployment is not None and profile in UNMETERED_PROFILES:
-        call.rate = state.limiter.peek(call.deployment)  # refused before metering: nothing charged
+    profile = error_profile(error, call)  # a refusal before metering has its usage (Pipeline.error)
     region, fast = state.settings.region, state.settings.fast_path
     return BytesResponse(error.render(), error.status, call, profile, region, error.headers, fast)
