@@ -92,10 +92,14 @@ def read_events(path: str) -> list[bytes]:
     return [part + b"\n\n" for part in data.split(b"\n\n") if part.strip()]
 
 
-def build_app(body: bytes, events: list[bytes]) -> Starlette:
+def build_app(body: bytes, events: list[bytes], embeddings: bytes = b"{}") -> Starlette:
     async def chat(request: Request) -> Response:
         await request.body()
         return Response(body, media_type="application/json")
+
+    async def embed(request: Request) -> Response:
+        await request.body()
+        return Response(embeddings, media_type="application/json")
 
     async def stream(request: Request) -> StreamingResponse:
         await request.body()
@@ -107,7 +111,11 @@ def build_app(body: bytes, events: list[bytes]) -> Starlette:
         return StreamingResponse(gen(), media_type="text/event-stream")
 
     return Starlette(
-        routes=[Route("/chat", chat, methods=["POST"]), Route("/stream", stream, methods=["POST"])]
+        routes=[
+            Route("/chat", chat, methods=["POST"]),
+            Route("/stream", stream, methods=["POST"]),
+            Route("/embeddings", embed, methods=["POST"]),
+        ]
     )
 
 
@@ -116,6 +124,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--body-file")
     parser.add_argument("--events-file")
+    parser.add_argument("--embeddings-file", help="the body /embeddings returns")
     args = parser.parse_args()
     body = open(args.body_file, "rb").read() if args.body_file else default_body()  # noqa: SIM115
     events = read_events(args.events_file) if args.events_file else default_events()
@@ -124,7 +133,7 @@ def main() -> int:
     sock.bind(("127.0.0.1", args.port))
     sock.listen(2048)
     config = uvicorn.Config(
-        build_app(body, events),
+        build_app(body, events, open(args.embeddings_file, "rb").read() if args.embeddings_file else b"{}"),  # noqa: SIM115
         loop="uvloop",
         http="httptools",
         workers=1,

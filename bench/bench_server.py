@@ -8,10 +8,15 @@ subprocess (exactly as users do) and ``bench/bare_app.py`` (Starlette + uvicorn 
 httptools, one worker, no access log) as the baseline, then loads both with ``wrk`` in interleaved
 rounds (bare/mock alternating, ABBA order) so machine load hits both sides alike:
 
-  * non-streaming chat: ``POST .../chat/completions`` with ``max_tokens: 50`` vs the bare ``/chat``
-    route returning the mock's own response body (same bytes, fixed);
-  * streaming chat: the same with ``stream: true`` (50 content chunks, no simulated latency) vs a
-    bare ``StreamingResponse`` yielding the mock's own SSE events one by one.
+  * varied prompts (issue 18, the headline): non-streaming chat with a different prompt on every
+    request (wrk's Lua puts a counter in it, so nothing is memoised) vs the bare ``/chat`` route
+    returning the mock's own response body (fixed bytes); and the same streamed (~50 chunks) vs a
+    bare ``StreamingResponse`` yielding the mock's own SSE events one send each;
+  * embeddings with a different input every request vs a bare ``/embeddings`` route returning
+    the mock's own 1,536-float answer;
+  * one repeated request: ``POST .../chat/completions`` with ``max_tokens: 50`` and the same body
+    every time (the memo answers it) vs the same bare routes; streamed: 50 content chunks, no
+    simulated latency.
 
 It prints requests/s, p50 and p99 latency per side, the mock/bare ratio (median of the per-round
 ratios), the mock's resident memory after the runs (approx tokenizer; and bpe when bpe-openai is
@@ -48,11 +53,16 @@ CHAT_PATH = f"/openai/deployments/{DEPLOYMENT}/chat/completions?api-version=2024
 PROMPT = "Hello, how are you today? Tell me about the weather in Paris."
 CHAT_BODY = {"messages": [{"role": "user", "content": PROMPT}], "max_tokens": 50}
 STREAM_BODY = {**CHAT_BODY, "stream": True}
+EMBEDDINGS_PATH = "/openai/deployments/text-embedding-3-small/embeddings?api-version=2024-10-21"
+EMBEDDINGS_BODY = {"input": PROMPT}
 HEADERS = {"Content-Type": "application/json", "api-key": "test"}
 STREAM_CHUNKS = 50
 
-TARGET_JSON_RATIO = 0.60
+TARGET_JSON_RATIO = 0.60  # one repeated request (issue 2)
 TARGET_STREAM_RATIO = 0.50
+TARGET_VARIED_RATIO = 0.50  # a different prompt every request (issue 18)
+TARGET_VARIED_STREAM_RATIO = 1.00
+TARGET_VARIED_EMBEDDINGS_RATIO = 0.50
 TARGET_RSS_MIB = 80.0
 TARGET_FIRST_REQUEST_S = 1.0
 
@@ -231,17 +241,30 @@ counter = 0
 request = function()
   counter = counter + 1
   local body = string.format(
-    '{"messages":[{"role":"user","content":"Question %d: %s"}],"max_tokens":50}', counter, prompt)
+    '{"messages":[{"role":"user","content":"Question %d: %s"}],"max_tokens":50%s}', counter, prompt, extra)
   return wrk.format(nil, nil, nil, body)
 end
 """
 
 
-def wrk_varied_script() -> Path:
-    lines = ['wrk.method = "POST"', f"prompt = [==[{PROMPT}]==]"]
+WRK_VARIED_EMBEDDINGS = r"""
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, string.format('{"input":"Question %d: %s"}', counter, prompt))
+end
+"""
+
+
+def wrk_varied_script(stream: bool, embeddings: bool = False) -> Path:
+    extra = ',"stream":true' if stream else ""
+    lines = ['wrk.method = "POST"', f"prompt = [==[{PROMPT}]==]", f"extra = [==[{extra}]==]"]
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in HEADERS.items()]
-    path = TMP / "wrk-varied.lua"
-    path.write_text("\n".join(lines) + "\n" + WRK_VARIED + WRK_DONE)
+    name = "embeddings" if embeddings else "stream" if stream else "json"
+    path = TMP / f"wrk-varied-{name}.lua"
+    path.write_text(
+        "\n".join(lines) + "\n" + (WRK_VARIED_EMBEDDINGS if embeddings else WRK_VARIED) + WRK_DONE
+    )
     return path
 
 
@@ -488,6 +511,9 @@ def main() -> int:
     chunks = content_chunks(events)
     if chunks != STREAM_CHUNKS:
         raise RuntimeError(f"the mock's stream has {chunks} content chunks, expected {STREAM_CHUNKS}")
+    status, _, embeddings_bytes = request(mock.port, "POST", EMBEDDINGS_PATH, EMBEDDINGS_BODY)
+    expect(status == 200, f"mock embeddings answered {status}: {embeddings_bytes[:300]!r}")
+    (TMP / "embeddings.json").write_bytes(embeddings_bytes)
     (TMP / "body.json").write_bytes(json_bytes)
     (TMP / "events.sse").write_bytes(stream_bytes)
     print(
@@ -508,6 +534,8 @@ def main() -> int:
             str(TMP / "body.json"),
             "--events-file",
             str(TMP / "events.sse"),
+            "--embeddings-file",
+            str(TMP / "embeddings.json"),
         ],
     )
     wait_first(bare.port, "POST", "/chat", CHAT_BODY, bare.t0)
@@ -515,24 +543,63 @@ def main() -> int:
     _, _, bare_stream = request(bare.port, "POST", "/stream", STREAM_BODY)
     expect(bare_json == json_bytes, "the bare JSON body differs from the mock's")
     expect(bare_stream == stream_bytes, "the bare stream differs from the mock's")
+    _, _, bare_embeddings = request(bare.port, "POST", "/embeddings", EMBEDDINGS_BODY)
+    expect(bare_embeddings == embeddings_bytes, "the bare embeddings body differs from the mock's")
 
-    urls = {
-        ("json", "mock"): f"http://127.0.0.1:{mock.port}{CHAT_PATH}",
-        ("json", "bare"): f"http://127.0.0.1:{bare.port}/chat",
-        ("stream", "mock"): f"http://127.0.0.1:{mock.port}{CHAT_PATH}",
-        ("stream", "bare"): f"http://127.0.0.1:{bare.port}/stream",
+    mock_url = f"http://127.0.0.1:{mock.port}{CHAT_PATH}"
+    bare_url = f"http://127.0.0.1:{bare.port}"
+    # case: (label, target, mock's wrk script or None for the fixed body, body, bare route)
+    cases: dict[str, tuple[str, float, Path | None, dict[str, Any], str]] = {}
+    if load.kind == "wrk":  # a different body per request needs wrk's Lua
+        cases["varied"] = (
+            "chat, varied prompts",
+            TARGET_VARIED_RATIO,
+            wrk_varied_script(False),
+            CHAT_BODY,
+            "/chat",
+        )
+        cases["varied-stream"] = (
+            "stream, varied prompts",
+            TARGET_VARIED_STREAM_RATIO,
+            wrk_varied_script(True),
+            STREAM_BODY,
+            "/stream",
+        )
+        cases["varied-embed"] = (
+            "embeddings, varied",
+            TARGET_VARIED_EMBEDDINGS_RATIO,
+            wrk_varied_script(False, embeddings=True),
+            EMBEDDINGS_BODY,
+            "/embeddings",
+        )
+    else:
+        print("  (no wrk: the varied-prompt cases need its Lua scripts and are skipped)")
+    cases["json"] = ("chat, repeated request", TARGET_JSON_RATIO, None, CHAT_BODY, "/chat")
+    cases["stream"] = ("stream, repeated request", TARGET_STREAM_RATIO, None, STREAM_BODY, "/stream")
+
+    embeddings_url = f"http://127.0.0.1:{mock.port}{EMBEDDINGS_PATH}"
+
+    def run_case(case: str, side: str, seconds: float) -> dict[str, Any]:
+        _, _, script, body, route = cases[case]
+        if side == "bare":
+            return load.run(bare_url + route, body, seconds)
+        url = embeddings_url if route == "/embeddings" else mock_url
+        if script is not None:
+            return load.run_wrk(url, body, seconds, script)
+        return load.run(url, body, seconds)
+
+    for case in cases:  # warm-up: connections, allocator, lazy imports
+        for side in ("bare", "mock"):
+            run_case(case, side, 1)
+
+    results: dict[tuple[str, str], list[dict[str, Any]]] = {
+        (case, side): [] for case in cases for side in ("bare", "mock")
     }
-    bodies = {"json": CHAT_BODY, "stream": STREAM_BODY}
-
-    for (case, _side), url in urls.items():  # warm-up: connections, allocator, lazy imports
-        load.run(url, bodies[case], 1)
-
-    results: dict[tuple[str, str], list[dict[str, Any]]] = {key: [] for key in urls}
     for r in range(args.rounds):
         order = ("bare", "mock") if r % 2 == 0 else ("mock", "bare")
-        for case in ("json", "stream"):
+        for case in cases:
             for side in order:
-                res = load.run(urls[case, side], bodies[case], args.duration)
+                res = run_case(case, side, args.duration)
                 if res["status_errors"] or res["socket_errors"]:
                     print(
                         f"  WARNING {case}/{side}: {res['status_errors']} non-2xx, "
@@ -540,7 +607,7 @@ def main() -> int:
                     )
                 results[case, side].append(res)
             print(
-                f"  round {r + 1} {case:<6} bare {results[case, 'bare'][-1]['rps']:7.0f} rps   "
+                f"  round {r + 1} {case:<13} bare {results[case, 'bare'][-1]['rps']:7.0f} rps   "
                 f"mock {results[case, 'mock'][-1]['rps']:7.0f} rps   ratio "
                 f"{results[case, 'mock'][-1]['rps'] / results[case, 'bare'][-1]['rps']:.2f}",
                 flush=True,
@@ -548,10 +615,6 @@ def main() -> int:
 
     mock_rss, mock_hwm = rss_mib(mock.pid)
     bare_rss, _ = rss_mib(bare.pid)
-    varied = (
-        load.run_wrk(urls["json", "mock"], CHAT_BODY, args.duration, wrk_varied_script())
-        if load.kind == "wrk" else None
-    )
     mock.stop()
 
     bpe_line = None
@@ -578,10 +641,7 @@ def main() -> int:
     print(f"{'case':<22}{'server':<7}{'req/s':>9}{'p50':>11}{'p99':>11}{'ratio':>8}  {'target':<9}result")
     print("-" * width)
     ratios: dict[str, float] = {}
-    for case, label, target in (
-        ("json", "chat, non-streaming", TARGET_JSON_RATIO),
-        ("stream", "chat, 50-chunk stream", TARGET_STREAM_RATIO),
-    ):
+    for case, (label, target, *_) in cases.items():
         per_round = [
             m["rps"] / b["rps"] for m, b in zip(results[case, "mock"], results[case, "bare"], strict=True)
         ]
@@ -599,12 +659,6 @@ def main() -> int:
             )
             name = label if side == "bare" else ""
             print(f"{name:<22}{side:<7}{rps:>9.0f}{fmt_ms(p50):>11}{fmt_ms(p99):>11}{tail}")
-    if varied is not None:
-        print(
-            f"{'chat, varied prompts':<22}{'mock':<7}{varied['rps']:>9.0f}{fmt_ms(varied['p50_ms']):>11}"
-            f"{fmt_ms(varied['p99_ms']):>11}  info: every prompt differs, nothing memoised"
-            + (f"  WARNING: {varied['status_errors']} non-2xx" if varied["status_errors"] else "")
-        )
     print("-" * width)
     print(
         f"{'RSS after the run, mock (--tokenizer approx)':<58}{mock_rss:>6.1f} MiB (peak {mock_hwm:.1f})  "

@@ -1,7 +1,7 @@
 """Where the mock spends its time and memory per chat request, in-process (no sockets, no client).
 
     .venv/bin/python bench/profile_mock.py [--requests 5000] [--stream] [--cprofile] [--tracemalloc]
-                                           [--rate-limits report|off|enforce] [--top 25]
+                                           [--rate-limits report|off|enforce] [--top 25] [--vary] [--cpu]
 
 Drives the ASGI app directly with a minimal uvicorn-like harness (scope with asgi spec 2.3, as
 uvicorn's httptools protocol sends, a receive that yields the body then waits, a send that drops
@@ -77,13 +77,24 @@ async def one(app: Any, scope: dict[str, Any], body: bytes) -> int:
     return status
 
 
-async def loop(app: Any, scope: dict[str, Any], body: bytes, n: int) -> float:
-    start = time.perf_counter()
-    for _ in range(n):
-        status = await one(app, scope, body)
+async def loop(app: Any, scope: dict[str, Any], body: bytes, n: int, vary: bool = False) -> float:
+    bodies = [varied(body, i) for i in range(n)] if vary else [body] * n
+    scopes = [scope_for(scope["path"], scope["query_string"], b) for b in bodies] if vary else [scope] * n
+    start = TIMER()
+    for scope_i, body_i in zip(scopes, bodies, strict=True):
+        status = await one(app, scope_i, body_i)
         if status != 200:
             raise RuntimeError(f"status {status}")
-    return (time.perf_counter() - start) / n * 1e6
+    return (TIMER() - start) / n * 1e6
+
+
+VARIED = iter(range(10**9))
+TIMER = time.perf_counter  # --cpu: this process's CPU time, steadier than the wall clock on a busy machine
+
+
+def varied(body: bytes, i: int) -> bytes:
+    """``body`` with a number no other request has in its prompt, so nothing is memoised."""
+    return body.replace(b"Paris.", f"Paris, request {next(VARIED)}.".encode())
 
 
 def main() -> None:
@@ -95,7 +106,12 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cpu", action="store_true", help="time by process CPU time, not the wall clock")
+    parser.add_argument("--vary", action="store_true", help="a different prompt on every mock request")
     args = parser.parse_args()
+    global TIMER
+    if args.cpu:
+        TIMER = time.process_time
 
     from mockserver.app import create_app
     from mockserver.config import load_settings
@@ -114,17 +130,18 @@ def main() -> None:
         await loop(bare, bare_scope, body, 50)
         if args.tracemalloc:
             tracemalloc.start(12)
-        profiler = cProfile.Profile() if args.cprofile else None
+        profiler = cProfile.Profile(TIMER) if args.cprofile else None
         chunk = max(1, args.requests // 5)
         mock_us, bare_us = [], []
         for _ in range(5):  # interleaved so machine load hits both alike
             bare_us.append(await loop(bare, bare_scope, body, chunk))
             if profiler:
                 profiler.enable()
-            mock_us.append(await loop(mock, mock_scope, body, chunk))
+            mock_us.append(await loop(mock, mock_scope, body, chunk, args.vary))
             if profiler:
                 profiler.disable()
         mode = "stream (50 chunks)" if args.stream else "non-streaming"
+        mode += ", varied prompts" if args.vary else ", one repeated request"
         print(f"in-process {mode}, rate limits {args.rate_limits}, {5 * chunk} requests each:")
         print(f"  mock  {min(mock_us):8.1f} us/request  (chunks: {', '.join(f'{x:.0f}' for x in mock_us)})")
         print(f"  bare  {min(bare_us):8.1f} us/request  (chunks: {', '.join(f'{x:.0f}' for x in bare_us)})")

@@ -73,7 +73,12 @@ class MockApp:
         self.state.cassette = slot
 
     async def start_serving(self) -> None:
-        """A served app watches its event loop (``mockserver.watchdog``) and runs the batch ticker."""
+        """A served app watches its event loop (``mockserver.watchdog``) and runs the batch ticker.
+        On a shared state it loads its tokenizers first: a first request that loads BPE tables holds
+        the loop for a second or more, and Redis calls waiting behind it would time out (503)."""
+        if self.state.stores.backend != "memory":
+            for deployment in self.state.settings.deployments:
+                self.state.tokenizer(deployment).count("warm")
         self.watchdog = LoopWatchdog(asyncio.get_running_loop(), self.in_flight).start()
         self.ticker = asyncio.ensure_future(batch_ticker(self.state))
 
@@ -86,6 +91,7 @@ class MockApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.ticker
             self.ticker = None
+        await self.state.stores.close()  # a shared store's connections (memory: nothing)
 
 
 TICK = 0.25  # seconds between the ticker's looks at the stored batches

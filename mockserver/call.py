@@ -184,6 +184,8 @@ class Call:
     replayed: Replayed | None = None  # the recorded answer the replay stage found (pipeline.replay)
     request: OperationRequest | None = None  # what the validate stage made of the body
     notes: list[str] = field(default_factory=list)
+    # the fault-rule version a shared state found no rule for: checked with the rate-limit charge
+    rules_seen: str | None = None  # (stores.redis.faults), so a request costs one round trip less
     batch_id: str | None = None  # a line of this batch (mockserver.batch.runner), with its custom_id
     custom_id: str | None = None
     scope: Any = None

@@ -11,6 +11,7 @@ aoai-mock import RECORDING... --cassette PATH
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -24,8 +25,12 @@ from .replay.commands import add_commands as add_replay_commands
 from .replay.player import Player
 from .server import bind, make_server
 from .server import endpoint as server_endpoint
+from .stores import StateUnavailable, reach, shown
 from .tls import ServerTLS, add_tls_options, tls_from_args
 from .versions import DEFAULT_GA
+from .workers import refusal, serve_forked
+
+TLS = ServerTLS | None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer every request the plain way: no memo, no compiled headers, no one-write path",
     )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    serve.add_argument(
+        "--state",
+        default=None,
+        metavar="URL",
+        help="where the state lives: memory (default) or redis://HOST:PORT/DB, shared by every worker "
+        "and instance on it (README 'Scale-out')",
+    )
+    serve.add_argument(
+        "--namespace", default=None, help="prefix of the state's Redis keys (default aoai-mock)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes on the port (needs --state redis)",
+    )
     serve.add_argument(
         "--replay",
         action="append",
@@ -104,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             freeze_time=parse_time(args.freeze_time) if args.freeze_time is not None else None,
             rate_limits=args.rate_limits,
             fast_path=args.fast_path,
+            state=args.state,
+            namespace=args.namespace,
         )
         for ref in args.scenario:
             load_scenario(ref)  # fail fast with the list of built-in names
@@ -113,7 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"aoai-mock: {exc}", file=sys.stderr)
         return 2
-    return serve(settings, args.log_level, tls)
+    why = refusal(args.workers, settings.state)
+    if why is not None:
+        print(f"aoai-mock: {why}", file=sys.stderr)
+        return 2
+    return serve(settings, args.log_level, tls, args.workers)
 
 
 def with_replay(settings: Settings, args: argparse.Namespace) -> Settings:
@@ -132,20 +160,37 @@ def with_replay(settings: Settings, args: argparse.Namespace) -> Settings:
     return settings
 
 
-def serve(settings: Settings, log_level: str = "warning", tls: ServerTLS | None = None) -> int:
+def serve(
+    settings: Settings, log_level: str = "warning", tls: ServerTLS | None = None, workers: int = 1
+) -> int:
     try:
+        reach(settings)  # one clear line when the shared state is not there
         sock = bind(settings.host, settings.port)
+    except StateUnavailable as exc:
+        print(f"aoai-mock: cannot reach the state store ({exc.cause}); is Redis running?", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"aoai-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
-    server = make_server(create_app(settings), log_level, tls)
-    print(banner(settings, port, tls), flush=True)
-    server.run(sockets=[sock])
+    print(banner(settings, port, tls, workers), flush=True)
+    if workers > 1:
+        return serve_forked(workers, sock, lambda shared: run_server(settings, log_level, tls, shared))
+    return run_server(settings, log_level, tls, sock)
+
+
+def run_server(settings: Settings, log_level: str, tls: TLS, sock: socket.socket) -> int:
+    """One server process on ``sock``: its own app, state connections and event loop."""
+    try:
+        app = create_app(settings)
+    except StateUnavailable as exc:
+        print(f"aoai-mock: cannot reach the state store ({exc.cause}); is Redis running?", file=sys.stderr)
+        return 2
+    make_server(app, log_level, tls).run(sockets=[sock])
     return 0
 
 
-def banner(settings: Settings, port: int, tls: ServerTLS | None = None) -> str:
+def banner(settings: Settings, port: int, tls: ServerTLS | None = None, workers: int = 1) -> str:
     endpoint = server_endpoint(settings.host, port, tls is not None)
     lines = [
         f"aoai-mock {__version__}: fake Azure OpenAI resource at {endpoint}",
@@ -156,6 +201,7 @@ def banner(settings: Settings, port: int, tls: ServerTLS | None = None) -> str:
         "  api key:     " + ("one of the configured keys" if settings.keys else "any non-empty value"),
         f"  seed:        {settings.seed}   rate limits: {settings.rate_limits}",
         f"  scenarios:   {', '.join(settings.scenarios) or 'none'}",
+        f"  state:       {shown(settings.state)} (namespace {settings.namespace})   workers: {workers}",
         *replay_lines(settings),
         *tls_lines(tls),
         "  deployments:",

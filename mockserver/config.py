@@ -17,6 +17,7 @@ from .config_keys import (
     TOKENIZER_MODES,
     body_limit,
     check_choice,
+    check_state,
     parse_transcripts,
     server_values,
 )
@@ -140,6 +141,9 @@ class Settings:
     # the speed layer (mockserver.fastpath): memoised answers, compiled header plans, one-write
     # responses with rendered heads. Off, every answer is made the plain way, with the same bytes.
     fast_path: bool = True
+    # the state (mockserver.stores): "memory" or a Redis URL every worker and instance shares;
+    state: str = "memory"  # ``namespace`` prefixes its keys, so two mocks can share one Redis
+    namespace: str = "aoai-mock"
 
     def deployment(self, name: str) -> Deployment | None:
         for deployment in self.deployments:
@@ -200,6 +204,7 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     check_choice("rate_limits", settings.rate_limits, RATE_LIMIT_MODES)
     check_replay(settings)
     body_limit("max_body_bytes", settings.max_body_bytes)
+    check_state(settings.state)
     return settings
 
 
@@ -280,9 +285,6 @@ def parse_canned(item: dict[str, Any]) -> CannedReply:
     if item.get("content") is None and not calls:
         raise ConfigError(f"canned reply {item['match']!r} needs 'content' or 'tool_calls'")
     return CannedReply(pattern, item.get("content"), calls, item.get("deployment"))
-
-
-# --- images and audio -----------------------------------------------------------------------
 
 
 def check_patterns(patterns: Any) -> tuple[str, ...]:

@@ -113,7 +113,26 @@ SERVER_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "replay_match_on": lambda name, value: check_match_on(texts(name, value)),
     "fast_path": boolean,
     "max_body_bytes": body_limit,
+    "state": lambda name, value: check_state(text(name, value)),
+    "namespace": lambda name, value: namespace(name, text(name, value)),
 }
+
+
+MEMORY_STATE = "memory"
+
+
+def check_state(value: str) -> str:
+    """``value`` when it names a state backend (``mockserver.stores``): "memory", or a Redis URL."""
+    if value == MEMORY_STATE or value.startswith(("redis://", "rediss://", "unix://")):
+        return value
+    example = "redis://127.0.0.1:6379/0"
+    raise ConfigError(f"state must be 'memory' or a Redis URL such as {example}, got {value!r}")
+
+
+def namespace(name: str, value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", value):
+        raise mistyped(name, "1-64 letters, digits, '.', '_' or '-'", value)
+    return value
 
 
 def server_values(server: dict[str, Any]) -> dict[str, Any]:

@@ -229,6 +229,18 @@ def server_error(request_id: str) -> AzureError:
     )
 
 
+STATE_HEADER = "x-mock-state-unavailable"
+UNAVAILABLE_MESSAGE = "The service is temporarily unable to process your request. Please try again later."
+
+
+def state_unavailable(cause: str) -> AzureError:
+    """503 when the mock's shared state (Redis, ``mockserver.stores``) does not answer: the body of a
+    scripted 503 (message: report, low confidence, azure-wire §3.2; envelope inferred, gateway family),
+    and ``x-mock-state-unavailable`` naming the cause, so a test can tell it from a scripted fault."""
+    headers = {STATE_HEADER: cause[:200], "retry-after": "1"}
+    return AzureError(503, gateway_bytes("503", UNAVAILABLE_MESSAGE), headers=headers, family="gateway")
+
+
 # --- images and audio -----------------------------------------------------------------------
 
 IMAGE_POLICY_MESSAGE = (

@@ -106,6 +106,20 @@ class RateLimiter:
                 usage.add(now, tokens)
             return self.info(deployment, usage), throttle
 
+    async def charge(
+        self, deployment: Deployment, tokens: int, pool: str = ""
+    ) -> tuple[RateInfo | None, Throttle | None]:
+        """``admit`` as the state interface's hot path (``stores.base.Limits``)."""
+        return self.admit(deployment, tokens, pool)
+
+    async def charge_seen(
+        self, rules_seen: str, deployment: Deployment, tokens: int, pool: str = ""
+    ) -> tuple[RateInfo | None, Throttle | None] | None:
+        return self.admit(deployment, tokens, pool)  # in-process rules never leave a check open
+
+    async def look(self, deployment: Deployment) -> RateInfo | None:
+        return self.peek(deployment)
+
     def usage_of(self, deployment: Deployment, pool: str = "") -> Usage:
         key = f"{deployment.name}#{pool}" if pool else deployment.name
         usage = self.usage.get(key)

@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 from conformance.serve import ServeProcess
 from mockserver import create_app, load_settings
 
+from .redis_support import NO_REDIS, RedisServer, binary
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "reference"
 RECORDINGS = SHARED / "azure-recordings"
@@ -56,6 +58,16 @@ def shared_reference() -> Path:
     if not RECORDINGS.is_dir():
         pytest.skip("../shared/reference is not present")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One redis-server per test process (each xdist worker its own); tests take a namespace each."""
+    if binary() is None:
+        pytest.skip(NO_REDIS)
+    server = RedisServer().start()
+    yield server
+    server.stop()
 
 
 LiveServer = ServeProcess  # a real ``aoai-mock serve`` subprocess on 127.0.0.1 and a free port

@@ -6,7 +6,10 @@ import base64
 import json
 import math
 import struct
+from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from .conftest import GA
@@ -94,3 +97,35 @@ def test_legacy_completion_streams(client: TestClient) -> None:
     assert len(chunks) == 4
     assert chunks[-1]["choices"][0]["finish_reason"] == "length"
     assert all(c["object"] == "text_completion" for c in chunks)
+
+
+@given(
+    vectors=st.lists(
+        st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=1, max_size=40),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_the_spliced_vectors_print_as_json_dumps_prints_them(vectors: list[list[float]]) -> None:
+    from mockserver.endpoints.embeddings import SLOT, pretty_json
+
+    def payload(embeddings: list[Any]) -> dict[str, Any]:
+        data = [{"object": "embedding", "index": i, "embedding": e} for i, e in enumerate(embeddings)]
+        return {"object": "list", "data": data, "model": "m", "usage": {"prompt_tokens": 1}}
+
+    slots = payload([SLOT.format(i) for i in range(len(vectors))])
+    want = (json.dumps(payload(vectors), indent=2, ensure_ascii=False) + "\n").encode()
+    assert pretty_json(slots, vectors) == want
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=60))
+def test_float_lists_print_as_json_dumps_prints_them_with_and_without_orjson(values: list[float]) -> None:
+    from mockserver import floats
+
+    want = json.dumps(values, separators=(",", ":"))[1:-1].encode()
+    assert floats.float_items(values) == want
+    fast, floats.orjson = floats.orjson, None
+    try:
+        assert floats.float_items(values) == want
+    finally:
+        floats.orjson = fast

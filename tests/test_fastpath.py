@@ -161,3 +161,23 @@ def test_the_memo_keeps_small_requests_and_never_holds_large_bodies() -> None:
     assert [a.status_code for a in answers] == [200, 200]
     assert answers[0].json()["choices"] == answers[1].json()["choices"]
     assert len(app.state.memo.cache) == kept
+
+
+def test_a_cache_keeps_what_it_sees_twice_and_drops_the_oldest_first() -> None:
+    from mockserver.bounded import BoundedCache
+
+    cache = BoundedCache(entries=3, max_bytes=10_000)
+    cache.put("once", 1, 10)
+    assert cache.get("once") is None  # a key seen once is only noted: varied traffic is not kept
+    cache.put("once", 1, 10)
+    assert cache.get("once") == 1
+    for key in ("a", "b", "c"):
+        cache.put(key, key, 10)
+        cache.put(key, key, 10)
+    assert [cache.get(k) for k in ("once", "a", "b", "c")] == [None, "a", "b", "c"]  # the oldest went
+    cache.put("big", 0, 20_000)
+    cache.put("big", 0, 20_000)
+    assert cache.get("big") is None and cache.bytes == 30  # over the byte bound: never kept
+    cache.clear()
+    cache.put("a", "a", 10)
+    assert cache.get("a") is None  # clearing forgets what was seen too

@@ -310,3 +310,57 @@ def test_without_httptools_h11_serves_the_same_headers(monkeypatch: pytest.Monke
                 assert json.loads(body)["object"] == "chat.completion"
     finally:
         thread.stop()
+
+
+class CountingTransport(HoldingTransport):
+    """A ``HoldingTransport`` that counts the writes reaching the socket's transport."""
+
+    real_writes: list[bytes] = []
+
+    def __init__(self, transport: Any) -> None:
+        inner = transport
+
+        class Counted:
+            def write(self, data: bytes) -> None:
+                CountingTransport.real_writes.append(data)
+                inner.write(data)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(inner, name)
+
+        super().__init__(Counted())  # type: ignore[arg-type]
+
+
+def streamed(port: int, *extra: str) -> bytes:
+    body = b'{"messages":[{"role":"user","content":"hi"}],"max_tokens":50,"stream":true}'
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request(CHAT, body, "Connection: close", *extra))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_an_unpaced_stream_leaves_in_a_few_writes_a_paced_one_event_by_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("mockserver.server.HoldingTransport", CountingTransport)
+    thread = ServerThread(create_app(load_settings(seed=4, freeze_time=1_750_000_000.0))).start()
+    try:
+        thread.app.state.faults.add({"match": {"session": "paced"},
+                                     "fault": {"kind": "stream_timing", "between_chunks": 0.001}})
+        CountingTransport.real_writes = []
+        unpaced = streamed(thread.port)
+        unpaced_writes = len(CountingTransport.real_writes)
+        CountingTransport.real_writes = []
+        paced = streamed(thread.port, "x-mock-session: paced")
+        paced_writes = len(CountingTransport.real_writes)
+    finally:
+        thread.stop()
+    events = unpaced.count(b"data: ")
+    assert events >= 40  # annotation, role, the reply's tokens, finish, [DONE]
+    assert b"data: [DONE]\n\n" in unpaced
+    assert unpaced_writes <= 3  # head and events held (chunked framing's last write may follow)
+    assert paced_writes >= events  # each event its own write, at the pace the fault sets
+    # the same events either way (the paced answer's ids differ only by its request ids)
+    assert paced.split(b"\r\n\r\n", 1)[1].count(b"data: ") == unpaced.split(b"\r\n\r\n", 1)[1].count(b"data: ")

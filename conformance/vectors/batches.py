@@ -28,10 +28,9 @@ BATCH_ONLY = {
     "http": "raw HTTP makes one request; the flow is the SDKs' (files, batches, polling, download)",
     "openai-go": "the batch flow vector covers the Python and Node SDKs (issue 16)",
     "openai-java": "the batch flow vector covers the Python and Node SDKs (issue 16)",
-    "azopenai-go": "the Go azopenai driver has no batch operation yet; the flow covers the Python and "
-    "Node SDKs",
-    "azure-ai-openai-java": "the Java azure-ai-openai driver has no batch operation yet; the flow covers the "
-    "Python and Node SDKs",
+    "azopenai-go": "the Go azopenai driver has no batch operation yet (issue 16 drove Python and Node)",
+    "azure-ai-openai-java": "the Java azure-ai-openai driver has no batch operation yet (issue 16 drove "
+    "Python and Node)",
 }
 
 

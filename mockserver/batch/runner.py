@@ -17,11 +17,10 @@ Output lines are not in input order (batch docs: "Responses won't be returned in
 recording 28 returns request-2 before request-1): each window is permuted by a seeded shuffle that is
 never the identity, so the order is the same on every run and never the input's.
 
-Only one observer works on a batch at a time: a lock per batch in this process, and a lease in the
-stored record (``claim``) for other instances sharing the store. The store offers no compare-and-set
-yet, so two instances can both take an expired lease at the same instant; issue 14 (Redis) can make
-the claim atomic. Record updates re-read the record and change only their own fields, so a cancel
-written meanwhile is kept.
+Only one observer works on a batch at a time: a lock per batch in this process, and a claim in the
+state's ``claims`` (atomic in Redis: ``stores.redis.claims``) with a lease in the stored record for
+instances sharing the store. Record updates re-read the record and change only their own fields,
+so a cancel written meanwhile is kept.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from typing import Any, Protocol
 
 from .. import files
 from ..config import Settings
+from ..stores.base import Claims
 from ..types import ASGIApp
 from . import inputs, lines, parts
 from .record import BATCHES, TERMINAL, needs_work, next_change, phase, started_at, view
@@ -52,6 +52,9 @@ class BatchStores(files.FileStores, Protocol):
 
     @property
     def settings(self) -> Settings: ...
+
+    @property
+    def claims(self) -> Claims: ...
 
 
 class BatchRunner:
@@ -118,13 +121,14 @@ class BatchRunner:
                     await self.work(batch_id, deadline)
                 finally:
                     await self.set(batch_id, claim=None)
+                    await self.state.claims.release(f"batch:{batch_id}")
         finally:
             lock.release()
         return await self.load(batch_id)
 
     async def claim(self, batch_id: str) -> bool:
         record = await self.load(batch_id)
-        if record is None:
+        if record is None or not await self.state.claims.claim(f"batch:{batch_id}", LEASE):
             return False
         claim = record.get("claim")
         if claim and claim["by"] != self.token and claim["until"] > time.time():
@@ -155,9 +159,8 @@ class BatchRunner:
 
     async def validate(self, record: dict[str, Any]) -> dict[str, Any]:
         errors, total, deployment = await inputs.check_file(self.state, self.state.settings, record)
-        updated = await self.set(
-            record["id"], validated={"total": total, "deployment": deployment}, errors=errors
-        )
+        validated = {"total": total, "deployment": deployment}
+        updated = await self.set(record["id"], validated=validated, errors=errors)
         assert updated is not None
         return updated
 
@@ -222,6 +225,7 @@ class BatchRunner:
             stored["parts"], stored["merged"] = names, merged
             stored["claim"] = {"by": self.token, "until": time.time() + LEASE}
 
+        await self.state.claims.claim(f"batch:{batch_id}", LEASE)  # renewed with the record's lease
         return await self.update(batch_id, count)
 
     async def finish(self, batch_id: str, stopped: bool) -> None:
@@ -242,12 +246,8 @@ class BatchRunner:
         expiry = record.get("output_expires_after")
         expires_at = created + int(expiry["seconds"]) if expiry else None
         new = files.new_file(file_id, filename, "batch_output", 0, created, expires_at)
-        await files.store(
-            self.state,
-            new,
-            parts.joined(self.state.objects, record["id"], record["parts"], kind),
-            parts.NO_LIMIT,
-        )
+        joined = parts.joined(self.state.objects, record["id"], record["parts"], kind)
+        await files.store(self.state, new, joined, parts.NO_LIMIT)
         return file_id
 
     # --- what the endpoints and helpers ask for ----------------------------------------------

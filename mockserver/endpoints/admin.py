@@ -24,6 +24,7 @@ from ..http import BodyAbandoned
 from ..journal import filters_from_query
 from ..limits import MAX_CLOCK_OFFSET
 from ..state import MockState
+from ..stores.base import StateUnavailable
 from ..ui.routes import ui_routes
 from .control_envelope import (
     bad_input,
@@ -34,6 +35,7 @@ from .control_envelope import (
     http_error,
     internal_error,
     json_body,
+    state_gone,
 )
 from .images import image_blob
 
@@ -245,6 +247,7 @@ def admin_router(state: MockState) -> Starlette:
             ClientDisconnect: client_gone,
             BodyAbandoned: client_gone,
             ConfigError: bad_input,  # a body any route could not use: 400 (413 when too large)
+            StateUnavailable: state_gone,  # Redis gone: 503 (mockserver.stores)
             500: internal_error,
         },
         routes=[

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import jsontext
-from ..errors import ConfigError
+from ..errors import STATE_HEADER, ConfigError
 from ..http import BodyTooLarge, limited_receive
 from ..limits import MAX_CONTROL_BYTES
 
@@ -80,6 +80,13 @@ async def internal_error(request: Request, exc: Exception) -> Response:
 
 async def client_gone(request: Request, exc: Exception) -> Response:
     return control_error(400, "InvalidRequest", "the client disconnected before its body was complete")
+
+
+async def state_gone(request: Request, exc: Exception) -> Response:
+    """The shared state (``mockserver.stores``) did not answer: 503 naming it, as on the data plane."""
+    cause = getattr(exc, "cause", str(exc))
+    headers = {STATE_HEADER: cause[:200]}
+    return control_error(503, "StateUnavailable", f"the mock's state store did not answer: {cause}", headers)
 
 
 async def bad_input(request: Request, exc: Exception) -> Response:

@@ -27,7 +27,6 @@ import hashlib
 import hmac
 import math
 import re
-import secrets
 import uuid
 from datetime import UTC, datetime
 from email.utils import formatdate
@@ -126,17 +125,17 @@ def iso(epoch: float) -> str:
 
 
 PICTURE_KEY = re.compile(r"[0-9a-f]{32}")
-# the links' signing key: per process (issue 14's state layer may share one between workers)
-SIGNING_KEY = secrets.token_bytes(32)
 # a host name, IPv4 address or bracketed IPv6 address, and an optional port (RFC 3986 authority)
 HOST = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?"
 )
 
 
-def signature(seed: int, path: str, fields: dict[str, str]) -> str:
-    message = "\n".join([str(seed), path, *(f"{k}={fields[k]}" for k in sorted(fields))])
-    return base64.b64encode(hmac.new(SIGNING_KEY, message.encode(), hashlib.sha256).digest()).decode()
+def signature(state: MockState, path: str, fields: dict[str, str]) -> str:
+    """The link's HMAC with the state's signing key (``MockState.signing_key``: per process, or
+    shared through the state store, so a link from one instance opens on every other)."""
+    message = "\n".join([str(state.settings.seed), path, *(f"{k}={fields[k]}" for k in sorted(fields))])
+    return base64.b64encode(hmac.new(state.signing_key, message.encode(), hashlib.sha256).digest()).decode()
 
 
 def link_host(call: Call, state: MockState) -> str:
@@ -162,7 +161,7 @@ def image_url(call: Call, state: MockState, key: str, request: ImageRequest) -> 
     path = f"/_mock/images/{call.request_id}/{BLOB_NAME}"
     host = link_host(call, state)
     scheme = (call.scope or {}).get("scheme", "http")
-    query = urlencode({**fields, "sig": signature(state.settings.seed, path, fields)})
+    query = urlencode({**fields, "sig": signature(state, path, fields)})
     return f"{scheme}://{host}{path}?{query}"
 
 
@@ -175,7 +174,7 @@ def image_blob(state: MockState) -> Any:
         size = parse_size(fields["sz"])
         if request.path_params["name"] != BLOB_NAME or size is None or not PICTURE_KEY.fullmatch(fields["k"]):
             return storage_error(state, 404, "BlobNotFound", "The specified blob does not exist.", None)
-        expected = signature(state.settings.seed, request.url.path, fields)
+        expected = signature(state, request.url.path, fields)
         if not hmac.compare_digest(query.get("sig", "").encode(), expected.encode()):
             return storage_error(state, 403, "AuthenticationFailed", AUTH_FAILED, "Signature did not match.")
         now = state.clock.now()

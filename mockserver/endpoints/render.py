@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from functools import cached_property
 from typing import Any
@@ -79,12 +78,9 @@ class BytesResponse(Response):
         await send({"type": "http.response.body", "body": self.body})
 
 
-def json_response(
-    call: Call, state: MockState, body: Any, profile: str, *, pretty: bool = False, status: int = 200
-) -> Response:
-    """Compact JSON, or 2-space pretty JSON plus a newline (embeddings, recording 07 lengths)."""
-    data = (json.dumps(body, indent=2, ensure_ascii=False) + "\n") if pretty else dumps(body)
-    return json_bytes_response(call, state, data.encode(), profile, status)
+def json_response(call: Call, state: MockState, body: Any, profile: str, *, status: int = 200) -> Response:
+    """Compact JSON (embeddings print theirs pretty: endpoints.embeddings)."""
+    return json_bytes_response(call, state, dumps(body).encode(), profile, status)
 
 
 def json_bytes_response(
@@ -100,6 +96,12 @@ def response_headers(call: Call, state: MockState, profile: str) -> dict[str, st
     return headers(call, profile, state.settings.region)
 
 
+class SynthStream(StreamingResponse):
+    """A stream of the mock's own events, made without waiting: nothing but a transport fault (which
+    wraps ``send``) paces it, so with none the pipeline may send it in fewer writes
+    (``fastpath.wire.HoldingTransport``)."""
+
+
 def sse_response(
     call: Call,
     state: MockState,
@@ -109,7 +111,7 @@ def sse_response(
 ) -> StreamingResponse:
     headers = response_headers(call, state, profile)
     headers["Content-Type"] = media_type
-    return StreamingResponse(events, headers=headers)
+    return SynthStream(events, headers=headers)
 
 
 def error_profile(error: AzureError, call: Call) -> str:
@@ -134,8 +136,6 @@ def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     if isinstance(error, UntypedError):  # recording 26: chunked, no Content-Type
         headers = response_headers(call, state, "responses_untyped")
         return StreamingResponse(iter([error.render()]), status_code=error.status, headers=headers)
-    profile = error_profile(error, call)
-    if call.rate is None and call.deployment is not None and profile in UNMETERED_PROFILES:
-        call.rate = state.limiter.peek(call.deployment)  # refused before metering: nothing charged
+    profile = error_profile(error, call)  # a refusal before metering has its usage (Pipeline.error)
     region, fast = state.settings.region, state.settings.fast_path
     return BytesResponse(error.render(), error.status, call, profile, region, error.headers, fast)

@@ -6,8 +6,12 @@ body) and a Python pass over every header that validates and renders it; Azure's
 about 18 headers, against 3 for a bare route. Here:
 
 * ``HoldingTransport`` holds writes while a small complete response (``pipeline.ONE_WRITE``)
-  is sent, so head and body leave in one write. Streams and fault-paced bytes are never held
-  (the pipeline decides), so their timing is what the client would see from Azure.
+  is sent, so head and body leave in one write. An unpaced stream of the mock's own events
+  (``endpoints.render.SynthStream``: no fault, no recorded timing paces it, so its events are made
+  as fast as the loop runs) is held too, and leaves in writes of up to ``STREAM_WRITE`` bytes
+  rather than one per event: the bytes a client reads are the same, the syscalls far fewer
+  (issue 18). Fault-paced and replayed streams are never held (the pipeline decides), so their
+  timing is what the client would see from Azure.
 * ``rendered_head_cycle`` subclasses uvicorn's httptools request cycle so ``http.response.start``
   may carry ``aoai.head`` (and ``aoai.length``) instead of ``headers``: header lines rendered
   from pre-validated parts (``header_plan.HeaderTemplate``) and checked with uvicorn's own rules.
@@ -73,10 +77,13 @@ class HoldingTransport:
     def __init__(self, transport: asyncio.Transport) -> None:
         self.transport = transport
         self.held: list[bytes] | None = None
+        self.held_bytes = 0
+        self.limit: int | None = None
 
-    def hold(self) -> None:
-        """Hold writes until ``release`` (never around bytes a fault paces: the pipeline decides)."""
-        self.held = []
+    def hold(self, limit: int | None = None) -> None:
+        """Hold writes until ``release``, or until ``limit`` bytes are held (then they leave as one
+        write and holding goes on). Never around bytes a fault paces: the pipeline decides."""
+        self.held, self.held_bytes, self.limit = [], 0, limit
 
     def release(self) -> None:
         held, self.held = self.held, None
@@ -86,8 +93,12 @@ class HoldingTransport:
     def write(self, data: bytes) -> None:
         if self.held is None:
             self.transport.write(data)
-        else:
-            self.held.append(data)
+            return
+        self.held.append(data)
+        self.held_bytes += len(data)
+        if self.limit is not None and self.held_bytes >= self.limit:
+            self.release()
+            self.hold(self.limit)
 
     def close(self) -> None:
         self.release()

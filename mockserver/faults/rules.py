@@ -23,69 +23,29 @@ requests however many arrive at once.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-import random
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..call import Call
 from ..errors import ConfigError
-from ..ids import digest
 from . import checks
+from .kinds import KINDS, SERVER_ONLY_KINDS, TRANSPORT_KINDS, WAITING_KINDS, Kind
+
+__all__ = [
+    "KINDS",
+    "PASS",
+    "SERVER_ONLY_KINDS",
+    "TRANSPORT_KINDS",
+    "WAITING_KINDS",
+    "FaultRule",
+    "FaultStore",
+    "Kind",
+]
 
 
-@dataclass(frozen=True)
-class Kind:
-    """A fault kind. ``waits``: the faults stage waits it out before the answer (``effects``);
-    ``needs_socket``: its point is timing or a slow socket, so it needs a live server (in-process
-    requests are buffered and client timeouts never fire, style.md §3.3)."""
-
-    name: str
-    does: str
-    waits: bool = False
-    needs_socket: bool = False
-
-
-KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in (
-        Kind(
-            "latency",
-            "delay before the response: seconds, or distribution {type: uniform|normal|exponential, ...}",
-            waits=True,
-            needs_socket=True,
-        ),
-        Kind(
-            "stall",
-            "wait `seconds` before answering (outlast the client's timeout), then answer normally",
-            waits=True,
-            needs_socket=True,
-        ),
-        Kind("reset", "connection reset before any byte"),
-        Kind("close_mid_body", "send headers and `after_bytes` of the body, then close the connection"),
-        Kind(
-            "stream_cut",
-            'after `after_chunks` SSE events: mode "drop" closes the connection, "clean" ends without [DONE]',
-        ),
-        Kind("malformed_sse", "after `after_chunks` events, a broken `data:` line, then the rest"),
-        Kind("error_event", 'after `after_chunks` events, `data: {"error": ...}` (or sse_event)'),
-        Kind("dribble", "the body in `bytes` sized pieces every `interval` seconds", needs_socket=True),
-        Kind(
-            "stream_timing",
-            "`first_token` seconds before the first chunk, `between_chunks` between chunks",
-            needs_socket=True,
-        ),
-        Kind("stale_read", "Responses: the next `reads` GETs or chained creates of this id miss"),
-        Kind(
-            "content_filter",
-            "completion-side filtering: category, severity, after_chunks (see content filters)",
-        ),
-    )
-}
-TRANSPORT_KINDS = tuple(KINDS)
-WAITING_KINDS = frozenset(name for name, kind in KINDS.items() if kind.waits)
-SERVER_ONLY_KINDS = tuple(name for name, kind in KINDS.items() if kind.needs_socket)
 MATCH_KEYS = frozenset(
     {
         "operation",
@@ -157,8 +117,7 @@ class FaultRule:
         elif self.times is not None:
             action = self.fault if index < self.times else PASS
         elif self.probability is not None:
-            roll = random.Random(digest("fault", seed, self.id, index)).random()
-            action = self.fault if roll < self.probability else PASS
+            action = self.fault if roll(seed, self.id, index) < self.probability else PASS
         else:
             action = self.fault
         if action != PASS:
@@ -167,6 +126,34 @@ class FaultRule:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, **self.source, "hits": self.hits, "applied": self.applied}
+
+    def decider(self) -> tuple[str, str]:
+        """How a shared backend decides for this rule without it (``stores.redis.faults``): a kind
+        letter and its parameter. s: sequence as 1 (act) / 0 (pass) per position; t: times; p:
+        probability (``roll``); a: always."""
+        if self.sequence:
+            return "s", "".join("0" if action == PASS else "1" for action in self.sequence)
+        if self.times is not None:
+            return "t", str(self.times)
+        if self.probability is not None:
+            return "p", repr(float(self.probability))
+        return "a", ""
+
+    def action_at(self, index: int) -> Any:
+        """The action a decision at match ``index`` applies (it was not "pass")."""
+        return self.sequence[index] if self.sequence else self.fault
+
+
+ROLL_DIGITS = 13  # hex digits of the draw: 52 bits, exact in a double (Lua's numbers too)
+ROLL_SCALE = float(16**ROLL_DIGITS)
+
+
+def roll(seed: int, rule_id: str, index: int) -> float:
+    """The ``probability`` draw for a rule's ``index``-th match, in [0, 1): a function of the seed,
+    the rule and the match count only, so every instance (and the Redis backend's script, which
+    computes the same SHA-1 with ``redis.sha1hex``) draws the same for the same request."""
+    text = hashlib.sha1(f"{seed}:{rule_id}:{index}".encode(), usedforsecurity=False).hexdigest()
+    return int(text[:ROLL_DIGITS], 16) / ROLL_SCALE
 
 
 def parse_match(data: Any) -> Match:
@@ -266,6 +253,10 @@ class FaultStore:
             self.rules.extend(rules)
         return [rule.id for rule in rules]
 
+    def load_once(self, data: list[dict[str, Any]]) -> list[str]:
+        """The start-up scenarios' rules: added once for the resource (one process: ``add``)."""
+        return self.add(data)
+
     def remove(self, rule_id: str) -> bool:
         with self.lock:
             before = len(self.rules)
@@ -291,6 +282,10 @@ class FaultStore:
                     if action != PASS:
                         return rule, action
         return None
+
+    async def choose(self, call: Call, settle: bool = False) -> tuple[FaultRule, Any] | None:
+        """``decide`` as the state interface's hot path (``stores.base.FaultRules``): always now."""
+        return self.decide(call)
 
     def snapshot(self) -> list[dict[str, Any]]:
         with self.lock:

@@ -72,6 +72,10 @@ class Journal(MockWords):
             while len(self.entries) > 1 and (len(self.entries) > self.size or self.bytes > self.max_bytes):
                 self.bytes -= self.entries.popleft().weight
 
+    async def append(self, record: JournalRecord) -> None:
+        """``add`` as the state interface's hot path (``stores.base.JournalStore``)."""
+        self.add(record)
+
     @property
     def cursor(self) -> int:
         """The ``seq`` of the last request recorded (0 before the first); it survives ``reset``."""

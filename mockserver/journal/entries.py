@@ -76,6 +76,7 @@ class JournalEntry:
     response_headers: dict[str, str] = field(default_factory=dict)
     batch_id: str | None = None  # a batch line: its batch and custom_id
     custom_id: str | None = None
+    instance: str | None = None  # which instance answered, when several share one journal (stores)
     chunks: list[bytes] = field(default_factory=list, repr=False)
     chunk_times: list[float] = field(default_factory=list, repr=False)
     parsed: Any = field(default=UNSET, repr=False)

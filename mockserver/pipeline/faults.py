@@ -1,5 +1,9 @@
 """The ``faults`` stage: the first matching fault rule's action, applied once per request.
 
+With a shared state, "no rule applies" may be left for the rate-limit charge to confirm in the same
+round trip (``call.rules_seen``); when the rules changed meanwhile, or the request is refused before
+the charge, ``settle`` decides then, so the outcome is the one the faults stage would have had.
+
 A status fault raises its Azure error; a ``content_filter`` fault is kept for the chat handler;
 a waiting kind (latency, stall) waits here, unless the client disconnects; any other transport
 fault is kept for the pipeline to wrap ``send`` with (``faults.effects``).
@@ -8,18 +12,28 @@ fault is kept for the pipeline to wrap ``send`` with (``faults.effects``).
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from ..call import Call
 from ..catalogue import RESPONSES_CREATE
 from ..faults.effects import delay_seconds, wait_or_disconnect
-from ..faults.rules import WAITING_KINDS
+from ..faults.rules import WAITING_KINDS, FaultRule
 from ..faults.statuses import status_fault
 from ..ids import digest
 from ..state import MockState
 
 
 async def faults(call: Call, state: MockState) -> None:
-    decision = state.faults.decide(call)
+    await apply(call, state, await state.faults.choose(call))
+
+
+async def settle(call: Call, state: MockState) -> None:
+    """The decision a shared state left open (``call.rules_seen``), taken now and applied."""
+    call.rules_seen = None
+    await apply(call, state, await state.faults.choose(call, settle=True))
+
+
+async def apply(call: Call, state: MockState, decision: tuple[FaultRule, Any] | None) -> None:
     if decision is None:
         return
     rule, action = decision

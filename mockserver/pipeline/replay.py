@@ -31,7 +31,7 @@ async def replay(call: Call, state: MockState) -> None:
     player = state.replay
     if player is None or call.batch_id is not None:  # batch lines are the mock's own, never replayed
         return
-    outcome = player.lookup(await request_from_call(call))
+    outcome = await player.lookup_shared(await request_from_call(call))
     if isinstance(outcome, Miss):
         if not player.fallthrough:
             call.notes.append(outcome.message)

@@ -9,19 +9,22 @@ from starlette.responses import Response
 
 from ..call import UNPARSED, Call
 from ..endpoints import HANDLERS
-from ..endpoints.render import BytesResponse, error_response
-from ..errors import AzureError, resource_not_found, server_error
+from ..endpoints.render import UNMETERED_PROFILES, BytesResponse, SynthStream, error_profile, error_response
+from ..errors import AzureError, resource_not_found, server_error, state_unavailable
 from ..faults.effects import ClientGone, ScriptedDisconnect, wrap_send
 from ..http import decode_headers, decode_query, normalise_path
 from ..journal import JournalRecord
 from ..replay.capture import Capture
 from ..replay.cassette import Interaction
 from ..state import MockState
+from ..stores.base import StateUnavailable
 from ..types import Message, Receive, Scope, Send
+from .faults import settle
 from .replay import replay_answer
 from .stages import STAGES
 
 ONE_WRITE = 256 * 1024  # larger bodies go out as uvicorn writes them: joining would copy them
+STREAM_WRITE = 64 * 1024  # an unpaced stream leaves in writes of about this size (fastpath.wire)
 KEEP_PARSED = (
     64 * 1024
 )  # the journal keeps larger request bodies as bytes (parsed JSON takes 5-10 times more)
@@ -58,15 +61,18 @@ class Pipeline:
             response = await self.respond(call)
         except ClientGone as gone:
             call.notes.append(str(gone))
-            self.finish(journal_record(call, 0))  # status 0: no response was sent
+            await self.finish(journal_record(call, 0))  # status 0: no response was sent
             return
         entry = journal_record(call, response.status_code)
         chain = self.journal_send(entry, response, send)
         transport = scope.get("aoai.transport")  # a server.HoldingTransport; None in-process
         if call.transport_fault is not None:
             chain = wrap_send(call.transport_fault, chain, scope)
-        elif transport is not None and self.state.settings.fast_path and one_write(response):
-            transport.hold()  # a small complete body: head and body leave in one write
+        elif transport is not None and self.state.settings.fast_path:
+            if one_write(response):
+                transport.hold()  # a small complete body: head and body leave in one write
+            elif isinstance(response, SynthStream):
+                transport.hold(STREAM_WRITE)  # unpaced events leave in a few writes, not one each
         try:
             await response(scope, receive, chain)
         except ScriptedDisconnect:
@@ -75,7 +81,7 @@ class Pipeline:
         finally:
             if transport is not None:
                 transport.release()
-            self.finish(entry)
+            await self.finish(entry)
 
     def new_call(self, scope: Scope, receive: Receive) -> Call:
         state = self.state
@@ -109,13 +115,32 @@ class Pipeline:
                 raise resource_not_found()
             return await handler(call, self.state)
         except AzureError as error:
-            return error_response(call, self.state, error)
+            return await self.error(call, error)
+        except StateUnavailable as gone:  # the shared state did not answer: 503, service resumes with it
+            call.notes.append(f"state unavailable: {gone.cause}")
+            return error_response(call, self.state, state_unavailable(gone.cause))
         except ClientGone:
             raise
         except Exception as exc:  # an unscripted failure: Azure-shaped 500, kept for tests to re-raise
             self.state.errors.append(exc)
             call.notes.append(f"internal error: {exc!r}")
             return error_response(call, self.state, server_error(call.request_id))
+
+    async def error(self, call: Call, error: AzureError) -> Response:
+        """``error`` rendered; a refusal before metering reports the usage without charging it.
+        A fault decision left open (``call.rules_seen``) is taken first: a rule's status wins."""
+        if call.rules_seen is not None:
+            try:
+                await settle(call, self.state)
+            except AzureError as fault:
+                error = fault
+        unmetered = error_profile(error, call) in UNMETERED_PROFILES
+        if call.rate is None and call.deployment is not None and unmetered:
+            try:
+                call.rate = await self.state.limiter.look(call.deployment)
+            except StateUnavailable as gone:
+                call.notes.append(f"state unavailable: {gone.cause}")
+        return error_response(call, self.state, error)
 
     def journal_send(self, entry: JournalRecord, response: Response, send: Send) -> Send:
         """Wrap ``send`` so the journal gets what went on the wire; the entry is recorded before the
@@ -126,14 +151,14 @@ class Pipeline:
             if message["type"] == "http.response.body":
                 entry.keep(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self.finish(entry)
+                    await self.finish(entry)
             elif message["type"] == "http.response.start":
                 entry.head = message  # its headers are decoded when the journal is read
             await send(message)
 
         return record_send
 
-    def finish(self, entry: JournalRecord) -> None:
+    async def finish(self, entry: JournalRecord) -> None:
         """Record ``entry`` once (also when the connection was dropped mid-response)."""
         if entry.added:
             return
@@ -146,7 +171,11 @@ class Pipeline:
                 call.parsed_body = UNPARSED  # a large body is kept as its bytes, parsed again when read
             else:
                 call.raw_body = b""  # parsed already: keeping the bytes too would double a large body
-        self.state.journal.add(entry)
+        try:
+            await self.state.journal.append(entry)
+        except StateUnavailable as gone:  # the answer went out; only its journal line is lost
+            self.state.journal_lost += 1
+            call.notes.append(f"state unavailable: {gone.cause}")
 
 
 def one_write(response: Response) -> bool:

@@ -46,7 +46,7 @@ from ..synth.tokens import content_text
 from ..validation import VALIDATORS
 from ..validation.files import MAX_FILE_BYTES
 from ..versions import check_classic, check_v1
-from .faults import faults
+from .faults import faults, settle
 from .replay import replay
 
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
@@ -189,7 +189,7 @@ def validate(call: Call, state: MockState) -> Awaitable[None] | None:
     if call.operation not in MEMO_OPERATIONS:
         made = validator(call, state)
         if inspect.isawaitable(made):  # a validator that reads stored objects (a chained response)
-            return settle(call, made)
+            return typed_request(call, made)
         call.request = made
         return None
     key = ("valid", *request_key(call))
@@ -197,13 +197,13 @@ def validate(call: Call, state: MockState) -> Awaitable[None] | None:
     if known is None:
         known = validator(call, state)  # raises for bad input: only valid requests are remembered
         if inspect.isawaitable(known):
-            return settle(call, known)
+            return typed_request(call, known)
         state.memo.put(state.settings, key, known)
     call.request = known
     return None
 
 
-async def settle(call: Call, made: Awaitable[OperationRequest]) -> None:
+async def typed_request(call: Call, made: Awaitable[OperationRequest]) -> None:
     call.request = await made
 
 
@@ -235,11 +235,19 @@ def prompt_texts(call: Call) -> list[str]:
     return []
 
 
-def ratelimit(call: Call, state: MockState) -> None:
+async def ratelimit(call: Call, state: MockState) -> None:
     if call.deployment is None:  # also a replayed call: the deployment stage let it pass
         return
     pool = "batch" if call.batch_id is not None else ""  # batch lines have a quota of their own
-    call.rate, throttle = state.limiter.admit(call.deployment, call.estimated_tokens, pool)
+    charged, tokens = None, call.estimated_tokens
+    if call.rules_seen is not None:  # the faults stage's "none" is confirmed with the charge
+        charged = await state.limiter.charge_seen(call.rules_seen, call.deployment, tokens, pool)
+        if charged is None:  # the rules changed since: decide now, as the faults stage would have
+            await settle(call, state)
+        call.rules_seen = None
+    if charged is None:
+        charged = await state.limiter.charge(call.deployment, tokens, pool)
+    call.rate, throttle = charged
     if throttle is not None:
         raise throttled(call, throttle)
 

@@ -21,7 +21,7 @@ import base64
 import threading
 import time
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from starlette.responses import StreamingResponse
 from ..errors import AzureError
 from .bodies import kept_headers, render_json
 from .cassette import Cassette, Event, Interaction, Request, Response
+from .cursor import Cursor, Miss, ReplayCursor
 from .formats import load
 from .matching import RequestView, explain, view
 from .options import DEFAULT_MATCH_ON, check_match_on, valid_speed
@@ -38,6 +39,8 @@ from .scrub import Scrubber
 
 if TYPE_CHECKING:
     from ..config import Settings
+
+__all__ = ["Hit", "Miss", "Player", "ReplayCursor", "Replayed", "replay_miss"]
 
 MISS = "aoai-mock replay: no recorded exchange matches {request}. {detail}"
 CLOSEST = "Closest: {cassette} #{index} ({recorded}), which differs in {reasons}."
@@ -68,13 +71,6 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Miss:
-    message: str
-    request: str = ""  # the incoming request, described
-    closest: dict[str, Any] | None = None  # cassette, index, recorded, differs (one reason per facet)
-
-
-@dataclass(frozen=True)
 class Replayed:
     """The recorded answer a request gets (``Call.replayed``); the pipeline sends it after the
     faults stage."""
@@ -84,29 +80,6 @@ class Replayed:
 
     def response(self, start: float) -> HttpResponse:
         return self.player.response(self.interaction, start)
-
-
-@dataclass
-class ReplayCursor:
-    """What a replay remembers between requests: the recorded answers used (each is replayed once
-    before the last one repeats), how often each was replayed, and the misses. One store with a
-    ``reset``, like the others in ``MockState``: the seam a shared state backend would fill."""
-
-    used: set[int] = field(default_factory=set)
-    hits: dict[int, int] = field(default_factory=dict)  # position in ``Player.entries`` -> replays
-    missed: list[Miss] = field(default_factory=list)
-
-    def use(self, position: int) -> None:
-        self.used.add(position)
-        self.count(position)
-
-    def count(self, position: int) -> None:
-        self.hits[position] = self.hits.get(position, 0) + 1
-
-    def reset(self) -> None:
-        self.used.clear()
-        self.hits.clear()
-        self.missed.clear()
 
 
 class Player:
@@ -135,7 +108,7 @@ class Player:
         self.match_on = check_match_on(match_on)
         self.allow_repeats = allow_repeats
         self.entries = [entry for cassette in self.cassettes for entry in entries_of(cassette)]
-        self.cursor = ReplayCursor()  # what it remembers between requests (a store of MockState's kind)
+        self.cursor: Cursor = ReplayCursor()  # what it remembers between requests (MockState may share it)
         self.lock = threading.Lock()
 
     @classmethod
@@ -164,13 +137,14 @@ class Player:
     def stats(self) -> dict[str, Any]:
         """What was replayed and what missed since the last rewind (``GET /_mock/replay``)."""
         with self.lock:
+            hits = self.cursor.hits  # one read (a shared cursor's is a round trip)
             interactions = [
                 {
                     "cassette": e.cassette,
                     "index": e.index,
                     "request": e.view.describe(),
                     "status": e.interaction.response.status,
-                    "hits": self.cursor.hits.get(position, 0),
+                    "hits": hits.get(position, 0),
                 }
                 for position, e in enumerate(self.entries)
             ]
@@ -189,31 +163,39 @@ class Player:
 
     def lookup(self, request: Request) -> Hit | Miss:
         """The interaction for ``request`` (an incoming request, not yet scrubbed), or why there is none."""
-        with self.lock:
-            matches: list[int] = []
-            closest: tuple[int, list[str]] | None = None  # position, reasons: fewest failing facets
-            views: dict[Scrubber, RequestView] = {}  # the incoming request as each cassette scrubs it
-            for position, entry in enumerate(self.entries):
-                if entry.scrubber not in views:
-                    views[entry.scrubber] = scrubbed(request, entry.scrubber)
-                reasons = explain(entry.view, views[entry.scrubber], self.match_on)
-                if not reasons:
-                    matches.append(position)
-                elif closest is None or len(reasons) < len(closest[1]):
-                    closest = (position, reasons)
-            return self.pick(matches, closest, view(request))
+        matches, closest, incoming = self.candidates(request)
+        return self.pick(matches, closest, incoming, self.cursor.take_now(matches, self.allow_repeats))
+
+    async def lookup_shared(self, request: Request) -> Hit | Miss:
+        """``lookup`` for the pipeline: the cursor may be a shared store (``stores``), awaited."""
+        matches, closest, incoming = self.candidates(request)
+        return self.pick(matches, closest, incoming, await self.cursor.take(matches, self.allow_repeats))
+
+    def candidates(self, request: Request) -> tuple[list[int], tuple[int, list[str]] | None, RequestView]:
+        matches: list[int] = []
+        closest: tuple[int, list[str]] | None = None  # position, reasons: fewest failing facets
+        views: dict[Scrubber, RequestView] = {}  # the incoming request as each cassette scrubs it
+        for position, entry in enumerate(self.entries):
+            if entry.scrubber not in views:
+                views[entry.scrubber] = scrubbed(request, entry.scrubber)
+            reasons = explain(entry.view, views[entry.scrubber], self.match_on)
+            if not reasons:
+                matches.append(position)
+            elif closest is None or len(reasons) < len(closest[1]):
+                closest = (position, reasons)
+        return matches, closest, view(request)
 
     def pick(
-        self, matches: list[int], closest: tuple[int, list[str]] | None, incoming: RequestView
+        self,
+        matches: list[int],
+        closest: tuple[int, list[str]] | None,
+        incoming: RequestView,
+        taken: tuple[int, bool] | None,
     ) -> Hit | Miss:
-        fresh = [p for p in matches if p not in self.cursor.used]
-        if fresh:
-            self.cursor.use(fresh[0])
-            entry = self.entries[fresh[0]]
-            return Hit(entry, REPLAYED.format(cassette=entry.cassette, index=entry.index))
-        if matches and self.allow_repeats:
-            self.cursor.count(matches[-1])
-            entry = self.entries[matches[-1]]
+        if taken is not None:
+            entry = self.entries[taken[0]]
+            if taken[1]:
+                return Hit(entry, REPLAYED.format(cassette=entry.cassette, index=entry.index))
             return Hit(entry, REPEATED.format(cassette=entry.cassette, index=entry.index, count=len(matches)))
         near: dict[str, Any] | None = None
         if matches:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import math
+import operator
 import random
 import struct
+from itertools import repeat
 from typing import Any
 
 from ..ids import digest
@@ -18,10 +20,25 @@ from ..ids import digest
 
 def vector(item: str | list[int], model: str, seed: int, full: int, dims: int) -> list[float]:
     rng = random.Random(digest("embedding", seed, model, item))
-    values = [rng.gauss(0.0, 1.0) for _ in range(full)][:dims]
-    norm = math.sqrt(sum(v * v for v in values)) or 1.0
-    # float32 precision, as the service returns
-    return [struct.unpack("<f", struct.pack("<f", v / norm))[0] for v in values]
+    values = gaussians(rng, full)[:dims]
+    norm = math.sqrt(sum(map(operator.mul, values, values))) or 1.0  # the squares summed in order
+    # float32 precision, as the service returns (one pack and unpack for the whole vector)
+    packed = struct.pack(f"<{len(values)}f", *map(operator.truediv, values, repeat(norm)))
+    return list(struct.unpack(f"<{len(values)}f", packed))
+
+
+def gaussians(rng: random.Random, count: int) -> list[float]:
+    """``[rng.gauss(0.0, 1.0) for _ in range(count)]`` from a fresh ``rng``, the same floats drawn
+    in pairs without a method call each: CPython's ``gauss`` (Lib/random.py) turns two ``random()``
+    into ``cos`` and ``sin`` of one angle times one radius and returns ``mu + z * sigma``."""
+    draw, log, sqrt, cos, sin, tau = rng.random, math.log, math.sqrt, math.cos, math.sin, math.tau
+    values: list[float] = []
+    for _ in range((count + 1) // 2):
+        angle = draw() * tau
+        radius = sqrt(-2.0 * log(1.0 - draw()))
+        values.append(0.0 + cos(angle) * radius * 1.0)
+        values.append(0.0 + sin(angle) * radius * 1.0)
+    return values[:count]
 
 
 def encode(values: list[float], encoding_format: str | None) -> Any:

@@ -67,8 +67,11 @@ def approx_pieces(text: str) -> tuple[str, ...]:
 
 
 def split_pieces(text: str) -> tuple[str, ...]:
+    found: list[str] = PIECE.findall(text)
+    if not found or max(map(len, found)) <= LONG_PIECE:
+        return tuple(found)  # prose: every piece is one token (no loop over pieces in Python)
     result: list[str] = []
-    for piece in PIECE.findall(text):
+    for piece in found:
         if len(piece) <= LONG_PIECE:
             result.append(piece)
         else:

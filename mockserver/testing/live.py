@@ -14,6 +14,8 @@ Exceptions that escape an app are kept in that app's ``state.errors`` for the te
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import threading
 import time
@@ -40,6 +42,7 @@ class SessionRouter:
         self.prefix = uuid.uuid4().hex[:8]
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's, seen on its first request
 
     def open(self, app: MockApp, name: str = "") -> str:
         """Register ``app`` as the current test's app; returns its session id."""
@@ -54,6 +57,10 @@ class SessionRouter:
             app = self.apps.pop(session, None)
             if app is self.current:
                 self.current = self.idle
+        if app is not None and self.loop is not None and not self.loop.is_closed():
+            # a shared state's connections live on the server's loop: closed there, before it ends
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(app.state.stores.close(), self.loop).result(timeout=5)
 
     def pick(self, scope: Scope) -> tuple[MockApp, Scope]:
         headers = scope.get("headers", [])
@@ -70,6 +77,7 @@ class SessionRouter:
         if scope["type"] != "http":
             await self.idle(scope, receive, send)
             return
+        self.loop = self.loop or asyncio.get_running_loop()
         app, scope = self.pick(scope)
         try:
             await app(scope, receive, send)

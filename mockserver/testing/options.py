@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 
+from ..config_keys import check_state
+from ..errors import ConfigError
 from ..replay.modes import RECORD_MODES
+from ..stores.base import shown
 from ..versions import DEFAULT_GA
 
 MODES = ("inprocess", "server", "external")
@@ -114,6 +117,15 @@ OPTIONS = (
         "record the rest) or all (record everything anew)",
         "|".join(RECORD_MODES),
     ),
+    Option(
+        "aoai_state",
+        "--aoai-state",
+        "AOAI_MOCK_STATE",
+        "where the live mocks keep their state: memory (default) or redis://HOST:PORT/DB, shared with "
+        "every aoai-mock serve on it (README 'Scale-out'); needs --aoai-mode server. Each pytest "
+        "process gets a namespace of its own, so parallel workers do not reset each other",
+        "memory|URL",
+    ),
 )
 BAD_VALUE = "{source} {value!r} is not valid for {option}; valid: {valid}"
 
@@ -131,6 +143,7 @@ class PluginOptions:
     block_network: bool = False
     record_mode: str = "none"
     tls: bool = False
+    state: str = "memory"
 
     def describe(self) -> str:
         """One line for the pytest header."""
@@ -147,6 +160,8 @@ class PluginOptions:
             parts.append(f"record-mode={self.record_mode}")
         if self.tls:
             parts.append("tls=on")
+        if self.state != "memory":
+            parts.append(f"state={shown(self.state)}")
         return "aoai-mockserver: " + ", ".join(parts)
 
 
@@ -190,6 +205,7 @@ def read_options(config: pytest.Config) -> PluginOptions:
         )
     block = choose(values["aoai_block_network"], tuple(SWITCH), "--aoai-block-network")
     tls = choose(values["aoai_tls"], tuple(SWITCH), "--aoai-tls")
+    state = parse_state(values["aoai_state"], mode)
     api_key = values["aoai_api_key"][0]
     if api_key is None and mode == "external":
         api_key = os.environ.get("AZURE_OPENAI_API_KEY")
@@ -203,7 +219,24 @@ def read_options(config: pytest.Config) -> PluginOptions:
         block_network=SWITCH[block or "off"],
         record_mode=choose(values["aoai_record_mode"], RECORD_MODES, "--aoai-record-mode") or "none",
         tls=SWITCH[tls or "off"],
+        state=state,
     )
+
+
+def parse_state(found: tuple[Any, str], mode: str) -> str:
+    value, source = found
+    if value is None:
+        return "memory"
+    try:
+        state = check_state(str(value).strip())
+    except ConfigError as exc:
+        raise pytest.UsageError(f"{source}: {exc}") from None
+    if state != "memory" and mode != "server":
+        raise pytest.UsageError(
+            f"{source} {shown(state)!r} needs --aoai-mode server: a shared state serves live mocks, "
+            "and the in-process and external modes have none of their own"
+        )
+    return state
 
 
 def choose(found: tuple[Any, str], valid: tuple[str, ...], option: str) -> str | None:

@@ -92,9 +92,19 @@ class PluginRun:
 
     def base_settings(self) -> Settings:
         try:
-            return load_settings(self.options.config, seed=self.options.seed)
+            settings = load_settings(self.options.config, seed=self.options.seed)
         except ConfigError as exc:
             raise pytest.UsageError(f"aoai-mockserver config: {exc}") from None
+        state = settings.state if self.options.state == "memory" else self.options.state
+        if state == "memory":
+            return settings
+        if self.options.mode != "server":
+            raise pytest.UsageError(
+                "aoai-mockserver: a shared state ([server] state) needs --aoai-mode server"
+            )
+        # a namespace per pytest process: xdist workers each reset their own mock, not each other's
+        namespace = f"{settings.namespace}-pytest-{self.run_id}-{self.worker}"
+        return settings.with_changes(state=state, namespace=namespace)
 
     def start_server(self, settings: Settings) -> LiveServer:
         from .live import LiveServer
