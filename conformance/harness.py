@@ -18,6 +18,8 @@ from .expect import SLOW_GAP, Observed, Vector, check
 from .report import Cell
 from .targets import NO_SOCKET, Target
 
+RESPONSES_VERSION = "2025-04-01-preview"  # the recordings' version (15-26)
+
 # A JWT-shaped stand-in for an Entra access token; the mock accepts JWT-shaped tokens (azure-wire §2).
 MOCK_ENTRA_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiJodHRwczovL2NvZ25pdGl2ZXNlcnZpY2VzIn0.c2ln"
 NO_ENTRA = "needs an Entra token; this run authenticates with a key (set AOAI_CONFORMANCE_USE_ENTRA=1)"
@@ -58,6 +60,9 @@ def make_call(vector: Vector, target: Target, session: str, tls: bool = False) -
             "OPENAI_API_VERSION": target.api_version,
         }
     params: dict[str, Any] = {} if vector.operation == "embeddings" else {"max_tokens": 16}
+    version = target.api_version
+    if vector.operation.startswith("responses"):  # from 2025-03-01-preview (recordings 15-26)
+        params, version = {"max_output_tokens": 16}, max(version, RESPONSES_VERSION)
     if vector.operation == "batch":
         params = {"input": batch_input(deployment, vector.surface).decode()}
     return DriverCall(
@@ -65,7 +70,7 @@ def make_call(vector: Vector, target: Target, session: str, tls: bool = False) -
         endpoint=endpoint,
         deployment=deployment,
         api_key=key,
-        api_version=target.api_version,
+        api_version=version,
         surface=vector.surface,
         auth=auth,
         params=params,

@@ -90,6 +90,14 @@ EXCHANGES = (
         "32", "32", 0, "chat with an image_url part: per-part prompt results (Go azopenai vision, Nov 2025)"
     ),
     Exchange("33", "33", 0, "chat with store + metadata, gpt-4o (Go, Mar 2025)"),
+    Exchange("16", "16", 0, "Responses text stream: event lines, sequence_number from 0, no [DONE]"),
+    Exchange("18", "18", 0, "Responses function-call stream: function_call_arguments deltas"),
+    Exchange("20", "20", 0, "Responses max_output_tokens: incomplete (Jul 2025 shape)"),
+    Exchange("21", "21", 0, "Responses structured outputs (json_schema echoed with strict true)"),
+    Exchange("22", "22", 0, "Responses o3-mini reasoning with a detailed summary"),
+    Exchange("24", "24", 0, "Responses multi-turn by resending the history (Jul 2025 shape)"),
+    Exchange("25", "25", 0, "Responses with web_search_preview (Mar 2026 shape): search call, citations"),
+    Exchange("26", "26", 0, "Responses without model: 400 'Missed model deployment', no Content-Type"),
 )
 BY_ID = {exchange.id: exchange for exchange in EXCHANGES}
 

@@ -33,20 +33,12 @@ NOT_REPLAYABLE = {
     "09": "recording 09 elides its audio (the multipart body was decoded and the file left out), so its "
     "request cannot be sent again",
 }
-RESPONSES_NOT_YET = (
-    "the Responses API (/openai/responses, /openai/v1/responses) is not served yet: issue 15 builds it "
-    "and replays this recording as a contract"
-)
 # Flow recordings: their ids come from their own earlier answers, so conformance/test_files_batches.py
-# sends each one again in order, as a flow
-FLOWS = ("27", "28", "29", "31")
+# and conformance/test_responses.py send each one again in order, as a flow
+FLOWS = ("27", "28", "29", "31", "15", "17", "19", "23", "30")
 # Recordings whose operation or shape the mock's generator does not produce yet, each with the issue
 # that will; the replay import test (tests/test_replay_import.py) and the stand-in replay them already.
-NOT_YET = {
-    **dict.fromkeys(
-        ("15", "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "30"), RESPONSES_NOT_YET
-    ),
-}
+NOT_YET: dict[str, str] = {}
 NO_DEPLOYMENT = "needs a deployment of kind {kind} on this target: set {variable}"
 
 

@@ -62,6 +62,17 @@ class EmbeddingsRequest(Metered):
     encoding_format: str | None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResponsesCreate(Metered):
+    """A valid Responses create: the body, its input items, the chained turns' items (context) and
+    the chat request the generator plans the output from (``responses.inputs.chat_body``)."""
+
+    body: dict[str, Any]
+    items: tuple[dict[str, Any], ...]
+    context: tuple[dict[str, Any], ...]
+    chat: dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class ImageRequest:
     """A valid image generation request with the defaults filled in."""

@@ -23,6 +23,10 @@ FILES_CREATE, FILES_LIST, FILES_RETRIEVE = "files.create", "files.list", "files.
 FILES_DELETE, FILES_CONTENT = "files.delete", "files.content"
 BATCHES_CREATE, BATCHES_LIST = "batches.create", "batches.list"
 BATCHES_RETRIEVE, BATCHES_CANCEL = "batches.retrieve", "batches.cancel"
+# The Responses API (issue 15): create goes to the body's ``model``; the rest are resource-scoped
+RESPONSES_CREATE, RESPONSES_RETRIEVE = "responses.create", "responses.retrieve"
+RESPONSES_DELETE, RESPONSES_INPUT_ITEMS = "responses.delete", "responses.input_items"
+RESPONSES_CANCEL = "responses.cancel"
 
 ALL_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, TRANSCRIPTIONS, TRANSLATIONS, SPEECH)
 
@@ -35,6 +39,7 @@ OPERATION_IDS = {
     TRANSCRIPTIONS: "Transcriptions_Create",
     TRANSLATIONS: "Translations_Create",
     SPEECH: "AudioSpeech_Create",
+    RESPONSES_CREATE: "Responses_Create",
 }
 
 # model name -> defaults for a deployment of that model. Keys match config.Deployment fields.
@@ -96,6 +101,73 @@ MODEL_DEFAULTS: dict[str, dict[str, Any]] = {
         "max_output_tokens": 100_000,
         "encoding": "o200k_base",
         "tpm": 2_500_000,
+        "reasoning": True,
+    },
+    # The models deployed for the Responses API today (Microsoft's model pages, "Azure OpenAI in
+    # Foundry Models": gpt-4.1 series 1,047,576 context / 32,768 output; gpt-5 series 400,000 context /
+    # 128,000 output; o4-mini 200,000 / 100,000). Every chat model serves Responses too.
+    "gpt-4.1-mini": {
+        "version": "2025-04-14",
+        "response_model": "gpt-4.1-mini-2025-04-14",
+        "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 1_047_576,
+        "max_output_tokens": 32_768,
+        "encoding": "o200k_base",
+        "tpm": 1_000_000,
+    },
+    "gpt-4.1-nano": {
+        "version": "2025-04-14",
+        "response_model": "gpt-4.1-nano-2025-04-14",
+        "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 1_047_576,
+        "max_output_tokens": 32_768,
+        "encoding": "o200k_base",
+        "tpm": 1_000_000,
+    },
+    "gpt-5": {
+        "version": "2025-08-07",
+        "response_model": "gpt-5-2025-08-07",
+        "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 400_000,
+        "max_output_tokens": 128_000,
+        "encoding": "o200k_base",
+        "tpm": 1_000_000,
+        "reasoning": True,
+    },
+    "gpt-5-mini": {
+        "version": "2025-08-07",
+        "response_model": "gpt-5-mini-2025-08-07",
+        "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 400_000,
+        "max_output_tokens": 128_000,
+        "encoding": "o200k_base",
+        "tpm": 1_000_000,
+        "reasoning": True,
+    },
+    "gpt-5-nano": {
+        "version": "2025-08-07",
+        "response_model": "gpt-5-nano-2025-08-07",
+        "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 400_000,
+        "max_output_tokens": 128_000,
+        "encoding": "o200k_base",
+        "tpm": 1_000_000,
+        "reasoning": True,
+    },
+    "o4-mini": {
+        "version": "2025-04-16",
+        "response_model": "o4-mini-2025-04-16",
+        "modern": True,
+        "capabilities": (CHAT,),
+        "context_window": 200_000,
+        "max_output_tokens": 100_000,
+        "encoding": "o200k_base",
+        "tpm": 1_000_000,
         "reasoning": True,
     },
     "gpt-35-turbo-instruct": {
@@ -202,6 +274,13 @@ BUILTIN_DEPLOYMENTS: dict[str, str] = {
     "gpt-4o": "gpt-4o",
     "gpt-4o-mini": "gpt-4o-mini",
     "o3-mini": "o3-mini",
+    "gpt-4.1": "gpt-4.1",
+    "gpt-4.1-mini": "gpt-4.1-mini",
+    "gpt-4.1-nano": "gpt-4.1-nano",
+    "gpt-5": "gpt-5",
+    "gpt-5-mini": "gpt-5-mini",
+    "gpt-5-nano": "gpt-5-nano",
+    "o4-mini": "o4-mini",
     "gpt-35-turbo-instruct": "gpt-35-turbo-instruct",
     "text-embedding-3-small": "text-embedding-3-small",
     "text-embedding-3-large": "text-embedding-3-large",

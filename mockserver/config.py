@@ -125,6 +125,7 @@ class Settings:
     content_filters: tuple[FilterTrigger, ...] = ()
     # seconds an image URL stays valid: "The URL stays active for 24 hours" (DALLE-DOC)
     image_url_expiry: float = 86_400.0
+    responses_ttl: float = 2_592_000.0  # stored responses: "retained for 30 days" (Azure Responses how-to)
     # audio SHA-256 (hex) -> the transcript Whisper returns for it (TOML [[transcripts]])
     transcripts: tuple[tuple[str, str], ...] = ()
     # record and replay (mockserver.replay): cassettes served by the pipeline's replay stage;

@@ -88,9 +88,9 @@ def parse_time(value: Any) -> float:
         raise ConfigError(f"freeze_time must be an epoch number or ISO 8601 time, got {value!r}") from exc
 
 
-def parse_expiry(value: Any) -> float:
+def parse_expiry(value: Any, name: str = "image_url_expiry") -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"image_url_expiry must be a positive number of seconds, got {value!r}")
+        raise ConfigError(f"{name} must be a positive number of seconds, got {value!r}")
     return float(value)
 
 
@@ -106,6 +106,7 @@ SERVER_KEYS: dict[str, Callable[[str, Any], Any]] = {
     "journal_size": positive_whole_number,
     "replace_catalogue": boolean,
     "image_url_expiry": lambda name, value: parse_expiry(value),
+    "responses_ttl": lambda name, value: parse_expiry(value, name),
     "replay": texts,
     "replay_speed": speed,
     "replay_fallthrough": boolean,

@@ -50,6 +50,11 @@ def derived_uuid(call: Call, what: str) -> str:
     return str(uuid.UUID(bytes=digest(what, call.request_id)[:16], version=4))
 
 
+def middleware_id(call: Call, region: str) -> str:
+    """The apim-request-id again on a Responses POST (recordings 15-23), an id of its own elsewhere."""
+    return call.request_id if call.operation == "responses.create" else derived_uuid(call, "middleware")
+
+
 def supported_versions(call: Call, region: str) -> str:
     """``api-supported-versions`` on files responses: every dated version from 2022-12-01 on, oldest
     first, as recordings 27-29 list them (theirs end at the versions of their day)."""
@@ -77,12 +82,16 @@ GETTERS: dict[str, Getter] = {
     "x-envoy-upstream-service-time": upstream_time,
     "x-ms-client-request-id": lambda call, region: call.client_request_id,
     "x-ms-deployment-name": lambda call, region: call.deployment.name if call.deployment else None,
-    "x-ms-middleware-request-id": lambda call, region: derived_uuid(call, "middleware"),
+    "x-ms-middleware-request-id": middleware_id,
     "x-ms-rai-invoked": lambda call, region: "true",
     "x-ms-region": lambda call, region: region,
     "x-ms-request-id": lambda call, region: call.request_id,
     "x-ms-response-type": lambda call, region: "standard",
     "x-request-time": lambda call, region: "0.034",
+    # the stored-responses service's headers on GET/DELETE (recording 15; 30's POSTs too, May 2025)
+    "openai-organization": lambda call, region: digest("org", region).hex()[:32],
+    "openai-processing-ms": lambda call, region: "57",
+    "openai-version": lambda call, region: "2020-10-01",
     "x-ratelimit-limit-requests": limit_requests,
     "x-ratelimit-limit-tokens": limit_tokens,
     "x-ratelimit-remaining-requests": remaining_requests,
@@ -97,6 +106,11 @@ RATE_FULL = (
     "x-ratelimit-remaining-requests",
     "x-ratelimit-remaining-tokens",
 )
+
+OPENAI_SERVICE = ("openai-organization", "openai-processing-ms", "openai-version")
+TAIL = ("x-ms-region", "X-Request-ID")
+POST_HEAD = ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-deployment-name")
+RESPONSES_POST = (*POST_HEAD, "x-ms-middleware-request-id", "x-ms-region", *RATE_FULL, "X-Request-ID")
 
 PROFILES: dict[str, tuple[str, ...]] = {
     # chat 200, JSON or SSE: recordings 01, 02, 03 (limit-* and deployment-name: 03, 12)
@@ -223,6 +237,18 @@ PROFILES: dict[str, tuple[str, ...]] = {
         "x-ms-region",
         "X-Request-ID",
     ),
+    # Responses: POST JSON (recordings 15, 17, 19-23), POST stream (16, 18: no token pair), GET and
+    # DELETE and their 404 (15, 19), and the untyped 400 of a POST without model (26)
+    "responses": RESPONSES_POST,
+    "responses_stream": tuple(h for h in RESPONSES_POST if not h.endswith("-tokens")),
+    "responses_object": (
+        "apim-request-id",
+        *OPENAI_SERVICE,
+        *SECURITY,
+        "x-ms-middleware-request-id",
+        *TAIL,
+    ),
+    "responses_untyped": ("apim-request-id", *SECURITY, "x-ms-client-request-id", "x-ms-region"),
     # batches: create, get, cancel (recordings 28, 29; create adds the enqueued-token pair)
     "batches": (
         "apim-request-id",

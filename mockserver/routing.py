@@ -1,9 +1,9 @@
 """Map a path to (surface, operation, deployment): the mock's whole URL table.
 
 Classic surface ``/openai/deployments/{deployment}/{op}?api-version=`` and resource paths
-``/openai/models``, ``/openai/files``, ``/openai/batches`` (azure-wire §1.1, AUTH-SPEC); v1 surface
-``/openai/v1/{op}`` with the deployment in the body's ``model`` (azure-wire §1.2), and the same
-resource paths under ``/openai/v1/``. Anything else is 404 ``Resource not found``.
+``/openai/models``, ``/openai/files``, ``/openai/batches``, ``/openai/responses`` (azure-wire §1.1,
+AUTH-SPEC); v1 surface ``/openai/v1/{op}`` with the deployment in the body's ``model`` (azure-wire
+§1.2), and the same resource paths under ``/openai/v1/``. Anything else is 404 ``Resource not found``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ from .catalogue import (
     FILES_RETRIEVE,
     IMAGES,
     LIST_MODELS,
+    RESPONSES_CANCEL,
+    RESPONSES_CREATE,
+    RESPONSES_DELETE,
+    RESPONSES_INPUT_ITEMS,
+    RESPONSES_RETRIEVE,
     SPEECH,
     TRANSCRIPTIONS,
     TRANSLATIONS,
@@ -57,8 +62,16 @@ RESOURCE_OPERATIONS: dict[tuple[str, bool, str, str], str] = {
     ("batches", False, "", "GET"): BATCHES_LIST,
     ("batches", True, "", "GET"): BATCHES_RETRIEVE,
     ("batches", True, "cancel", "POST"): BATCHES_CANCEL,
+    # Responses: /openai/responses?api-version= and /openai/v1/responses, never under /deployments/
+    # (sdk-behaviour §16); create takes its deployment from the body's ``model`` (recordings 15-30)
+    ("responses", False, "", "POST"): RESPONSES_CREATE,
+    ("responses", True, "", "GET"): RESPONSES_RETRIEVE,
+    ("responses", True, "", "DELETE"): RESPONSES_DELETE,
+    ("responses", True, "input_items", "GET"): RESPONSES_INPUT_ITEMS,
+    ("responses", True, "cancel", "POST"): RESPONSES_CANCEL,
 }
-RESOURCE_SCOPED = frozenset(RESOURCE_OPERATIONS.values())  # no deployment to resolve
+# no deployment to resolve (a response's create names one in its body)
+RESOURCE_SCOPED = frozenset(RESOURCE_OPERATIONS.values()) - {RESPONSES_CREATE}
 COLLECTIONS = frozenset(collection for collection, _, _, _ in RESOURCE_OPERATIONS)
 
 

@@ -24,8 +24,23 @@ from mockserver.validation.embeddings import KNOWN as EMBEDDINGS_KNOWN
 from mockserver.validation.images import DALLE_KNOWN, GPT_IMAGE_KNOWN
 from mockserver.versions import GA_VERSIONS, PREVIEW_VERSIONS
 
-DEPLOYMENTS = ("gpt-4o", "gpt-4o-mini", "o3-mini", "text-embedding-3-small", "dall-e-3", "whisper", "tts",
-               "gpt-35-turbo-instruct", "gpt-image-1", "nope", "", "a%20b", "..", "%00", "x" * 300)
+DEPLOYMENTS = (
+    "gpt-4o",
+    "gpt-4o-mini",
+    "o3-mini",
+    "text-embedding-3-small",
+    "dall-e-3",
+    "whisper",
+    "tts",
+    "gpt-35-turbo-instruct",
+    "gpt-image-1",
+    "nope",
+    "",
+    "a%20b",
+    "..",
+    "%00",
+    "x" * 300,
+)
 SEEDS: dict[str, dict[str, Any]] = {  # a valid body per operation, mutated by the strategies
     CHAT: {"messages": [{"role": "user", "content": "hello"}]},
     COMPLETIONS: {"prompt": "hello"},
@@ -34,20 +49,106 @@ SEEDS: dict[str, dict[str, Any]] = {  # a valid body per operation, mutated by t
     SPEECH: {"input": "hello", "voice": "alloy"},
 }
 KNOWN_FIELDS: dict[str, frozenset[str]] = {
-    CHAT: CHAT_KNOWN, COMPLETIONS: COMPLETIONS_KNOWN, EMBEDDINGS: EMBEDDINGS_KNOWN,
-    IMAGES: DALLE_KNOWN | GPT_IMAGE_KNOWN, SPEECH: SPEECH_KNOWN,
+    CHAT: CHAT_KNOWN,
+    COMPLETIONS: COMPLETIONS_KNOWN,
+    EMBEDDINGS: EMBEDDINGS_KNOWN,
+    IMAGES: DALLE_KNOWN | GPT_IMAGE_KNOWN,
+    SPEECH: SPEECH_KNOWN,
 }
 UPLOADS = (TRANSCRIPTIONS, TRANSLATIONS)
-SCHEMA_KEYS = ("type", "properties", "required", "items", "enum", "const", "anyOf", "oneOf", "allOf", "$ref",
-               "$defs", "definitions", "minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
-               "exclusiveMinimum", "exclusiveMaximum", "format", "additionalProperties", "not", "prefixItems",
-               "pattern", "multipleOf")
-NASTY_TEXT = ("", " ", "\x00", "²", "٣", "\u202e", "\ufeff", "\U0001f600", "NaN", "Infinity", "-1", "1e999",
-              "null", "true", "[]", "{}", "a" * 5000, "\r\n", "%00", "../../etc/passwd", "<Error/>", "€",
-              "json_schema", "function", "user", "assistant", "tool", "image_url", "verbose_json", "srt")
-NASTY_NUMBERS = (0, -1, 1, 2, 3, 4, 5, 16, 127, 128, 129, 255, 4096, 4097, 2**31 - 1, 2**31, 2**53 + 1, 2**63,
-                 2**64, 10**20, 10**100, 10**308, 10**400, -(10**400), 0.5, -0.0, 1e-320, 1.7976931348623157e308,
-                 -1.7976931348623157e308, 2.0000001, 10**9)
+SCHEMA_KEYS = (
+    "type",
+    "properties",
+    "required",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "$ref",
+    "$defs",
+    "definitions",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "format",
+    "additionalProperties",
+    "not",
+    "prefixItems",
+    "pattern",
+    "multipleOf",
+)
+NASTY_TEXT = (
+    "",
+    " ",
+    "\x00",
+    "²",
+    "٣",
+    "\u202e",
+    "\ufeff",
+    "\U0001f600",
+    "NaN",
+    "Infinity",
+    "-1",
+    "1e999",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "a" * 5000,
+    "\r\n",
+    "%00",
+    "../../etc/passwd",
+    "<Error/>",
+    "€",
+    "json_schema",
+    "function",
+    "user",
+    "assistant",
+    "tool",
+    "image_url",
+    "verbose_json",
+    "srt",
+)
+NASTY_NUMBERS = (
+    0,
+    -1,
+    1,
+    2,
+    3,
+    4,
+    5,
+    16,
+    127,
+    128,
+    129,
+    255,
+    4096,
+    4097,
+    2**31 - 1,
+    2**31,
+    2**53 + 1,
+    2**63,
+    2**64,
+    10**20,
+    10**100,
+    10**308,
+    10**400,
+    -(10**400),
+    0.5,
+    -0.0,
+    1e-320,
+    1.7976931348623157e308,
+    -1.7976931348623157e308,
+    2.0000001,
+    10**9,
+)
 
 
 def operation_paths() -> dict[str, str]:
@@ -65,8 +166,13 @@ PATHS = operation_paths()
 
 SHORT_TEXT = st.text(st.sampled_from("aZ09 _-.:/\\\"'{}[]\x00\t\n²٣é€\u202e\U0001f600"), max_size=12)
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.sampled_from(NASTY_NUMBERS), st.sampled_from(NASTY_TEXT),
-    st.integers(-(2**40), 2**40), st.floats(allow_nan=False, allow_infinity=False, width=32), SHORT_TEXT,
+    st.none(),
+    st.booleans(),
+    st.sampled_from(NASTY_NUMBERS),
+    st.sampled_from(NASTY_TEXT),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    SHORT_TEXT,
 )
 
 
@@ -80,16 +186,31 @@ def keys(operation: str | None = None) -> st.SearchStrategy[str]:
 
 
 def json_values(operation: str | None = None, leaves: int = 8) -> st.SearchStrategy[Any]:
-    return st.recursive(scalars(), lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(keys(operation), inner, max_size=3)), max_leaves=leaves)
+    return st.recursive(
+        scalars(),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(keys(operation), inner, max_size=3)
+        ),
+        max_leaves=leaves,
+    )
 
 
 @st.composite
 def schemas(draw: st.DrawFn, depth: int = 0) -> Any:
     """JSON Schemas with hostile keyword values (huge minLength/minItems, wrong types, cycles)."""
     if depth > 3 or draw(st.integers(0, 5)) == 0:
-        return draw(st.one_of(scalars(), st.fixed_dictionaries({"type": st.sampled_from(
-            ["string", "integer", "number", "boolean", "object", "array", "null", "nope"])})))
+        return draw(
+            st.one_of(
+                scalars(),
+                st.fixed_dictionaries(
+                    {
+                        "type": st.sampled_from(
+                            ["string", "integer", "number", "boolean", "object", "array", "null", "nope"]
+                        )
+                    }
+                ),
+            )
+        )
     schema: dict[str, Any] = {}
     for key in draw(st.lists(st.sampled_from(SCHEMA_KEYS), max_size=5, unique=True)):
         if key in ("properties", "$defs", "definitions"):
@@ -99,8 +220,9 @@ def schemas(draw: st.DrawFn, depth: int = 0) -> Any:
         elif key in ("anyOf", "oneOf", "allOf", "prefixItems"):
             schema[key] = draw(st.lists(schemas(depth + 1), max_size=3))
         elif key == "$ref":
-            schema[key] = draw(st.one_of(st.sampled_from(["#", "#/$defs/a", "#/properties/x", "#/definitions/"]),
-                                         scalars()))
+            schema[key] = draw(
+                st.one_of(st.sampled_from(["#", "#/$defs/a", "#/properties/x", "#/definitions/"]), scalars())
+            )
         elif key in ("minLength", "minItems", "maxLength", "maxItems"):
             schema[key] = draw(st.one_of(st.sampled_from([0, 1, 3, 10**6, 10**9, 10**18]), scalars()))
         else:
@@ -118,8 +240,9 @@ def bodies(draw: st.DrawFn, operation: str | None) -> Any:
     for key, value in draw(st.dictionaries(keys(operation), json_values(operation, 6), max_size=4)).items():
         body[key] = value
     if operation == CHAT and draw(st.booleans()):
-        body[draw(st.sampled_from(["response_format", "tools", "messages", "data_sources", "tool_choice"]))] = \
-            draw(chat_structures())
+        body[
+            draw(st.sampled_from(["response_format", "tools", "messages", "data_sources", "tool_choice"]))
+        ] = draw(chat_structures())
     if draw(st.booleans()):
         plant(draw, body, draw(json_values(operation, 4)))
     return body
@@ -129,18 +252,45 @@ def bodies(draw: st.DrawFn, operation: str | None) -> Any:
 def chat_structures(draw: st.DrawFn) -> Any:
     """The nested parts of a chat body, plausible enough to reach deep code."""
     name = draw(st.one_of(st.just("fn"), scalars()))
-    return draw(st.one_of(
-        st.fixed_dictionaries({"type": st.just("json_schema"), "json_schema": st.fixed_dictionaries(
-            {"name": st.one_of(st.just("x"), scalars()), "schema": schemas()})}),
-        st.lists(st.fixed_dictionaries({"type": st.just("function"), "function": st.fixed_dictionaries(
-            {"name": st.just(name), "parameters": schemas()})}), max_size=2),
-        st.lists(st.fixed_dictionaries({"role": st.sampled_from(["user", "assistant", "tool", "system", "x"]),
-                                        "content": st.one_of(scalars(), st.lists(json_values(CHAT, 4), max_size=3)),
-                                        "tool_calls": json_values(CHAT, 4), "name": scalars()}),
-                 min_size=1, max_size=3),
-        st.lists(st.fixed_dictionaries({"type": scalars(), "parameters": json_values(CHAT, 4)}), max_size=2),
-        st.fixed_dictionaries({"type": st.just("function"), "function": st.fixed_dictionaries({"name": scalars()})}),
-    ))
+    return draw(
+        st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "type": st.just("json_schema"),
+                    "json_schema": st.fixed_dictionaries(
+                        {"name": st.one_of(st.just("x"), scalars()), "schema": schemas()}
+                    ),
+                }
+            ),
+            st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "type": st.just("function"),
+                        "function": st.fixed_dictionaries({"name": st.just(name), "parameters": schemas()}),
+                    }
+                ),
+                max_size=2,
+            ),
+            st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "role": st.sampled_from(["user", "assistant", "tool", "system", "x"]),
+                        "content": st.one_of(scalars(), st.lists(json_values(CHAT, 4), max_size=3)),
+                        "tool_calls": json_values(CHAT, 4),
+                        "name": scalars(),
+                    }
+                ),
+                min_size=1,
+                max_size=3,
+            ),
+            st.lists(
+                st.fixed_dictionaries({"type": scalars(), "parameters": json_values(CHAT, 4)}), max_size=2
+            ),
+            st.fixed_dictionaries(
+                {"type": st.just("function"), "function": st.fixed_dictionaries({"name": scalars()})}
+            ),
+        )
+    )
 
 
 def plant(draw: st.DrawFn, node: Any, value: Any) -> None:
@@ -165,19 +315,46 @@ def plant(draw: st.DrawFn, node: Any, value: Any) -> None:
 RAW_BODIES = st.one_of(
     st.integers(1, 20_000).map(lambda n: b"[" * n + b"]" * n),
     st.integers(1, 20_000).map(lambda n: b'{"a":' * n + b"1" + b"}" * n),
-    st.sampled_from([b"NaN", b'{"messages":[{"role":"user","content":"hi"}],"temperature":NaN}',
-                     b'{"messages":[{"role":"user","content":"\\ud800"}]}', b'{"x":1e999}', b'{"x":-Infinity}',
-                     b'{"messages":[{"role":"user","content":"\\udc00\\ud800"}]}', b"\xff\xfe{\x00}\x00",
-                     b"\xef\xbb\xbf{}", b"", b"{", b'{"a":1,}', b"\x00", b'"\\ud83d"', b"1" * 5000,
-                     b'{"messages":[{"role":"user","content":"' + b"\\u0000" * 100 + b'"}]}']),
+    st.sampled_from(
+        [
+            b"NaN",
+            b'{"messages":[{"role":"user","content":"hi"}],"temperature":NaN}',
+            b'{"messages":[{"role":"user","content":"\\ud800"}]}',
+            b'{"x":1e999}',
+            b'{"x":-Infinity}',
+            b'{"messages":[{"role":"user","content":"\\udc00\\ud800"}]}',
+            b"\xff\xfe{\x00}\x00",
+            b"\xef\xbb\xbf{}",
+            b"",
+            b"{",
+            b'{"a":1,}',
+            b"\x00",
+            b'"\\ud83d"',
+            b"1" * 5000,
+            b'{"messages":[{"role":"user","content":"' + b"\\u0000" * 100 + b'"}]}',
+        ]
+    ),
     st.binary(max_size=200),
     st.text(max_size=100).map(lambda t: t.encode("utf-8", "surrogatepass")),
 )
-CONTENT_TYPES = st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", "",
-                                 "multipart/form-data", "multipart/form-data; boundary=", "application/x-www-form-urlencoded",
-                                 "application/json; charset=latin-1", "APPLICATION/JSON", "image/png"])
-HEADER_VALUES = st.one_of(st.text(st.characters(min_codepoint=32, max_codepoint=255, blacklist_characters="\x7f"),
-                                  max_size=60), st.sampled_from(["", " ", "x" * 8000, "é", "\t", "Bearer", "Bearer "]))
+CONTENT_TYPES = st.sampled_from(
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "",
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        "application/x-www-form-urlencoded",
+        "application/json; charset=latin-1",
+        "APPLICATION/JSON",
+        "image/png",
+    ]
+)
+HEADER_VALUES = st.one_of(
+    st.text(st.characters(min_codepoint=32, max_codepoint=255, blacklist_characters="\x7f"), max_size=60),
+    st.sampled_from(["", " ", "x" * 8000, "é", "\t", "Bearer", "Bearer "]),
+)
 
 
 @st.composite
@@ -190,10 +367,27 @@ def headers(draw: st.DrawFn) -> dict[str, str]:
         result["authorization"] = "Bearer " + draw(HEADER_VALUES)
     elif auth == 4:
         result["Api-Key"] = "k"
-    for name in draw(st.lists(st.sampled_from(["x-ms-client-request-id", "x-mock-session", "accept", "host",
-                                               "x-api-key", "proxy-authorization", "ocp-apim-subscription-key",
-                                               "cookie", "user-agent", "x-stainless-retry-count", "expect"]),
-                              max_size=3, unique=True)):
+    for name in draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "x-ms-client-request-id",
+                    "x-mock-session",
+                    "accept",
+                    "host",
+                    "x-api-key",
+                    "proxy-authorization",
+                    "ocp-apim-subscription-key",
+                    "cookie",
+                    "user-agent",
+                    "x-stainless-retry-count",
+                    "expect",
+                ]
+            ),
+            max_size=3,
+            unique=True,
+        )
+    ):
         result[name] = draw(HEADER_VALUES)
     return result
 
@@ -207,20 +401,41 @@ def paths(draw: st.DrawFn) -> tuple[str, str | None]:
     path = f"/openai/deployments/{deployment}/{tail}" if surface == "deployments" else f"/openai/v1/{tail}"
     mangle = draw(st.integers(0, 8))
     if mangle == 0:
-        path = draw(st.sampled_from(["/openai", "/openai/", "//openai//deployments//gpt-4o//chat/completions",
-                                     "/openai/models", "/openai/models/gpt-4o", "/openai/v1/models",
-                                     "/openai/v1/models/%C2%B2", "/", "/openai/deployments", "/x" * 200]))
+        path = draw(
+            st.sampled_from(
+                [
+                    "/openai",
+                    "/openai/",
+                    "//openai//deployments//gpt-4o//chat/completions",
+                    "/openai/models",
+                    "/openai/models/gpt-4o",
+                    "/openai/v1/models",
+                    "/openai/v1/models/%C2%B2",
+                    "/",
+                    "/openai/deployments",
+                    "/x" * 200,
+                ]
+            )
+        )
         operation = None
     elif mangle == 1:
-        path += "/" + draw(st.text(st.characters(min_codepoint=33, max_codepoint=126,
-                                                   blacklist_characters="?#"), max_size=20))
+        path += "/" + draw(
+            st.text(
+                st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="?#"), max_size=20
+            )
+        )
         operation = None
     return path, operation
 
 
 def query(draw: st.DrawFn) -> dict[str, str]:
-    version = draw(st.one_of(st.sampled_from([*GA_VERSIONS, *PREVIEW_VERSIONS, "v1", "preview", "latest"]),
-                             st.sampled_from(["", "2024-13-45", "²", "x" * 300]), st.none()))
+    version = draw(
+        st.one_of(
+            st.sampled_from([*GA_VERSIONS, *PREVIEW_VERSIONS, "v1", "preview", "latest"]),
+            st.sampled_from(["", "2024-13-45", "²", "x" * 300]),
+            st.none(),
+        )
+    )
     result = {} if version is None else {"api-version": version}
     if draw(st.integers(0, 6)) == 0:
         result[draw(st.sampled_from(["api-key", "subscription-key", "sig", "code"]))] = draw(HEADER_VALUES)
@@ -237,8 +452,16 @@ def flac(rate: int, total: int) -> bytes:
 
 def wav(byte_rate: int, data: int) -> bytes:
     fmt = struct.pack("<HHIIHH", 1, 1, 16_000, byte_rate, 2, 16)
-    return b"RIFF" + struct.pack("<I", (36 + data) & 0xFFFFFFFF) + b"WAVEfmt " + struct.pack("<I", 16) + fmt + b"data" + \
-        struct.pack("<I", data) + bytes(min(data, 64))
+    return (
+        b"RIFF"
+        + struct.pack("<I", (36 + data) & 0xFFFFFFFF)
+        + b"WAVEfmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", data)
+        + bytes(min(data, 64))
+    )
 
 
 def mp4(timescale: int, duration: int, version: int) -> bytes:
@@ -247,7 +470,13 @@ def mp4(timescale: int, duration: int, version: int) -> bytes:
     else:
         mvhd = bytes(4) + bytes(8) + struct.pack(">II", timescale, duration) + bytes(80)
     box = struct.pack(">I4s", 8 + len(mvhd), b"mvhd") + mvhd
-    return struct.pack(">I4s", 16, b"ftyp") + b"isom" + bytes(4) + struct.pack(">I4s", 8 + len(box), b"moov") + box
+    return (
+        struct.pack(">I4s", 16, b"ftyp")
+        + b"isom"
+        + bytes(4)
+        + struct.pack(">I4s", 8 + len(box), b"moov")
+        + box
+    )
 
 
 def ogg(granule: int) -> bytes:
@@ -258,12 +487,18 @@ def ogg(granule: int) -> bytes:
 
 
 LYING_AUDIO = st.one_of(
-    st.builds(flac, st.sampled_from([0, 1, 8000, 48_000, 655_350]), st.sampled_from([0, 1, 10**9, 2**36 - 1])),
+    st.builds(
+        flac, st.sampled_from([0, 1, 8000, 48_000, 655_350]), st.sampled_from([0, 1, 10**9, 2**36 - 1])
+    ),
     st.builds(wav, st.sampled_from([0, 1, 32_000, 2**32 - 1]), st.sampled_from([0, 2, 10**9, 2**32 - 1])),
-    st.builds(mp4, st.sampled_from([0, 1, 1000]), st.sampled_from([0, 1, 10**9, 2**32 - 1]), st.sampled_from([0, 1])),
+    st.builds(
+        mp4, st.sampled_from([0, 1, 1000]), st.sampled_from([0, 1, 10**9, 2**32 - 1]), st.sampled_from([0, 1])
+    ),
     st.builds(ogg, st.sampled_from([0, 1, 48_000 * 10**7, 2**63 - 1, -1])),
     st.binary(max_size=300),
-    st.sampled_from([b"ID3\x04\x00\x00\x7f\x7f\x7f\x7f", b"\xff\xfb\x90\x00" * 40, b"\x1a\x45\xdf\xa3" + bytes(30)]),
+    st.sampled_from(
+        [b"ID3\x04\x00\x00\x7f\x7f\x7f\x7f", b"\xff\xfb\x90\x00" * 40, b"\x1a\x45\xdf\xa3" + bytes(30)]
+    ),
 )
 FORM_FIELDS = {
     "response_format": st.sampled_from(["json", "text", "srt", "verbose_json", "vtt", "x", ""]),
@@ -272,7 +507,8 @@ FORM_FIELDS = {
     "timestamp_granularities[]": st.sampled_from(["word", "segment", "x"]),
     "prompt": st.text(max_size=30),
     "model": st.sampled_from(["whisper", "tts", ""]),
-    "input": st.text(max_size=30), "voice": st.sampled_from(["alloy", "x"]),
+    "input": st.text(max_size=30),
+    "voice": st.sampled_from(["alloy", "x"]),
     "speed": st.sampled_from(["1", "nan", "inf", "-inf", "0", "4", "1e999", "x"]),
 }
 
@@ -282,21 +518,85 @@ def forms(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, tuple[str, bytes, 
     data = draw(st.fixed_dictionaries({}, optional=FORM_FIELDS))
     files: dict[str, tuple[str, bytes, str]] = {}
     if draw(st.integers(0, 5)):
-        name = draw(st.sampled_from(["a.flac", "a.wav", "a.mp4", "a.ogg", "a.mp3", "a.m4a", "a", "a.txt", "².wav", ""]))
-        files["file"] = (name, draw(LYING_AUDIO), draw(st.sampled_from(["audio/flac", "application/octet-stream", ""])))
+        name = draw(
+            st.sampled_from(
+                ["a.flac", "a.wav", "a.mp4", "a.ogg", "a.mp3", "a.m4a", "a", "a.txt", "².wav", ""]
+            )
+        )
+        files["file"] = (
+            name,
+            draw(LYING_AUDIO),
+            draw(st.sampled_from(["audio/flac", "application/octet-stream", ""])),
+        )
     return data, files
 
 
 # --- fault rules ---------------------------------------------------------------------------------
 
-ACTION_FIELDS = ("status", "kind", "headers", "body", "variant", "retry_after", "retry_after_format",
-                 "content_filter", "seconds", "distribution", "after_bytes", "after_chunks", "mode", "error",
-                 "sse_event", "bytes", "interval", "first_token", "between_chunks", "category", "severity",
-                 "at_char", "unavailable")
-KINDS = ("latency", "stall", "reset", "close_mid_body", "stream_cut", "malformed_sse", "error_event", "dribble",
-         "stream_timing", "content_filter", "explode")
-STATUSES = (100, 101, 199, 200, 204, 301, 304, 399, 400, 401, 403, 404, 408, 413, 429, 431, 500, 502, 503,
-            504, 599, 600, 0, -1)
+ACTION_FIELDS = (
+    "status",
+    "kind",
+    "headers",
+    "body",
+    "variant",
+    "retry_after",
+    "retry_after_format",
+    "content_filter",
+    "seconds",
+    "distribution",
+    "after_bytes",
+    "after_chunks",
+    "mode",
+    "error",
+    "sse_event",
+    "bytes",
+    "interval",
+    "first_token",
+    "between_chunks",
+    "category",
+    "severity",
+    "at_char",
+    "unavailable",
+)
+KINDS = (
+    "latency",
+    "stall",
+    "reset",
+    "close_mid_body",
+    "stream_cut",
+    "malformed_sse",
+    "error_event",
+    "dribble",
+    "stream_timing",
+    "content_filter",
+    "explode",
+)
+STATUSES = (
+    100,
+    101,
+    199,
+    200,
+    204,
+    301,
+    304,
+    399,
+    400,
+    401,
+    403,
+    404,
+    408,
+    413,
+    429,
+    431,
+    500,
+    502,
+    503,
+    504,
+    599,
+    600,
+    0,
+    -1,
+)
 
 
 @st.composite
@@ -304,12 +604,22 @@ def actions(draw: st.DrawFn) -> Any:
     choice = draw(st.integers(0, 6))
     if choice == 0:
         return draw(st.one_of(st.just("pass"), scalars()))
-    action: dict[str, Any] = {"status": draw(st.sampled_from(STATUSES))} if choice < 4 else \
-        {"kind": draw(st.sampled_from(KINDS))}
+    action: dict[str, Any] = (
+        {"status": draw(st.sampled_from(STATUSES))} if choice < 4 else {"kind": draw(st.sampled_from(KINDS))}
+    )
     for field in draw(st.lists(st.sampled_from(ACTION_FIELDS), max_size=3, unique=True)):
-        action[field] = draw(st.one_of(scalars(), st.dictionaries(
-            st.sampled_from(["x-a", "retry-after-ms", "Content-Length", "bad name", "type", "mean", "category"]),
-            st.one_of(scalars(), st.sampled_from(["v\r\nx", "☃", "normal"])), max_size=2)))
+        action[field] = draw(
+            st.one_of(
+                scalars(),
+                st.dictionaries(
+                    st.sampled_from(
+                        ["x-a", "retry-after-ms", "Content-Length", "bad name", "type", "mean", "category"]
+                    ),
+                    st.one_of(scalars(), st.sampled_from(["v\r\nx", "☃", "normal"])),
+                    max_size=2,
+                ),
+            )
+        )
     return action
 
 
@@ -322,9 +632,21 @@ def rules(draw: st.DrawFn) -> Any:
         rule["sequence"] = draw(st.one_of(st.lists(actions(), max_size=3), scalars()))
     else:
         rule["fault"] = draw(actions())
-    for key in draw(st.lists(st.sampled_from(["match", "times", "probability", "id", "name", "other"]),
-                             max_size=3, unique=True)):
-        rule[key] = draw(st.one_of(scalars(), st.dictionaries(
-            st.sampled_from(["operation", "deployment", "stream", "headers", "session", "api_version", "x"]),
-            scalars(), max_size=3)))
+    for key in draw(
+        st.lists(
+            st.sampled_from(["match", "times", "probability", "id", "name", "other"]), max_size=3, unique=True
+        )
+    ):
+        rule[key] = draw(
+            st.one_of(
+                scalars(),
+                st.dictionaries(
+                    st.sampled_from(
+                        ["operation", "deployment", "stream", "headers", "session", "api_version", "x"]
+                    ),
+                    scalars(),
+                    max_size=3,
+                ),
+            )
+        )
     return rule

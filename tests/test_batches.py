@@ -488,9 +488,8 @@ def test_a_batch_not_done_in_24_hours_expires(http: TestClient) -> None:
         (
             {"endpoint": "/v1/embeddings"},
             400,
-            "Supported values are: '/chat/completions', '/v1/chat/completions'",
+            "Supported values are: '/chat/completions', '/v1/chat/completions', '/responses', '/v1/responses'",
         ),
-        ({"endpoint": "/v1/responses"}, 400, "does not serve the Responses API yet"),
         ({"input_file_id": "file-missing"}, 404, "File with id 'file-missing' not found."),
         ({"metadata": {"k": 1}}, 400, "metadata.k"),
         ({"surprise": True}, 400, "Unrecognized request argument supplied: surprise"),

@@ -27,8 +27,14 @@ WEATHER_TOOL = {
         },
     },
 }
-TIME_TOOL = {"type": "function", "function": {"name": "get_time", "description": "Current time in a city",
-                                               "parameters": {"type": "object", "properties": {}}}}
+TIME_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_time",
+        "description": "Current time in a city",
+        "parameters": {"type": "object", "properties": {}},
+    },
+}
 
 
 def post(client: TestClient, body: dict[str, Any], deployment: str = "gpt-4o", version: str = GA) -> Any:
@@ -54,15 +60,34 @@ def test_answer_reads_like_text_and_mentions_the_prompt(client: TestClient) -> N
     assert len(content.split()) >= 20
     assert "deployments" in content or "Azure" in content
     assert "lorem" not in content.lower()
-    assert list(body) == ["choices", "created", "id", "model", "object", "prompt_filter_results",
-                          "system_fingerprint", "usage"]
-    assert list(body["choices"][0]) == ["content_filter_results", "finish_reason", "index", "logprobs", "message"]
+    assert list(body) == [
+        "choices",
+        "created",
+        "id",
+        "model",
+        "object",
+        "prompt_filter_results",
+        "system_fingerprint",
+        "usage",
+    ]
+    assert list(body["choices"][0]) == [
+        "content_filter_results",
+        "finish_reason",
+        "index",
+        "logprobs",
+        "message",
+    ]
     assert body["id"].startswith("chatcmpl-") and len(body["id"]) == 38
-    assert body["usage"]["total_tokens"] == body["usage"]["prompt_tokens"] + body["usage"]["completion_tokens"]
+    assert (
+        body["usage"]["total_tokens"] == body["usage"]["prompt_tokens"] + body["usage"]["completion_tokens"]
+    )
 
 
 def test_prompt_tokens_match_recording_11(client: TestClient) -> None:
-    messages = [{"role": "system", "content": "You are a curmudgeon"}, {"role": "user", "content": "Hello, assistant!"}]
+    messages = [
+        {"role": "system", "content": "You are a curmudgeon"},
+        {"role": "user", "content": "Hello, assistant!"},
+    ]
     assert post(client, {"messages": messages})["usage"]["prompt_tokens"] == 22
 
 
@@ -73,7 +98,9 @@ def test_same_request_same_seed_same_body(client: TestClient) -> None:
 def test_different_server_seeds_give_different_text() -> None:
     def text(seed: int) -> str:
         app = create_app(load_settings(seed=seed, freeze_time=1.0))
-        return post(TestClient(app, headers={"api-key": "k"}), {"messages": USER})["choices"][0]["message"]["content"]
+        return post(TestClient(app, headers={"api-key": "k"}), {"messages": USER})["choices"][0]["message"][
+            "content"
+        ]
 
     assert text(1) != text(2)
     assert text(1) == text(1)
@@ -106,7 +133,9 @@ def test_n_gives_distinct_indexed_choices(client: TestClient) -> None:
 
 
 def test_logprobs_per_token(client: TestClient) -> None:
-    choice = post(client, {"messages": USER, "logprobs": True, "top_logprobs": 3, "max_tokens": 6})["choices"][0]
+    choice = post(client, {"messages": USER, "logprobs": True, "top_logprobs": 3, "max_tokens": 6})[
+        "choices"
+    ][0]
     entries = choice["logprobs"]["content"]
     assert len(entries) == 6
     assert "".join(e["token"] for e in entries) == choice["message"]["content"]
@@ -117,9 +146,13 @@ def test_logprobs_per_token(client: TestClient) -> None:
 
 
 def test_image_parts_are_accepted_and_never_fetched(client: TestClient) -> None:
-    content = [{"type": "text", "text": "Describe this"},
-               {"type": "image_url", "image_url": {"url": "https://unreachable.invalid/cat.png"}}]
-    assert post(client, {"messages": [{"role": "user", "content": content}]})["choices"][0]["message"]["content"]
+    content = [
+        {"type": "text", "text": "Describe this"},
+        {"type": "image_url", "image_url": {"url": "https://unreachable.invalid/cat.png"}},
+    ]
+    assert post(client, {"messages": [{"role": "user", "content": content}]})["choices"][0]["message"][
+        "content"
+    ]
 
 
 def test_required_tool_choice_calls_a_tool_with_schema_valid_arguments(client: TestClient) -> None:
@@ -139,8 +172,11 @@ def test_tool_choice_none_answers_in_text(client: TestClient) -> None:
 
 
 def test_named_tool_choice_calls_that_tool(client: TestClient) -> None:
-    body = {"messages": USER, "tools": [WEATHER_TOOL, TIME_TOOL],
-            "tool_choice": {"type": "function", "function": {"name": "get_time"}}}
+    body = {
+        "messages": USER,
+        "tools": [WEATHER_TOOL, TIME_TOOL],
+        "tool_choice": {"type": "function", "function": {"name": "get_time"}},
+    }
     calls = post(client, body)["choices"][0]["message"]["tool_calls"]
     assert [c["function"]["name"] for c in calls] == ["get_time"]
 
@@ -155,9 +191,17 @@ def test_auto_calls_matching_tools_in_parallel_unless_disabled(client: TestClien
 
 
 def test_auto_answers_in_text_after_a_tool_result(client: TestClient) -> None:
-    messages = [*USER, {"role": "assistant", "content": None, "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
-        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}]
+    messages = [
+        *USER,
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+    ]
     choice = post(client, {"messages": messages, "tools": [WEATHER_TOOL]})["choices"][0]
     assert choice["finish_reason"] == "stop" and choice["message"]["content"]
 
@@ -179,8 +223,14 @@ def test_json_schema_format_validates_against_the_schema(client: TestClient) -> 
         },
         "required": ["name", "age", "tags", "address", "kind"],
         "additionalProperties": False,
-        "$defs": {"address": {"type": "object", "properties": {"city": {"type": "string"}},
-                              "required": ["city"], "additionalProperties": False}},
+        "$defs": {
+            "address": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+                "additionalProperties": False,
+            }
+        },
     }
     fmt = {"type": "json_schema", "json_schema": {"name": "person", "schema": schema, "strict": True}}
     content = post(client, {"messages": USER, "response_format": fmt})["choices"][0]["message"]["content"]
@@ -188,8 +238,14 @@ def test_json_schema_format_validates_against_the_schema(client: TestClient) -> 
 
 
 def test_data_sources_answer_with_citations(client: TestClient) -> None:
-    source = {"type": "azure_search", "parameters": {"endpoint": "https://s.search.windows.net/",
-                                                     "index_name": "docs", "authentication": {"type": "api_key", "key": "x"}}}
+    source = {
+        "type": "azure_search",
+        "parameters": {
+            "endpoint": "https://s.search.windows.net/",
+            "index_name": "docs",
+            "authentication": {"type": "api_key", "key": "x"},
+        },
+    }
     message = post(client, {"messages": USER, "data_sources": [source]})["choices"][0]["message"]
     assert message["context"]["citations"][0]["title"].startswith("docs")
     assert "[doc1]" in message["content"]
@@ -201,8 +257,13 @@ def test_modern_fields_on_preview_versions_only(client: TestClient) -> None:
     preview = post(client, {"messages": USER}, version=PREVIEW)
     assert "refusal" not in ga["choices"][0]["message"]  # recording 11/14 era GA
     assert preview["choices"][0]["message"]["refusal"] is None  # recording 12
-    assert set(preview["usage"]) == {"completion_tokens", "completion_tokens_details", "prompt_tokens",
-                                     "prompt_tokens_details", "total_tokens"}
+    assert set(preview["usage"]) == {
+        "completion_tokens",
+        "completion_tokens_details",
+        "prompt_tokens",
+        "prompt_tokens_details",
+        "total_tokens",
+    }
 
 
 def test_reasoning_model_counts_reasoning_tokens_within_the_limit(client: TestClient) -> None:
@@ -214,13 +275,23 @@ def test_reasoning_model_counts_reasoning_tokens_within_the_limit(client: TestCl
 
 
 def test_canned_reply_by_regex() -> None:
-    settings = load_settings(canned=(parse_canned({"match": "capital of france", "content": "Paris."}),
-                                     parse_canned({"match": "weather", "tool_calls": [
-                                         {"name": "get_weather", "arguments": {"city": "Oslo", "unit": "c"}}]})))
+    settings = load_settings(
+        canned=(
+            parse_canned({"match": "capital of france", "content": "Paris."}),
+            parse_canned(
+                {
+                    "match": "weather",
+                    "tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo", "unit": "c"}}],
+                }
+            ),
+        )
+    )
     client = TestClient(create_app(settings), headers={"api-key": "k"})
     said = post(client, {"messages": [{"role": "user", "content": "What is the capital of France?"}]})
     assert said["choices"][0]["message"]["content"] == "Paris."
-    calls = post(client, {"messages": [{"role": "user", "content": "weather please"}], "tools": [WEATHER_TOOL]})
+    calls = post(
+        client, {"messages": [{"role": "user", "content": "weather please"}], "tools": [WEATHER_TOOL]}
+    )
     call = calls["choices"][0]["message"]["tool_calls"][0]["function"]
     assert json.loads(call["arguments"]) == {"city": "Oslo", "unit": "c"}
 
@@ -238,7 +309,12 @@ def test_stream_framing_follows_recording_11(client: TestClient) -> None:
     assert role["usage"] is None
     assert len(content) == 4
     for chunk in content:
-        assert set(chunk["choices"][0]["content_filter_results"]) == {"hate", "self_harm", "sexual", "violence"}
+        assert set(chunk["choices"][0]["content_filter_results"]) == {
+            "hate",
+            "self_harm",
+            "sexual",
+            "violence",
+        }
         assert chunk["object"] == "chat.completion.chunk"
     assert finish["choices"][0]["finish_reason"] == "length" and finish["choices"][0]["delta"] == {}
     assert usage["choices"] == [] and usage["usage"]["completion_tokens"] == 4
@@ -276,9 +352,13 @@ def test_errors_on_stream_requests_are_plain_json(client: TestClient) -> None:
 
 def test_streamed_chunks_are_exact_compact_json_for_any_text() -> None:
     tricky = 'Quotes " and \\ backslash, tab\t, newline\n, unicode café ✓ 😀 and </script>'
-    settings = load_settings(canned=(parse_canned({"match": "tricky", "content": tricky}),), tokenizer="approx")
+    settings = load_settings(
+        canned=(parse_canned({"match": "tricky", "content": tricky}),), tokenizer="approx"
+    )
     client = TestClient(create_app(settings), headers={"api-key": "k"})
-    raw = client.post(chat_url(), json={"messages": [{"role": "user", "content": "tricky"}], "stream": True}).text
+    raw = client.post(
+        chat_url(), json={"messages": [{"role": "user", "content": "tricky"}], "stream": True}
+    ).text
     frames = [f[6:] for f in raw.split("\n\n")[:-2]]
     for frame in frames:
         assert frame == json.dumps(json.loads(frame), separators=(",", ":"), ensure_ascii=False)

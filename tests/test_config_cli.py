@@ -18,8 +18,18 @@ from .conftest import ROOT, LiveServer
 def test_builtin_catalogue_matches_the_issue() -> None:
     settings = load_settings()
     names = {d.name for d in settings.deployments}
-    assert {"gpt-4o", "gpt-4o-mini", "o3-mini", "gpt-35-turbo-instruct", "text-embedding-3-small",
-            "text-embedding-3-large", "text-embedding-ada-002", "dall-e-3", "whisper", "tts"} <= names
+    assert {
+        "gpt-4o",
+        "gpt-4o-mini",
+        "o3-mini",
+        "gpt-35-turbo-instruct",
+        "text-embedding-3-small",
+        "text-embedding-3-large",
+        "text-embedding-ada-002",
+        "dall-e-3",
+        "whisper",
+        "tts",
+    } <= names
     gpt4o = settings.deployment("gpt-4o")
     assert gpt4o is not None and gpt4o.model == "gpt-4o" and gpt4o.version == "2024-08-06"
     assert gpt4o.rpm == gpt4o.tpm * 6 // 1000  # Azure: 6 RPM per 1000 TPM
@@ -84,14 +94,18 @@ def test_a_mistyped_server_key_fails_at_load_naming_the_key(tmp_path: Path, line
 
 def test_well_typed_server_keys_load(tmp_path: Path) -> None:
     path = tmp_path / "good.toml"
-    path.write_text('[server]\nseed = 7\nregion = "Sweden Central"\njournal_size = 5\nkeys = "only-key"\n'
-                    "replay_fallthrough = false\n")
+    path.write_text(
+        '[server]\nseed = 7\nregion = "Sweden Central"\njournal_size = 5\nkeys = "only-key"\n'
+        "replay_fallthrough = false\n"
+    )
     settings = load_settings(path)
     assert (settings.seed, settings.region, settings.journal_size) == (7, "Sweden Central", 5)
     assert (settings.keys, settings.replay_fallthrough) == (frozenset({"only-key"}), False)
 
 
-def test_cli_reports_config_errors_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_reports_config_errors_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["serve", "--config", str(tmp_path / "missing.toml")]) == 2
     assert "config file not found" in capsys.readouterr().err
     assert main(["serve", "--scenario", "no-such-scenario"]) == 2
@@ -110,6 +124,7 @@ def test_serve_prints_banner_and_answers_quickly() -> None:
 
 
 def test_python_dash_m_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--help"], capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--help"], capture_output=True, text=True, check=True
+    )
     assert "--config" in result.stdout and "--seed" in result.stdout and "--scenario" in result.stdout

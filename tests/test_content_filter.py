@@ -202,26 +202,34 @@ def image_client(deployment: dict[str, Any], triggers: tuple[Any, ...] = ()) -> 
 
 def test_image_filter_triggers_are_a_content_filter_entry_for_that_deployment() -> None:
     sugar = image_client({"image_filter_triggers": ("forbidden castle",)})
-    entry = parse_trigger({"match": "forbidden castle", "category": "violence", "severity": "medium",
-                           "deployment": "painter"})
+    entry = parse_trigger(
+        {"match": "forbidden castle", "category": "violence", "severity": "medium", "deployment": "painter"}
+    )
     spelled_out = image_client({}, (entry,))
     prompt = {"prompt": "A Forbidden Castle at dawn", "n": 1}
     blocked = [client.post(IMAGE_URL, json=prompt) for client in (sugar, spelled_out)]
     assert [r.status_code for r in blocked] == [400, 400]
     assert blocked[0].content == blocked[1].content
     assert blocked[0].json()["error"]["inner_error"]["content_filter_results"]["violence"] == {
-        "filtered": True, "severity": "medium"}
+        "filtered": True,
+        "severity": "medium",
+    }
 
 
 def test_the_same_trigger_filters_chat_completions_and_image_prompts() -> None:
     trigger = (parse_trigger({"match": "rob a bank", "category": "violence", "severity": "medium"}),)
-    deployments = (make_deployment("chat", "gpt-4o-mini"), make_deployment("text", "gpt-35-turbo-instruct"),
-                   make_deployment("painter", "dall-e-3"))
+    deployments = (
+        make_deployment("chat", "gpt-4o-mini"),
+        make_deployment("text", "gpt-35-turbo-instruct"),
+        make_deployment("painter", "dall-e-3"),
+    )
     settings = load_settings(deployments=deployments, content_filters=trigger, tokenizer="approx")
     client = TestClient(create_app(settings), headers={"api-key": "k"})
     chat = client.post(chat_url("chat"), json=ask("rob a bank"))
-    text = client.post("/openai/deployments/text/completions?api-version=2024-10-21",
-                       json={"prompt": "rob a bank", "max_tokens": 5})
+    text = client.post(
+        "/openai/deployments/text/completions?api-version=2024-10-21",
+        json={"prompt": "rob a bank", "max_tokens": 5},
+    )
     image = client.post(IMAGE_URL, json={"prompt": "rob a bank", "n": 1})
     assert [r.status_code for r in (chat, text, image)] == [400, 400, 400]
     assert chat.json()["error"]["code"] == text.json()["error"]["code"] == "content_filter"

@@ -76,8 +76,10 @@ def test_legacy_completion_defaults_to_16_tokens(client: TestClient) -> None:
 
 
 def test_legacy_prompt_list_n_echo_and_logprobs(client: TestClient) -> None:
-    body = client.post(CMPL, json={"prompt": ["one prompt", "two prompt"], "n": 2, "echo": True,
-                                   "logprobs": 2, "max_tokens": 5}).json()
+    body = client.post(
+        CMPL,
+        json={"prompt": ["one prompt", "two prompt"], "n": 2, "echo": True, "logprobs": 2, "max_tokens": 5},
+    ).json()
     assert [c["index"] for c in body["choices"]] == [0, 1, 2, 3]
     assert len(body["prompt_filter_results"]) == 2
     assert body["choices"][0]["text"].startswith("one prompt")

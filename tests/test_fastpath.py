@@ -49,8 +49,13 @@ def raw_request(entry: dict[str, Any]) -> bytes:
     body = entry.get("RequestBody")
     data = b"" if body is None else body.encode() if isinstance(body, str) else json.dumps(body).encode()
     target = uri.path + (f"?{uri.query}" if uri.query else "")
-    lines = [f"{entry['RequestMethod']} {target} HTTP/1.1", f"Host: {HOST}", "Connection: close",
-             f"Content-Length: {len(data)}", *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [
+        f"{entry['RequestMethod']} {target} HTTP/1.1",
+        f"Host: {HOST}",
+        "Connection: close",
+        f"Content-Length: {len(data)}",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + data
 
 
@@ -110,8 +115,10 @@ def test_a_config_file_and_the_command_line_turn_it_off(tmp_path: Path) -> None:
     assert build_parser().parse_args(["serve"]).fast_path is None  # the config's, else on
 
 
-@pytest.mark.parametrize(("version", "takes_heads"), [("0.55.0", True), ("0.30.6", True), ("0.56.0", False),
-                                                      ("0.29.1", False), ("1.0.0", False)])
+@pytest.mark.parametrize(
+    ("version", "takes_heads"),
+    [("0.55.0", True), ("0.30.6", True), ("0.56.0", False), ("0.29.1", False), ("1.0.0", False)],
+)
 def test_rendered_heads_only_on_the_uvicorn_releases_they_were_checked_against(
     version: str, takes_heads: bool
 ) -> None:
@@ -121,10 +128,14 @@ def test_rendered_heads_only_on_the_uvicorn_releases_they_were_checked_against(
 
 
 @pytest.mark.live
-def test_an_unchecked_uvicorn_gets_ordinary_messages_and_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    request = (f"POST /openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21 HTTP/1.1\r\n"
-               f"Host: {HOST}\r\nConnection: close\r\napi-key: k\r\nContent-Type: application/json\r\n"
-               "Content-Length: 48\r\n\r\n").encode() + b'{"messages":[{"role":"user","content":"Hello"}]}'
+def test_an_unchecked_uvicorn_gets_ordinary_messages_and_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    request = (
+        f"POST /openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21 HTTP/1.1\r\n"
+        f"Host: {HOST}\r\nConnection: close\r\napi-key: k\r\nContent-Type: application/json\r\n"
+        "Content-Length: 48\r\n\r\n"
+    ).encode() + b'{"messages":[{"role":"user","content":"Hello"}]}'
     answers = []
     for version in ("0.55.0", "9.9.9"):
         monkeypatch.setattr(wire, "uvicorn_version", lambda version=version: version)

@@ -43,8 +43,13 @@ class Harness:
         self.app: MockApp = server.app
         self.session = next(sessions)
         self.endpoint = server.endpoint
-        self.client = openai.AzureOpenAI(azure_endpoint=server.endpoint, api_key="k", api_version=GA,
-                                         default_headers={"x-mock-session": self.session}, **client_options)
+        self.client = openai.AzureOpenAI(
+            azure_endpoint=server.endpoint,
+            api_key="k",
+            api_version=GA,
+            default_headers={"x-mock-session": self.session},
+            **client_options,
+        )
         OPEN_CLIENTS.append(self.client)
 
     def add(self, rule: dict[str, Any]) -> list[str]:
@@ -73,8 +78,15 @@ def close_clients() -> Iterator[None]:
 
 
 def test_429_429_200_succeeds_after_three_attempts(harness: Harness) -> None:
-    harness.add({"sequence": [{"status": 429, "headers": {"retry-after-ms": "10"}},
-                              {"status": 429, "headers": {"retry-after-ms": "10"}}, "pass"]})
+    harness.add(
+        {
+            "sequence": [
+                {"status": 429, "headers": {"retry-after-ms": "10"}},
+                {"status": 429, "headers": {"retry-after-ms": "10"}},
+                "pass",
+            ]
+        }
+    )
     assert harness.chat().choices[0].message.content
     assert [e.status for e in harness.attempts] == [429, 429, 200]
     assert [e.headers["x-stainless-retry-count"] for e in harness.attempts] == ["0", "1", "2"]
@@ -91,11 +103,17 @@ def test_three_429s_raise_rate_limit_error_after_three_attempts(harness: Harness
 
 def test_429_carries_azure_headers(harness: Harness) -> None:
     harness.add({"fault": {"status": 429, "variant": "requests", "retry_after": 4}, "times": 1})
-    response = httpx.post(f"{harness.endpoint}/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
-                          json={"messages": MESSAGES}, headers={"api-key": "k", "x-mock-session": harness.session})
+    response = httpx.post(
+        f"{harness.endpoint}/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
+        json={"messages": MESSAGES},
+        headers={"api-key": "k", "x-mock-session": harness.session},
+    )
     assert response.status_code == 429
     # 85 bytes, as the request-rate body quoted in azure-wire §3.5
-    assert response.content == b'{"error":{"code":"429","message": "Rate limit is exceeded. Try again in 4 seconds."}}'
+    assert (
+        response.content
+        == b'{"error":{"code":"429","message": "Rate limit is exceeded. Try again in 4 seconds."}}'
+    )
     assert response.headers["retry-after"] == "4"
     assert response.headers["policy-id"] == "DeploymentRatelimit-Call"
     assert response.headers["x-ratelimit-reset-requests"] == "4"
@@ -192,8 +210,14 @@ def test_close_mid_body_is_a_connection_error(server: ServerThread) -> None:
 
 
 def test_dribble_and_latency_delay_but_deliver(harness: Harness) -> None:
-    harness.add({"sequence": [{"kind": "dribble", "bytes": 64, "interval": 0.005},
-                              {"kind": "latency", "seconds": 0.15}]})
+    harness.add(
+        {
+            "sequence": [
+                {"kind": "dribble", "bytes": 64, "interval": 0.005},
+                {"kind": "latency", "seconds": 0.15},
+            ]
+        }
+    )
     started = time.monotonic()
     first = harness.chat().choices[0].message.content
     second = harness.chat().choices[0].message.content
@@ -221,8 +245,13 @@ def test_first_two_fail_exactly_under_50_concurrent_requests(harness: Harness) -
     harness.add({"fault": {"status": 500}, "times": 2})
 
     async def run() -> list[int]:
-        client = openai.AsyncAzureOpenAI(azure_endpoint=harness.endpoint, api_key="k", api_version=GA,
-                                         max_retries=0, default_headers={"x-mock-session": harness.session})
+        client = openai.AsyncAzureOpenAI(
+            azure_endpoint=harness.endpoint,
+            api_key="k",
+            api_version=GA,
+            max_retries=0,
+            default_headers={"x-mock-session": harness.session},
+        )
 
         async def one() -> int:
             try:
@@ -276,8 +305,10 @@ def predicted_attempts(sequence: list[Any], max_retries: int = 2) -> int:
 action = st.one_of(
     st.just("pass"),
     st.builds(
-        lambda status, flag: {"status": status,
-                              "headers": {"retry-after-ms": "1", **({"x-should-retry": flag} if flag else {})}},
+        lambda status, flag: {
+            "status": status,
+            "headers": {"retry-after-ms": "1", **({"x-should-retry": flag} if flag else {})},
+        },
         st.sampled_from(STATUSES),
         st.sampled_from([None, None, "true", "false"]),
     ),
@@ -297,11 +328,22 @@ def test_journal_attempts_equal_the_sdk_retry_rule(server: ServerThread, sequenc
 
 
 def test_error_event_can_use_an_sse_event_line(harness: Harness) -> None:
-    harness.add({"fault": {"kind": "error_event", "after_chunks": 2, "sse_event": True,
-                           "error": {"message": "overloaded", "type": "server_error"}}})
+    harness.add(
+        {
+            "fault": {
+                "kind": "error_event",
+                "after_chunks": 2,
+                "sse_event": True,
+                "error": {"message": "overloaded", "type": "server_error"},
+            }
+        }
+    )
     url = f"{harness.endpoint}/openai/deployments/gpt-4o/chat/completions?api-version={GA}"
-    raw = httpx.post(url, json={"messages": MESSAGES, "stream": True},
-                     headers={"api-key": "k", "x-mock-session": harness.session}).text
+    raw = httpx.post(
+        url,
+        json={"messages": MESSAGES, "stream": True},
+        headers={"api-key": "k", "x-mock-session": harness.session},
+    ).text
     events = raw.split("\n\n")
     assert events[2] == 'event: error\ndata: {"message":"overloaded","type":"server_error"}'
     assert "[DONE]" not in raw

@@ -45,8 +45,14 @@ def budget(name: str, slow: bool = False) -> settings:
     examples = max(1, int(BUDGET[name] * (SCALE if slow else 1)))
     if "AOAI_FUZZ_EXAMPLES" in os.environ:  # a quick look while developing
         examples = int(os.environ["AOAI_FUZZ_EXAMPLES"])
-    return settings(max_examples=examples, derandomize=True, database=None, deadline=None, print_blob=True,
-                    suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 class Errors(logging.Handler):
@@ -89,7 +95,9 @@ class Client:
 
 class Harness:
     def __init__(self) -> None:
-        self.app: MockApp = create_app(load_settings(seed=11, freeze_time=1_750_000_000.0, tokenizer="approx"))
+        self.app: MockApp = create_app(
+            load_settings(seed=11, freeze_time=1_750_000_000.0, tokenizer="approx")
+        )
         self.client = Client(self.app)
         self.log = Errors()
 
@@ -151,7 +159,9 @@ def harness() -> Iterator[Harness]:
         made.client.close()
 
 
-def send(h: Harness, method: str, path: str, params: dict[str, str], headers: dict[str, str], **kw: Any) -> Any:
+def send(
+    h: Harness, method: str, path: str, params: dict[str, str], headers: dict[str, str], **kw: Any
+) -> Any:
     encoded = {k: v.encode("latin-1") for k, v in headers.items()}
     return h.client.request(method, path, params=params, headers=encoded, **kw)
 
@@ -164,8 +174,14 @@ def run_bodies(h: Harness, data: st.DataObject) -> None:
     path, operation = data.draw(fz.paths())
     body = data.draw(fz.bodies(operation))
     params = fz.query(data.draw)
-    response = send(h, "POST", path, params, {"api-key": "k", "content-type": "application/json"},
-                    content=json.dumps(body).encode())
+    response = send(
+        h,
+        "POST",
+        path,
+        params,
+        {"api-key": "k", "content-type": "application/json"},
+        content=json.dumps(body).encode(),
+    )
     h.check(response)
     h.still_answers()
 
@@ -185,7 +201,9 @@ def run_requests(h: Harness, data: st.DataObject) -> None:
     path, operation = data.draw(fz.paths())
     method = data.draw(st.sampled_from(["POST", "POST", "GET", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"]))
     headers = data.draw(fz.headers())
-    content = json.dumps(data.draw(fz.bodies(operation))).encode() if method in ("POST", "PUT", "PATCH") else None
+    content = (
+        json.dumps(data.draw(fz.bodies(operation))).encode() if method in ("POST", "PUT", "PATCH") else None
+    )
     if content is not None and "content-type" not in {k.lower() for k in headers}:
         headers["content-type"] = data.draw(fz.CONTENT_TYPES)
     response = send(h, method, path, fz.query(data.draw), headers, content=content)
@@ -200,8 +218,13 @@ def run_uploads(h: Harness, data: st.DataObject) -> None:
     deployment = data.draw(st.sampled_from(["whisper", "tts", "gpt-4o"]))
     version = data.draw(st.sampled_from([GA, "2025-03-01-preview", "2024-02-15-preview"]))
     fields, files = data.draw(fz.forms())
-    response = h.client.post(f"/openai/deployments/{deployment}/{tail}", params={"api-version": version},
-                             headers={"api-key": "k"}, data=fields, files=files or {"none": ("", b"", "")})
+    response = h.client.post(
+        f"/openai/deployments/{deployment}/{tail}",
+        params={"api-version": version},
+        headers={"api-key": "k"},
+        data=fields,
+        files=files or {"none": ("", b"", "")},
+    )
     h.check(response)
     h.still_answers()
 
@@ -232,9 +255,21 @@ def slow(rule: dict[str, Any]) -> bool:
     return any(isinstance(a, dict) and a.get("kind") in PACED for a in actions)
 
 
-CONTROL_PATHS = ("/_mock/health", "/_mock/reset", "/_mock/requests", "/_mock/deployments", "/_mock/faults",
-                 "/_mock/faults/fault-1", "/_mock/scenarios", "/_mock/clock", "/_mock/clock/advance",
-                 "/_mock/images/abc/generated_00.png", "/_mock/x", "/_mock/", "/_mock/faults/%00")
+CONTROL_PATHS = (
+    "/_mock/health",
+    "/_mock/reset",
+    "/_mock/requests",
+    "/_mock/deployments",
+    "/_mock/faults",
+    "/_mock/faults/fault-1",
+    "/_mock/scenarios",
+    "/_mock/clock",
+    "/_mock/clock/advance",
+    "/_mock/images/abc/generated_00.png",
+    "/_mock/x",
+    "/_mock/",
+    "/_mock/faults/%00",
+)
 
 
 def control_paths() -> list[str]:
@@ -244,8 +279,11 @@ def control_paths() -> list[str]:
     from mockserver.state import MockState
 
     routes = [getattr(r, "path", "") for r in admin_router(MockState(load_settings())).routes]
-    filled = [p.replace("{rule_id}", "fault-1").replace("{request_id}", "r").replace("{name}", "generated_00.png")
-              for p in routes if p]
+    filled = [
+        p.replace("{rule_id}", "fault-1").replace("{request_id}", "r").replace("{name}", "generated_00.png")
+        for p in routes
+        if p
+    ]
     return sorted({*filled, *CONTROL_PATHS})
 
 
@@ -253,22 +291,39 @@ def run_control(h: Harness, data: st.DataObject) -> None:
     h.fresh()
     path = data.draw(st.sampled_from(control_paths()))
     method = data.draw(st.sampled_from(["GET", "POST", "DELETE", "PUT", "HEAD"]))
-    params = data.draw(st.dictionaries(st.sampled_from(["sz", "k", "st", "se", "sig", "session", "operation"]),
-                                       st.one_of(st.sampled_from(["1024x1024", "²x2", "0" * 32, "g" * 32]),
-                                                 fz.HEADER_VALUES), max_size=4))
-    body = data.draw(st.one_of(st.none(), fz.RAW_BODIES, fz.json_values(leaves=6).map(lambda v: json.dumps(v).encode()),
-                               st.fixed_dictionaries({"name": fz.scalars()}).map(lambda v: json.dumps(v).encode()),
-                               st.fixed_dictionaries({"seconds": fz.scalars()}).map(lambda v: json.dumps(v).encode())))
+    params = data.draw(
+        st.dictionaries(
+            st.sampled_from(["sz", "k", "st", "se", "sig", "session", "operation"]),
+            st.one_of(st.sampled_from(["1024x1024", "²x2", "0" * 32, "g" * 32]), fz.HEADER_VALUES),
+            max_size=4,
+        )
+    )
+    body = data.draw(
+        st.one_of(
+            st.none(),
+            fz.RAW_BODIES,
+            fz.json_values(leaves=6).map(lambda v: json.dumps(v).encode()),
+            st.fixed_dictionaries({"name": fz.scalars()}).map(lambda v: json.dumps(v).encode()),
+            st.fixed_dictionaries({"seconds": fz.scalars()}).map(lambda v: json.dumps(v).encode()),
+        )
+    )
     response = h.client.request(method, path, params=params, content=body)
     if path.startswith("/_mock/images/") and response.status_code < 500:
-        assert response.headers["content-type"] in ("application/xml", "image/png") or response.status_code == 405
+        assert (
+            response.headers["content-type"] in ("application/xml", "image/png")
+            or response.status_code == 405
+        )
     else:
         h.check(response, control=True)
     h.still_answers()
 
 
 CASES: dict[str, Callable[[Harness, st.DataObject], None]] = {
-    "bodies": run_bodies, "raw": run_raw, "requests": run_requests, "uploads": run_uploads, "rules": run_rules,
+    "bodies": run_bodies,
+    "raw": run_raw,
+    "requests": run_requests,
+    "uploads": run_uploads,
+    "rules": run_rules,
     "control": run_control,
 }
 

@@ -27,7 +27,9 @@ def mock() -> TestClient:
 
 
 def post_raw(client: TestClient, body: bytes | str, url: str | None = None, **headers: str) -> Any:
-    return client.post(url or chat_url(), content=body, headers={"content-type": "application/json", **headers})
+    return client.post(
+        url or chat_url(), content=body, headers={"content-type": "application/json", **headers}
+    )
 
 
 def chat(content: str = "hi", **extra: Any) -> dict[str, Any]:
@@ -54,7 +56,9 @@ def assert_still_answers(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("opener", ["[", '{"a":'])
-def test_a_body_nested_thousands_of_levels_deep_gets_the_malformed_json_400(mock: TestClient, opener: str) -> None:
+def test_a_body_nested_thousands_of_levels_deep_gets_the_malformed_json_400(
+    mock: TestClient, opener: str
+) -> None:
     closer = "]" if opener == "[" else "}"
     assert_model_400(post_raw(mock, opener * 5000 + "1" + closer * 5000), MALFORMED)
     assert_still_answers(mock)
@@ -76,7 +80,9 @@ def test_a_lone_surrogate_in_a_prompt_gets_a_400(mock: TestClient) -> None:
 def test_a_surrogate_pair_is_one_character_and_accepted(mock: TestClient) -> None:
     response = post_raw(mock, '{"messages":[{"role":"user","content":"smile \\ud83d\\ude00"}]}')
     assert response.status_code == 200
-    assert "\U0001f600" in mock.get("/_mock/requests").json()["requests"][-1]["body"]["messages"][0]["content"]
+    assert (
+        "\U0001f600" in mock.get("/_mock/requests").json()["requests"][-1]["body"]["messages"][0]["content"]
+    )
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999", "-1E+400"])
@@ -122,11 +128,18 @@ def test_a_chunked_body_stops_being_read_once_it_passes_the_limit() -> None:
 
 def test_an_upload_declaring_more_than_25_mb_gets_the_whisper_413(mock: TestClient) -> None:
     url = f"/openai/deployments/whisper/audio/transcriptions?api-version={GA}"
-    response = mock.post(url, content=b"--x\r\n", headers={
-        "content-type": "multipart/form-data; boundary=x", "content-length": str(MAX_UPLOAD_BYTES + 1)})
+    response = mock.post(
+        url,
+        content=b"--x\r\n",
+        headers={
+            "content-type": "multipart/form-data; boundary=x",
+            "content-length": str(MAX_UPLOAD_BYTES + 1),
+        },
+    )
     assert response.status_code == 413
     assert response.json()["error"]["message"] == (
-        f"Maximum content size limit ({MAX_UPLOAD_BYTES}) exceeded ({MAX_UPLOAD_BYTES + 1} bytes read)")
+        f"Maximum content size limit ({MAX_UPLOAD_BYTES}) exceeded ({MAX_UPLOAD_BYTES + 1} bytes read)"
+    )
 
 
 # --- the control API -----------------------------------------------------------------------------
@@ -135,7 +148,9 @@ def test_an_upload_declaring_more_than_25_mb_gets_the_whisper_413(mock: TestClie
 def test_an_unknown_control_route_gets_a_json_404(mock: TestClient) -> None:
     response = mock.get("/_mock/nothing")
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "NotFound", "message": "no control route GET /_mock/nothing"}}
+    assert response.json() == {
+        "error": {"code": "NotFound", "message": "no control route GET /_mock/nothing"}
+    }
 
 
 def test_a_wrong_method_on_a_control_route_gets_a_json_405_with_allow(mock: TestClient) -> None:
@@ -160,7 +175,9 @@ def control_posts() -> list[str]:
     from mockserver.state import MockState
 
     routes = admin_router(MockState(load_settings())).routes
-    posts = [r.path for r in routes if isinstance(r, Route) and "POST" in (r.methods or ()) and "{" not in r.path]
+    posts = [
+        r.path for r in routes if isinstance(r, Route) and "POST" in (r.methods or ()) and "{" not in r.path
+    ]
     return [path for path in posts if path != "/_mock/reset"]  # reset reads no body
 
 
@@ -200,7 +217,10 @@ BAD_RULES = [
     ({"fault": {"status": 429, "retry_after": "x"}}, "fault.retry_after"),
     ({"fault": {"status": 429, "retry_after": 1e300}}, "fault.retry_after"),
     ({"fault": {"kind": "latency", "seconds": None}}, "fault.seconds"),
-    ({"fault": {"kind": "latency", "distribution": {"type": "normal", "mean": "x"}}}, "fault.distribution.mean"),
+    (
+        {"fault": {"kind": "latency", "distribution": {"type": "normal", "mean": "x"}}},
+        "fault.distribution.mean",
+    ),
     ({"fault": {"kind": "stream_cut", "after_chunks": []}}, "fault.after_chunks"),
     ({"fault": {"kind": "close_mid_body", "after_bytes": -1}}, "fault.after_bytes"),
     ({"fault": {"kind": "dribble", "bytes": 0}}, "fault.bytes"),
@@ -227,7 +247,9 @@ BAD_RULES = [
 
 
 @pytest.mark.parametrize(("rule", "field"), BAD_RULES)
-def test_a_fault_rule_with_a_bad_value_gets_a_400_naming_the_field(mock: TestClient, rule: Any, field: str) -> None:
+def test_a_fault_rule_with_a_bad_value_gets_a_400_naming_the_field(
+    mock: TestClient, rule: Any, field: str
+) -> None:
     response = mock.post("/_mock/faults", content=json.dumps(rule, allow_nan=True).replace("NaN", '"NaN"'))
     assert response.status_code == 400, response.text
     assert field in response.json()["error"]["message"]
@@ -293,32 +315,56 @@ def test_an_image_link_takes_a_well_formed_host_only(mock: TestClient) -> None:
 
 
 def schema_chat(schema: Any, **extra: Any) -> dict[str, Any]:
-    return chat(response_format={"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}, **extra)
+    return chat(
+        response_format={"type": "json_schema", "json_schema": {"name": "out", "schema": schema}}, **extra
+    )
 
 
-@pytest.mark.parametrize(("schema", "keyword"), [
-    ({"type": "string", "minLength": "5"}, "'minLength'"), ({"type": "array", "maxItems": -1}, "'maxItems'"),
-    ({"enum": "abc"}, "'enum'"), ({"enum": []}, "'enum'"), ({"$ref": 5}, "'$ref'"), ({"type": "text"}, "'type'"),
-    ({"properties": []}, "'properties'"), ({"anyOf": {}}, "'anyOf'"), ({"required": [1]}, "'required'"),
-    ({"type": "number", "minimum": 10**400}, "'minimum'"), ({"properties": {"a": 7}}, "schema must be"),
-])
-def test_a_json_schema_with_a_wrongly_typed_keyword_gets_a_400(mock: TestClient, schema: Any, keyword: str) -> None:
-    error = assert_model_400(mock.post(chat_url(), json=schema_chat(schema)), "Invalid schema for response_format 'out'")
+@pytest.mark.parametrize(
+    ("schema", "keyword"),
+    [
+        ({"type": "string", "minLength": "5"}, "'minLength'"),
+        ({"type": "array", "maxItems": -1}, "'maxItems'"),
+        ({"enum": "abc"}, "'enum'"),
+        ({"enum": []}, "'enum'"),
+        ({"$ref": 5}, "'$ref'"),
+        ({"type": "text"}, "'type'"),
+        ({"properties": []}, "'properties'"),
+        ({"anyOf": {}}, "'anyOf'"),
+        ({"required": [1]}, "'required'"),
+        ({"type": "number", "minimum": 10**400}, "'minimum'"),
+        ({"properties": {"a": 7}}, "schema must be"),
+    ],
+)
+def test_a_json_schema_with_a_wrongly_typed_keyword_gets_a_400(
+    mock: TestClient, schema: Any, keyword: str
+) -> None:
+    error = assert_model_400(
+        mock.post(chat_url(), json=schema_chat(schema)), "Invalid schema for response_format 'out'"
+    )
     assert keyword in error["message"]
     assert (error["param"], error["code"]) == ("response_format", "invalid_json_schema")
 
 
 def test_a_tool_schema_with_a_bad_keyword_gets_a_400_naming_the_tool(mock: TestClient) -> None:
-    tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "minProperties": "x"}}}]
+    tools = [
+        {
+            "type": "function",
+            "function": {"name": "f", "parameters": {"type": "object", "minProperties": "x"}},
+        }
+    ]
     error = assert_model_400(mock.post(chat_url(), json=chat(tools=tools)), "Invalid schema for function 'f'")
     assert error["param"] == "tools[0].function.parameters"
 
 
-@pytest.mark.parametrize("schema", [
-    {"type": "string", "minLength": 10**9},
-    {"type": "array", "minItems": 10**9, "items": {"type": "string", "minLength": 1000}},
-    {"type": "object", "properties": {f"p{i}": {"$ref": "#"} for i in range(40)}},
-])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "string", "minLength": 10**9},
+        {"type": "array", "minItems": 10**9, "items": {"type": "string", "minLength": 1000}},
+        {"type": "object", "properties": {f"p{i}": {"$ref": "#"} for i in range(40)}},
+    ],
+)
 def test_a_schema_asking_for_a_huge_value_is_cut_at_the_token_limit(mock: TestClient, schema: Any) -> None:
     import time
 
@@ -369,7 +415,9 @@ def test_an_mp4_claiming_a_billion_seconds_is_not_believed(mock: TestClient) -> 
     assert response.json()["duration"] < 200
 
 
-def test_audio_longer_than_the_transcript_cap_gets_a_400(mock: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_audio_longer_than_the_transcript_cap_gets_a_400(
+    mock: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from mockserver.endpoints import audio
     from tests.media_helpers import make_wav
 
@@ -388,8 +436,13 @@ def test_a_speech_speed_of_nan_or_infinity_gets_a_400(mock: TestClient, speed: s
 
 
 def test_every_credential_bearing_header_and_query_parameter_is_masked(mock: TestClient) -> None:
-    secrets = {"x-api-key": "s1", "proxy-authorization": "Basic s2", "ocp-apim-subscription-key": "s3",
-               "cookie": "a=s4", "x-ms-token-aad-access-token": "s5"}
+    secrets = {
+        "x-api-key": "s1",
+        "proxy-authorization": "Basic s2",
+        "ocp-apim-subscription-key": "s3",
+        "cookie": "a=s4",
+        "x-ms-token-aad-access-token": "s5",
+    }
     mock.post(chat_url() + "&subscription-key=s6&api-key=s7&sig=s8", json=chat(), headers=secrets)
     entry = mock.get("/_mock/requests").json()["requests"][-1]
     text = json.dumps(entry)
@@ -447,16 +500,28 @@ def test_internal_errors_kept_for_tests_are_bounded() -> None:
 # --- wrong types deep in the body ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("body", "param"), [
-    ({"messages": [[1]]}, "messages[0]"),
-    (chat(tool_choice=["a"]), "tool_choice"),
-    (chat(data_sources=1.5), "data_sources"),
-    (chat(data_sources=[1.5]), "data_sources[0]"),
-    (chat(data_sources=[{"type": "azure_search", "parameters": []}]), "data_sources[0].parameters"),
-    ({"messages": [{"role": "assistant", "content": "x", "tool_calls": [1]}, {"role": "user", "content": "hi"}]},
-     "messages[0].tool_calls[0]"),
-    ({"messages": [{"role": "assistant", "content": "x", "tool_calls": [{"function": "f"}]}]},
-     "messages[0].tool_calls[0].function"),
-])
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"messages": [[1]]}, "messages[0]"),
+        (chat(tool_choice=["a"]), "tool_choice"),
+        (chat(data_sources=1.5), "data_sources"),
+        (chat(data_sources=[1.5]), "data_sources[0]"),
+        (chat(data_sources=[{"type": "azure_search", "parameters": []}]), "data_sources[0].parameters"),
+        (
+            {
+                "messages": [
+                    {"role": "assistant", "content": "x", "tool_calls": [1]},
+                    {"role": "user", "content": "hi"},
+                ]
+            },
+            "messages[0].tool_calls[0]",
+        ),
+        (
+            {"messages": [{"role": "assistant", "content": "x", "tool_calls": [{"function": "f"}]}]},
+            "messages[0].tool_calls[0].function",
+        ),
+    ],
+)
 def test_a_wrong_type_deep_in_the_body_gets_a_400_naming_it(mock: TestClient, body: Any, param: str) -> None:
     assert assert_model_400(mock.post(chat_url(), json=body))["param"] == param

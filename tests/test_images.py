@@ -114,7 +114,8 @@ def test_link_expires() -> None:
     client = TestClient(create_app(state=MockState(settings, clock=Clock(source=lambda: now[0]))))
     generated = client.post(
         "/openai/deployments/dall-e-3/images/generations?api-version=2024-10-21",
-        json={"prompt": "A paper boat", "n": 1}, headers={"api-key": KEY},
+        json={"prompt": "A paper boat", "n": 1},
+        headers={"api-key": KEY},
     )
     url = generated.json()["data"][0]["url"]
     assert client.get(url).status_code == 200

@@ -51,7 +51,9 @@ def graph() -> dict[str, set[str]]:
             candidates = imported(node, name, path.name == "__init__.py")
             if isinstance(node, ast.ImportFrom):  # ``from pkg import mod``: the module, else the package
                 submodules = [c for c in candidates[:-1] if c in known]
-                candidates = submodules if len(submodules) == len(candidates) - 1 else [*submodules, candidates[-1]]
+                candidates = (
+                    submodules if len(submodules) == len(candidates) - 1 else [*submodules, candidates[-1]]
+                )
             for target in candidates:
                 while target not in known and "." in target:
                     target = target.rsplit(".", 1)[0]
@@ -117,7 +119,9 @@ def type_checking_names(path: Path) -> dict[str, str]:
             for item in node.body:
                 if isinstance(item, ast.ImportFrom):
                     for alias in item.names:
-                        dots = "." * item.level if item.level > 1 else ""  # EXPORTS writes "errors", "..replay.modes"
+                        dots = (
+                            "." * item.level if item.level > 1 else ""
+                        )  # EXPORTS writes "errors", "..replay.modes"
                         names[alias.asname or alias.name] = dots + (item.module or "")
     return names
 

@@ -105,17 +105,34 @@ def test_unknown_api_version_is_400(client: TestClient) -> None:
     assert response.json() == {"error": {"code": "BadRequest", "message": "API version not supported"}}
 
 
-@pytest.mark.parametrize("version", ["2022-12-01", "2023-05-15", "2024-02-01", "2024-06-01", GA,
-                                     "2023-12-01-preview", "2024-09-01-preview", "2025-04-01-preview"])
+@pytest.mark.parametrize(
+    "version",
+    [
+        "2022-12-01",
+        "2023-05-15",
+        "2024-02-01",
+        "2024-06-01",
+        GA,
+        "2023-12-01-preview",
+        "2024-09-01-preview",
+        "2025-04-01-preview",
+    ],
+)
 def test_known_versions_are_accepted(client: TestClient, version: str) -> None:
     assert client.post(chat_url(version=version), json=BODY).status_code == 200
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("max_completion_tokens", 10), ("stream_options", {"include_usage": True}), ("parallel_tool_calls", True)],
+    [
+        ("max_completion_tokens", 10),
+        ("stream_options", {"include_usage": True}),
+        ("parallel_tool_calls", True),
+    ],
 )
-def test_parameters_newer_than_the_version_are_unrecognized(client: TestClient, field: str, value: object) -> None:
+def test_parameters_newer_than_the_version_are_unrecognized(
+    client: TestClient, field: str, value: object
+) -> None:
     body = {**BODY, field: value, "stream": True} if field == "stream_options" else {**BODY, field: value}
     old = client.post(chat_url(version="2024-08-01-preview"), json=body)
     assert old.status_code == 400
@@ -143,8 +160,16 @@ def test_models_needs_an_api_version_on_the_classic_surface(client: TestClient) 
 # --- routing and deployments ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/openai/deployments/gpt-4o/chat/complete", "/v1/chat/completions",
-                                  "/openai/deployments/gpt-4o", "/", "/openai/v1/nothing"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/openai/deployments/gpt-4o/chat/complete",
+        "/v1/chat/completions",
+        "/openai/deployments/gpt-4o",
+        "/",
+        "/openai/v1/nothing",
+    ],
+)
 def test_unknown_routes_are_resource_not_found(client: TestClient, path: str) -> None:
     response = client.post(f"{path}?api-version={GA}", json=BODY)
     assert response.status_code == 404
@@ -180,7 +205,9 @@ def test_operation_the_model_cannot_serve_is_400_operation_not_supported(client:
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "OperationNotSupported"
-    assert error["message"].startswith("The embeddings operation does not work with the specified model, gpt-4o")
+    assert error["message"].startswith(
+        "The embeddings operation does not work with the specified model, gpt-4o"
+    )
 
 
 def test_v1_takes_the_deployment_from_the_body_model(client: TestClient) -> None:
@@ -201,9 +228,18 @@ def test_v1_takes_the_deployment_from_the_body_model(client: TestClient) -> None
 def test_success_headers_follow_the_recordings(client: TestClient) -> None:
     response = client.post(chat_url(), json=BODY, headers={"x-ms-client-request-id": "mine-123"})
     headers = response.headers
-    for name in ("apim-request-id", "x-request-id", "x-ms-region", "azureml-model-session",
-                 "x-ms-rai-invoked", "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens",
-                 "strict-transport-security", "x-content-type-options", "cache-control"):
+    for name in (
+        "apim-request-id",
+        "x-request-id",
+        "x-ms-region",
+        "azureml-model-session",
+        "x-ms-rai-invoked",
+        "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens",
+        "strict-transport-security",
+        "x-content-type-options",
+        "cache-control",
+    ):
         assert name in headers
     assert headers["x-ms-client-request-id"] == "mine-123"
     assert headers["apim-request-id"] != headers["x-request-id"]

@@ -96,8 +96,10 @@ def test_none_without_the_cassette_fails_naming_the_path(pytester: pytest.Pytest
     assert_outcomes(result, errors=2)
     out = result.stdout.str()
     path = pytester.path / "cassettes" / "missing.json"
-    assert (f"aoai-mockserver: cassette {path} does not exist and record mode 'none' only replays; record it "
-            "first (record mode 'once' or 'new_episodes'), or fix the name") in out
+    assert (
+        f"aoai-mockserver: cassette {path} does not exist and record mode 'none' only replays; record it "
+        "first (record mode 'once' or 'new_episodes'), or fix the name"
+    ) in out
     both = pytester.path / "cassettes" / "both.json"
     assert f"aoai-mockserver: cassette {both} is already in use by another aoai handle of this test" in out
     assert "pytest_plugin.py" not in out  # the message, not a traceback through the plugin
@@ -152,8 +154,10 @@ def test_a_request_that_was_not_recorded_fails_the_test(pytester: pytest.Pyteste
     cassette = pytester.path / "cassettes" / "greet.json"
     miss = f"CassetteMiss: 1 request(s) had no recorded answer in cassette {cassette} (record mode 'none'):"
     chat = "POST /openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21"
-    near = (f"Closest: greet.json #1 ({chat}), which differs in body: messages[0].content: "
-            "recorded 'Hello', got 'Goodbye'.")
+    near = (
+        f"Closest: greet.json #1 ({chat}), which differs in body: messages[0].content: "
+        "recorded 'Hello', got 'Goodbye'."
+    )
     # once per failing test in the failure sections (the short summary repeats it in full when
     # pytest sees CI=true, so it is left out of the count)
     failures = out.split("short test summary info")[0]
@@ -175,13 +179,21 @@ def test_bad_record_modes_list_the_valid_values(pytester: pytest.Pytester) -> No
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest("--aoai-record-mode", "sometimes")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: --aoai-record-mode 'sometimes' is not valid for --aoai-record-mode; "
-                                 "valid: none, once, new_episodes, all"])
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: --aoai-record-mode 'sometimes' is not valid for --aoai-record-mode; "
+            "valid: none, once, new_episodes, all"
+        ]
+    )
     pytester.makeini("[pytest]\naoai_record_mode = never\n")
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: ini aoai_record_mode 'never' is not valid for --aoai-record-mode; "
-                                 "valid: none, once, new_episodes, all"])
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: ini aoai_record_mode 'never' is not valid for --aoai-record-mode; "
+            "valid: none, once, new_episodes, all"
+        ]
+    )
 
 
 BAD_MARKERS = """
@@ -279,7 +291,8 @@ def test_external(aoai_mock):
 
 def test_external_mode_records_through_the_proxy(pytester: pytest.Pytester, upstream: str) -> None:
     pytester.makepyfile(EXTERNAL)
-    pytester.makepyfile(test_journal="""
+    pytester.makepyfile(
+        test_journal="""
         import pytest
 
         @pytest.mark.aoai(cassette="journal")
@@ -288,7 +301,8 @@ def test_external_mode_records_through_the_proxy(pytester: pytest.Pytester, upst
             client = aoai_mock.client(max_retries=1)
             client.embeddings.create(model="text-embedding-3-small", input="x")
             assert [e.status for e in aoai_mock.requests] == [500, 200]
-    """)
+    """
+    )
     first = pytester.runpytest("-s", "--aoai-base-url", upstream, "--aoai-record-mode", "once")
     assert_outcomes(first, passed=2)
     endpoint = printed(first, "ENDPOINT")[0]
@@ -323,7 +337,8 @@ def test_the_standalone_handle_takes_a_cassette_too(tmp_path: Path) -> None:
     mock = MockAzure.inprocess(cassette=str(path))
     with pytest.raises(openai.NotFoundError):
         mock.client(max_retries=0).chat.completions.create(
-            model="gpt-4o", messages=[{"role": "user", "content": "x"}])
+            model="gpt-4o", messages=[{"role": "user", "content": "x"}]
+        )
     mock.close()
     with pytest.raises(CassetteMiss, match="recorded 'hi', got 'x'"):
         mock.check()

@@ -99,8 +99,12 @@ def test_hypothesis_examples_get_fresh_state(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(HYPOTHESIS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert_outcomes(result, passed=3, failed=1)
-    result.stdout.fnmatch_lines(["*test_other_function_scoped_fixtures_still_trip_the_check*uses a "
-                                 "function-scoped fixture 'tmp_path'*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*test_other_function_scoped_fixtures_still_trip_the_check*uses a "
+            "function-scoped fixture 'tmp_path'*"
+        ]
+    )
     assert "'aoai_mock'" not in result.stdout.str()
 
 

@@ -153,8 +153,12 @@ def test_sync_clients_in_worker_threads_leave_nothing_open() -> None:
     with MockAzure.inprocess() as mock:
         client = mock.client()
         replies: list[object] = []
-        threads = [threading.Thread(target=lambda: replies.append(
-            client.chat.completions.create(model="gpt-4o", messages=CHAT))) for _ in range(4)]
+        threads = [
+            threading.Thread(
+                target=lambda: replies.append(client.chat.completions.create(model="gpt-4o", messages=CHAT))
+            )
+            for _ in range(4)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -52,8 +52,10 @@ def test_token_rate_uses_prompt_plus_max_tokens() -> None:
     second = client.post(chat_url("small"), json={**BODY, "max_tokens": 900})
     assert second.status_code == 429
     message = second.json()["error"]["message"]
-    assert message.startswith("Requests to the ChatCompletions_Create Operation under Azure OpenAI API version "
-                              f"{GA} have exceeded token rate limit")
+    assert message.startswith(
+        "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version "
+        f"{GA} have exceeded token rate limit"
+    )
     assert second.headers["policy-id"] == "DeploymentRatelimit-Token"
     assert second.content.startswith(b'{"error":{"code":"429","message": "Requests')
     ticks.now += 10.5
@@ -94,13 +96,20 @@ def control() -> TestClient:
 
 
 def test_control_api_adds_lists_and_deletes_rules(control: TestClient) -> None:
-    rule = {"match": {"operation": "chat.completions", "session": "s1"},
-            "sequence": [{"status": 429, "headers": {"retry-after-ms": "20"}}, {"status": 503}, "pass"]}
+    rule = {
+        "match": {"operation": "chat.completions", "session": "s1"},
+        "sequence": [{"status": 429, "headers": {"retry-after-ms": "20"}}, {"status": 503}, "pass"],
+    }
     added = control.post("/_mock/faults", json=rule)
     assert added.status_code == 201
     (rule_id,) = added.json()["ids"]
-    second = control.post("/_mock/faults", json=[{"match": {}, "fault": {"kind": "stall", "seconds": 30},
-                                                   "times": 1}, {"match": {}, "fault": {"status": 500}}])
+    second = control.post(
+        "/_mock/faults",
+        json=[
+            {"match": {}, "fault": {"kind": "stall", "seconds": 30}, "times": 1},
+            {"match": {}, "fault": {"status": 500}},
+        ],
+    )
     assert len(second.json()["ids"]) == 2
     listed = control.get("/_mock/faults").json()["faults"]
     assert [f["id"] for f in listed][0] == rule_id and listed[0]["hits"] == 0
@@ -116,8 +125,13 @@ def session_statuses(control: TestClient, session: str | None, count: int) -> li
 
 
 def test_sequence_then_pass_through_and_session_scoping(control: TestClient) -> None:
-    control.post("/_mock/faults", json={"match": {"operation": "chat.completions", "session": "s1"},
-                                         "sequence": [{"status": 429}, {"status": 503}, "pass"]})
+    control.post(
+        "/_mock/faults",
+        json={
+            "match": {"operation": "chat.completions", "session": "s1"},
+            "sequence": [{"status": 429}, {"status": 503}, "pass"],
+        },
+    )
     assert session_statuses(control, "s2", 1) == [200]
     assert session_statuses(control, "s1", 4) == [429, 503, 200, 200]
     assert control.post(chat_url(), json=BODY).status_code == 200  # no session header: unscoped only
@@ -125,10 +139,14 @@ def test_sequence_then_pass_through_and_session_scoping(control: TestClient) -> 
 
 @pytest.mark.parametrize(
     ("rule", "fragment"),
-    [({"match": {}}, "exactly one of"), ({"fault": {"status": 999}}, "HTTP status"),
-     ({"fault": {"kind": "explode"}}, "unknown fault kind"), ({"match": {"colour": "red"}, "fault": {"status": 500}},
-                                                              "unknown match key"),
-     ({"fault": {"status": 500}, "probability": 2}, "between 0 and 1"), ([1], "must be an object")],
+    [
+        ({"match": {}}, "exactly one of"),
+        ({"fault": {"status": 999}}, "HTTP status"),
+        ({"fault": {"kind": "explode"}}, "unknown fault kind"),
+        ({"match": {"colour": "red"}, "fault": {"status": 500}}, "unknown match key"),
+        ({"fault": {"status": 500}, "probability": 2}, "between 0 and 1"),
+        ([1], "must be an object"),
+    ],
 )
 def test_bad_rules_get_a_400_that_says_why(control: TestClient, rule: Any, fragment: str) -> None:
     response = control.post("/_mock/faults", json=rule)
@@ -139,8 +157,11 @@ def test_bad_rules_get_a_400_that_says_why(control: TestClient, rule: Any, fragm
 def test_journal_endpoint_filters(control: TestClient) -> None:
     session_statuses(control, "a", 2)
     session_statuses(control, "b", 1)
-    control.post(f"/openai/deployments/text-embedding-3-small/embeddings?api-version={GA}", json={"input": "x"},
-                 headers={"x-mock-session": "a"})
+    control.post(
+        f"/openai/deployments/text-embedding-3-small/embeddings?api-version={GA}",
+        json={"input": "x"},
+        headers={"x-mock-session": "a"},
+    )
     assert control.get("/_mock/requests?session=a").json()["count"] == 3
     only = control.get("/_mock/requests?session=a&operation=embeddings").json()["requests"]
     assert [r["operation"] for r in only] == ["embeddings"]
@@ -149,7 +170,9 @@ def test_journal_endpoint_filters(control: TestClient) -> None:
 
 def test_the_journal_endpoint_and_python_share_one_filter_vocabulary(control: TestClient) -> None:
     control.post("/_mock/faults", json={"match": {"session": "a"}, "fault": {"status": 429}, "times": 1})
-    statuses = [control.post(chat_url(), json=BODY, headers={"x-mock-session": "a"}).status_code for _ in range(2)]
+    statuses = [
+        control.post(chat_url(), json=BODY, headers={"x-mock-session": "a"}).status_code for _ in range(2)
+    ]
     assert statuses == [429, 200]
     query = "/_mock/requests?session=a&method=POST&status=429&fault=true"
     over_http = [r["request_id"] for r in control.get(query).json()["requests"]]
@@ -163,7 +186,9 @@ def test_the_journal_endpoint_and_python_share_one_filter_vocabulary(control: Te
 def test_the_journal_endpoint_names_a_filter_it_does_not_know(control: TestClient) -> None:
     unknown = control.get("/_mock/requests?colour=red")
     assert unknown.status_code == 400
-    assert "unknown filter(s) ['colour']; valid: ['session', 'operation'" in unknown.json()["error"]["message"]
+    assert (
+        "unknown filter(s) ['colour']; valid: ['session', 'operation'" in unknown.json()["error"]["message"]
+    )
     assert "status must be a number" in control.get("/_mock/requests?status=abc").json()["error"]["message"]
 
 
@@ -180,8 +205,14 @@ def test_reset_clears_rules_journal_and_rate_state(control: TestClient) -> None:
 
 def test_builtin_scenarios_are_listed_and_loadable(control: TestClient) -> None:
     names = control.get("/_mock/scenarios").json()["scenarios"]
-    assert {"retry-429-then-ok", "throttle-storm", "flaky-5xx", "stream-cut", "timeout-once",
-            "content-filter-prompt"} <= set(names)
+    assert {
+        "retry-429-then-ok",
+        "throttle-storm",
+        "flaky-5xx",
+        "stream-cut",
+        "timeout-once",
+        "content-filter-prompt",
+    } <= set(names)
     assert control.post("/_mock/scenarios", json={"name": "retry-429-then-ok"}).status_code == 201
     assert session_statuses(control, None, 3) == [429, 429, 200]
     missing = control.post("/_mock/scenarios", json={"name": "nope"})

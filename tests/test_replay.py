@@ -400,37 +400,53 @@ def test_module_help_lists_record_and_import() -> None:
     assert "import" in done.stdout
 
 
-def responses_call() -> Interaction:
-    """An exchange on a route the generator does not emulate (the Responses API)."""
-    request = Request("POST", "/openai/responses", {"api-version": "2025-03-01-preview"},
-                      {"Content-Type": "application/json"}, "json", {"model": "gpt-4o", "input": "Hello"})
-    answer = {"id": "resp_1", "object": "response", "output_text": "Hi!"}
+def unknown_route_call() -> Interaction:
+    """An exchange on a route the generator does not emulate (vector stores, on the v1 surface)."""
+    request = Request(
+        "POST",
+        "/openai/v1/vector_stores",
+        {},
+        {"Content-Type": "application/json"},
+        "json",
+        {"name": "docs", "input": "Hello"},
+    )
+    answer = {"id": "vs_1", "object": "vector_store", "output_text": "Hi!"}
     return Interaction(request, Response(200, {"Content-Type": "application/json"}, "json", answer))
 
 
 def test_recorded_exchanges_on_unknown_routes_and_newer_versions_replay(tmp_path: Path) -> None:
     newer = chat(version="2099-01-01-preview", reply="From the future")
-    app = app_for(save(tmp_path, responses_call(), newer))
-    assert send(app, responses_call()).json()["output_text"] == "Hi!"
+    app = app_for(save(tmp_path, unknown_route_call(), newer))
+    assert send(app, unknown_route_call()).json()["output_text"] == "Hi!"
     assert send(app, newer).json() == {"choices": [{"message": {"content": "From the future"}}]}
-    miss = send(app, responses_call(), input="Something else")
+    miss = send(app, unknown_route_call(), input="Something else")
     assert miss.status == 404 and miss.json()["error"]["code"] == "ReplayMiss"
 
 
 def test_without_a_cassette_or_on_fallthrough_unknown_routes_keep_azures_errors(tmp_path: Path) -> None:
     plain = create_app(load_settings())
-    assert send(plain, responses_call()).json() == {"error": {"code": "404", "message": "Resource not found"}}
-    assert send(plain, chat(version="2099-01-01-preview")).json()["error"]["message"] == "API version not supported"
+    assert send(plain, unknown_route_call()).json() == {
+        "error": {"code": "404", "message": "Resource not found"}
+    }
+    assert (
+        send(plain, chat(version="2099-01-01-preview")).json()["error"]["message"]
+        == "API version not supported"
+    )
     fallthrough = app_for(save(tmp_path, chat()), replay_fallthrough=True)
-    assert send(fallthrough, responses_call()).json()["error"]["message"] == "Resource not found"
+    assert send(fallthrough, unknown_route_call()).json()["error"]["message"] == "Resource not found"
     assert send(fallthrough, chat(version="2099-01-01-preview")).status == 400
     assert send(fallthrough, chat()).status == 200
 
 
 def test_scripted_faults_apply_to_replayed_answers(tmp_path: Path) -> None:
     app = app_for(save(tmp_path, chat(), stream()))
-    app.state.faults.add({"match": {"operation": "chat.completions", "stream": False},
-                          "fault": {"status": 429, "retry_after": 3}, "times": 1})
+    app.state.faults.add(
+        {
+            "match": {"operation": "chat.completions", "stream": False},
+            "fault": {"status": 429, "retry_after": 3},
+            "times": 1,
+        }
+    )
     throttled = send(app, chat())
     assert throttled.status == 429 and throttled.headers["retry-after"] == "3"
     replayed = send(app, chat())
@@ -439,8 +455,13 @@ def test_scripted_faults_apply_to_replayed_answers(tmp_path: Path) -> None:
     assert first.fault is not None and first.status == 429
     assert second.fault is None and second.notes[-1].startswith("replayed")
 
-    app.state.faults.add({"match": {"stream": True}, "fault": {"kind": "stream_cut", "after_chunks": 1,
-                                                               "mode": "clean"}, "times": 1})
+    app.state.faults.add(
+        {
+            "match": {"stream": True},
+            "fault": {"kind": "stream_cut", "after_chunks": 1, "mode": "clean"},
+            "times": 1,
+        }
+    )
     cut = send(app, stream())
     assert cut.chunks == [b'data: {"n":1}\n\n']  # the recorded stream, ended without [DONE]
     assert send(app, stream()).chunks[-1] == b"data: [DONE]\n\n"

@@ -32,7 +32,9 @@ def test_example_cassette_replays_every_exchange() -> None:
         bodies.append(answer.body)
         response = raw["response"]
         if "events" in response:
-            assert [c.decode() for c in answer.chunks] == [f"data: {e['data']}\n\n" for e in response["events"]]
+            assert [c.decode() for c in answer.chunks] == [
+                f"data: {e['data']}\n\n" for e in response["events"]
+            ]
         elif "text" in response:
             assert answer.body == response["text"].encode()
         else:

@@ -101,8 +101,11 @@ def test_rows_filter_by_session_operation_deployment_and_status(control: TestCli
     chat(control, "a1", **{"x-mock-session": "a"})
     chat(control, "a2", **{"x-mock-session": "a"})
     chat(control, "b1", **{"x-mock-session": "b"})
-    control.post("/openai/deployments/text-embedding-3-small/embeddings", params={"api-version": GA},
-                 json={"input": "vec"})
+    control.post(
+        "/openai/deployments/text-embedding-3-small/embeddings",
+        params={"api-version": GA},
+        json={"input": "vec"},
+    )
     prompts = lambda **f: [r["prompt"] for r in summary(control, **f)["rows"]]  # noqa: E731
     assert prompts(session="a") == ["a1", "a2"]
     assert prompts(status="429") == ["a1"]
@@ -131,7 +134,11 @@ def test_rows_carry_the_retry_chain_with_gaps_and_the_retry_after_sent(control: 
     chat(control, "a new request", **{"x-stainless-retry-count": "0"})
     rows = summary(control)["rows"]
     assert [(r["status"], r["chain"], r["attempt"]) for r in rows] == [
-        (429, 1, 1), (429, 1, 2), (200, 1, 3), (200, 4, 1)]
+        (429, 1, 1),
+        (429, 1, 2),
+        (200, 1, 3),
+        (200, 4, 1),
+    ]
     assert rows[0]["retry_after"] == pytest.approx(0.05) and rows[0]["gap"] is None
     for retry in rows[1:3]:
         assert retry["told"] == pytest.approx(0.05)
@@ -158,10 +165,16 @@ def test_one_request_in_full_with_masked_keys_and_the_headers_sent(control: Test
 def test_a_stream_lists_its_events_with_the_time_each_was_sent() -> None:
     server = ServerThread(create_app(load_settings(seed=7, tokenizer="approx"))).start()
     try:
-        httpx.post(f"{server.endpoint}/_mock/faults", json={
-            "match": {}, "fault": {"kind": "stream_timing", "first_token": 0.05, "between_chunks": 0.01}})
-        answer = httpx.post(server.endpoint + chat_url(), json={"messages": CHAT, "stream": True},
-                            headers={"api-key": KEY})
+        httpx.post(
+            f"{server.endpoint}/_mock/faults",
+            json={
+                "match": {},
+                "fault": {"kind": "stream_timing", "first_token": 0.05, "between_chunks": 0.01},
+            },
+        )
+        answer = httpx.post(
+            server.endpoint + chat_url(), json={"messages": CHAT, "stream": True}, headers={"api-key": KEY}
+        )
         assert answer.status_code == 200
         entry = httpx.get(f"{server.endpoint}/_mock/requests/1").json()
     finally:
@@ -206,8 +219,14 @@ def test_replay_reports_not_loaded_without_cassettes(control: TestClient) -> Non
 
 
 def test_replay_counts_hits_and_explains_a_miss_with_the_nearest_recording(tmp_path: Path) -> None:
-    recorded = Request("POST", "/openai/deployments/gpt-4o/chat/completions", {"api-version": GA}, {}, "json",
-                       {"messages": [{"role": "user", "content": "What is the capital of France?"}]})
+    recorded = Request(
+        "POST",
+        "/openai/deployments/gpt-4o/chat/completions",
+        {"api-version": GA},
+        {},
+        "json",
+        {"messages": [{"role": "user", "content": "What is the capital of France?"}]},
+    )
     answer = Response(200, {"Content-Type": "application/json"}, "json", {"choices": []})
     path = Cassette([Interaction(recorded, answer)], {}).save(tmp_path / "c.json")
     client = make_client(replay=(str(path),))
@@ -221,7 +240,8 @@ def test_replay_counts_hits_and_explains_a_miss_with_the_nearest_recording(tmp_p
     assert miss["request"] == f"POST /openai/deployments/gpt-4o/chat/completions?api-version={GA}"
     assert miss["closest"]["cassette"] == "c.json" and miss["closest"]["index"] == 1
     assert miss["closest"]["differs"] == [
-        "body: messages[0].content: recorded 'What is the capital of France?', got 'Count to four'"]
+        "body: messages[0].content: recorded 'What is the capital of France?', got 'Count to four'"
+    ]
     assert [r["replay"] for r in summary(client)["rows"]] == ["hit", "miss"]
     client.post("/_mock/reset")
     assert client.get("/_mock/replay").json()["misses"] == []
@@ -273,8 +293,9 @@ def test_the_serve_banner_names_the_dashboard() -> None:
 
 def test_tokens_are_the_usage_the_answer_reported(control: TestClient) -> None:
     plain = chat(control, "How many tokens?").json()
-    streamed = control.post(chat_url(), json={"messages": CHAT, "stream": True,
-                                              "stream_options": {"include_usage": True}})
+    streamed = control.post(
+        chat_url(), json={"messages": CHAT, "stream": True, "stream_options": {"include_usage": True}}
+    )
     usage_event = [e for e in streamed.text.split("\n\n") if '"usage":{' in e][-1]
     control.post(chat_url(), json={"messages": CHAT, "stream": True})  # no usage chunk asked for
     rows = summary(control)["rows"]

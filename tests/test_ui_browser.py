@@ -33,8 +33,16 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 ARTIFACTS = Path(os.environ.get("AOAI_UI_ARTIFACTS") or ROOT / "test-artifacts" / "ui")
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 KEY = "dashboard-secret-key-123"
 CHAT = [{"role": "user", "content": "Tell me a joke"}]
 WAIT_MS = 15_000  # the machine is shared: generous waits; the checks themselves are exact
@@ -56,8 +64,10 @@ def find_chromium() -> str | None:
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if find_chromium() is None:
-        pytest.skip("no Chromium binary found (install Debian's chromium, or set AOAI_CHROMIUM to one): "
-                    "the dashboard's browser tests need a real browser")
+        pytest.skip(
+            "no Chromium binary found (install Debian's chromium, or set AOAI_CHROMIUM to one): "
+            "the dashboard's browser tests need a real browser"
+        )
     with sync_playwright() as driver:
         yield driver
 
@@ -66,7 +76,10 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh --user-data-dir
     context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=find_chromium(), headless=True, args=FLAGS,
+        str(profile),
+        executable_path=find_chromium(),
+        headless=True,
+        args=FLAGS,
         viewport={"width": 1400, "height": 900},
     )
     yield context
@@ -89,12 +102,16 @@ class Mock:
         return self.app.state.journal
 
     def sdk(self, max_retries: int = 2) -> openai.AzureOpenAI:
-        return openai.AzureOpenAI(azure_endpoint=self.endpoint, api_key=KEY, api_version=GA,
-                                  max_retries=max_retries)
+        return openai.AzureOpenAI(
+            azure_endpoint=self.endpoint, api_key=KEY, api_version=GA, max_retries=max_retries
+        )
 
     def chat(self, content: str = "Hello", **headers: str) -> httpx.Response:
-        return self.http.post(f"/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
-                              json={"messages": [{"role": "user", "content": content}]}, headers=headers)
+        return self.http.post(
+            f"/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
+            json={"messages": [{"role": "user", "content": content}]},
+            headers=headers,
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -144,8 +161,9 @@ def seconds(text: str) -> float:
 # --- requests and the retry timeline --------------------------------------------------------------
 
 
-def test_a_retried_429_429_200_shows_three_rows_and_three_attempts_with_their_gaps(mock: Mock,
-                                                                                    page: Page) -> None:
+def test_a_retried_429_429_200_shows_three_rows_and_three_attempts_with_their_gaps(
+    mock: Mock, page: Page
+) -> None:
     mock.http.post("/_mock/scenarios", json={"name": "retry-429-then-ok"})  # 429, 429 (retry-after-ms 50), ok
     with mock.sdk(max_retries=2) as client:
         client.chat.completions.create(model="gpt-4o", messages=CHAT)
@@ -185,15 +203,17 @@ def test_a_client_that_comes_back_early_is_marked_on_the_timeline(mock: Mock, pa
     expect(rows(page).first.locator(".badge.early")).to_have_text("early")
 
 
-def test_new_requests_appear_live_and_filters_narrow_the_table_and_stay_in_the_url(mock: Mock,
-                                                                                    page: Page) -> None:
+def test_new_requests_appear_live_and_filters_narrow_the_table_and_stay_in_the_url(
+    mock: Mock, page: Page
+) -> None:
     open_dashboard(page, mock)
     expect(page.locator("#empty")).to_be_visible()
     for session, count in (("alpha", 3), ("beta", 2)):
         for i in range(count):
             assert mock.chat(f"{session} {i}", **{"x-mock-session": session}).status_code == 200
-    mock.http.post(f"/openai/deployments/text-embedding-3-small/embeddings?api-version={GA}",
-                   json={"input": "v"})
+    mock.http.post(
+        f"/openai/deployments/text-embedding-3-small/embeddings?api-version={GA}", json={"input": "v"}
+    )
     expect(rows(page)).to_have_count(6)  # arrived without a reload
 
     page.select_option("#filters select[name=session]", "alpha")
@@ -212,8 +232,9 @@ def test_new_requests_appear_live_and_filters_narrow_the_table_and_stay_in_the_u
     expect(rows(page)).to_have_count(2)
 
 
-def test_a_row_opens_its_detail_with_masked_keys_a_pretty_body_and_a_curl_that_works(mock: Mock,
-                                                                                      page: Page) -> None:
+def test_a_row_opens_its_detail_with_masked_keys_a_pretty_body_and_a_curl_that_works(
+    mock: Mock, page: Page
+) -> None:
     assert mock.chat("Hello from curl", **{"x-mock-session": "c1"}).status_code == 200
     open_dashboard(page, mock)
     rows(page).first.click()
@@ -229,8 +250,14 @@ def test_a_row_opens_its_detail_with_masked_keys_a_pretty_body_and_a_curl_that_w
     command = detail.locator("pre.curl").inner_text()
     assert '-H "api-key: $AZURE_OPENAI_API_KEY"' in command and "--data-raw" in command
     if shutil.which("curl"):  # the command as a user would paste it into a shell
-        ran = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30,
-                             env={**os.environ, "AZURE_OPENAI_API_KEY": "any-key"}, check=False)
+        ran = subprocess.run(
+            ["bash", "-c", command],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "AZURE_OPENAI_API_KEY": "any-key"},
+            check=False,
+        )
         assert ran.returncode == 0, ran.stderr
         assert '"object":"chat.completion"' in ran.stdout
         replayed = mock.journal.last
@@ -330,8 +357,14 @@ def test_quota_shows_the_rate_window_against_the_deployments_limits(mock: Mock, 
 @pytest.fixture
 def replaying(tmp_path: Path) -> Iterator[Mock]:
     """A mock replaying one recorded question."""
-    recorded = Request("POST", "/openai/deployments/gpt-4o/chat/completions", {"api-version": GA}, {}, "json",
-                       {"messages": [{"role": "user", "content": "What is the capital of France?"}]})
+    recorded = Request(
+        "POST",
+        "/openai/deployments/gpt-4o/chat/completions",
+        {"api-version": GA},
+        {},
+        "json",
+        {"messages": [{"role": "user", "content": "What is the capital of France?"}]},
+    )
     answer = Response(200, {"Content-Type": "application/json"}, "json", {"choices": []})
     path = Cassette([Interaction(recorded, answer)], {}).save(tmp_path / "capitals.json")
     server = Mock(replay=(str(path),))
@@ -346,9 +379,12 @@ def test_replay_shows_hits_and_a_miss_with_the_nearest_recording(replaying: Mock
     expect(page.locator("#replay")).to_contain_text("Hits: 1. Misses: 1.")
     miss = page.locator("#replay tr.miss")
     expect(miss.locator("td").nth(1)).to_have_text(
-        f"capitals.json #1: POST /openai/deployments/gpt-4o/chat/completions?api-version={GA}")
-    expect(miss.locator("li")).to_have_text("body: messages[0].content: recorded 'What is the capital of "
-                                            "France?', got 'What is the capital of Spain?'")
+        f"capitals.json #1: POST /openai/deployments/gpt-4o/chat/completions?api-version={GA}"
+    )
+    expect(miss.locator("li")).to_have_text(
+        "body: messages[0].content: recorded 'What is the capital of "
+        "France?', got 'What is the capital of Spain?'"
+    )
     page.click("button[data-tab=requests]")
     expect(rows(page).locator("td .badge")).to_have_text(["replay miss", "replay hit"])
 
@@ -381,10 +417,12 @@ def test_first_load_with_a_thousand_journal_entries(served: ServeProcess, page: 
     first = figures[0]
     reloads = ", ".join(f"{f['painted']:.0f} ms" for f in figures[1:])
     median = statistics.median(f["painted"] for f in figures)
-    print(f"\ndashboard first load with 1000 journal entries (aoai-mock serve, headless Chromium, a shared "
-          f"machine): {first['painted']:.0f} ms from navigation to the first rows painted (the journal's "
-          f"JSON took {first['data']:.0f} ms), {first['all']:.0f} ms to all 1000 rows; reloads: {reloads} "
-          f"(median {median:.0f} ms; target < 200 ms)")
+    print(
+        f"\ndashboard first load with 1000 journal entries (aoai-mock serve, headless Chromium, a shared "
+        f"machine): {first['painted']:.0f} ms from navigation to the first rows painted (the journal's "
+        f"JSON took {first['data']:.0f} ms), {first['all']:.0f} ms to all 1000 rows; reloads: {reloads} "
+        f"(median {median:.0f} ms; target < 200 ms)"
+    )
     assert first["painted"] < 5000  # a sanity bound only
 
 
@@ -400,16 +438,31 @@ def fill_journal(http: httpx.Client, count: int) -> None:
     """Chat (most), streams and embeddings in seven sessions, as a busy test run leaves the journal,
     with a few throttled and retried."""
     for session in range(7):
-        http.post("/_mock/faults", json={"match": {"session": f"s{session}"}, "probability": 0.03,
-                                         "fault": {"status": 429, "headers": {"retry-after-ms": "1"}}})
+        http.post(
+            "/_mock/faults",
+            json={
+                "match": {"session": f"s{session}"},
+                "probability": 0.03,
+                "fault": {"status": 429, "headers": {"retry-after-ms": "1"}},
+            },
+        )
     for i in range(count):
         headers = {"x-mock-session": f"s{i % 7}"}
         if i % 10 == 0:
-            http.post(f"/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
-                      json={"messages": CHAT, "stream": True}, headers=headers)
+            http.post(
+                f"/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
+                json={"messages": CHAT, "stream": True},
+                headers=headers,
+            )
         elif i % 10 == 1:
-            http.post(f"/openai/deployments/text-embedding-3-small/embeddings?api-version={GA}",
-                      json={"input": f"item {i}"}, headers=headers)
+            http.post(
+                f"/openai/deployments/text-embedding-3-small/embeddings?api-version={GA}",
+                json={"input": f"item {i}"},
+                headers=headers,
+            )
         else:
-            http.post(f"/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
-                      json={"messages": [{"role": "user", "content": f"question {i}"}]}, headers=headers)
+            http.post(
+                f"/openai/deployments/gpt-4o/chat/completions?api-version={GA}",
+                json={"messages": [{"role": "user", "content": f"question {i}"}]},
+                headers=headers,
+            )

@@ -16,13 +16,33 @@ PATH = "/openai/deployments/gpt-4o/chat/completions"
 BODY = {"messages": [{"role": "user", "content": "Hello"}]}
 
 
-def entry(at: float, status: int, *, seq: int = 0, duration: float = 0.01, body: Any = BODY,
-          headers: dict[str, str] | None = None, sent: dict[str, str] | None = None,
-          session: str | None = None, path: str = PATH) -> JournalEntry:
+def entry(
+    at: float,
+    status: int,
+    *,
+    seq: int = 0,
+    duration: float = 0.01,
+    body: Any = BODY,
+    headers: dict[str, str] | None = None,
+    sent: dict[str, str] | None = None,
+    session: str | None = None,
+    path: str = PATH,
+) -> JournalEntry:
     return JournalEntry(
-        time=1_750_000_000.0, monotonic=at, method="POST", path=path, query={}, operation="chat.completions",
-        deployment="gpt-4o", session=session, headers=headers or {}, body=body, status=status, seq=seq,
-        duration=duration, response_headers=sent or {},
+        time=1_750_000_000.0,
+        monotonic=at,
+        method="POST",
+        path=path,
+        query={},
+        operation="chat.completions",
+        deployment="gpt-4o",
+        session=session,
+        headers=headers or {},
+        body=body,
+        status=status,
+        seq=seq,
+        duration=duration,
+        response_headers=sent or {},
     )
 
 
@@ -33,36 +53,55 @@ def chains_of(entries: list[JournalEntry]) -> list[list[int]]:
 
 def test_stainless_retry_counts_chain_attempts_and_zero_starts_a_new_chain() -> None:
     count = lambda n: {"x-stainless-retry-count": str(n)}  # noqa: E731
-    entries = [entry(0.0, 429, headers=count(0)), entry(0.1, 429, headers=count(1)),
-               entry(0.2, 200, headers=count(2)), entry(0.3, 500, headers=count(0)),
-               entry(0.4, 200, headers=count(0))]
+    entries = [
+        entry(0.0, 429, headers=count(0)),
+        entry(0.1, 429, headers=count(1)),
+        entry(0.2, 200, headers=count(2)),
+        entry(0.3, 500, headers=count(0)),
+        entry(0.4, 200, headers=count(0)),
+    ]
     assert chains_of(entries) == [[0, 1, 2], [3], [4]]  # the last one gave up on retrying #3
 
 
 def test_azure_client_request_ids_chain_attempts_whatever_came_between() -> None:
     ids = lambda x: {"x-ms-client-request-id": x}  # noqa: E731
-    entries = [entry(0.0, 503, headers=ids("a")), entry(0.05, 200, headers=ids("b"), body={"other": 1}),
-               entry(0.2, 503, headers=ids("a")), entry(0.6, 200, headers=ids("a"))]
+    entries = [
+        entry(0.0, 503, headers=ids("a")),
+        entry(0.05, 200, headers=ids("b"), body={"other": 1}),
+        entry(0.2, 503, headers=ids("a")),
+        entry(0.6, 200, headers=ids("a")),
+    ]
     assert chains_of(entries) == [[0, 2, 3], [1]]
 
 
 def test_a_bare_client_retries_the_same_request_after_a_failure_only() -> None:
-    entries = [entry(0.0, 429), entry(0.1, 200), entry(0.2, 200),  # a retry, then the same request again
-               entry(0.3, 0), entry(0.4, 200, body={"messages": []}),  # a different body is not a retry
-               entry(0.5, 200)]  # status 0: no answer was sent, then the same body: a retry
+    entries = [
+        entry(0.0, 429),
+        entry(0.1, 200),
+        entry(0.2, 200),  # a retry, then the same request again
+        entry(0.3, 0),
+        entry(0.4, 200, body={"messages": []}),  # a different body is not a retry
+        entry(0.5, 200),
+    ]  # status 0: no answer was sent, then the same body: a retry
     assert chains_of(entries) == [[0, 1], [2], [3, 5], [4]]
 
 
 def test_sessions_and_paths_keep_chains_apart() -> None:
-    entries = [entry(0.0, 429, session="a"), entry(0.1, 200, session="b"),
-               entry(0.2, 200, session="a", path="/openai/v1/chat/completions"), entry(0.3, 200, session="a")]
+    entries = [
+        entry(0.0, 429, session="a"),
+        entry(0.1, 200, session="b"),
+        entry(0.2, 200, session="a", path="/openai/v1/chat/completions"),
+        entry(0.3, 200, session="a"),
+    ]
     assert chains_of(entries) == [[0, 3], [1], [2]]
 
 
 def test_gap_wait_and_the_retry_after_told() -> None:
-    entries = [entry(10.0, 429, duration=0.02, sent={"retry-after-ms": "50"}),
-               entry(10.1, 429, duration=0.01, sent={"retry-after": "1"}),
-               entry(10.4, 200)]
+    entries = [
+        entry(10.0, 429, duration=0.02, sent={"retry-after-ms": "50"}),
+        entry(10.1, 429, duration=0.01, sent={"retry-after": "1"}),
+        entry(10.4, 200),
+    ]
     first, second, third = attempts(entries)
     assert (first.number, first.offset, first.gap, first.told) == (1, 0.0, None, None)
     assert first.retry_after == 0.05
@@ -72,13 +111,16 @@ def test_gap_wait_and_the_retry_after_told() -> None:
     assert third.told == 1.0 and third.early  # told to wait a second, came back after 0.29 s
 
 
-@pytest.mark.parametrize(("sent", "seconds"), [
-    ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),  # the ms header wins, as the SDKs read it
-    ({"x-ms-retry-after-ms": "40"}, 0.04),
-    ({"retry-after": "7"}, 7.0),
-    ({"retry-after": "soon"}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    ("sent", "seconds"),
+    [
+        ({"retry-after-ms": "250", "retry-after": "9"}, 0.25),  # the ms header wins, as the SDKs read it
+        ({"x-ms-retry-after-ms": "40"}, 0.04),
+        ({"retry-after": "7"}, 7.0),
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
 def test_retry_after_is_read_as_clients_read_it(sent: dict[str, str], seconds: float | None) -> None:
     assert retry_after(entry(0.0, 429, sent=sent)) == seconds
 
@@ -90,9 +132,12 @@ def test_an_http_date_retry_after_counts_from_when_the_answer_was_sent() -> None
 
 
 def test_text_timeline_one_line_per_attempt_with_gaps_against_the_retry_after() -> None:
-    entries = [entry(1.0, 429, duration=0.01, sent={"retry-after-ms": "50"}),
-               entry(1.07, 429, duration=0.01, sent={"retry-after-ms": "50"}),
-               entry(1.09, 200), entry(2.0, 200, body={"other": True})]
+    entries = [
+        entry(1.0, 429, duration=0.01, sent={"retry-after-ms": "50"}),
+        entry(1.07, 429, duration=0.01, sent={"retry-after-ms": "50"}),
+        entry(1.09, 200),
+        entry(2.0, 200, body={"other": True}),
+    ]
     entries[0].fault = "fault-1: {'status': 429}"
     assert text_timeline(entries) == [
         "retry timeline (+time since the first attempt; gap: since the previous attempt arrived; "

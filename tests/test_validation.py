@@ -20,8 +20,11 @@ CHAT_CASES: list[tuple[Any, str | None, str | None]] = [
     ({"messages": [{"role": "robot", "content": "x"}]}, "messages[0].role", "invalid_value"),
     ({"messages": [{"role": "user"}]}, "messages[0].content", "missing_required_parameter"),
     ({"messages": [{"role": "user", "content": 5}]}, "messages[0].content", "invalid_type"),
-    ({"messages": [{"role": "user", "content": [{"type": "text"}]}]}, "messages[0].content[0].text",
-     "missing_required_parameter"),
+    (
+        {"messages": [{"role": "user", "content": [{"type": "text"}]}]},
+        "messages[0].content[0].text",
+        "missing_required_parameter",
+    ),
     ({"messages": USER, "temperature": 3}, "temperature", "decimal_above_max_value"),
     ({"messages": USER, "temperature": "hot"}, "temperature", "invalid_type"),
     ({"messages": USER, "top_p": -0.5}, "top_p", "decimal_below_min_value"),
@@ -39,8 +42,11 @@ CHAT_CASES: list[tuple[Any, str | None, str | None]] = [
     ({"messages": USER, "tools": [{"type": "function"}]}, "tools[0].function", "missing_required_parameter"),
     ({"messages": USER, "response_format": {"type": "yaml"}}, "response_format.type", "invalid_value"),
     ({"messages": USER, "stream_options": {"include_usage": True}}, "stream_options", None),
-    ({"messages": [{"role": "user", "content": "x" * 1_048_577}]}, "messages[0].content",
-     "string_above_max_length"),
+    (
+        {"messages": [{"role": "user", "content": "x" * 1_048_577}]},
+        "messages[0].content",
+        "string_above_max_length",
+    ),
     ({"messages": USER, "frobnicate": 1}, None, None),
     ([1, 2], None, "invalid_type"),
 ]
@@ -86,7 +92,9 @@ def test_context_length_exceeded_uses_azures_messages(client: TestClient) -> Non
     assert error["error"]["code"] == "OperationNotSupported"
     body = client.post(chat_url("gpt-4o"), json={"messages": long, "max_tokens": 120_000}).json()["error"]
     assert body["code"] == "context_length_exceeded" and body["param"] == "messages"
-    assert body["message"].startswith("This model's maximum context length is 128000 tokens. However, you requested")
+    assert body["message"].startswith(
+        "This model's maximum context length is 128000 tokens. However, you requested"
+    )
     assert "in the messages" in body["message"] and "120000 in the completion" in body["message"]
 
 
@@ -94,7 +102,9 @@ def test_json_schema_needs_a_2024_08_version(client: TestClient) -> None:
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
     old = client.post(chat_url(version="2024-06-01"), json={"messages": USER, "response_format": fmt})
     assert old.status_code == 400 and old.json()["error"]["param"] == "response_format"
-    assert client.post(chat_url(version=GA), json={"messages": USER, "response_format": fmt}).status_code == 200
+    assert (
+        client.post(chat_url(version=GA), json={"messages": USER, "response_format": fmt}).status_code == 200
+    )
 
 
 EMBEDDING_CASES: list[tuple[str, Any, str | None, str | None]] = [
@@ -111,8 +121,9 @@ EMBEDDING_CASES: list[tuple[str, Any, str | None, str | None]] = [
 
 
 @pytest.mark.parametrize(("deployment", "body", "param", "code"), EMBEDDING_CASES)
-def test_bad_embedding_bodies(client: TestClient, deployment: str, body: Any, param: str | None,
-                              code: str | None) -> None:
+def test_bad_embedding_bodies(
+    client: TestClient, deployment: str, body: Any, param: str | None, code: str | None
+) -> None:
     response = client.post(f"/openai/deployments/{deployment}/embeddings?api-version={GA}", json=body)
     assert response.status_code == 400
     error = response.json()["error"]
@@ -121,19 +132,36 @@ def test_bad_embedding_bodies(client: TestClient, deployment: str, body: Any, pa
 
 @pytest.mark.parametrize(
     ("body", "param"),
-    [({}, "prompt"), ({"prompt": 3}, "prompt"), ({"prompt": "x", "logprobs": 6}, "logprobs"),
-     ({"prompt": "x", "best_of": 21}, "best_of"), ({"prompt": ["a", 1]}, "prompt[1]")],
+    [
+        ({}, "prompt"),
+        ({"prompt": 3}, "prompt"),
+        ({"prompt": "x", "logprobs": 6}, "logprobs"),
+        ({"prompt": "x", "best_of": 21}, "best_of"),
+        ({"prompt": ["a", 1]}, "prompt[1]"),
+    ],
 )
 def test_bad_completion_bodies(client: TestClient, body: Any, param: str) -> None:
-    response = client.post(f"/openai/deployments/gpt-35-turbo-instruct/completions?api-version={GA}", json=body)
+    response = client.post(
+        f"/openai/deployments/gpt-35-turbo-instruct/completions?api-version={GA}", json=body
+    )
     assert response.status_code == 400
     assert response.json()["error"]["param"] == param
 
 
 def test_no_bad_input_produces_a_500(client: TestClient) -> None:
-    weird: list[Any] = [None, 0, "s", [], {"messages": [None]}, {"messages": [[]]}, {"messages": USER, "n": None},
-                        {"messages": USER, "tools": "x"}, {"messages": USER, "tools": [1]},
-                        {"messages": USER, "tool_choice": {"function": 1}}, {"messages": USER, "logit_bias": []}]
+    weird: list[Any] = [
+        None,
+        0,
+        "s",
+        [],
+        {"messages": [None]},
+        {"messages": [[]]},
+        {"messages": USER, "n": None},
+        {"messages": USER, "tools": "x"},
+        {"messages": USER, "tools": [1]},
+        {"messages": USER, "tool_choice": {"function": 1}},
+        {"messages": USER, "logit_bias": []},
+    ]
     for body in weird:
         response = client.post(chat_url(), json=body)
         assert response.status_code in (200, 400), (body, response.text)

@@ -106,8 +106,14 @@ def server() -> Iterator[ServerThread]:
 
 
 def request(path: str, body: bytes, *extra: str, method: str = "POST") -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "api-key: k", "Content-Type: application/json",
-             f"Content-Length: {len(body)}", *extra]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: 127.0.0.1",
+        "api-key: k",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        *extra,
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
@@ -147,8 +153,9 @@ def test_connection_close_is_honoured(server: ServerThread) -> None:
 
 
 def test_a_scripted_connection_header_takes_uvicorns_own_path(server: ServerThread) -> None:
-    server.app.state.faults.add({"match": {"session": "wire"}, "fault": {"status": 503,
-                                                                         "headers": {"Connection": "close"}}})
+    server.app.state.faults.add(
+        {"match": {"session": "wire"}, "fault": {"status": 503, "headers": {"Connection": "close"}}}
+    )
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
         sock.sendall(request(CHAT, BODY, "x-mock-session: wire"))
         data = b""
@@ -159,8 +166,9 @@ def test_a_scripted_connection_header_takes_uvicorns_own_path(server: ServerThre
 
 
 def test_a_stream_head_leaves_before_its_delayed_first_event(server: ServerThread) -> None:
-    server.app.state.faults.add({"match": {"session": "slow"},
-                                 "fault": {"kind": "stream_timing", "first_token": 3.0}})
+    server.app.state.faults.add(
+        {"match": {"session": "slow"}, "fault": {"kind": "stream_timing", "first_token": 3.0}}
+    )
     body = BODY.replace(b"}]", b'}],"stream":true')
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
         started = time.monotonic()
@@ -229,8 +237,11 @@ def test_an_app_wrapped_in_middleware_gets_ordinary_messages_it_can_edit() -> No
 def test_pipelined_requests_are_answered_in_order(server: ServerThread) -> None:
     models = "/openai/models?api-version=" + GA
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
-        sock.sendall(request(CHAT, BODY) + request(CHAT, BODY.replace(b"hi", b"yo"))
-                     + request(models, b"", "Connection: close", method="GET"))
+        sock.sendall(
+            request(CHAT, BODY)
+            + request(CHAT, BODY.replace(b"hi", b"yo"))
+            + request(models, b"", "Connection: close", method="GET")
+        )
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -242,7 +253,9 @@ def test_pipelined_requests_are_answered_in_order(server: ServerThread) -> None:
         bodies.append(rest[:length])
         data = rest[length:]
     assert len(bodies) == 3
-    assert bodies[0].startswith(b'{"choices"') and bodies[1].startswith(b'{"choices"') and bodies[0] != bodies[1]
+    assert (
+        bodies[0].startswith(b'{"choices"') and bodies[1].startswith(b'{"choices"') and bodies[0] != bodies[1]
+    )
     assert json.loads(bodies[2])["object"] == "list"
 
 

@@ -10,7 +10,15 @@ from mockserver.versions import DEFAULT_GA
 if TYPE_CHECKING:
     from ..targets import Target
 
-OPERATIONS = ("chat", "chat_stream", "embeddings", "batch")
+OPERATIONS = (
+    "chat",
+    "chat_stream",
+    "embeddings",
+    "batch",
+    "responses",
+    "responses_stream",
+    "responses_retrieve",
+)
 MESSAGES = [{"role": "user", "content": "Say hello in five words."}]
 # the batch flow: upload these lines, create a batch, poll it to its end, download and parse its files
 BATCH_LINES = ("ok-1", "ok-2", "throttled", "filtered")
@@ -37,8 +45,10 @@ def batch_input(deployment: str, surface: str) -> bytes:
 class DriverCall:
     """One client call.
 
-    operation: ``chat``, ``chat_stream``, ``embeddings`` or ``batch`` (upload a JSONL file, create a
-      batch, poll it to its end, download and parse its output and error files).
+    operation: ``chat``, ``chat_stream``, ``embeddings``, ``batch`` (upload a JSONL file, create a
+      batch, poll it to its end, download and parse its output and error files), ``responses``,
+      ``responses_stream`` (count the events, note the last and whether one was response.completed)
+      or ``responses_retrieve`` (create, then retrieve the new id at once).
     endpoint: the resource endpoint (``https://<res>.openai.azure.com`` or the mock's base URL).
     surface: ``classic`` (AzureOpenAI with api-version) or ``v1`` (plain OpenAI on /openai/v1/).
     auth: ``key``, ``token`` (Entra bearer) or ``env`` (the client reads AZURE_OPENAI_* itself).

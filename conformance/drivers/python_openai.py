@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .protocol import BATCH_TERMINAL, MESSAGES, Driver, DriverCall, Outcome
+from .python_responses import responses, responses_async
 
 BATCH_POLL, BATCH_TIMEOUT = 0.2, 120.0
 
@@ -161,6 +162,9 @@ class PythonOpenAI(Driver):
         )
 
     def perform(self, client: Any, call: DriverCall, result: dict[str, Any]) -> None:
+        if call.operation.startswith("responses"):
+            responses(client, call, result)
+            return
         if call.operation == "batch":
             batch_flow(client, call, result)
             return
@@ -181,6 +185,9 @@ class PythonOpenAI(Driver):
 
     async def perform_async(self, client: Any, call: DriverCall, result: dict[str, Any]) -> None:
         async with client:
+            if call.operation.startswith("responses"):
+                await responses_async(client, call, result)
+                return
             if call.operation == "batch":
                 await batch_flow_async(client, call, result)
                 return

@@ -26,8 +26,9 @@ EXACT_KEYS = frozenset(
 )
 # Dotted path suffixes compared exactly: gateway error messages are fixed strings (recordings 05, 06, 10).
 EXACT_SUFFIXES = ("error.message",)
-# Lists whose length follows the generated text.
-VOLATILE_LENGTH_KEYS = frozenset({"bytes"})
+# Lists whose length follows the generated text (``bytes`` of a logprobs token), or what a search found
+# (a Responses answer's ``annotations``: one url_citation per page cited, recording 25).
+VOLATILE_LENGTH_KEYS = frozenset({"bytes", "annotations"})
 
 # Headers that are transport or clock, not Azure's (the brief; azure-wire §14 for Content-Length).
 IGNORED_HEADERS = frozenset({"date", "content-length", "transfer-encoding", "connection"})

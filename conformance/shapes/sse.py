@@ -17,8 +17,34 @@ def split_events(raw: str) -> list[str]:
     return [part + "\n\n" for part in raw.split("\n\n") if part]
 
 
+def joined_events(recorded: list[str]) -> list[str]:
+    """Recorded events with a Responses ``event: <type>\\n`` element joined to the ``data:`` element
+    after it (recordings 16, 18 store the two lines as two elements)."""
+    events: list[str] = []
+    for element in recorded:
+        if (
+            events
+            and events[-1].startswith("event: ")
+            and events[-1].endswith("\n")
+            and "data: " not in events[-1]
+        ):
+            events[-1] += element
+        else:
+            events.append(element)
+    return events
+
+
+def event_name(event: str) -> str | None:
+    """The ``event:`` line's value (Responses streams), or None."""
+    if not event.startswith("event: "):
+        return None
+    return event.split("\n", 1)[0].removeprefix("event: ")
+
+
 def event_data(event: str) -> Any:
-    """The payload of one ``data: ...\\n\\n`` event: JSON, or the ``[DONE]`` marker."""
+    """The payload of one ``data: ...\\n\\n`` event (after any ``event:`` line): JSON, or ``[DONE]``."""
+    if event.startswith("event: "):
+        event = event.split("\n", 1)[1] if "\n" in event else ""
     text = event.removeprefix("data: ").rstrip("\n")
     return DONE if text == DONE else json.loads(text)
 
@@ -37,6 +63,9 @@ def event_kind(payload: Any) -> str:
         return "done"
     if not isinstance(payload, dict):
         return "other"
+    kind = payload.get("type")
+    if isinstance(kind, str) and (kind.startswith("response.") or kind == "error"):
+        return kind  # a Responses event names its own kind (recordings 16, 18)
     if "error" in payload:
         return "error"
     choices = payload.get("choices")
@@ -62,7 +91,16 @@ def event_kind(payload: Any) -> str:
 
 
 # Kinds whose count follows the generated text; a run of them is one ``kind+`` entry.
-REPEATING_KINDS = frozenset({"content", "tool_arguments", "text"})
+REPEATING_KINDS = frozenset(
+    {
+        "content",
+        "tool_arguments",
+        "text",
+        "response.output_text.delta",
+        "response.function_call_arguments.delta",
+        "response.reasoning_summary_text.delta",
+    }
+)
 
 
 def kind_sequence(payloads: Iterable[Any]) -> list[str]:
@@ -83,11 +121,16 @@ def compact(payload: Any) -> str:
 
 
 def framing_problems(events: list[str], who: str) -> list[str]:
-    """Each event must be ``data: <compact json>\\n\\n`` (azure-wire §6.1)."""
+    """Each event must be ``data: <compact json>\\n\\n`` (azure-wire §6.1), after an ``event: <type>``
+    line naming the payload's type in a Responses stream (recordings 16, 18)."""
     problems = []
     for i, event in enumerate(events):
-        payload = safe_event_data(event) if event.startswith("data: ") else None
-        expected = "data: " + (DONE if payload == DONE else compact(payload)) + "\n\n"
+        name = event_name(event)
+        payload = safe_event_data(event) if event.startswith(("data: ", "event: ")) else None
+        head = f"event: {name}\n" if name is not None else ""
+        if name is not None and (not isinstance(payload, dict) or payload.get("type") != name):
+            head = "event: <the payload's type>\n"
+        expected = head + "data: " + (DONE if payload == DONE else compact(payload)) + "\n\n"
         if event != expected:
             problems.append(f"{who} event {i}: not 'data: <compact json>\\n\\n' framing: {event[:60]!r}")
     return problems
@@ -96,7 +139,7 @@ def framing_problems(events: list[str], who: str) -> list[str]:
 def compare_streams(recorded_events: list[str], mock_events: list[str], rules: Rules = STRICT) -> list[str]:
     """Sequence of event kinds, framing, then each event against its recorded kind."""
     problems = framing_problems(mock_events, rules.label)
-    recorded = [event_data(e) for e in recorded_events]
+    recorded = [event_data(e) for e in joined_events(recorded_events)]
     mock = [safe_event_data(e) for e in mock_events]
     if kind_sequence(recorded) != kind_sequence(mock):
         problems.append(

@@ -25,6 +25,7 @@ from ..expect import SLOW_GAP, Expect, Observed, Rule, Vector, check
 from .azure import AZURE_NOT_FOR, AZURE_RULES
 from .batches import BATCHES
 from .requests import REQUESTS
+from .responses import RESPONSES
 from .retries import RETRIES
 from .sdks import NOT_RETRIED, RETRIED, status_vector
 from .transport import TRANSPORT
@@ -49,6 +50,7 @@ VECTORS: tuple[Vector, ...] = tuple(
         *TRANSPORT,
         *REQUESTS,
         *BATCHES,
+        *RESPONSES,
     )
 )
 BY_ID = {vector.id: vector for vector in VECTORS}

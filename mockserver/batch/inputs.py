@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import files
+from ..catalogue import CHAT, RESPONSES_CREATE
 from ..config import Settings
 
 MAX_TASKS = 100_000  # global-batch-limits: maximum requests per file
@@ -197,7 +198,7 @@ def deployment_problem(checked: Checked, operation: str, settings: Settings) -> 
     deployment = settings.deployment(checked.deployment or "")
     if deployment is None:
         checked.fail(error("model_not_found"))
-    elif not deployment.serves(operation):
+    elif not deployment.serves(CHAT if operation == RESPONSES_CREATE else operation):  # chat serves both
         checked.fail(error("invalid_request"))
 
 

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from ..faults.effects import ScriptedDisconnect
 
-OPERATION_PATHS = {"chat.completions": "chat/completions"}
+OPERATION_PATHS = {"chat.completions": "chat/completions", "responses.create": "responses"}
 THROTTLE_WAIT = 0.5  # seconds between tries of a throttled line (the limiter's windows use real time)
 MAX_THROTTLED = 600  # tries before a throttled line counts as failed (about five minutes)
 NO_STREAM = {
@@ -62,6 +62,8 @@ def scope_for(record: dict[str, Any], line: dict[str, Any], body: bytes) -> dict
     operation = OPERATION_PATHS[record["operation"]]
     if record["surface"] == "v1":
         path, query = f"/openai/v1/{operation}", b""
+    elif operation == "responses":  # never under /deployments/: the deployment is the body's model
+        path, query = "/openai/responses", f"api-version={record['api_version']}".encode()
     else:
         path, query = (
             f"/openai/deployments/{quote(model, safe='')}/{operation}",

@@ -26,6 +26,11 @@ from ..catalogue import (
     FILES_RETRIEVE,
     IMAGES,
     LIST_MODELS,
+    RESPONSES_CANCEL,
+    RESPONSES_CREATE,
+    RESPONSES_DELETE,
+    RESPONSES_INPUT_ITEMS,
+    RESPONSES_RETRIEVE,
     SPEECH,
     TRANSCRIPTIONS,
     TRANSLATIONS,
@@ -39,6 +44,8 @@ from .embeddings import embeddings
 from .files import files_content, files_create, files_delete, files_list, files_retrieve
 from .images import images_generations
 from .models import models
+from .responses import responses_create
+from .responses_objects import responses_cancel, responses_delete, responses_input_items, responses_retrieve
 
 Handler = Callable[[Call, MockState], Awaitable[Response]]
 
@@ -60,4 +67,9 @@ HANDLERS: dict[str, Handler] = {
     BATCHES_LIST: batches_list,
     BATCHES_RETRIEVE: batches_retrieve,
     BATCHES_CANCEL: batches_cancel,
+    RESPONSES_CREATE: responses_create,
+    RESPONSES_RETRIEVE: responses_retrieve,
+    RESPONSES_DELETE: responses_delete,
+    RESPONSES_INPUT_ITEMS: responses_input_items,
+    RESPONSES_CANCEL: responses_cancel,
 }

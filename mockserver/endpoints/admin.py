@@ -124,6 +124,17 @@ def stored_files(state: MockState) -> Any:
     return endpoint
 
 
+def stored_responses(state: MockState) -> Any:
+    """GET: every stored response as it reads now (``mockserver.responses.store``)."""
+
+    async def endpoint(request: Request) -> Response:
+        from ..responses import store
+
+        return JSONResponse({"responses": await store.listing(state)})
+
+    return endpoint
+
+
 def stored_batches(state: MockState) -> Any:
     """GET: every batch as its status now reads; POST ``/complete`` (optional ``{"id": ...}``): run the
     pending batches (or that one) to their end, moving the clock over each phase."""
@@ -252,6 +263,7 @@ def admin_router(state: MockState) -> Starlette:
             Route("/_mock/files", stored_files(state), methods=["GET"]),
             Route("/_mock/files/{file_id}/content", stored_files(state), methods=["GET"]),
             Route("/_mock/batches", stored_batches(state), methods=["GET"]),
+            Route("/_mock/responses", stored_responses(state), methods=["GET"]),
             Route("/_mock/batches/complete", stored_batches(state), methods=["POST"]),
             Route("/_mock/images/{request_id}/{name}", image_blob(state), methods=["GET", "HEAD"]),
             *ui_routes(state),  # the dashboard and the JSON it reads (mockserver.ui)

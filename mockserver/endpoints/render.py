@@ -9,9 +9,11 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from ..call import Call
+from ..catalogue import RESPONSES_CREATE
 from ..errors import AzureError
 from ..fastpath.header_plan import planned_header_lines, planned_headers, planned_raw_headers
 from ..headers import RawHeaders, azure_headers, merged, raw_headers
+from ..responses.errors import UntypedError
 from ..state import MockState
 from ..synth.sse import dumps
 from ..types import Receive, Scope, Send
@@ -101,16 +103,22 @@ class SynthStream(StreamingResponse):
 
 
 def sse_response(
-    call: Call, state: MockState, events: AsyncIterator[bytes], profile: str = "inference"
+    call: Call,
+    state: MockState,
+    events: AsyncIterator[bytes],
+    profile: str = "inference",
+    media_type: str = SSE,
 ) -> StreamingResponse:
     headers = response_headers(call, state, profile)
-    headers["Content-Type"] = SSE
+    headers["Content-Type"] = media_type
     return SynthStream(events, headers=headers)
 
 
 def error_profile(error: AzureError, call: Call) -> str:
     if error.family in ("auth", "throttle"):
         return error.family
+    if (call.operation or "").startswith("responses.") and call.operation != RESPONSES_CREATE:
+        return "responses_object"  # the stored-objects service answers (recordings 15, 19)
     if error.status == 404:
         return "not_found"
     if error.family == "gateway":
@@ -125,6 +133,9 @@ UNMETERED_PROFILES = ("gateway", "model_error")
 
 def error_response(call: Call, state: MockState, error: AzureError) -> Response:
     """Errors are plain JSON even for ``stream:true`` requests (recording 06, azure-wire §6.1)."""
+    if isinstance(error, UntypedError):  # recording 26: chunked, no Content-Type
+        headers = response_headers(call, state, "responses_untyped")
+        return StreamingResponse(iter([error.render()]), status_code=error.status, headers=headers)
     profile = error_profile(error, call)  # a refusal before metering has its usage (Pipeline.error)
     region, fast = state.settings.region, state.settings.fast_path
     return BytesResponse(error.render(), error.status, call, profile, region, error.headers, fast)

@@ -48,6 +48,7 @@ TRANSPORT_FIELDS: dict[str, dict[str, str]] = {
     "error_event": {"after_chunks": "count", "error": "object", "sse_event": "bool"},
     "dribble": {"bytes": "positive", "interval": "seconds"},
     "stream_timing": {"first_token": "seconds", "between_chunks": "seconds"},
+    "stale_read": {"reads": "count"},
     "content_filter": {
         "category": "category",
         "severity": "severity",
@@ -64,7 +65,10 @@ def fail(where: str, expected: str, value: Any) -> ConfigError:
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A JSON number; an int of any size is finite (``math.isfinite`` of a huge int overflows)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
 
 
 def number(value: Any, where: str, low: float, high: float, what: str) -> None:

@@ -19,6 +19,9 @@ from ..synth.sse import event
 from ..types import Message, Receive, Scope, Send
 
 MALFORMED_EVENT = b'data: {"choices":[{"delta":{"content":"\n\n'
+MALFORMED_RESPONSES_EVENT = (
+    b'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"\n\n'
+)
 STREAM_ERROR = {
     "error": {
         "message": "The server had an error while processing your request.",
@@ -138,7 +141,8 @@ async def break_stream(action: dict[str, Any], send: Send, scope: Scope, message
         abort(scope, hard=False)
         raise ScriptedDisconnect("aoai-mock: scripted stream cut")
     if kind == "malformed_sse":
-        await send({"type": "http.response.body", "body": MALFORMED_EVENT, "more_body": True})
+        broken = MALFORMED_RESPONSES_EVENT if action.get("framing") == "responses" else MALFORMED_EVENT
+        await send({"type": "http.response.body", "body": broken, "more_body": True})
     if kind == "error_event":
         await send({"type": "http.response.body", "body": error_event(action), "more_body": True})
     await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -49,6 +49,7 @@ KINDS: dict[str, Kind] = {
             "`first_token` seconds before the first chunk, `between_chunks` between chunks",
             needs_socket=True,
         ),
+        Kind("stale_read", "Responses: the next `reads` GETs or chained creates of this id miss"),
         Kind(
             "content_filter",
             "completion-side filtering: category, severity, after_chunks (see content filters)",

@@ -29,7 +29,7 @@ Why this order:
   replay for deployments the catalogue does not know (recording 05's 404 included); auth still runs
   first, so a missing key is a 401 as on the recorded service. While a cassette is attached, route
   and api-version errors wait for the replay stage (``defer``): a cassette may hold exchanges the
-  generator does not know (the Responses API, files, an api-version newer than ``versions.py``).
+  generator does not know (vector stores, an api-version newer than ``versions.py``).
 * Faults come after deployment resolution so a rule can target one deployment, and before
   validation and rate limiting so scheduled faults win deterministically (a gateway throttles
   before the model validates).
@@ -61,11 +61,16 @@ operation to ``stages.prompt_texts`` when it has one), rate limits, replay, the 
 fast path then apply to it as to every other operation. Tests: a ``tests/test_x.py`` that drives
 it through a client, and a parity entry when a recording of it exists.
 
-Files and batches are resource-scoped (no deployment stage). The lines of a batch come back through
-this same pipeline as synthetic requests (``mockserver.batch.lines``), marked in their scope as
-``aoai.batch``: they skip auth (the batch was authorised when it was created) and replay (a cassette
-records the client's exchanges, never the lines), and meet everything else, faults included (a rule
-can match ``batch``, ``batch_id`` or ``custom_id``).
+The Responses API's create takes its deployment from the body's ``model`` on both surfaces (a body
+without one gets recording 26's untyped 400); its validator returns an awaitable when the request
+continues a stored response (``previous_response_id``), which the validate stage awaits. Files,
+batches and the other Responses operations are resource-scoped (no deployment stage).
+
+The lines of a batch come back through this same pipeline as synthetic requests
+(``mockserver.batch.lines``), marked in their scope as ``aoai.batch``: they skip auth (the batch was
+authorised when it was created) and replay (a cassette records the client's exchanges, never the
+lines), and meet everything else, faults included (a rule can match ``batch``, ``batch_id`` or
+``custom_id``).
 """
 
 from __future__ import annotations

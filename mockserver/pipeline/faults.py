@@ -15,6 +15,7 @@ import random
 from typing import Any
 
 from ..call import Call
+from ..catalogue import RESPONSES_CREATE
 from ..faults.effects import delay_seconds, wait_or_disconnect
 from ..faults.rules import WAITING_KINDS, FaultRule
 from ..faults.statuses import status_fault
@@ -44,5 +45,7 @@ async def apply(call: Call, state: MockState, decision: tuple[FaultRule, Any] | 
     elif action["kind"] in WAITING_KINDS:
         rng = random.Random(digest("delay", state.settings.seed, call.request_id))
         await wait_or_disconnect(delay_seconds(action, rng), call.receive)
+    elif call.operation == RESPONSES_CREATE:  # a broken stream in Responses framing (event: lines)
+        call.transport_fault = {**action, "framing": "responses"}
     else:
         call.transport_fault = action

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 
 from starlette.formparsers import MultiPartException
@@ -9,7 +10,7 @@ from starlette.requests import Request
 
 from .. import routing
 from ..auth import authenticate
-from ..call import UNPARSED, Call, CompletionsRequest, ImageRequest
+from ..call import UNPARSED, Call, CompletionsRequest, ImageRequest, OperationRequest
 from ..catalogue import (
     BATCHES_CANCEL,
     BATCHES_CREATE,
@@ -18,6 +19,8 @@ from ..catalogue import (
     EMBEDDINGS,
     FILES_CREATE,
     IMAGES,
+    RESPONSES_CANCEL,
+    RESPONSES_CREATE,
     TRANSCRIPTIONS,
     TRANSLATIONS,
 )
@@ -36,6 +39,8 @@ from ..filters.verdicts import image_prompt_blocked, prompt_filtered
 from ..http import BodyAbandoned, BodyTooLarge, declared_length, limited_receive, parse_json, read_body
 from ..limits import MAX_UPLOAD_BYTES
 from ..ratelimit import Throttle, too_many_requests
+from ..responses.errors import missed_model
+from ..responses.inputs import input_texts
 from ..state import MockState
 from ..synth.tokens import content_text
 from ..validation import VALIDATORS
@@ -46,7 +51,9 @@ from .replay import replay
 
 Stage = Callable[[Call, MockState], Awaitable[None] | None]  # async only where a stage waits
 UPLOAD_OPERATIONS = (TRANSCRIPTIONS, TRANSLATIONS)
-MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS)  # their typed requests are immutable
+# their typed requests are never changed once made (a Responses create: unless it is chained, the
+# validator returns it at once; a chained one reads the store and is never remembered)
+MEMO_OPERATIONS = (CHAT, COMPLETIONS, EMBEDDINGS, RESPONSES_CREATE)
 # operations whose bodies have their own limit (else mockserver.limits: MAX_UPLOAD_BYTES for
 # multipart, [server] max_body_bytes for JSON); past it a 413 before more is read or spooled
 BODY_LIMITS = {
@@ -54,7 +61,7 @@ BODY_LIMITS = {
     BATCHES_CREATE: 1024 * 1024,
     BATCHES_CANCEL: 1024 * 1024,
 }
-EMPTY_BODY_OK = (BATCHES_CANCEL,)  # recording 29 cancels with Content-Length: 0
+EMPTY_BODY_OK = (BATCHES_CANCEL, RESPONSES_CANCEL)  # recording 29 cancels with Content-Length: 0
 
 MALFORMED_JSON = (
     "We could not parse the JSON body of your request. The API expects a JSON payload, but what was "
@@ -138,13 +145,17 @@ async def read_form(call: Call, limit: int) -> None:
 def deployment(call: Call, state: MockState) -> None:
     if call.operation in routing.RESOURCE_SCOPED or call.replayed is not None:
         return
-    name = call.deployment_name if call.surface != "v1" else v1_model(call)
+    if call.operation == RESPONSES_CREATE:
+        name: str | None = responses_model(call, state)
+    else:
+        name = call.deployment_name if call.surface != "v1" else v1_model(call)
     call.deployment_name = name
     found = state.settings.deployment(name) if name is not None else None
     if found is None:
         raise deployment_not_found()
     call.deployment = found
-    if call.operation is not None and not found.serves(call.operation):
+    serves = CHAT if call.operation == RESPONSES_CREATE else call.operation  # chat models serve Responses
+    if call.operation is not None and serves is not None and not found.serves(serves):
         raise operation_not_supported(call.operation, found.response_model)
 
 
@@ -157,19 +168,43 @@ def v1_model(call: Call) -> str:
     return model
 
 
-def validate(call: Call, state: MockState) -> None:
+def responses_model(call: Call, state: MockState) -> str:
+    """A response's deployment is the body's ``model`` on both surfaces; without one, recording 26.
+    Bytes seen before are not parsed again for it (the fast path's memo)."""
+    key = ("model", call.raw_body)
+    known = state.memo.get(state.settings, key) if call.parsed_body is UNPARSED else None
+    if known is not None:
+        return str(known)
+    model = call.body.get("model") if isinstance(call.body, dict) else None
+    if not isinstance(model, str) or not model:
+        raise missed_model()
+    state.memo.put(state.settings, key, model)
+    return model
+
+
+def validate(call: Call, state: MockState) -> Awaitable[None] | None:
     validator = VALIDATORS.get(call.operation or "")
     if validator is None or call.replayed is not None:
-        return
+        return None
     if call.operation not in MEMO_OPERATIONS:
-        call.request = validator(call, state)
-        return
+        made = validator(call, state)
+        if inspect.isawaitable(made):  # a validator that reads stored objects (a chained response)
+            return typed_request(call, made)
+        call.request = made
+        return None
     key = ("valid", *request_key(call))
     known = state.memo.get(state.settings, key)
     if known is None:
         known = validator(call, state)  # raises for bad input: only valid requests are remembered
+        if inspect.isawaitable(known):
+            return typed_request(call, known)
         state.memo.put(state.settings, key, known)
     call.request = known
+    return None
+
+
+async def typed_request(call: Call, made: Awaitable[OperationRequest]) -> None:
+    call.request = await made
 
 
 def moderate(call: Call, state: MockState) -> None:
@@ -195,6 +230,8 @@ def prompt_texts(call: Call) -> list[str]:
     if call.operation == CHAT:
         body = call.body if isinstance(call.body, dict) else {}
         return [content_text(m.get("content")) for m in body.get("messages", ()) if isinstance(m, dict)]
+    if call.operation == RESPONSES_CREATE:
+        return input_texts(call.body)
     return []
 
 

@@ -116,11 +116,14 @@ def json_style(text: str, value: Any) -> str | None:
     compact = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     pretty = json.dumps(value, indent=2, ensure_ascii=False)
     styles = {compact: "compact", compact + "\n": "compact+lf", pretty: "pretty", pretty + "\n": "pretty+lf"}
+    styles.setdefault(json.dumps(value, indent=2), "indented")  # non-ASCII escaped: Responses (15-24)
     return styles.get(text)
 
 
 def render_json(value: Any, style: str) -> str:
     """The inverse of ``json_style``."""
+    if style == "indented":
+        return json.dumps(value, indent=2)
     if style.startswith("pretty"):
         text = json.dumps(value, indent=2, ensure_ascii=False)
     else:

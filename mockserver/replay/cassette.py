@@ -42,7 +42,7 @@ FORMAT = "aoai-mockserver-cassette"
 VERSION = 1
 REQUEST_BODY_KINDS = ("json", "form", "text", "base64")
 RESPONSE_BODY_KINDS = ("json", "text", "base64", "events")
-JSON_STYLES = ("compact", "compact+lf", "pretty", "pretty+lf")
+JSON_STYLES = ("compact", "compact+lf", "pretty", "pretty+lf", "indented")
 UNKNOWN_VERSION = (
     "cassette {path} has version {version!r}; this aoai-mockserver reads version {supported}. "
     "Upgrade aoai-mockserver or re-record the cassette"

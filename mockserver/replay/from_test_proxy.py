@@ -153,10 +153,11 @@ def proxy_events(
 
 def style_from_length(body: Any, length: str) -> str:
     """Compact unless the recorded Content-Length says otherwise (recording 07 is pretty-printed;
-    05 and 08 are compact plus one byte, azure-wire §14)."""
+    05 and 08 are compact plus one byte, azure-wire §14; the Responses answers 15-24 are indented with
+    non-ASCII escaped although the recorder shows the characters raw)."""
     if not length.isdigit():
         return "compact"
-    for style in ("compact", "pretty", "compact+lf", "pretty+lf"):
+    for style in ("compact", "pretty", "indented", "compact+lf", "pretty+lf"):
         text = render_json(body, style)
         if len(text.encode("utf-8")) == int(length):
             return style

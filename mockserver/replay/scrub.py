@@ -125,8 +125,12 @@ class Scrubber:
     def event(self, event: str) -> str:
         """One raw SSE event: text scrubbing, and body fields inside its JSON ``data:`` payload."""
         event = self.text(event)
+        head = ""
+        if event.startswith("event: ") and "\ndata: {" in event:  # a Responses event (recordings 16, 18)
+            name, _, event = event.partition("\n")
+            head = name + "\n"
         if not self.body_fields or not event.startswith("data: {"):
-            return event
+            return head + event
         payload, _, tail = event[len("data: ") :].partition("\n")
         try:
             data = json.loads(payload)
@@ -134,8 +138,8 @@ class Scrubber:
             return event
         scrubbed = self.json(data)
         if scrubbed == data:
-            return event
-        return "data: " + json.dumps(scrubbed, separators=(",", ":"), ensure_ascii=False) + "\n" + tail
+            return head + event
+        return head + "data: " + json.dumps(scrubbed, separators=(",", ":"), ensure_ascii=False) + "\n" + tail
 
 
 def secret_param(match: re.Match[str]) -> str:

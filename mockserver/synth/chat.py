@@ -58,6 +58,7 @@ class ChatInputs:
     canned: tuple[CannedReply, ...] = ()
     triggers: tuple[FilterTrigger, ...] = ()
     filter_action: dict[str, Any] | None = None
+    conversation: str = ""  # the whole conversation's text, which canned replies also match (Responses)
 
 
 def last_user_text(messages: list[dict[str, Any]]) -> str:
@@ -107,7 +108,9 @@ def find_canned(inputs: ChatInputs, prompt: str) -> CannedReply | None:
     for canned in inputs.canned:
         if canned.deployment not in (None, inputs.deployment.name):
             continue
-        if canned.pattern.search(prompt):
+        if canned.pattern.search(prompt) or (
+            inputs.conversation and canned.pattern.search(inputs.conversation)
+        ):
             return canned
     return None
 

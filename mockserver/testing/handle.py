@@ -3,11 +3,10 @@
 The same surface in every mode: ``endpoint``, ``api_key``, ``api_version``, ``client()`` /
 ``async_client()``, ``env()``, the fault API (``faults``, ``fail``, ``fail_sequence``,
 ``load_scenario``), ``deployments``, ``reply``, the journal (``requests``), the mock's ``clock``,
-its stored ``files`` and ``batches`` (``mockserver.testing.objects``), plus ``reset()`` and
+its stored ``files``, ``batches`` and ``responses`` (``mockserver.testing.objects``), ``reset()``,
 the per-example ``fresh()`` block for Hypothesis. Outside pytest, ``MockAzure.inprocess()`` and
-``MockAzure.live()`` build one as a context manager. With ``cassette=...`` in its spec a handle
-replays and/or records that cassette (``mockserver.testing.cassettes``); its misses are raised by
-``check()``.
+``MockAzure.live()`` build one as a context manager. With ``cassette=...`` in its spec a handle replays
+and/or records that cassette (``mockserver.testing.cassettes``); its misses are raised by ``check()``.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from .cassettes import CassetteMethods
 from .clients import ClientMethods
 from .faults import FaultControl, FaultShortcuts, check_inprocess
 from .intercept import Interceptor
-from .objects import BatchesView, ClockView, FilesView
+from .objects import BatchesView, ClockView, FilesView, ResponsesView
 from .spec import DEFAULT_API_KEY, MockSpec, build_settings, key_for, parse_spec
 
 if TYPE_CHECKING:
@@ -55,8 +54,8 @@ class MockAzure(ClientMethods, FaultShortcuts, CassetteMethods):
     requests: the journal of this test (``call_count``, ``last``, ``filter(operation=...)``, ...).
     faults: the fault API (``add`` rules, ``remove``, ``clear``, ``snapshot``).
     clock: the mock's clock (``now()``, ``advance(seconds)``).
-    files / batches: the stored files and batches (``list``, ``get``, ``content``; ``complete()`` runs
-        every pending batch to its end, ``results(id)`` parses its output and error files).
+    files / batches / responses: the stored objects (``list``, ``get``; files ``content``; batches
+        ``complete()`` runs each to its end, ``results(id)`` parses its output and error files).
     cassette: the cassette in use (``CassetteUse``: ``path``, ``mode``), or None.
     ca_path: the CA certificate of a live mock on https (``tls``), which ``client()``, ``async_client()``
         and ``env()`` trust by themselves; None otherwise.
@@ -83,6 +82,7 @@ class MockAzure(ClientMethods, FaultShortcuts, CassetteMethods):
         self.clock = ClockView(backend)
         self.files = FilesView(backend)
         self.batches = BatchesView(backend, self.files)
+        self.responses = ResponsesView(backend)
         self.pending_errors: list[BaseException] = []
         self.cleanups: list[Callable[[], None]] = []
         self.cassette: CassetteUse | None = None

@@ -1,8 +1,10 @@
-"""``mock.clock``, ``mock.files``, ``mock.batches``: the plugin handle's views of the clock and stores.
+"""``mock.clock``, ``mock.files``, ``mock.batches``, ``mock.responses``: the plugin handle's views of
+the clock and stores.
 
 On a mock of this process they read ``MockState`` directly (the store's coroutines run on this
 thread's event loop, or on the bridge's portal when a loop is already running here); on an external
-mock they use its control API (``/_mock/clock``, ``/_mock/files``, ``/_mock/batches``), which is not
+mock they use its control API (``/_mock/clock``, ``/_mock/files``, ``/_mock/batches``,
+``/_mock/responses``), which is not
 scoped to a session: a shared server shows every test's files and batches.
 
 ``mock.batches.complete()`` runs every pending batch to its end (``completed``, ``failed``,
@@ -146,3 +148,24 @@ class BatchesView:
 
 async def collect(chunks: Any) -> bytes:
     return b"".join([chunk async for chunk in chunks])
+
+
+class ResponsesView:
+    """The stored responses (the Responses API), as a GET shows each now: ``list()``, ``get(id)``."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def list(self) -> builtins.list[dict[str, Any]]:
+        if isinstance(self.backend, LocalBackend):
+            from ..responses import store
+
+            return run(store.listing(self.backend.state))
+        self.backend.need("the stored responses")
+        return list(self.backend.control.call("GET", "/responses")["responses"])
+
+    def get(self, response_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.list() if r["id"] == response_id), None)
+
+    def __len__(self) -> int:
+        return len(self.list())

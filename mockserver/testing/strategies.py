@@ -1,7 +1,8 @@
 """Hypothesis strategies for property tests against the mock (``pip install 'aoai-mockserver[hypothesis]'``).
 
-Requests (``chat_requests``, ``invalid_chat_requests``, ``embedding_requests``) are dicts to pass as
-keyword arguments to the SDK: ``client.chat.completions.create(**body)``. Faults (``fault_actions``,
+Requests (``chat_requests``, ``invalid_chat_requests``, ``embedding_requests``, ``responses_requests``)
+are dicts to pass as keyword arguments to the SDK: ``client.chat.completions.create(**body)``,
+``client.responses.create(**body)``. Faults (``fault_actions``,
 ``fault_sequences``, ``fault_rules``) are in the ``mockserver.faults`` format, for
 ``mock.faults.add(rule)``.
 
@@ -40,6 +41,7 @@ __all__ = [
     "fault_rules",
     "fault_sequences",
     "invalid_chat_requests",
+    "responses_requests",
     "status_faults",
     "transport_faults",
 ]
@@ -175,6 +177,36 @@ def embedding_requests(
     )
 
 
+OPTIONAL_RESPONSES_FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "instructions": text(),
+    "temperature": OPTIONAL_CHAT_FIELDS["temperature"],
+    "top_p": OPTIONAL_CHAT_FIELDS["top_p"],
+    "max_output_tokens": st.integers(min_value=16, max_value=64),
+    "metadata": st.dictionaries(WORDS, text(3), max_size=3),
+    "store": st.booleans(),
+    "truncation": st.sampled_from(["auto", "disabled"]),
+}
+
+
+def responses_requests(
+    deployments: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Valid ``responses.create`` keyword arguments: ``input`` as a string or as message items."""
+    items = chat_messages().map(
+        lambda messages: [
+            {"type": "message", "role": m["role"], "content": [{"type": "input_text", "text": m["content"]}]}
+            for m in messages
+            if m["role"] == "user"
+        ]
+    )
+    return st.builds(
+        lambda model, value, extra: {"model": model, "input": value, **extra},
+        deployments or deployment_names(),
+        st.one_of(text(), items),
+        st.fixed_dictionaries({}, optional=OPTIONAL_RESPONSES_FIELDS),
+    )
+
+
 def status_faults(statuses: tuple[int, ...] = ERROR_STATUSES) -> st.SearchStrategy[dict[str, Any]]:
     """``{"status": N}`` actions; 429s carry a short ``retry-after-ms`` so retrying clients stay fast."""
 
@@ -204,6 +236,8 @@ def transport_faults(inprocess: bool = True) -> st.SearchStrategy[dict[str, Any]
             action.update(bytes=draw(st.integers(min_value=16, max_value=512)), interval=0.001)
         elif kind == "stream_timing":
             action.update(first_token=0.01, between_chunks=0.001)
+        elif kind == "stale_read":
+            action["reads"] = draw(st.integers(min_value=1, max_value=3))
         return action
 
     return build()

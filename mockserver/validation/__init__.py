@@ -8,7 +8,7 @@ validator parses is parsed again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from ..call import Call, ChatRequest, CompletionsRequest, EmbeddingsRequest, OperationRequest
 from ..catalogue import (
@@ -22,6 +22,11 @@ from ..catalogue import (
     FILES_CREATE,
     FILES_LIST,
     IMAGES,
+    RESPONSES_CANCEL,
+    RESPONSES_CREATE,
+    RESPONSES_DELETE,
+    RESPONSES_INPUT_ITEMS,
+    RESPONSES_RETRIEVE,
     SPEECH,
     TRANSCRIPTIONS,
     TRANSLATIONS,
@@ -35,8 +40,11 @@ from .completions import DEFAULT_MAX_TOKENS, validate_completions
 from .embeddings import validate_embeddings
 from .files import validate_list, validate_upload
 from .images import validate_images
+from .responses import validate_create as validate_response
+from .responses import validate_object
 
-Validator = Callable[[Call, MockState], OperationRequest]
+# a validator that reads stored objects (a chained response) returns an awaitable
+Validator = Callable[[Call, MockState], OperationRequest | Awaitable[OperationRequest]]
 
 
 def chat(call: Call, state: MockState) -> ChatRequest:
@@ -91,4 +99,9 @@ VALIDATORS: dict[str, Validator] = {
     BATCHES_LIST: validate_version,
     BATCHES_RETRIEVE: validate_version,
     BATCHES_CANCEL: validate_version,
+    RESPONSES_CREATE: validate_response,
+    RESPONSES_RETRIEVE: validate_object,
+    RESPONSES_DELETE: validate_object,
+    RESPONSES_INPUT_ITEMS: validate_object,
+    RESPONSES_CANCEL: validate_object,
 }

@@ -5,11 +5,10 @@
   batch docs' option for the output files.
 * ``completion_window`` must be ``24h`` ("Currently the completion window must be set to 24h",
   batch docs).
-* ``endpoint``: ``/chat/completions`` and ``/v1/chat/completions`` (batch docs' input formats).
-  ``/v1/responses`` is an Azure batch endpoint too, but the mock does not serve the Responses API
-  yet (issue 15): it is refused with a message that says so. ``/v1/embeddings`` is not: "Can I use
-  the batch API for embeddings models? This is currently not supported." (batch docs, FAQ), nor
-  are legacy completions.
+* ``endpoint``: ``/chat/completions`` and ``/v1/chat/completions`` (batch docs' input formats), and
+  ``/v1/responses`` (or ``/responses``), whose lines are Responses creates. ``/v1/embeddings`` is
+  not: "Can I use the batch API for embeddings models? This is currently not supported." (batch
+  docs, FAQ), nor are legacy completions.
 * The batch API exists from 2024-07-01-preview (LIFECYCLE); an older classic api-version gets the
   404 of an unknown route (inferred, as for speech on versions without it).
 
@@ -21,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..call import BatchCreate, Call, VersionChecked
-from ..catalogue import CHAT
+from ..catalogue import CHAT, RESPONSES_CREATE
 from ..errors import invalid_request, resource_not_found
 from ..state import MockState
 from ..versions import date_of
@@ -29,8 +28,12 @@ from .files import EXPIRY_SECONDS
 from .rules import check_known, check_object, check_type, require
 
 BATCH_SINCE = "2024-07-01"
-ENDPOINTS = {"/chat/completions": CHAT, "/v1/chat/completions": CHAT}
-NOT_SERVED_YET = ("/v1/responses", "/responses")
+ENDPOINTS = {
+    "/chat/completions": CHAT,
+    "/v1/chat/completions": CHAT,
+    "/responses": RESPONSES_CREATE,
+    "/v1/responses": RESPONSES_CREATE,
+}
 KNOWN = frozenset({"input_file_id", "endpoint", "completion_window", "metadata", "output_expires_after"})
 MAX_METADATA = 16  # pairs; keys <= 64 characters, values <= 512 (OpenAI's limits, inferred for Azure)
 
@@ -49,13 +52,6 @@ def create_request(call: Call, state: MockState) -> BatchCreate:
     check_type(file_id, (str,), "input_file_id")
     endpoint = require(body, "endpoint")
     check_type(endpoint, (str,), "endpoint")
-    if endpoint in NOT_SERVED_YET:
-        raise invalid_request(
-            f"Invalid value: '{endpoint}'. The mock does not serve the Responses API yet "
-            f"(aoai-mockserver issue 15); supported here: {supported()}.",
-            "endpoint",
-            "invalid_value",
-        )
     if endpoint not in ENDPOINTS:
         raise invalid_request(
             f"Invalid value: '{endpoint}'. Supported values are: {supported()}.", "endpoint", "invalid_value"

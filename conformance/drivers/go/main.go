@@ -23,6 +23,7 @@ import (
 	"github.com/openai/openai-go/v3/azure"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/openai/openai-go/v3/packages/ssestream"
+	"github.com/openai/openai-go/v3/responses"
 )
 
 const module = "github.com/openai/openai-go/v3"
@@ -127,7 +128,51 @@ func chatParams(c call) openai.ChatCompletionNewParams {
 	return params
 }
 
+func responseParams(c call) responses.ResponseNewParams {
+	params := responses.ResponseNewParams{
+		Model: c.Deployment,
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("Say hello in five words.")},
+	}
+	if v, ok := c.Params["max_output_tokens"].(float64); ok {
+		params.MaxOutputTokens = openai.Int(int64(v))
+	}
+	return params
+}
+
+// performResponses runs the Responses operations: create (then retrieve the new id at once), or a
+// stream whose events it counts, noting the last and whether one was response.completed.
+func performResponses(ctx context.Context, client openai.Client, c call, result map[string]any) error {
+	if c.Operation == "responses_stream" {
+		stream := client.Responses.NewStreaming(ctx, responseParams(c))
+		defer stream.Close()
+		events, last, completed := 0, "", false
+		for stream.Next() {
+			events++
+			last = stream.Current().Type
+			completed = completed || last == "response.completed"
+		}
+		result["events"], result["last"], result["completed"] = events, last, completed
+		return stream.Err()
+	}
+	res, err := client.Responses.New(ctx, responseParams(c))
+	if err != nil {
+		return err
+	}
+	result["status"] = string(res.Status)
+	if c.Operation == "responses_retrieve" {
+		got, err := client.Responses.Get(ctx, res.ID, responses.ResponseGetParams{})
+		if err != nil {
+			return err
+		}
+		result["retrieved"] = got.ID == res.ID
+	}
+	return nil
+}
+
 func perform(ctx context.Context, client openai.Client, c call, result map[string]any) error {
+	if strings.HasPrefix(c.Operation, "responses") {
+		return performResponses(ctx, client, c, result)
+	}
 	switch c.Operation {
 	case "embeddings":
 		res, err := client.Embeddings.New(ctx, openai.EmbeddingNewParams{

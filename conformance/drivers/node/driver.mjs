@@ -70,7 +70,30 @@ async function batchFlow(client, call, result) {
   result.deleted = (await client.files.delete(uploaded.id)).deleted;
 }
 
+// the Responses operations: create; a stream (count the events, the last, whether it completed);
+// create then retrieve the new id at once
+async function responses(client, call, result) {
+  const request = { model: call.deployment, input: "Say hello in five words.", ...call.params };
+  if (call.operation === "responses_stream") {
+    Object.assign(result, { events: 0, last: null, completed: false });
+    const stream = await client.responses.create({ ...request, stream: true });
+    for await (const event of stream) {
+      result.events += 1;
+      result.last = event.type;
+      if (event.type === "response.completed") result.completed = true;
+    }
+    return;
+  }
+  const created = await client.responses.create(request);
+  result.status = created.status;
+  if (call.operation === "responses_retrieve") result.retrieved = (await client.responses.retrieve(created.id)).id === created.id;
+}
+
 async function perform(client, call, result) {
+  if (call.operation.startsWith("responses")) {
+    await responses(client, call, result);
+    return;
+  }
   if (call.operation === "batch") {
     await batchFlow(client, call, result);
     return;

@@ -19,6 +19,9 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.embeddings.EmbeddingCreateParams;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +79,57 @@ public final class Driver {
         return params.build();
     }
 
+    static ResponseCreateParams responseParams(JsonNode call) {
+        ResponseCreateParams.Builder params = ResponseCreateParams.builder()
+                .model(call.path("deployment").asText())
+                .input(PROMPT);
+        JsonNode maxTokens = call.path("params").path("max_output_tokens");
+        if (maxTokens.isNumber()) {
+            params.maxOutputTokens(maxTokens.asLong());
+        }
+        return params.build();
+    }
+
+    static String eventName(ResponseStreamEvent event) {
+        if (event.isCompleted()) return "response.completed";
+        if (event.isFailed()) return "response.failed";
+        if (event.isError()) return "error";
+        if (event.isIncomplete()) return "response.incomplete";
+        if (event.isCreated()) return "response.created";
+        return "other";
+    }
+
+    /** The Responses operations: create (then retrieve the new id at once), or a stream's events counted. */
+    static void performResponses(OpenAIClient client, JsonNode call, Map<String, Object> result) {
+        if (call.path("operation").asText().equals("responses_stream")) {
+            int events = 0;
+            String last = null;
+            boolean completed = false;
+            try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(responseParams(call))) {
+                for (ResponseStreamEvent event : (Iterable<ResponseStreamEvent>) stream.stream()::iterator) {
+                    events++;
+                    last = eventName(event);
+                    completed = completed || event.isCompleted();
+                }
+            } finally {
+                result.put("events", events);
+                result.put("last", last);
+                result.put("completed", completed);
+            }
+            return;
+        }
+        Response res = client.responses().create(responseParams(call));
+        result.put("status", res.status().map(Object::toString).orElse(null));
+        if (call.path("operation").asText().equals("responses_retrieve")) {
+            result.put("retrieved", client.responses().retrieve(res.id()).id().equals(res.id()));
+        }
+    }
+
     static void perform(OpenAIClient client, JsonNode call, Map<String, Object> result) {
+        if (call.path("operation").asText().startsWith("responses")) {
+            performResponses(client, call, result);
+            return;
+        }
         switch (call.path("operation").asText()) {
             case "embeddings" -> {
                 EmbeddingCreateParams params = EmbeddingCreateParams.builder()

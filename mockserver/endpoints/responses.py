@@ -1,0 +1,147 @@
+"""``POST /openai/responses`` and ``/openai/v1/responses``: generate, store, answer JSON or a stream.
+
+The JSON answer is 2-space indented with non-ASCII escaped (recordings 15-24: their Content-Length is
+that rendering), with the POST headers of recording 15; a stream has those headers less the token
+pair (16, 18). ``model`` echoes the deployment named in the body (15-30). The ``stale_read`` fault
+hides the new id from the next reads; ``error_event`` ends the stream with ``response.failed`` (or
+an ``error`` event with ``sse_event``) at the event it names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.responses import Response
+
+from ..call import Call, ResponsesCreate
+from ..fastpath.memo import request_key
+from ..responses import store
+from ..responses.build import Generated, generate, response_object
+from ..responses.events import failure, frame, pretty, stream
+from ..responses.ids import ResponseIds
+from ..state import MockState
+from ..synth.chat import ChatInputs, ChoicePlan, plan_choices
+from .render import json_bytes_response, sse_response
+
+STREAM_TYPE = "text/event-stream; charset=utf-8"  # both Responses streams (16, 18), unlike chat's
+
+
+async def responses_create(call: Call, state: MockState) -> Response:
+    request = call.request_as(ResponsesCreate)
+    ids = ResponseIds.new(int(state.clock.now()), state.settings.seed, call.request_id)
+    key = memo_key(call, state, request)
+    known = state.memo.get(state.settings, key) if key is not None else None
+    if known is not None:  # the same request within the same second: the answer again, with its own ids
+        template, data, template_ids = known
+        final, data = renamed(template, data, template_ids, ids)
+        if final["store"]:
+            await store.save(state, final, list(request.items), [])
+        return json_bytes_response(call, state, data, "responses")
+    return await generated_answer(call, state, request, ids, key)
+
+
+def memo_key(call: Call, state: MockState, request: ResponsesCreate) -> tuple[Any, ...] | None:
+    """Only what depends on nothing but the request bytes and the settings (``Settings.fast_path``,
+    ``fastpath.memo``): no stream, background, chained context, fault or filter verdict."""
+    body = request.body
+    if call.filter_action is not None or call.prompt_hits or call.transport_fault is not None:
+        return None
+    if body.get("stream") or body.get("background") or request.context:
+        return None
+    return ("responses", *request_key(call), int(state.clock.now()))
+
+
+def renamed(
+    final: dict[str, Any], data: bytes, template: ResponseIds, ids: ResponseIds
+) -> tuple[dict[str, Any], bytes]:
+    """A remembered answer with this request's ids: in the object, and in its bytes."""
+    pairs = {template.response: ids.response}
+    output, seen = [], Counter[str]()
+    for item in final["output"]:
+        kind = item["id"].split("_", 1)[0]
+        pairs[item["id"]] = ids.make(kind, seen[kind])
+        seen[kind] += 1
+        output.append({**item, "id": pairs[item["id"]]})
+    for old, new in pairs.items():
+        data = data.replace(old.encode(), new.encode())
+    return {**final, "id": ids.response, "output": output}, data
+
+
+async def generated_answer(
+    call: Call, state: MockState, request: ResponsesCreate, ids: ResponseIds, key: tuple[Any, ...] | None
+) -> Response:
+    body, deployment = request.body, call.deployment
+    assert deployment is not None
+    assert call.deployment_name is not None
+    plan = plan_for(call, state, request)
+    generated = generate(ids, body, plan, request.prompt_tokens, state.settings.seed, deployment.reasoning)
+    reasoning = deployment.reasoning
+    final = response_object(ids, body, call.deployment_name, reasoning, generated.status, generated)
+    if final["store"]:
+        await store.save(state, final, list(request.items), list(request.context))
+        if body.get("background"):
+            await store.start_run(state, final["id"], pieces(plan, generated))
+    fault = call.transport_fault or {}
+    if fault.get("kind") == "stale_read":
+        await store.make_stale(state, final["id"], int(fault.get("reads", 1)))
+        call.transport_fault = None
+    if fault.get("kind") == "error_event":  # ends the stream in Responses framing here, not the transport's
+        call.transport_fault = None
+    if body.get("stream"):
+        started = response_object(ids, body, call.deployment_name, reasoning, "in_progress", None)
+        return sse_response(
+            call,
+            state,
+            events(fault, started, final, pieces(plan, generated)),
+            "responses_stream",
+            STREAM_TYPE,
+        )
+    shown = store.unfinished(final, "queued") if body.get("background") else final
+    data = pretty(shown)
+    if key is not None:
+        state.memo.put(state.settings, key, (final, data, ids))
+    return json_bytes_response(call, state, data, "responses")
+
+
+def plan_for(call: Call, state: MockState, request: ResponsesCreate) -> ChoicePlan:
+    assert call.deployment is not None
+    settings = state.settings
+    inputs = ChatInputs(
+        request.chat,
+        call.deployment,
+        settings.seed,
+        state.tokenizer(call.deployment),
+        settings.canned,
+        settings.content_filters,
+        call.filter_action,
+        "\n".join(str(m.get("content") or "") for m in request.chat["messages"]),
+    )
+    return plan_choices(inputs)[0]
+
+
+def pieces(plan: ChoicePlan, generated: Generated) -> list[list[str]]:
+    """Per output item, its deltas: the text's tokens, or each call's argument fragments (18)."""
+    calls = iter(plan.tool_calls)
+    found: list[list[str]] = []
+    for item in generated.output:
+        if item["type"] == "function_call":
+            found.append(next(calls).pieces)
+        elif item["type"] == "message":
+            text, said = item["content"][0]["text"], "".join(plan.pieces)
+            found.append(plan.pieces + ([text[len(said) :]] if len(text) > len(said) else []))  # a citation
+        else:
+            found.append([])
+    return found
+
+
+async def events(
+    fault: dict[str, Any], started: dict[str, Any], final: dict[str, Any], deltas: list[list[str]]
+) -> AsyncIterator[bytes]:
+    cut = int(fault.get("after_chunks", 3)) if fault.get("kind") == "error_event" else None
+    for number, payload in enumerate(stream(started, final, deltas)):  # numbered from 0, in order
+        if cut is not None and number >= cut:
+            yield frame(failure(number, started, fault.get("error"), bool(fault.get("sse_event"))))
+            return
+        yield payload if isinstance(payload, bytes) else frame(payload)
