@@ -47,7 +47,7 @@ from hypothesis import given, settings, strategies as st
 CHAT = [{"role": "user", "content": "Hello"}]
 
 
-@settings(max_examples=25)
+@settings(max_examples=25, deadline=None)
 @given(failures=st.integers(min_value=0, max_value=3))
 def test_fresh_state_per_example(aoai_mock, failures):
     assert not aoai_mock.requests.called  # nothing left from the previous example
@@ -61,7 +61,7 @@ def test_fresh_state_per_example(aoai_mock, failures):
 
 
 @pytest.mark.aoai(faults={"match": {}, "fault": {"status": 500}, "times": 1})
-@settings(max_examples=10)
+@settings(max_examples=10, deadline=None)
 @given(text=st.text(alphabet="abc ", min_size=1, max_size=10))
 def test_marker_faults_come_back_for_each_example(aoai_server, text):
     client = aoai_server.client(max_retries=0)
@@ -77,7 +77,7 @@ def test_other_function_scoped_fixtures_still_trip_the_check(aoai_mock, tmp_path
 
 
 @pytest.mark.anyio
-@settings(max_examples=10)
+@settings(max_examples=10, deadline=None)
 @given(st.integers(min_value=0, max_value=2))
 async def test_async_examples(aoai_mock, failures):
     aoai_mock.fail(500, times=failures)
