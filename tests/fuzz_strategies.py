@@ -16,7 +16,17 @@ from typing import Any
 from hypothesis import strategies as st
 
 from mockserver import routing
-from mockserver.catalogue import CHAT, COMPLETIONS, EMBEDDINGS, IMAGES, SPEECH, TRANSCRIPTIONS, TRANSLATIONS
+from mockserver.catalogue import (
+    BATCHES_CREATE,
+    CHAT,
+    COMPLETIONS,
+    EMBEDDINGS,
+    IMAGES,
+    RESPONSES_CREATE,
+    SPEECH,
+    TRANSCRIPTIONS,
+    TRANSLATIONS,
+)
 from mockserver.validation.audio import SPEECH_KNOWN
 from mockserver.validation.chat import KNOWN as CHAT_KNOWN
 from mockserver.validation.completions import KNOWN as COMPLETIONS_KNOWN
@@ -47,6 +57,8 @@ SEEDS: dict[str, dict[str, Any]] = {  # a valid body per operation, mutated by t
     EMBEDDINGS: {"input": "hello"},
     IMAGES: {"prompt": "a cat"},
     SPEECH: {"input": "hello", "voice": "alloy"},
+    RESPONSES_CREATE: {"model": "gpt-4o", "input": "hello"},
+    BATCHES_CREATE: {"input_file_id": "file-abc123", "endpoint": "/chat/completions", "completion_window": "24h"},
 }
 KNOWN_FIELDS: dict[str, frozenset[str]] = {
     CHAT: CHAT_KNOWN,
@@ -152,16 +164,29 @@ NASTY_NUMBERS = (
 
 
 def operation_paths() -> dict[str, str]:
-    """Path tail -> operation, from every ``*_OPERATIONS`` table in ``mockserver.routing``."""
+    """Path tail -> operation, from the ``*_OPERATIONS`` tables of ``mockserver.routing`` that map a
+    path tail under a deployment (the resource routes, keyed by their parts, are ``RESOURCE_PATHS``)."""
     found: dict[str, str] = {}
     for name in dir(routing):
         table = getattr(routing, name)
         if name.endswith("_OPERATIONS") and isinstance(table, dict):
-            found.update({str(k): str(v) for k, v in table.items()})
+            found.update({k: str(v) for k, v in table.items() if isinstance(k, str)})
+    return found
+
+
+def resource_paths() -> dict[str, str]:
+    """Path after ``/openai/`` (or ``/openai/v1/``) -> operation, for the routes not under a deployment
+    (models, files, batches, responses: ``routing.RESOURCE_OPERATIONS``), each id a plausible one."""
+    ids = {"models": "gpt-4o", "files": "file-abc123", "batches": "batch_abc123", "responses": "resp_abc123"}
+    found: dict[str, str] = {}
+    for (collection, has_id, tail, _method), operation in routing.RESOURCE_OPERATIONS.items():
+        parts = [collection, ids[collection] if has_id else "", tail]
+        found["/".join(part for part in parts if part)] = operation
     return found
 
 
 PATHS = operation_paths()
+RESOURCE_PATHS = resource_paths()
 
 
 SHORT_TEXT = st.text(st.sampled_from("aZ09 _-.:/\\\"'{}[]\x00\t\n²٣é€\u202e\U0001f600"), max_size=12)
@@ -395,10 +420,14 @@ def headers(draw: st.DrawFn) -> dict[str, str]:
 @st.composite
 def paths(draw: st.DrawFn) -> tuple[str, str | None]:
     """(path, operation): a real route for an operation, or a mangled one (operation None)."""
-    tail, operation = draw(st.sampled_from(sorted(PATHS.items())))
-    surface = draw(st.sampled_from(["deployments", "v1", "v1", "deployments"]))
-    deployment = draw(st.sampled_from(DEPLOYMENTS))
-    path = f"/openai/deployments/{deployment}/{tail}" if surface == "deployments" else f"/openai/v1/{tail}"
+    surface = draw(st.sampled_from(["deployments", "v1", "v1", "deployments", "resource", "resource-v1"]))
+    if surface.startswith("resource"):
+        tail, operation = draw(st.sampled_from(sorted(RESOURCE_PATHS.items())))
+        path = f"/openai/v1/{tail}" if surface == "resource-v1" else f"/openai/{tail}"
+    else:
+        tail, operation = draw(st.sampled_from(sorted(PATHS.items())))
+        deployment = draw(st.sampled_from(DEPLOYMENTS))
+        path = f"/openai/deployments/{deployment}/{tail}" if surface == "deployments" else f"/openai/v1/{tail}"
     mangle = draw(st.integers(0, 8))
     if mangle == 0:
         path = draw(
