@@ -37,7 +37,7 @@ class MockApp:
         # batch lines run through this bare pipeline: a recorder's wrapper (replay.attach) never sees them
         state.batches.run_lines_with(self.pipeline)
         self.admin = admin_router(state)
-        self.in_flight: dict[int, str] = {}  # what the loop watchdog names when the loop is held
+        self.in_flight: dict[int, Scope] = {}  # what the loop watchdog names when the loop is held
         self.watchdog: LoopWatchdog | None = None
         self.ticker: asyncio.Future[None] | None = None
 
@@ -50,7 +50,7 @@ class MockApp:
             return
         else:
             key = id(scope)
-            self.in_flight[key] = f"{scope['method']} {scope['path'][:200]}"
+            self.in_flight[key] = scope  # named only when the loop is held (watchdog)
             try:
                 if scope["path"].startswith(ADMIN_PREFIX):
                     await self.admin(scope, receive, send)

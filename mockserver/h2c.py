@@ -33,8 +33,13 @@ HEAD_LIMIT = 65536  # uvicorn's own parsers refuse longer heads; past it the byt
 logger = logging.getLogger("uvicorn.error")
 
 
-def offers_h2c(head: bytes) -> bool:
-    return H2C_OFFER.search(head) is not None
+def offers_h2c(data: bytes, end: int | None = None) -> bool:
+    """Whether the head in ``data[:end]`` offers h2c. Any spelling of "h2c" holds "2c" or "2C": a
+    head without either (nearly every head) is passed over by two byte searches, not the regex."""
+    end = len(data) if end is None else end
+    if data.find(b"2c", 0, end) < 0 and data.find(b"2C", 0, end) < 0:
+        return False
+    return H2C_OFFER.search(data, 0, end) is not None
 
 
 def keep_h2c_bodies(protocol: type, fallback: Callable[[], type]) -> type:
@@ -70,7 +75,7 @@ def keep_h2c_bodies(protocol: type, fallback: Callable[[], type]) -> type:
                 self.held = data  # wait for the blank line that ends the head
                 return
             idle = self.cycle is None or self.cycle.response_complete
-            if end >= 0 and idle and offers_h2c(data[: end + 2]):
+            if end >= 0 and idle and offers_h2c(data, end + 2):
                 self.hand_over(data)
                 return
             super().data_received(data)

@@ -45,6 +45,7 @@ def transport_protocol(
     Requests offering an h2c upgrade keep their body on either protocol (``mockserver.h2c``)."""
     base = base or base_protocol()
     cycle = rendered_head_cycle(base) if rendered_heads else None
+    on_h11_base = base.__module__.endswith(".h11_impl")
 
     class TransportProtocol(base):  # type: ignore[misc]
         def connection_made(self, transport: asyncio.Transport) -> None:
@@ -60,23 +61,37 @@ def transport_protocol(
             self.app = with_transport
             self.head = HeadGuard(transport)
 
-        def data_received(self, data: bytes) -> None:
-            self.head.received(len(data))
-            waiting = h11_waiting(self)  # h11 has no parser callbacks: its state says where the head is
-            if waiting:
-                self.head.begin()
-            super().data_received(data)
-            if waiting is not None and not h11_waiting(self):
-                self.head.complete()
-            self.head.check()
+        if on_h11_base:
 
-        def on_message_begin(self) -> None:  # httptools: the first byte of a request
-            super().on_message_begin()
-            self.head.begin()
+            def data_received(self, data: bytes) -> None:
+                head = self.head
+                head.received(len(data))
+                waiting = h11_waiting(self)  # h11 has no parser callbacks: its state marks the head
+                if waiting:
+                    head.begin()
+                super().data_received(data)
+                if not h11_waiting(self):
+                    head.complete()
+                head.check()
+
+        else:
+
+            def data_received(self, data: bytes) -> None:
+                head = self.head
+                if head.open:
+                    head.bytes += len(data)
+                    super().data_received(data)
+                    head.check()
+                else:
+                    super().data_received(data)
+
+            def on_message_begin(self) -> None:  # httptools: the first byte of a request
+                super().on_message_begin()
+                self.head.begin()
 
         def on_headers_complete(self) -> None:
             super().on_headers_complete()
-            self.head.complete()
+            self.head.open = False  # the head is complete (HeadGuard.complete, inlined: once a request)
             current: Any = self.cycle  # None, or the previous request's, after an upgrade request
             if cycle is None or current is None:
                 return
@@ -97,15 +112,12 @@ def transport_protocol(
     return keep_h2c_bodies(TransportProtocol, functools.cache(on_h11))
 
 
-def h11_waiting(protocol: Any) -> bool | None:
-    """Under h11, whether the connection waits for a request head (None under httptools, whose
+def h11_waiting(protocol: Any) -> bool:
+    """Under h11, whether the connection waits for a request head (under httptools its
     ``on_message_begin`` / ``on_headers_complete`` tell ``HeadGuard`` instead)."""
-    connection = getattr(protocol, "conn", None)
-    if connection is None:
-        return None
     import h11
 
-    return connection.their_state is h11.IDLE
+    return protocol.conn.their_state is h11.IDLE
 
 
 def endpoint(host: str, port: int, tls: bool) -> str:
@@ -137,12 +149,18 @@ class HeadGuard:
     The byte count is of the chunks that arrived while the head was incomplete (a chunk that also
     holds the start of the body counts whole: the limit is generous for that). Under h11 the size
     is h11's own limit (``make_server``), and h11's connection state marks the head's start and end
-    (``h11_waiting``), so an idle keep-alive connection or a long answer is never cut by the timer."""
+    (``h11_waiting``), so an idle keep-alive connection or a long answer is never cut by the timer.
+
+    One timer per connection, not one per request: a request moves the deadline, and the timer,
+    when it fires early (the head it was set for is done), sets itself again for the deadline of
+    the head now open, or ends when none is (a timer made and cancelled per request cost a keep-alive
+    request about 2 us; issue 13's bench)."""
 
     def __init__(self, transport: asyncio.Transport) -> None:
         self.transport = transport
         self.loop = asyncio.get_running_loop()
         self.timer: asyncio.TimerHandle | None = None
+        self.deadline = 0.0
         self.bytes = 0
         self.open = False
         self.begin()
@@ -151,8 +169,9 @@ class HeadGuard:
         if self.open:
             return
         self.open, self.bytes = True, 0
-        self.stop()
-        self.timer = self.loop.call_later(HEADER_TIMEOUT_SECONDS, self.expire)
+        self.deadline = self.loop.time() + HEADER_TIMEOUT_SECONDS
+        if self.timer is None:
+            self.timer = self.loop.call_at(self.deadline, self.expire)
 
     def received(self, size: int) -> None:
         if self.open:
@@ -160,14 +179,18 @@ class HeadGuard:
 
     def complete(self) -> None:
         self.open = False
-        self.stop()
 
     def check(self) -> None:
         if self.open and self.bytes > MAX_HEADER_BYTES:
             self.refuse(TOO_LARGE)
 
     def expire(self) -> None:
-        if self.open:
+        self.timer = None
+        if not self.open:
+            return  # the head it was set for came in time; the next request's begin sets a new one
+        if self.loop.time() < self.deadline:
+            self.timer = self.loop.call_at(self.deadline, self.expire)  # a later head is open
+        else:
             self.refuse(TIMED_OUT)
 
     def refuse(self, answer: bytes) -> None:

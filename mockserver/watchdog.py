@@ -17,6 +17,7 @@ import threading
 import time
 
 from .limits import LOOP_STALL_SECONDS
+from .types import Scope
 
 LOGGER = logging.getLogger("aoai_mock")
 
@@ -25,7 +26,7 @@ class LoopWatchdog:
     def __init__(
         self,
         loop: asyncio.AbstractEventLoop,
-        in_flight: dict[int, str],
+        in_flight: dict[int, Scope],
         threshold: float = LOOP_STALL_SECONDS,
         interval: float = 0.05,
     ) -> None:
@@ -52,7 +53,7 @@ class LoopWatchdog:
                 return
             if answered.wait(self.threshold):
                 continue
-            doing = sorted(self.in_flight.values())[:5]
+            doing = sorted(map(describe, list(self.in_flight.values())))[:5]
             answered.wait()  # until the loop is free again, to report how long it was held
             if self.stopped.is_set():
                 return
@@ -62,3 +63,8 @@ class LoopWatchdog:
                 time.monotonic() - sent,
                 ", ".join(doing) or "none",
             )
+
+
+def describe(scope: Scope) -> str:
+    """A request in flight as the warning names it: its method and (the start of) its path."""
+    return f"{scope['method']} {scope['path'][:200]}"

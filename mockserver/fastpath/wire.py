@@ -64,6 +64,9 @@ def valid_values(values: list[str]) -> bool:
     return not HEADER_VALUE_FORBIDDEN_TEXT.search("".join(values))
 
 
+BOUND_ONCE = ("is_closing", "get_extra_info", "pause_reading", "resume_reading")
+
+
 class HoldingTransport:
     """The connection's transport, able to hold writes and send them as one.
 
@@ -79,6 +82,10 @@ class HoldingTransport:
         self.held: list[bytes] | None = None
         self.held_bytes = 0
         self.limit: int | None = None
+        # what uvicorn asks of every request, bound once (``__getattr__`` costs a lookup miss each)
+        for name in BOUND_ONCE:
+            if hasattr(transport, name):
+                setattr(self, name, getattr(transport, name))
 
     def hold(self, limit: int | None = None) -> None:
         """Hold writes until ``release``, or until ``limit`` bytes are held (then they leave as one
