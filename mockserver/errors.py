@@ -15,6 +15,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .jsontext import compact
+
 Family = Literal["model", "gateway", "auth", "throttle"]
 
 
@@ -49,7 +51,7 @@ class AzureError(Exception):
     def render(self) -> bytes:
         if isinstance(self.body, bytes):
             return self.body
-        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+        return compact(self.body)
 
     @property
     def code(self) -> str | None:

@@ -14,9 +14,9 @@ from starlette.responses import Response
 from ..call import Call
 from ..fastpath.memo import request_key
 from ..filters.annotations import chat_prompt_filter_results
+from ..jsontext import compact
 from ..state import MockState
 from ..synth.chat import ChatInputs, ChoicePlan, ToolCall, plan_choices
-from ..synth.sse import dumps
 from .chat_common import Identity, choice_filter, citations, identity, logprobs_block
 from .chat_stream import stream_events
 from .render import json_bytes_response, json_response, sse_response
@@ -32,7 +32,7 @@ async def chat_completions(call: Call, state: MockState) -> Response:
     if data is None:
         if call.stream:
             return await render(call, state)
-        data = dumps(completion(call, state)).encode()
+        data = compact(completion(call, state))
         state.memo.put(state.settings, key, data)
     return json_bytes_response(call, state, data, "inference")
 

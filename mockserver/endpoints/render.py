@@ -13,9 +13,9 @@ from ..catalogue import RESPONSES_CREATE
 from ..errors import AzureError
 from ..fastpath.header_plan import planned_header_lines, planned_headers, planned_raw_headers
 from ..headers import RawHeaders, azure_headers, merged, raw_headers
+from ..jsontext import compact
 from ..responses.errors import UntypedError
 from ..state import MockState
-from ..synth.sse import dumps
 from ..types import Receive, Scope, Send
 
 JSON = "application/json"  # no charset (azure-wire §4.1)
@@ -80,7 +80,7 @@ class BytesResponse(Response):
 
 def json_response(call: Call, state: MockState, body: Any, profile: str, *, status: int = 200) -> Response:
     """Compact JSON (embeddings print theirs pretty: endpoints.embeddings)."""
-    return json_bytes_response(call, state, dumps(body).encode(), profile, status)
+    return json_bytes_response(call, state, compact(body), profile, status)
 
 
 def json_bytes_response(

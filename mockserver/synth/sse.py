@@ -6,16 +6,17 @@ no ``event:``, ``id:`` or comment lines; LF line endings (recordings 02, 03, 11,
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from ..jsontext import compact
 
 DONE = b"data: [DONE]\n\n"
 
 
 def dumps(payload: Any) -> str:
     """Compact JSON with literal UTF-8, matching Azure's byte counts (recordings 04, 08)."""
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return compact(payload).decode()
 
 
 def event(payload: Any) -> bytes:
-    return b"data: " + dumps(payload).encode() + b"\n\n"
+    return b"data: " + compact(payload) + b"\n\n"
