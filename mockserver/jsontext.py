@@ -33,7 +33,10 @@ except ImportError:  # pragma: no cover - the speed extra is not installed
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # an exponent of three digits or more, or a run of 300 digits: the only ways to overflow a double
 HUGE_NUMBER = re.compile(rb"[eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")
-LONG_INT = re.compile(rb"[0-9]{19}")
+# digits as "0", all else as a space: a run of 19 digits is then one substring search (a regex that
+# starts with a class tries every byte: 2 us on a short body, this 0.3 us)
+DIGITS_ONLY = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+LONG_INT = b"0" * 19
 
 
 class JsonRejected(ValueError):
@@ -56,7 +59,12 @@ def loads(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
 
     Bytes that start like a JSON text in ASCII are decoded as UTF-8 directly; others go through
     ``json.loads``' own detection of UTF-16/32 and the BOM."""
-    if orjson is not None and isinstance(raw, bytes) and raw[:1] in (b"{", b"[") and not LONG_INT.search(raw):
+    if (
+        orjson is not None
+        and isinstance(raw, bytes)
+        and raw[:1] in (b"{", b"[")
+        and LONG_INT not in raw.translate(DIGITS_ONLY)
+    ):
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -114,7 +122,7 @@ def check_text(text: str) -> None:
 
 # what orjson prints unlike json.dumps: a float below 1e-4 (positional, "0.0000449", or with a
 # one-digit exponent, "1e-7"); a match in a string only costs the slower path, never other bytes
-REPRINTED = re.compile(rb"0\.0000|[0-9]e-")
+NEGATIVE_EXPONENT = re.compile(rb"[0-9]e-")
 # values json.dumps refuses and orjson would print (a dataclass, a datetime): json.dumps decides
 PASSTHROUGH = 0 if orjson is None else orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
@@ -136,6 +144,6 @@ def compact(payload: Any) -> bytes:
         except TypeError:  # orjson.JSONEncodeError: something only json.dumps prints
             pass
         else:
-            if REPRINTED.search(data) is None:
-                return data
+            if b"0.0000" not in data and (b"e-" not in data or not NEGATIVE_EXPONENT.search(data)):
+                return data  # (byte searches first: a regex that starts with a class tries every byte)
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()

@@ -31,7 +31,7 @@ from .replay.player import Player
 from .replay.slot import CassetteSlot
 from .stores import MEMORY, Stores, open_stores
 from .synth.text import REPLIES
-from .synth.tokens import PIECES, Tokenizer, get_tokenizer
+from .synth.tokens import PIECES, SENTENCE_PIECES, Tokenizer, get_tokenizer
 
 
 class MockState:
@@ -85,6 +85,7 @@ class MockState:
         self.errors.clear()
         self.memo.reset()  # reset releases what the caches held (the token-piece cache too)
         PIECES.clear()
+        SENTENCE_PIECES.clear()
         REPLIES.clear()
         reset_objects = getattr(self.objects, "reset", None)
         if reset_objects is not None:

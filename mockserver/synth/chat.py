@@ -16,8 +16,8 @@ from ..filters.triggers import Cut, FilterTrigger, completion_cut, forced_cut
 from ..ids import digest, tool_call_id
 from ..limits import CHARS_PER_TOKEN_BOUND, MAX_GENERATED_CHARS
 from .schema import Budget, instance
-from .text import keywords, reply
-from .tokens import Tokenizer, content_text
+from .text import Reply, keywords, reply
+from .tokens import Tokenizer, content_text, joined_pieces
 
 DEFAULT_OUTPUT_TOKENS = 4096  # a deployment without a known output limit (inferred)
 MAX_TOOL_SHARE = 128  # tool calls' arguments split the generation cap as up to 128 tools would
@@ -166,7 +166,11 @@ def limit_text(
         text, finish = text[: cut.at], "content_filter"
     else:
         cut = None
-    pieces = inputs.tokenizer.pieces(text)
+    pieces = (
+        joined_pieces(inputs.tokenizer, text.parts)
+        if isinstance(text, Reply)
+        else inputs.tokenizer.pieces(text)
+    )
     reasoning = REASONING_STEP * rng.randint(1, 4) if inputs.deployment.reasoning else 0
     limit = output_limit(inputs) if ran_out else token_limit(inputs.body)
     if ran_out:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 
 from ..bounded import BoundedCache
 from ..ids import digest
@@ -151,7 +152,16 @@ REPLIES = BoundedCache(4096)
 CACHED_PROMPT = 8192
 
 
-def reply(prompt: str, seed: int, index: int = 0, words: int | None = None) -> str:
+class Reply(str):
+    """A generated reply: its text, and the sentences it was joined from (``" ".join(parts)``).
+    Every sentence ends with "." and the next begins with a letter, so a tokenizer's pieces of the
+    reply are the pieces of its sentences in turn (``synth.tokens.joined_pieces``); an edited copy
+    (cut at a stop sequence, wrapped in JSON) is a plain ``str`` again."""
+
+    parts: tuple[str, ...]
+
+
+def reply(prompt: str, seed: int, index: int = 0, words: int | None = None) -> Reply:
     """An answer-like reply of roughly ``words`` words (seeded length of 30-90 words by default)."""
     if len(prompt) > CACHED_PROMPT:
         return compose_reply(prompt, seed, index, words)
@@ -159,29 +169,50 @@ def reply(prompt: str, seed: int, index: int = 0, words: int | None = None) -> s
     found = REPLIES.get(key)
     if found is None:
         found = compose_reply(prompt, seed, index, words)
-        REPLIES.put(key, found, len(prompt) + len(found) + 200)
-    return str(found)
+        REPLIES.put(key, found, len(prompt) + 2 * len(found) + 200)
+    return found  # type: ignore[no-any-return]
 
 
-def compose_reply(prompt: str, seed: int, index: int = 0, words: int | None = None) -> str:
-    rng = random.Random(digest("text", seed, prompt, index))
+def compose_reply(prompt: str, seed: int, index: int = 0, words: int | None = None) -> Reply:
+    """The draws are ``random.Random``'s own (CPython 3.11's ``randint``, ``choice`` and ``sample``
+    on the same generator, in the same order: tests/test_text.py checks them against it), taken
+    through ``below``: a varied prompt composes its reply in half the time."""
+    bits = random.Random(digest("text", seed, prompt, index)).getrandbits
     found = keywords(prompt) or FALLBACK_TOPIC
     topic = " ".join(found[:3]) if found is not FALLBACK_TOPIC else "your question"
-    target = words if words is not None else rng.randint(30, 90)
-    parts = [rng.choice(OPENERS).format(topic=topic)]
+    target = words if words is not None else 30 + below(bits, 61)  # randint(30, 90)
+    parts = [OPENERS[below(bits, len(OPENERS))].format(topic=topic)]
     count = len(parts[0].split())
     while count < target:
-        a, b = pair(found, rng)
-        sentence = rng.choice(SENTENCES).format(a=a, b=b)
+        a, b = pair(found, bits)
+        sentence = SENTENCES[below(bits, len(SENTENCES))].format(a=a, b=b)
         parts.append(sentence)
         count += len(sentence.split())
-    parts.append(rng.choice(CLOSERS).format(topic=topic))
-    return " ".join(parts)
+    parts.append(CLOSERS[below(bits, len(CLOSERS))].format(topic=topic))
+    text = Reply(" ".join(parts))
+    text.parts = tuple(parts)
+    return text
 
 
-def pair(words: list[str], rng: random.Random) -> tuple[str, str]:
-    """Two different words when there are two to choose from."""
-    if len(words) < 2:
+def below(bits: Callable[[int], int], n: int) -> int:
+    """``Random._randbelow(n)`` for ``n > 0``: ``n.bit_length()`` bits, drawn again while too large."""
+    k = n.bit_length()
+    r = bits(k)
+    while r >= n:
+        r = bits(k)
+    return r
+
+
+def pair(words: list[str], bits: Callable[[int], int]) -> tuple[str, str]:
+    """Two different words when there are two to choose from: ``Random.sample(words, 2)``."""
+    n = len(words)
+    if n < 2:
         return words[0], "the details"
-    a, b = rng.sample(words, 2)
-    return a, b
+    first = below(bits, n)
+    if n <= 21:  # sample's pool method: the first pick's slot takes the last word
+        second = below(bits, n - 1)
+        return words[first], words[n - 1] if second == first else words[second]
+    second = below(bits, n)  # its set method: draw again until the pick is new
+    while second == first:
+        second = below(bits, n)
+    return words[first], words[second]

@@ -79,6 +79,29 @@ def split_pieces(text: str) -> tuple[str, ...]:
     return tuple(result)
 
 
+# the sentences of generated replies recur across varied prompts (the same templates and topic words)
+SENTENCE_PIECES = BoundedCache(8192)
+
+
+def joined_pieces(tokenizer: Tokenizer, parts: tuple[str, ...]) -> list[str]:
+    """``tokenizer.pieces(" ".join(parts))`` for sentences that each end with "." (or "?", "!") and
+    begin with a letter (``synth.text.Reply``): both tokenizers' pre-tokenizers split before a space
+    that follows punctuation and precedes a letter, and BPE merges never cross that split, so the
+    pieces of the join are the pieces of the first sentence and of each later one with its space.
+    Each sentence's pieces are kept (tests/test_text.py compares this with the whole reply's)."""
+    result: list[str] = []
+    name = tokenizer.name
+    for i, part in enumerate(parts):
+        text = part if i == 0 else " " + part
+        key = (name, text)
+        found = SENTENCE_PIECES.get(key)
+        if found is None:
+            found = tuple(tokenizer.pieces(text))
+            SENTENCE_PIECES.put(key, found, pieces_size(text, found))
+        result += found
+    return result
+
+
 class BpeTokenizer:
     """Real BPE tokens; pieces that split a UTF-8 character are merged so each piece is text."""
 
