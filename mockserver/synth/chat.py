@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,8 +82,10 @@ def plan_choices(inputs: ChatInputs) -> list[ChoicePlan]:
 def plan_choice(inputs: ChatInputs, index: int) -> ChoicePlan:
     body = inputs.body
     prompt = last_user_text(body.get("messages", []))
-    rng = random.Random(
-        digest("choice", inputs.seed, body.get("seed"), inputs.deployment.model, prompt, index)
+    rng = first_use(
+        lambda: random.Random(
+            digest("choice", inputs.seed, body.get("seed"), inputs.deployment.model, prompt, index)
+        )
     )
     canned = find_canned(inputs, prompt)
     tools = chosen_tools(body, prompt, canned)
@@ -94,6 +97,19 @@ def plan_choice(inputs: ChatInputs, index: int) -> ChoicePlan:
     plan = limit_text(inputs, index, text, rng, filter_cut(inputs, prompt, text), budget.spent)
     plan.filter_error = bool(inputs.filter_action and inputs.filter_action.get("unavailable"))
     return plan
+
+
+def first_use(make: Callable[[], random.Random]) -> Callable[[], random.Random]:
+    """The choice's generator, seeded at its first draw: most choices draw nothing from it (no
+    tools, schema or reasoning), and seeding one costs about 5 us."""
+    made: list[random.Random] = []
+
+    def rng() -> random.Random:
+        if not made:
+            made.append(make())
+        return made[0]
+
+    return rng
 
 
 def filter_cut(inputs: ChatInputs, prompt: str, text: str) -> Cut | None:
@@ -131,7 +147,7 @@ def choice_text(
     inputs: ChatInputs,
     prompt: str,
     index: int,
-    rng: random.Random,
+    rng: Callable[[], random.Random],
     canned: CannedReply | None,
     budget: Budget,
 ) -> str:
@@ -142,7 +158,7 @@ def choice_text(
     text = reply(prompt, inputs.seed + (body.get("seed") or 0), index)
     if fmt.get("type") == "json_schema":
         schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
-        return json.dumps(instance(schema, rng, budget=budget), ensure_ascii=False)
+        return json.dumps(instance(schema, rng(), budget=budget), ensure_ascii=False)
     if fmt.get("type") == "json_object":
         return json.dumps({"answer": text}, ensure_ascii=False)
     if body.get("data_sources"):
@@ -151,7 +167,12 @@ def choice_text(
 
 
 def limit_text(
-    inputs: ChatInputs, index: int, text: str, rng: random.Random, cut: Cut | None, ran_out: bool = False
+    inputs: ChatInputs,
+    index: int,
+    text: str,
+    rng: Callable[[], random.Random],
+    cut: Cut | None,
+    ran_out: bool = False,
 ) -> ChoicePlan:
     """Apply ``stop``, a content-filter cut, then the token limit (reasoning tokens count too).
 
@@ -171,7 +192,7 @@ def limit_text(
         if isinstance(text, Reply)
         else inputs.tokenizer.pieces(text)
     )
-    reasoning = REASONING_STEP * rng.randint(1, 4) if inputs.deployment.reasoning else 0
+    reasoning = REASONING_STEP * rng().randint(1, 4) if inputs.deployment.reasoning else 0
     limit = output_limit(inputs) if ran_out else token_limit(inputs.body)
     if ran_out:
         finish = "length"
@@ -221,7 +242,7 @@ def overlaps(function: dict[str, Any], prompt: str) -> bool:
 def make_tool_call(
     inputs: ChatInputs,
     function: dict[str, Any],
-    rng: random.Random,
+    rng: Callable[[], random.Random],
     position: int,
     canned: CannedReply | None,
 ) -> ToolCall:
@@ -235,7 +256,7 @@ def make_tool_call(
             min(output_limit(inputs) * CHARS_PER_TOKEN_BOUND, MAX_GENERATED_CHARS // MAX_TOOL_SHARE)
         )
         arguments = json.dumps(
-            instance(schema, rng, budget=budget), ensure_ascii=False, separators=(",", ":")
+            instance(schema, rng(), budget=budget), ensure_ascii=False, separators=(",", ":")
         )
     call_id = tool_call_id(inputs.seed, name, arguments, position, inputs.body.get("messages"))
     return ToolCall(call_id, name, arguments, inputs.tokenizer.pieces(arguments))
