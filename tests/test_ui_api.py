@@ -117,7 +117,32 @@ def test_rows_filter_by_session_operation_deployment_and_status(control: TestCli
     assert summary(control, session="nobody")["cursor"] == 4  # the cursor moves past filtered rows too
 
 
-@pytest.mark.parametrize("query", ["after=-1", "after=x", "limit=1.5"])
+def test_the_newest_screenful_first_then_the_rows_before_it(control: TestClient) -> None:
+    for i in range(1, 8):
+        chat(control, f"n{i}", **{"x-mock-session": "odd" if i % 2 else "even"})
+    screen = summary(control, limit=3)
+    assert [r["seq"] for r in screen["rows"]] == [5, 6, 7] and (screen["cursor"], screen["oldest"]) == (7, 1)
+    older = summary(control, before=5)
+    assert [r["prompt"] for r in older["rows"]] == ["n1", "n2", "n3", "n4"] and older["cursor"] == 7
+    assert summary(control, before=5, after=2)["rows"] == older["rows"][2:]
+    assert [r["seq"] for r in summary(control, before=5, session="odd")["rows"]] == [1, 3]
+    assert summary(control, before=5, limit=1)["rows"] == older["rows"][-1:]  # the newest of them
+    assert summary(control, before=1)["rows"] == [] and summary(control, before=0)["rows"] == []
+    assert summary(control, before=99)["rows"] == summary(control)["rows"]
+
+
+def test_a_listing_is_the_same_json_each_time_and_says_its_server_time(control: TestClient) -> None:
+    chat(control, 'quotes " and <markup> and \u00e9t\u00e9')
+    first = control.get("/_mock/requests/summary")
+    again = control.get("/_mock/requests/summary")
+    assert first.headers["content-type"] == "application/json"
+    assert first.content == again.content  # each row encoded once, kept
+    assert first.json()["rows"][0]["prompt"] == 'quotes " and <markup> and \u00e9t\u00e9'
+    name, duration = first.headers["server-timing"].split(";dur=")
+    assert name == "listing" and float(duration) >= 0
+
+
+@pytest.mark.parametrize("query", ["after=-1", "after=x", "limit=1.5", "before=-3"])
 def test_bad_cursor_parameters_are_azure_style_400s(control: TestClient, query: str) -> None:
     answer = control.get(f"/_mock/requests/summary?{query}")
     assert answer.status_code == 400

@@ -13,6 +13,7 @@ Content-Security-Policy allows no inline script: whatever a request carried is s
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -74,17 +75,22 @@ def asset() -> Any:
 
 
 def summary(state: MockState) -> Any:
-    """``?after=<cursor>&limit=N&session=&operation=&deployment=&status=`` (status: 429 or 4xx)."""
+    """``?after=<cursor>&before=<seq>&limit=N&session=&operation=&deployment=&status=`` (status: 429
+    or 4xx). ``Server-Timing`` says how long the listing took (a browser shows it beside the fetch)."""
     journal_rows = views.JournalRows(state)
 
     async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
         try:
             after = whole_number(request, "after", 0) or 0
+            before = whole_number(request, "before", None)
             limit = whole_number(request, "limit", None)
         except ValueError as exc:
             return control_error(400, "InvalidRequest", str(exc))
         filters = {name: request.query_params.get(name) for name in FILTERS}
-        return JSONResponse(journal_rows.listing(after, filters, limit))
+        body = views.listing_json(*journal_rows.listing(after, filters, limit, before))
+        spent = f"listing;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return Response(body, media_type="application/json", headers={"server-timing": spent})
 
     return endpoint
 
