@@ -294,6 +294,35 @@ def test_the_page_is_served_by_the_mock_with_a_policy_that_runs_no_inline_script
     assert control.get("/_mock/ui/app.css").headers["content-type"].startswith("text/css")
 
 
+def test_the_page_carries_the_newest_rows_as_data_that_no_body_can_break_out_of(
+    control: TestClient,
+) -> None:
+    empty = first_screen(control.get("/_mock/ui").text)
+    assert empty == {"cursor": 0, "oldest": 1, "rows": []}
+    attack = '</script><script>window.pwned = 1</script><!-- <b>bold</b> </SCRIPT >'
+    chat(control, attack)  # left out: older than the 40 the page carries
+    for i in range(40):
+        chat(control, f"n{i}")
+    chat(control, attack)
+    page = control.get("/_mock/ui")
+    assert page.status_code == 200 and page.headers["server-timing"].startswith("listing;dur=")
+    block = page.text.split(DATA_BLOCK)[1].split("</script>")[0]
+    assert "<" not in block  # written \u003c: nothing in it ends the block, opens a comment or a tag
+    assert "window.pwned" not in page.text.split(DATA_BLOCK)[1].split("</script>", 1)[1]
+    carried = first_screen(page.text)
+    assert carried == summary(control, limit=40)  # the summary's newest 40, as the poller reads them
+    assert carried["rows"][-1]["prompt"] == attack and carried["rows"][0]["prompt"] == "n1"
+    assert [r["seq"] for r in summary(control, before=carried["rows"][0]["seq"])["rows"]] == [1, 2]
+
+
+def first_screen(html: str) -> Any:
+    """The JSON in the page's data block."""
+    return json.loads(html.split(DATA_BLOCK)[1].split("</script>")[0])
+
+
+DATA_BLOCK = '<script type="application/json" id="first-screen">'
+
+
 def test_the_page_with_a_trailing_slash_redirects_keeping_the_filters(control: TestClient) -> None:
     answer = control.get("/_mock/ui/?session=s1", follow_redirects=False)
     assert answer.status_code == 307 and answer.headers["location"] == "../ui?session=s1"

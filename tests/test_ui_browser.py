@@ -293,14 +293,20 @@ def test_a_streams_events_are_listed_with_the_time_each_was_sent(mock: Mock, pag
 
 
 def test_a_prompt_and_a_session_with_markup_are_shown_as_text(mock: Mock, page: Page) -> None:
-    prompt = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"><b>bold</b>'
+    prompt = '</script><script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"><b>bold</b><!--'
     session = "<i>s1</i>"
-    assert mock.chat(prompt, **{"x-mock-session": session}).status_code == 200
+    assert mock.chat(prompt, **{"x-mock-session": session}).status_code == 200  # fetched after the page
+    for i in range(45):
+        assert mock.chat(f"plain {i}").status_code == 200
+    assert mock.chat(prompt, **{"x-mock-session": session}).status_code == 200  # carried in the page
     open_dashboard(page, mock)
-    row = rows(page).first
-    expect(row.locator("td.prompt")).to_have_text(prompt)
-    expect(row.locator("td.session")).to_have_text(session)
+    expect(page.locator("html")).to_have_attribute("data-complete", "true")
+    for row in (rows(page).first, page.locator("#requests tbody tr[data-seq='1']")):
+        expect(row.locator("td.prompt")).to_have_text(prompt)
+        expect(row.locator("td.session")).to_have_text(session)
     assert page.locator("#requests b, #requests img, #requests i, #requests tbody script").count() == 0
+    assert page.locator("b, img, i, script:not([src]):not([type='application/json'])").count() == 0
+    row = rows(page).first
     row.click()
     expect(page.locator("#detail pre.request-body")).to_contain_text(json.dumps(prompt))  # the JSON, as text
     assert page.locator("#detail img, #detail b").count() == 0
@@ -425,8 +431,9 @@ def test_first_load_with_a_thousand_journal_entries(served: ServeProcess, page: 
     print(
         f"\ndashboard first load with 1000 journal entries (aoai-mock serve, headless Chromium, a shared "
         f"machine, load average {os.getloadavg()[0]:.2f}): {first['painted']:.0f} ms from navigation to the "
-        f"first rows painted (the first screen's JSON had arrived at {first['data']:.0f} ms; the server "
-        f"spent {server} ms on the two JSON answers), {first['all']:.0f} ms to all 1000 rows; "
+        f"first rows painted (the page, carrying them, had arrived at {first['data']:.0f} ms; the server "
+        f"spent {server} ms listing the page's rows and the older ones), {first['all']:.0f} ms to all "
+        f"1000 rows; "
         f"{LOADS - 1} loads more: {reloads} ms; median of the {LOADS}: {median:.0f} ms to the first "
         f"rows painted (target < 200 ms), {median_all:.0f} ms to all 1000"
     )
@@ -443,12 +450,13 @@ COMPLETE = """() => new Promise((resolve, reject) => {
 })"""
 FIGURES = """() => {
     const mark = (name) => performance.getEntriesByName(name)[0].startTime;
-    const data = performance.getEntriesByType('resource').filter((r) => r.name.includes('requests/summary'));
+    const page = performance.getEntriesByType('navigation')[0];
+    const older = performance.getEntriesByType('resource').filter((r) => r.name.includes('requests/summary'));
     return {
         painted: mark('aoai-painted'),
         all: mark('aoai-all-rows'),
-        data: data[0].responseEnd,
-        server: data.map((r) => r.serverTiming.find((t) => t.name === 'listing').duration),
+        data: page.responseEnd,
+        server: [page, ...older].map((r) => r.serverTiming.find((t) => t.name === 'listing').duration),
     };
 }"""
 

@@ -8,10 +8,6 @@
 "use strict";
 
 const POLL_MS = 1000;
-// the first load asks for the newest screenful (index.html preloads this very URL with the page), paints
-// it, then adds the older rows in one go: the first screen waits for 40 rows (a 900-pixel window shows
-// about 32), not for the whole journal
-const FIRST_SCREEN = 40;
 const MAX_CHAINS = 60;
 const FILTERS = ["session", "operation", "deployment", "status"];
 const MASKED = "***";
@@ -320,8 +316,15 @@ function clearRows() {
   state.timelineDirty = true;
 }
 
+// The first load paints the newest rows, which the page itself carries (a JSON data block the mock
+// writes in: no request to wait for), then adds the older ones, fetched meanwhile, in one go.
+function firstScreen() {
+  const block = document.getElementById("first-screen");
+  return block && block.textContent ? JSON.parse(block.textContent) : null;
+}
+
 async function firstLoad() {
-  const first = await getJSON(`requests/summary?after=0&limit=${FIRST_SCREEN}`, { cache: "default" });
+  const first = firstScreen() || await getJSON("requests/summary?after=0"); // (a page not from the mock)
   applySummary(first);
   if (first.rows.length && first.rows[0].seq > first.oldest) state.older = first.rows[0].seq;
   // the older rows are asked for at once, but read only after the first screen is painted
