@@ -22,8 +22,8 @@ load), and the page's own performance entries give the figures:
 The page is waited for as the browser test waits (a promise in the page, ``COMPLETE``), not with
 Playwright's selectors, whose script would compile inside the measured window.
 
-A base tree to compare with: ``git -C . archive main | tar -x -C /tmp/main-tree`` (uncommitted work is
-not in it). On a shared machine the figures move with its load: the bench prints the load average
+A base tree to compare with: ``mkdir -p /tmp/main-tree && git archive main | tar -x -C /tmp/main-tree``
+(committed work only). On a shared machine the figures move with its load: the bench prints the load average
 before and after, and the medians, not the best load.
 """
 
