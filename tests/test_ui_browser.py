@@ -221,6 +221,9 @@ def test_new_requests_appear_live_and_filters_narrow_the_table_and_stay_in_the_u
     expect(rows(page).locator("td.prompt")).to_have_text(["alpha 2", "alpha 1", "alpha 0"])
     assert "session=alpha" in page.url
     expect(page.locator("#counts")).to_have_text("showing 3 of 6 request(s)")
+    expect(page.locator("#requests tbody tr[hidden]")).to_have_count(3)
+    for i in range(3):  # filtered out: not drawn (the rows' grid layout must not show them)
+        expect(page.locator("#requests tbody tr[hidden]").nth(i)).to_be_hidden()
 
     page.select_option("#filters select[name=session]", "")
     page.select_option("#filters select[name=operation]", "embeddings")
