@@ -117,7 +117,32 @@ def test_rows_filter_by_session_operation_deployment_and_status(control: TestCli
     assert summary(control, session="nobody")["cursor"] == 4  # the cursor moves past filtered rows too
 
 
-@pytest.mark.parametrize("query", ["after=-1", "after=x", "limit=1.5"])
+def test_the_newest_screenful_first_then_the_rows_before_it(control: TestClient) -> None:
+    for i in range(1, 8):
+        chat(control, f"n{i}", **{"x-mock-session": "odd" if i % 2 else "even"})
+    screen = summary(control, limit=3)
+    assert [r["seq"] for r in screen["rows"]] == [5, 6, 7] and (screen["cursor"], screen["oldest"]) == (7, 1)
+    older = summary(control, before=5)
+    assert [r["prompt"] for r in older["rows"]] == ["n1", "n2", "n3", "n4"] and older["cursor"] == 7
+    assert summary(control, before=5, after=2)["rows"] == older["rows"][2:]
+    assert [r["seq"] for r in summary(control, before=5, session="odd")["rows"]] == [1, 3]
+    assert summary(control, before=5, limit=1)["rows"] == older["rows"][-1:]  # the newest of them
+    assert summary(control, before=1)["rows"] == [] and summary(control, before=0)["rows"] == []
+    assert summary(control, before=99)["rows"] == summary(control)["rows"]
+
+
+def test_a_listing_is_the_same_json_each_time_and_says_its_server_time(control: TestClient) -> None:
+    chat(control, 'quotes " and <markup> and \u00e9t\u00e9')
+    first = control.get("/_mock/requests/summary")
+    again = control.get("/_mock/requests/summary")
+    assert first.headers["content-type"] == "application/json"
+    assert first.content == again.content  # each row encoded once, kept
+    assert first.json()["rows"][0]["prompt"] == 'quotes " and <markup> and \u00e9t\u00e9'
+    name, duration = first.headers["server-timing"].split(";dur=")
+    assert name == "listing" and float(duration) >= 0
+
+
+@pytest.mark.parametrize("query", ["after=-1", "after=x", "limit=1.5", "before=-3"])
 def test_bad_cursor_parameters_are_azure_style_400s(control: TestClient, query: str) -> None:
     answer = control.get(f"/_mock/requests/summary?{query}")
     assert answer.status_code == 400
@@ -267,6 +292,35 @@ def test_the_page_is_served_by_the_mock_with_a_policy_that_runs_no_inline_script
     assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
     assert "innerHTML" not in script.text  # everything shown is set as text
     assert control.get("/_mock/ui/app.css").headers["content-type"].startswith("text/css")
+
+
+def test_the_page_carries_the_newest_rows_as_data_that_no_body_can_break_out_of(
+    control: TestClient,
+) -> None:
+    empty = first_screen(control.get("/_mock/ui").text)
+    assert empty == {"cursor": 0, "oldest": 1, "rows": []}
+    attack = '</script><script>window.pwned = 1</script><!-- <b>bold</b> </SCRIPT >'
+    chat(control, attack)  # left out: older than the 40 the page carries
+    for i in range(40):
+        chat(control, f"n{i}")
+    chat(control, attack)
+    page = control.get("/_mock/ui")
+    assert page.status_code == 200 and page.headers["server-timing"].startswith("listing;dur=")
+    block = page.text.split(DATA_BLOCK)[1].split("</script>")[0]
+    assert "<" not in block  # written \u003c: nothing in it ends the block, opens a comment or a tag
+    assert "window.pwned" not in page.text.split(DATA_BLOCK)[1].split("</script>", 1)[1]
+    carried = first_screen(page.text)
+    assert carried == summary(control, limit=40)  # the summary's newest 40, as the poller reads them
+    assert carried["rows"][-1]["prompt"] == attack and carried["rows"][0]["prompt"] == "n1"
+    assert [r["seq"] for r in summary(control, before=carried["rows"][0]["seq"])["rows"]] == [1, 2]
+
+
+def first_screen(html: str) -> Any:
+    """The JSON in the page's data block."""
+    return json.loads(html.split(DATA_BLOCK)[1].split("</script>")[0])
+
+
+DATA_BLOCK = '<script type="application/json" id="first-screen">'
 
 
 def test_the_page_with_a_trailing_slash_redirects_keeping_the_filters(control: TestClient) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
 import time
@@ -238,7 +239,8 @@ def summarise(chunks: list[bytes], content_type: str, size: int) -> Any:
         return text[:2000]
 
 
-def is_secret(name: str) -> bool:
+@functools.lru_cache(maxsize=1024)  # the same few dozen names, in every request: reading 1,000 entries
+def is_secret(name: str) -> bool:  # the first time checked each ~27,000 times (a third of the time)
     """Whether a header or query parameter named ``name`` carries a credential."""
     name = name.lower()
     if name in SECRET_HEADERS:

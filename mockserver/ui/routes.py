@@ -1,6 +1,7 @@
 """The dashboard's routes under ``/_mock``: the page, its two static files, and the JSON it polls.
 
-    GET /_mock/ui                   the page (``static/index.html``; ``/_mock/ui/`` redirects to it)
+    GET /_mock/ui                   the page (``static/index.html`` holding the newest rows; ``/_mock/ui/``
+                                    redirects to it)
     GET /_mock/ui/app.js, app.css   its script and style sheet
     GET /_mock/requests/summary     compact journal rows after a cursor (``views.JournalRows``)
     GET /_mock/requests/{seq}       one request in full, stream events timed (``views.detail``)
@@ -9,10 +10,16 @@
 
 The page uses relative URLs only, so it works on http and https and behind a path prefix. Its
 Content-Security-Policy allows no inline script: whatever a request carried is shown as text.
+
+The page carries the newest ``FIRST_SCREEN`` rows in a JSON data block (``<script
+type="application/json">``: never run, only read by ``app.js``), so the first screen is painted without
+waiting for another request; the older rows follow with ``summary?before=``. Every ``<`` in that JSON is
+written ``\\u003c``, so no request body can end the block (``</script>``) or open a comment in it.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +57,28 @@ def whole_number(request: Request, name: str, default: int | None) -> int | None
     return int(text)
 
 
-def page() -> Any:
-    html = (STATIC / "index.html").read_bytes()
+FIRST_SCREEN = 40  # rows in the page itself: a 900-pixel window shows about 32
+DATA_BLOCK = b'<script type="application/json" id="first-screen">'
+
+
+def page(journal_rows: views.JournalRows) -> Any:
+    head, tail = (STATIC / "index.html").read_bytes().split(DATA_BLOCK + b"</script>")
 
     async def endpoint(request: Request) -> Response:
         if request.url.path.endswith("/"):
             return RedirectResponse("../ui" + (f"?{request.url.query}" if request.url.query else ""), 307)
-        return Response(html, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+        started = time.perf_counter()
+        rows = views.listing_json(*journal_rows.listing(0, {}, FIRST_SCREEN)).replace(b"<", b"\\u003c")
+        html = b"".join((head, DATA_BLOCK, rows, b"</script>", tail))
+        headers = {**PAGE_HEADERS, "server-timing": timing(started)}
+        return Response(html, media_type="text/html; charset=utf-8", headers=headers)
 
     return endpoint
+
+
+def timing(started: float) -> str:
+    """A ``Server-Timing`` value: the time since ``started`` (``time.perf_counter``), in ms."""
+    return f"listing;dur={(time.perf_counter() - started) * 1000:.2f}"
 
 
 def asset() -> Any:
@@ -73,18 +93,21 @@ def asset() -> Any:
     return endpoint
 
 
-def summary(state: MockState) -> Any:
-    """``?after=<cursor>&limit=N&session=&operation=&deployment=&status=`` (status: 429 or 4xx)."""
-    journal_rows = views.JournalRows(state)
+def summary(journal_rows: views.JournalRows) -> Any:
+    """``?after=<cursor>&before=<seq>&limit=N&session=&operation=&deployment=&status=`` (status: 429
+    or 4xx). ``Server-Timing`` says how long the listing took (a browser shows it beside the fetch)."""
 
     async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
         try:
             after = whole_number(request, "after", 0) or 0
+            before = whole_number(request, "before", None)
             limit = whole_number(request, "limit", None)
         except ValueError as exc:
             return control_error(400, "InvalidRequest", str(exc))
         filters = {name: request.query_params.get(name) for name in FILTERS}
-        return JSONResponse(journal_rows.listing(after, filters, limit))
+        body = views.listing_json(*journal_rows.listing(after, filters, limit, before))
+        return Response(body, media_type="application/json", headers={"server-timing": timing(started)})
 
     return endpoint
 
@@ -116,11 +139,12 @@ def replay(state: MockState) -> Any:
 
 
 def ui_routes(state: MockState) -> list[Route]:
+    journal_rows = views.JournalRows(state)  # one for the page and the summary: each row built once
     return [
-        Route("/_mock/ui", page(), methods=["GET"]),
-        Route("/_mock/ui/", page(), methods=["GET"]),
+        Route("/_mock/ui", page(journal_rows), methods=["GET"]),
+        Route("/_mock/ui/", page(journal_rows), methods=["GET"]),
         Route("/_mock/ui/{name}", asset(), methods=["GET"]),
-        Route("/_mock/requests/summary", summary(state), methods=["GET"]),
+        Route("/_mock/requests/summary", summary(journal_rows), methods=["GET"]),
         Route("/_mock/requests/{seq:int}", one_request(state), methods=["GET"]),
         Route("/_mock/quota", quota(state), methods=["GET"]),
         Route("/_mock/replay", replay(state), methods=["GET"]),

@@ -39,7 +39,9 @@ def status_matches(status: int, wanted: str | None) -> bool:
 
 
 class JournalRows:
-    """The journal as rows, each built once: a poll reads only the requests after the last one seen.
+    """The journal as rows, each built and encoded to JSON once: a poll reads only the requests after
+    the last one seen, and a listing joins the rows' bytes (1,000 rows: well under a millisecond, where
+    encoding them afresh took about 10).
 
     A retry's chain may begin before a poller's cursor, so chains are tracked over everything the
     journal recorded (``timeline.Tracker``), not per poll. When every request seen has left the journal
@@ -49,35 +51,58 @@ class JournalRows:
         self.state = state
         self.tracker = Tracker()
         self.built: dict[int, dict[str, Any]] = {}  # seq -> row
+        self.encoded: dict[int, bytes] = {}  # seq -> the row as JSON
         self.last = 0  # the seq of the last request turned into a row
         self.lock = threading.Lock()
 
-    def listing(self, after: int, filters: dict[str, str | None], limit: int | None) -> dict[str, Any]:
-        """The rows after the cursor ``after`` that pass ``filters``, oldest first.
+    def listing(
+        self, after: int, filters: dict[str, str | None], limit: int | None, before: int | None = None
+    ) -> tuple[int, int, list[bytes]]:
+        """``(cursor, oldest, rows)``: the rows (as JSON) after the cursor ``after`` and before the
+        request ``before`` (none: up to the newest) that pass ``filters``, oldest first; with ``limit``
+        the newest ``limit`` of them.
 
         ``cursor`` is where the next poll starts (the last request looked at, filtered or not); rows
         older than ``oldest`` have left the journal (bounded, or reset) and a poller drops them."""
-        journal = self.state.journal
         with self.lock:
-            oldest = journal.oldest
-            if oldest > self.last:
-                self.tracker, self.built = Tracker(), {}
-            for seq in [s for s in self.built if s < oldest]:
-                del self.built[seq]
-            self.last = max(self.last, oldest - 1)  # requests that left before anyone looked
-            for entry in journal.since(self.last):
-                attempt = self.tracker.add(entry.seq, entry)  # positions are seqs: a chain's id is its first
-                self.built[entry.seq] = row(attempt, attempt.first)
-                self.last = entry.seq
+            oldest = self.catch_up()
             cursor = self.last  # below ``after`` when the poller knew another journal: it starts over
+            end = cursor if before is None else min(cursor, before - 1)
             shown = [
-                r
-                for seq in range(max(after + 1, oldest), cursor + 1)
+                self.encoded[seq]
+                for seq in range(max(after + 1, oldest), end + 1)
                 if (r := self.built.get(seq)) is not None and passes(r, filters)
             ]
         if limit is not None:
             shown = shown[-limit:] if limit > 0 else []
-        return {"cursor": cursor, "oldest": oldest, "rows": shown}
+        return cursor, oldest, shown
+
+    def catch_up(self) -> int:
+        """Rows for the requests recorded since the last listing; forget those that left. The oldest
+        seq kept."""
+        journal = self.state.journal
+        oldest = journal.oldest
+        if oldest > self.last:
+            self.tracker, self.built, self.encoded = Tracker(), {}, {}
+        for seq in [s for s in self.built if s < oldest]:
+            del self.built[seq], self.encoded[seq]
+        self.last = max(self.last, oldest - 1)  # requests that left before anyone looked
+        for entry in journal.since(self.last):
+            attempt = self.tracker.add(entry.seq, entry)  # positions are seqs: a chain's id is its first
+            built = self.built[entry.seq] = row(attempt, attempt.first)
+            self.encoded[entry.seq] = encode(built)
+            self.last = entry.seq
+        return oldest
+
+
+def encode(value: Any) -> bytes:
+    """JSON as Starlette's ``JSONResponse`` writes it."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def listing_json(cursor: int, oldest: int, rows: list[bytes]) -> bytes:
+    """``{"cursor", "oldest", "rows"}``, the rows already encoded."""
+    return b'{"cursor":%d,"oldest":%d,"rows":[%s]}' % (cursor, oldest, b",".join(rows))
 
 
 def passes(row: dict[str, Any], filters: dict[str, str | None]) -> bool:

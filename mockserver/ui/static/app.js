@@ -8,8 +8,6 @@
 "use strict";
 
 const POLL_MS = 1000;
-const FIRST_BATCH = 40; // rows painted at once on the first load; the rest follow in batches
-const BATCH = 300;
 const MAX_CHAINS = 60;
 const FILTERS = ["session", "operation", "deployment", "status"];
 const MASKED = "***";
@@ -25,6 +23,7 @@ const state = {
   filters: { session: "", operation: "", deployment: "", status: "" },
   seen: { session: new Set(), operation: new Set(), deployment: new Set(), status: new Set() },
   rendered: false,
+  older: null, // the first load's rows begin at this seq: the older ones are still to fetch
   timelineDirty: true,
 };
 
@@ -128,7 +127,8 @@ function writeURL() {
   for (const name of FILTERS) if (state.filters[name]) params.set(name, state.filters[name]);
   if (state.selected) params.set("request", String(state.selected));
   const query = params.toString();
-  history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+  const url = location.pathname + (query ? "?" + query : "");
+  if (url !== location.pathname + location.search) history.replaceState(null, "", url); // not for nothing: it costs a few ms
 }
 
 // --- filters ----------------------------------------------------------------------------------
@@ -244,24 +244,41 @@ function applySummary(data) {
   if (data.cursor < state.cursor) { // another server, or it restarted: start over
     clearRows();
     state.cursor = 0;
+    state.older = null;
     return true;
   }
   dropOlderThan(data.oldest);
-  for (const row of data.rows) {
-    for (const name of ["session", "operation", "deployment"]) addOption(name, row[name]);
-    addOption("status", row.status);
-  }
+  addOptions(data.rows);
   state.rows.push(...data.rows);
-  const newestFirst = data.rows.slice().reverse();
-  // the first load paints a screenful first and adds the older rows after it, a batch per frame
-  const now = state.rendered ? newestFirst : newestFirst.slice(0, FIRST_BATCH);
   const tbody = $("#requests tbody");
-  tbody.insertBefore(rowsFragment(now), tbody.firstChild);
-  if (!state.rendered) appendLater(newestFirst.slice(FIRST_BATCH));
+  tbody.insertBefore(rowsFragment(data.rows.slice().reverse()), tbody.firstChild); // newest first
   state.cursor = data.cursor;
   if (data.rows.length) state.timelineDirty = true;
   showCounts();
   return false;
+}
+
+function addOptions(rows) {
+  for (const row of rows) {
+    for (const name of ["session", "operation", "deployment"]) addOption(name, row[name]);
+    addOption("status", row.status);
+  }
+}
+
+// the rows older than the first screen: below it in the table, before it in state.rows
+function addOlder(data) {
+  dropOlderThan(data.oldest);
+  const shown = state.rows.length ? state.rows[0].seq : Infinity; // a reset meanwhile dropped them all
+  const rows = data.rows.filter((row) => row.seq < shown && !state.trs.has(row.seq));
+  addOptions(rows);
+  state.rows = rows.concat(state.rows);
+  const fragment = rowsFragment(rows.slice().reverse());
+  for (const tr of fragment.children) tr.classList.add("older"); // below the first screen: see app.css
+  $("#requests tbody").append(fragment);
+  state.older = null;
+  state.timelineDirty = true;
+  showCounts();
+  if (state.tab === "timeline") renderTimeline();
 }
 
 function rowsFragment(rows) {
@@ -275,21 +292,9 @@ function rowsFragment(rows) {
   return fragment;
 }
 
-function appendLater(rows) {
-  if (!rows.length) {
-    afterPaint(() => { performance.mark("aoai-all-rows"); document.documentElement.dataset.complete = "true"; });
-    return;
-  }
-  afterPaint(() => {
-    const oldest = state.rows.length ? state.rows[0].seq : Infinity; // rows dropped meanwhile stay out
-    const kept = rows.slice(0, BATCH).filter((row) => row.seq >= oldest && !state.trs.has(row.seq));
-    $("#requests tbody").append(rowsFragment(kept));
-    appendLater(rows.slice(BATCH));
-  });
-}
-
-function afterPaint(callback) {
-  requestAnimationFrame(() => setTimeout(callback, 0));
+// resolves once the browser has painted what the page holds now (the frame after it, as a task)
+function afterPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function dropOlderThan(oldest) {
@@ -311,14 +316,48 @@ function clearRows() {
   state.timelineDirty = true;
 }
 
-function firstRender() {
+// The first load paints the newest rows, which the page itself carries (a JSON data block the mock
+// writes in: no request to wait for), then adds the older ones, fetched meanwhile, in one go.
+function firstScreen() {
+  const block = document.getElementById("first-screen");
+  return block && block.textContent ? JSON.parse(block.textContent) : null;
+}
+
+async function firstLoad() {
+  const first = firstScreen() || await getJSON("requests/summary?after=0"); // (a page not from the mock)
+  applySummary(first);
+  if (first.rows.length && first.rows[0].seq > first.oldest) state.older = first.rows[0].seq;
+  // the older rows are asked for at once, but read only after the first screen is painted
+  const older = state.older === null ? null : fetch(olderURL(), { cache: "no-store" });
+  await firstRender();
+  if (older) await loadOlder(older);
+  else await complete();
+}
+
+async function firstRender() {
   if (state.rendered) return;
   state.rendered = true;
   performance.mark("aoai-rows");
-  afterPaint(() => {
-    performance.mark("aoai-painted");
-    document.documentElement.dataset.loaded = "true";
-  });
+  await afterPaint();
+  performance.mark("aoai-painted");
+  document.documentElement.dataset.loaded = "true";
+  loadScenarios().catch(rulesError); // the rules tab's list: after the first screen, which needs it not
+}
+
+const olderURL = () => `requests/summary?after=0&before=${state.older}`;
+
+async function loadOlder(pending) {
+  const response = await (pending || fetch(olderURL(), { cache: "no-store" }));
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  addOlder(await response.json());
+  await complete();
+}
+
+async function complete() {
+  await afterPaint();
+  if (document.documentElement.dataset.complete) return;
+  performance.mark("aoai-all-rows");
+  document.documentElement.dataset.complete = "true";
 }
 
 // --- one request in full -----------------------------------------------------------------------
@@ -698,10 +737,10 @@ function showConnection(error) {
 }
 
 async function pollOnce() {
-  // the first poll (after=0) is the page's <link rel=preload>: the browser fetched it with the page
-  const data = await getJSON(`requests/summary?after=${state.cursor}`, state.cursor ? undefined : { cache: "default" });
+  if (state.older !== null) await loadOlder(); // the first load could not fetch them: again now
+  const data = await getJSON(`requests/summary?after=${state.cursor}`);
   if (applySummary(data)) return pollOnce(); // started over
-  firstRender();
+  if (!state.rendered) firstRender().then(complete); // the first load failed: this poll brought them all
   if (state.tab === "timeline") renderTimeline();
   return data;
 }
@@ -729,9 +768,8 @@ function start() {
   $("#live").addEventListener("change", () => showConnection(null));
   document.addEventListener("keydown", (event) => { if (event.key === "Escape" && state.selected) closeDetail(); });
   selectTab(state.tab);
-  loadScenarios().catch(rulesError);
   const opening = state.selected;
-  pollOnce().then(() => {
+  firstLoad().then(() => {
     showConnection(null);
     if (opening) openDetail(opening);
   }, showConnection).finally(() => setTimeout(tick, POLL_MS));
