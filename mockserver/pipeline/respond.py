@@ -73,6 +73,7 @@ class Pipeline:
                 transport.hold()  # a small complete body: head and body leave in one write
             elif isinstance(response, SynthStream):
                 transport.hold(STREAM_WRITE)  # unpaced events leave in a few writes, not one each
+                response.unpaced = True
         try:
             await response(scope, receive, chain)
         except ScriptedDisconnect:
