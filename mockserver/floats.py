@@ -21,9 +21,8 @@ except ImportError:  # pragma: no cover - the speed extra is not installed
     orjson = None
 
 # numbers orjson prints unlike repr: below 1e-4 (positional), and any with an exponent (its form);
-# each pattern starts with a literal or is tried only when an "e" is there, so a scan stays linear
+# (SMALL starts with a literal, so its scan is a byte search; exponents are found by their "e")
 SMALL = re.compile(rb"0\.0000[0-9]*")  # a minus sign before it stays: repr(-x) is "-" + repr(x)
-EXPONENT = re.compile(rb"[-0-9.]+e[-+]?[0-9]+")
 
 
 def as_repr(match: re.Match[bytes]) -> bytes:
@@ -36,5 +35,23 @@ def float_items(values: list[float]) -> bytes:
         return ",".join(map(float.__repr__, values)).encode()
     data = orjson.dumps(values)[1:-1]
     if b"e" in data:  # before SMALL: what it prints has exponents, which are repr's already
-        data = EXPONENT.sub(as_repr, data)
+        data = reprint_exponents(data)
     return SMALL.sub(as_repr, data)
+
+
+def reprint_exponents(data: bytes) -> bytes:
+    """Each item of ``data`` with an exponent printed again by ``repr``: found by its "e" and the
+    commas around it, byte searches (``EXPONENT.sub``, a pattern that starts with a class, tried
+    every byte and backtracked over each number: 1.4 ms for a 1,536-float vector)."""
+    out: list[bytes] = []
+    start = 0
+    at = data.find(b"e")
+    while at >= 0:
+        begin = data.rfind(b",", 0, at) + 1
+        end = data.find(b",", at)
+        end = len(data) if end < 0 else end
+        out += (data[start:begin], repr(float(data[begin:end])).encode())
+        start = end
+        at = data.find(b"e", end)
+    out.append(data[start:])
+    return b"".join(out)
