@@ -41,6 +41,10 @@ class ObjectStore(Protocol):
 
     async def put(self, kind: str, key: str, value: dict[str, Any], ttl: float | None = None) -> None: ...
 
+    async def put_text(self, kind: str, key: str, text: str, ttl: float | None = None) -> None:
+        """``put`` of a value given as the JSON text ``put`` would make of it (``json.dumps``)."""
+        ...
+
     async def get(self, kind: str, key: str) -> dict[str, Any] | None: ...
 
     async def delete(self, kind: str, key: str) -> bool: ...
@@ -81,9 +85,15 @@ class MemoryObjects:
         self.blobs: dict[tuple[str, str], IO[bytes]] = {}
 
     async def put(self, kind: str, key: str, value: dict[str, Any], ttl: float | None = None) -> None:
+        self.keep(kind, key, json.dumps(value), ttl)
+
+    async def put_text(self, kind: str, key: str, text: str, ttl: float | None = None) -> None:
+        self.keep(kind, key, text, ttl)
+
+    def keep(self, kind: str, key: str, text: str, ttl: float | None) -> None:
         objects = self.kinds.setdefault(kind, OrderedDict())
         expires = None if ttl is None else self.clock.now() + ttl
-        objects[key] = Stored(json.dumps(value), expires)
+        objects[key] = Stored(text, expires)
         objects.move_to_end(key)
         while len(objects) > self.max_items:
             objects.popitem(last=False)

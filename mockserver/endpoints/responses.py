@@ -9,7 +9,6 @@ an ``error`` event with ``sse_event``) at the event it names.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from ..responses import store
 from ..responses.build import Generated, generate, response_object
 from ..responses.events import failure, frame, pretty, stream
 from ..responses.ids import ResponseIds
+from ..responses.template import Template
 from ..state import MockState
 from ..synth.chat import ChatInputs, ChoicePlan, plan_choices
 from .render import json_bytes_response, sse_response
@@ -30,19 +30,20 @@ STREAM_TYPE = "text/event-stream; charset=utf-8"  # both Responses streams (16, 
 
 async def responses_create(call: Call, state: MockState) -> Response:
     request = call.request_as(ResponsesCreate)
-    ids = ResponseIds.new(int(state.clock.now()), state.settings.seed, call.request_id)
-    key = memo_key(call, state, request)
-    known = state.memo.get(state.settings, key) if key is not None else None
-    if known is not None:  # the same request within the same second: the answer again, with its own ids
-        template, data, template_ids = known
-        final, data = renamed(template, data, template_ids, ids)
-        if final["store"]:
-            await store.save(state, final, list(request.items), [])
+    now = int(state.clock.now())  # one reading: the ids' created_at and the memo's second agree
+    ids = ResponseIds.new(now, state.settings.seed, call.request_id)
+    key = memo_key(call, request, now)
+    known: Template | None = state.memo.get(state.settings, key) if key is not None else None
+    filled = known.filled(ids) if known is not None else None
+    if known is not None and filled is not None:  # the same create within the same second: its own ids
+        data, stored, items = filled
+        if known.store:
+            await store.save_rendered(state, ids.response, stored, items)
         return json_bytes_response(call, state, data, "responses")
     return await generated_answer(call, state, request, ids, key)
 
 
-def memo_key(call: Call, state: MockState, request: ResponsesCreate) -> tuple[Any, ...] | None:
+def memo_key(call: Call, request: ResponsesCreate, now: int) -> tuple[Any, ...] | None:
     """Only what depends on nothing but the request bytes and the settings (``Settings.fast_path``,
     ``fastpath.memo``): no stream, background, chained context, fault or filter verdict."""
     body = request.body
@@ -50,23 +51,7 @@ def memo_key(call: Call, state: MockState, request: ResponsesCreate) -> tuple[An
         return None
     if body.get("stream") or body.get("background") or request.context:
         return None
-    return ("responses", *request_key(call), int(state.clock.now()))
-
-
-def renamed(
-    final: dict[str, Any], data: bytes, template: ResponseIds, ids: ResponseIds
-) -> tuple[dict[str, Any], bytes]:
-    """A remembered answer with this request's ids: in the object, and in its bytes."""
-    pairs = {template.response: ids.response}
-    output, seen = [], Counter[str]()
-    for item in final["output"]:
-        kind = item["id"].split("_", 1)[0]
-        pairs[item["id"]] = ids.make(kind, seen[kind])
-        seen[kind] += 1
-        output.append({**item, "id": pairs[item["id"]]})
-    for old, new in pairs.items():
-        data = data.replace(old.encode(), new.encode())
-    return {**final, "id": ids.response, "output": output}, data
+    return ("responses", *request_key(call), now)
 
 
 async def generated_answer(
@@ -100,8 +85,8 @@ async def generated_answer(
         )
     shown = store.unfinished(final, "queued") if body.get("background") else final
     data = pretty(shown)
-    if key is not None:
-        state.memo.put(state.settings, key, (final, data, ids))
+    if key is not None:  # made into forms when the memo keeps it and a create fills it (Template)
+        state.memo.put(state.settings, key, Template(final, data, ids, list(request.items)))
     return json_bytes_response(call, state, data, "responses")
 
 
