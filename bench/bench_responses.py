@@ -108,7 +108,7 @@ def main() -> int:
                 ratios[responses].append(got[responses]["rps"] / got[chat]["rps"])
             if kind == "wrk":
                 varied = {
-                    VARIED_PAIR[0]: (base.CHAT_PATH, base.wrk_varied_script()),
+                    VARIED_PAIR[0]: (base.CHAT_PATH, base.wrk_varied_script(stream=False)),
                     VARIED_PAIR[1]: (RESPONSES_PATH, responses_varied_script()),
                 }
                 got = {}
