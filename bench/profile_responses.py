@@ -8,7 +8,9 @@ Drives one mock ASGI app with ``profile_mock.py``'s uvicorn-like harness and pri
 requests ``bench_responses.py`` loads, in 5 interleaved chunks, the best chunk first: chat JSON
 against responses JSON (or with ``--stream``, the two streams), and their ratio as chat/responses
 (the req/s ratio the bench reports, if the server's own costs were the same for both).
-``--cprofile`` adds the top functions of the Responses side by own and cumulative time.
+Before it, enough requests that the journal and the stored responses are at their bounds (every
+request evicts, as in the bench's runs). ``--cprofile`` adds the top functions of the Responses side
+by own and cumulative time.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def main() -> None:
 
     from mockserver.app import create_app
     from mockserver.config import load_settings
+    from mockserver.objects import MAX_ITEMS
 
     settings = load_settings(rate_limits="report", tokenizer="approx", fast_path=not args.no_fast_path)
     app = create_app(settings)
@@ -60,8 +63,10 @@ def main() -> None:
     responses_scope = harness.scope_for(RESPONSES_PATH, RESPONSES_QUERY, responses_body)
 
     async def run() -> None:
-        await harness.loop(app, chat_scope, chat_body, 50)  # warm-up, lazy imports
-        await harness.loop(app, responses_scope, responses_body, 50)
+        # warm-up: lazy imports, and the journal and the stored responses at their bounds (each
+        # request then evicts as in a long run; objects.MAX_ITEMS per kind)
+        await harness.loop(app, chat_scope, chat_body, 1100)
+        await harness.loop(app, responses_scope, responses_body, MAX_ITEMS + 100)
         profiler = cProfile.Profile(time.process_time) if args.cprofile else None
         chunk = max(1, args.requests // 5)
         chat_us, responses_us = [], []

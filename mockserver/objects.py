@@ -69,7 +69,7 @@ class Spool(tempfile.SpooledTemporaryFile[bytes]):
         self.close()
 
 
-@dataclass
+@dataclass(slots=True)
 class Stored:
     text: str
     expires: float | None
@@ -91,7 +91,9 @@ class MemoryObjects:
         self.keep(kind, key, text, ttl)
 
     def keep(self, kind: str, key: str, text: str, ttl: float | None) -> None:
-        objects = self.kinds.setdefault(kind, OrderedDict())
+        objects = self.kinds.get(kind)
+        if objects is None:
+            objects = self.kinds[kind] = OrderedDict()
         expires = None if ttl is None else self.clock.now() + ttl
         objects[key] = Stored(text, expires)
         objects.move_to_end(key)

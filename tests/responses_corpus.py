@@ -6,7 +6,7 @@ Speed work on the Responses create (issue 15's bench target) must not change a b
 The traffic: creates of many shapes (string and list input, own item ids, instructions, tools,
 structured output, reasoning models, web search, ``store: false``, small ``max_output_tokens``,
 streams, background), each followed by its retrieve and input items, some deleted; a third of the
-bodies are sent three times in a row (the same second on a frozen clock: the fast path's memoised
+bodies are sent four times in a row (the same second on a frozen clock: the fast path's memoised
 create), on the classic or the v1 surface. Regenerate only for a change
 that is meant to change answers, and say so in its commit:
 
@@ -80,13 +80,13 @@ def body_for(rng: random.Random, i: int) -> dict[str, Any]:
 
 
 def steps() -> Iterator[tuple[str, dict[str, Any]]]:
-    """(surface path, body) per create: two in five bodies are sent three times in a row (the memo
-    keeps a create seen twice, so the third is its memoised answer)."""
+    """(surface path, body) per create: two in five bodies are sent four times in a row (the memo
+    keeps a create seen twice, the third checks it, the fourth is its memoised answer)."""
     rng = random.Random(SEED)
     sent = 0
     while sent < COUNT:
         surface, body = rng.choice(SURFACES), body_for(rng, sent)
-        for _ in range(min(3 if rng.random() < 0.4 else 1, COUNT - sent)):
+        for _ in range(min(4 if rng.random() < 0.4 else 1, COUNT - sent)):
             sent += 1
             yield surface, body
 

@@ -39,8 +39,8 @@ class ResponseIds:
         if slot is None:  # a later function call of the same response
             own = digest("resp-item", self.seed, self.request_id, prefix, position).hex()[:24]
         else:
-            own = self.digits[16 + 24 * (slot - 1) : 16 + 24 * slot]
-        return f"{prefix}_{self.created_at & 0xFFFFFFFF:08x}{own}{self.tail}"
+            own = self.digits[slot * 24 - 8 : slot * 24 + 16]
+        return f"{prefix}_{self.created_at & 0xFFFFFFFF:08x}{own}{self.digits[:16]}"
 
     @property
     def response(self) -> str:
@@ -51,6 +51,12 @@ class ResponseIds:
         return tool_call_id(self.seed, self.request_id, name, position)
 
 
+INPUT_ITEM = hashlib.blake2b(repr("input-item").encode() + b"\x00", digest_size=32)
+
+
 def input_item_id(response_id: str, position: int) -> str:
-    """An input item's id for ``input_items`` (``msg_…``; the spec's example lists them so)."""
-    return "msg_" + digest("input-item", response_id, position).hex()[:48]
+    """An input item's id for ``input_items`` (``msg_…``; the spec's example lists them so):
+    ``digest("input-item", response_id, position)``, its first part hashed once."""
+    hashed = INPUT_ITEM.copy()
+    hashed.update(f"{response_id!r}\x00{position!r}\x00".encode())
+    return "msg_" + hashed.hexdigest()[:48]

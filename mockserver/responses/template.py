@@ -1,51 +1,86 @@
-"""A memoised create (``Settings.fast_path``): its renderings once, with a slot where each id goes.
+"""A memoised create (``Settings.fast_path``): what it rendered, cut where its ids stand, filled anew.
 
 The same create within the same second of the clock gets the same answer but ids of its own
 (``ResponseIds``: one digest of the seed and the request id; the input items' ids follow from the
-response's). ``Template`` keeps what the first one rendered as %-formats with a slot for each id: the
-indented answer, the stored response and its input-item record as ``objects.ObjectStore.put`` would
-serialise them (``json.dumps``). ``filled(ids)`` then gives every byte the slow path would render for
-those ids, without building, copying or serialising an object. It is made only once the memo keeps
-it (a create seen twice: ``bounded.BoundedCache``), and refuses (``filled`` gives None: the caller
-takes the slow path) when an id is not found exactly once where it belongs (a prompt quoting it).
+response's). A ``Template`` keeps the first one's renderings: the answer (the indented JSON, or the
+stream's events joined, with each event's length), the stored response and its input-item record as
+``objects.ObjectStore.put`` serialises them (``json.dumps``). ``filled(ids)`` gives them with other
+ids without building, copying or serialising an object.
+
+A template is trusted only once checked: the first create that finds it in the memo is rendered the
+slow way, and ``check`` compares that with the template filled with its ids. Equal, the template
+serves the rest; different (the request's own text quoting the first create's id, say), it never
+serves. Every answer the template gives is therefore the slow path's, byte for byte, on the only
+assumption that a rendering depends on its ids only where they stand (tests/test_responses_template.py,
+tests/test_responses_bytes.py).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from . import store
 from .ids import ResponseIds, input_item_id
 
-Filled = tuple[bytes, str, str]  # the answer's bytes, the stored response's text, its items' text
+T = TypeVar("T", str, bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """A create's renderings: the answer (a stream's events joined, and each event as ``frames``)."""
+
+    answer: bytes
+    frames: list[bytes] | None
+    stored: str
+    items: str
+
+
+@dataclass(frozen=True, slots=True)
+class Form(Generic[T]):
+    """A rendering cut where its ids stand: ``pieces``, an empty one where an id goes, and for each
+    such place its index and slot name."""
+
+    pieces: tuple[T, ...]
+    places: tuple[tuple[int, str], ...]
+
+    def fill(self, values: dict[str, T]) -> T:
+        out = list(self.pieces)
+        for index, slot in self.places:
+            out[index] = values[slot]
+        return self.pieces[0][:0].join(out)
 
 
 @dataclass(frozen=True, slots=True)
 class Forms:
-    answer: str
-    stored: str
-    items: str
+    answer: Form[bytes]
+    stored: Form[str]
+    items: Form[str]
     outputs: tuple[tuple[str, str, int], ...]  # slot name, id prefix, position (``ResponseIds.make``)
     inputs: tuple[tuple[str, int], ...]  # slot name, the input item's position
+    bounds: tuple[tuple[int, int], ...] | None  # a stream: each event's start and end in the answer
 
 
 class Template:
-    """What one create rendered (``final`` and its ``data``, for ``ids``), made into ``Forms`` when
-    first filled."""
+    """The renderings of one create for ``ids``; ``lengths``: a stream's event lengths (else None)."""
 
-    def __init__(self, final: dict[str, Any], data: bytes, ids: ResponseIds, items: list[dict[str, Any]]):
-        self.final, self.data, self.ids, self.items = final, data, ids, items
+    def __init__(
+        self,
+        final: dict[str, Any],
+        ids: ResponseIds,
+        items: list[dict[str, Any]],
+        answer: bytes,
+        lengths: list[int] | None = None,
+    ) -> None:
+        self.final, self.ids, self.items, self.answer, self.lengths = final, ids, items, answer, lengths
         self.store: bool = final["store"]
-
-    @cached_property
-    def forms(self) -> Forms | None:
-        return forms(self.final, self.data, self.ids, self.items)
+        self.size = 3 * len(answer) + 2048  # what the memo charges: the answer, its forms, the objects
+        self.forms: Forms | None = None
+        self.checked = False
 
     def filled(self, ids: ResponseIds) -> Filled | None:
-        """The answer, stored response and input items with ``ids``; None: render them the slow way."""
+        """The renderings with ``ids``; None until checked, when refused, or for another second."""
         made = self.forms
         if made is None or ids.created_at != self.ids.created_at:
             return None
@@ -55,44 +90,79 @@ class Template:
             values[slot] = ids.make(prefix, position)
         for slot, position in made.inputs:
             values[slot] = input_item_id(response, position)
-        return (made.answer % values).encode("ascii"), made.stored % values, made.items % values
+        answer = made.answer.fill({slot: value.encode("ascii") for slot, value in values.items()})
+        frames = None if made.bounds is None else [answer[start:end] for start, end in made.bounds]
+        return Filled(answer, frames, made.stored.fill(values), made.items.fill(values))
+
+    def check(self, ids: ResponseIds, rendered: Filled) -> None:
+        """Trust the template (once) if, filled with ``ids``, it is what the slow path ``rendered``."""
+        if self.checked:
+            return
+        self.checked = True
+        self.forms = forms(self)
+        if self.filled(ids) != rendered:
+            self.forms = None
 
 
-def forms(final: dict[str, Any], data: bytes, ids: ResponseIds, items: list[dict[str, Any]]) -> Forms | None:
+def rendering(
+    final: dict[str, Any], items: list[dict[str, Any]], answer: bytes, frames: list[bytes] | None = None
+) -> Filled:
+    """What the slow path renders and stores for one create (``Template.check`` compares it)."""
     record = store.items_record(final["id"], items, [])
+    return Filled(answer, frames, json.dumps(final), json.dumps(record))
+
+
+def forms(template: Template) -> Forms:
+    final, ids = template.final, template.ids
+    first = rendering(final, template.items, template.answer)
+    record = store.items_record(final["id"], template.items, [])
     places = {"resp": final["id"]}
     outputs = []
     for number, item in enumerate(final["output"]):
-        found = position_of(ids, item["id"], len(final["output"]))
-        if found is None:
-            return None
+        prefix, position = position_of(ids, item["id"], len(final["output"]))
         places[f"out{number}"] = item["id"]
-        outputs.append((f"out{number}", *found))
-    generated = {input_item_id(final["id"], i): i for i in range(len(items))}
+        outputs.append((f"out{number}", prefix, position))
+    generated = {input_item_id(final["id"], i) for i in range(len(template.items))}
     inputs = [(f"in{i}", i) for i, item in enumerate(record["input"]) if item["id"] in generated]
-    answer = slotted(data.decode("ascii"), places)
-    stored = slotted(json.dumps(final), places)
-    items_form = slotted(json.dumps(record), {slot: record["input"][i]["id"] for slot, i in inputs})
-    if answer is None or stored is None or items_form is None:
-        return None
-    return Forms(answer, stored, items_form, tuple(outputs), tuple(inputs))
+    bounds = None
+    if template.lengths is not None:
+        ends = [sum(template.lengths[: i + 1]) for i in range(len(template.lengths))]
+        bounds = tuple(zip([0, *ends[:-1]], ends, strict=True))
+    return Forms(
+        cut(first.answer, {slot: value.encode("ascii") for slot, value in places.items()}),
+        cut(first.stored, places),
+        cut(first.items, {slot: record["input"][i]["id"] for slot, i in inputs}),
+        tuple(outputs),
+        tuple(inputs),
+        bounds,
+    )
 
 
-def position_of(ids: ResponseIds, item_id: str, count: int) -> tuple[str, int] | None:
-    """The ``(prefix, position)`` that ``ids.make`` turns into ``item_id``, or None."""
+def position_of(ids: ResponseIds, item_id: str, count: int) -> tuple[str, int]:
+    """The ``(prefix, position)`` that ``ids.make`` turns into ``item_id`` (else position -1: the
+    check then finds the template wrong)."""
     prefix = item_id.split("_", 1)[0]
     for position in range(count):
         if ids.make(prefix, position) == item_id:
             return prefix, position
-    return None
+    return prefix, -1
 
 
-def slotted(text: str, places: dict[str, str]) -> str | None:
-    """``text`` as a %-format with ``%(slot)s`` where each value of ``places`` stood: None unless each
-    stands exactly once (so that nothing but the id itself is ever replaced)."""
-    form = text.replace("%", "%%")
+def cut(text: T, places: dict[str, T]) -> Form[T]:
+    """``text`` cut at every place where a value of ``places`` stands (overlaps: the first wins)."""
+    found = []
     for slot, value in places.items():
-        if form.count(value) != 1:
-            return None
-        form = form.replace(value, f"%({slot})s")
-    return form
+        start = text.find(value)
+        while start >= 0:
+            found.append((start, start + len(value), slot))
+            start = text.find(value, start + len(value))
+    pieces: list[T] = []
+    slots: list[tuple[int, str]] = []
+    end = 0
+    for start, stop, slot in sorted(found):
+        if start >= end:
+            slots.append((len(pieces) + 1, slot))
+            pieces += (text[end:start], text[:0])
+            end = stop
+    pieces.append(text[end:])
+    return Form(tuple(pieces), tuple(slots))
