@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from . import store
 from .ids import ResponseIds, input_item_id
-
-T = TypeVar("T", str, bytes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,25 +36,25 @@ class Filled:
 
 
 @dataclass(frozen=True, slots=True)
-class Form(Generic[T]):
+class Form:
     """A rendering cut where its ids stand: ``pieces``, an empty one where an id goes, and for each
     such place its index and slot name."""
 
-    pieces: tuple[T, ...]
+    pieces: tuple[str, ...]
     places: tuple[tuple[int, str], ...]
 
-    def fill(self, values: dict[str, T]) -> T:
+    def fill(self, values: dict[str, str]) -> str:
         out = list(self.pieces)
         for index, slot in self.places:
             out[index] = values[slot]
-        return self.pieces[0][:0].join(out)
+        return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)
 class Forms:
-    answer: Form[bytes]
-    stored: Form[str]
-    items: Form[str]
+    answer: Form  # its UTF-8 is the answer (a stream's deltas are literal UTF-8; ids ASCII)
+    stored: Form
+    items: Form
     outputs: tuple[tuple[str, str, int], ...]  # slot name, id prefix, position (``ResponseIds.make``)
     inputs: tuple[tuple[str, int], ...]  # slot name, the input item's position
     bounds: tuple[tuple[int, int], ...] | None  # a stream: each event's start and end in the answer
@@ -90,7 +88,7 @@ class Template:
             values[slot] = ids.make(prefix, position)
         for slot, position in made.inputs:
             values[slot] = input_item_id(response, position)
-        answer = made.answer.fill({slot: value.encode("ascii") for slot, value in values.items()})
+        answer = made.answer.fill(values).encode()
         frames = None if made.bounds is None else [answer[start:end] for start, end in made.bounds]
         return Filled(answer, frames, made.stored.fill(values), made.items.fill(values))
 
@@ -129,7 +127,7 @@ def forms(template: Template) -> Forms:
         ends = [sum(template.lengths[: i + 1]) for i in range(len(template.lengths))]
         bounds = tuple(zip([0, *ends[:-1]], ends, strict=True))
     return Forms(
-        cut(first.answer, {slot: value.encode("ascii") for slot, value in places.items()}),
+        cut(first.answer.decode(), places),
         cut(first.stored, places),
         cut(first.items, {slot: record["input"][i]["id"] for slot, i in inputs}),
         tuple(outputs),
@@ -148,7 +146,7 @@ def position_of(ids: ResponseIds, item_id: str, count: int) -> tuple[str, int]:
     return prefix, -1
 
 
-def cut(text: T, places: dict[str, T]) -> Form[T]:
+def cut(text: str, places: dict[str, str]) -> Form:
     """``text`` cut at every place where a value of ``places`` stands (overlaps: the first wins)."""
     found = []
     for slot, value in places.items():
@@ -156,13 +154,13 @@ def cut(text: T, places: dict[str, T]) -> Form[T]:
         while start >= 0:
             found.append((start, start + len(value), slot))
             start = text.find(value, start + len(value))
-    pieces: list[T] = []
+    pieces: list[str] = []
     slots: list[tuple[int, str]] = []
     end = 0
     for start, stop, slot in sorted(found):
         if start >= end:
             slots.append((len(pieces) + 1, slot))
-            pieces += (text[end:start], text[:0])
+            pieces += (text[end:start], "")
             end = stop
     pieces.append(text[end:])
     return Form(tuple(pieces), tuple(slots))
