@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import store
-from .ids import ResponseIds, input_item_id
+from .ids import ResponseIds, input_item_id, own_digits
 
 
-@dataclass(frozen=True, slots=True)
-class Filled:
+class Filled(NamedTuple):
     """A create's renderings: the answer (a stream's events joined, and each event as ``frames``)."""
 
     answer: bytes
@@ -55,7 +54,9 @@ class Forms:
     answer: Form  # its UTF-8 is the answer (a stream's deltas are literal UTF-8; ids ASCII)
     stored: Form
     items: Form
-    outputs: tuple[tuple[str, str, int], ...]  # slot name, id prefix, position (``ResponseIds.make``)
+    # the response's and its items' ids: slot name, prefix, position (``ResponseIds.make``), and the
+    # ids' head and own digits' place (``own_digits``)
+    outputs: tuple[tuple[str, str, int, str, tuple[int, int] | None], ...]
     inputs: tuple[tuple[str, int], ...]  # slot name, the input item's position
     bounds: tuple[tuple[int, int], ...] | None  # a stream: each event's start and end in the answer
 
@@ -82,10 +83,14 @@ class Template:
         made = self.forms
         if made is None or ids.created_at != self.ids.created_at:
             return None
-        response = ids.response
-        values = {"resp": response}
-        for slot, prefix, position in made.outputs:
-            values[slot] = ids.make(prefix, position)
+        digits = ids.digits
+        tail = digits[:16]
+        values = {}
+        for slot, prefix, position, head, own in made.outputs:  # ``ids.make``, its head made once
+            values[slot] = (
+                ids.make(prefix, position) if own is None else head + digits[own[0] : own[1]] + tail
+            )
+        response = values["resp"]
         for slot, position in made.inputs:
             values[slot] = input_item_id(response, position)
         answer = made.answer.fill(values).encode()
@@ -115,11 +120,11 @@ def forms(template: Template) -> Forms:
     first = rendering(final, template.items, template.answer)
     record = store.items_record(final["id"], template.items, [])
     places = {"resp": final["id"]}
-    outputs = []
+    outputs = [("resp", "resp", 0, ids.head("resp"), own_digits("resp", 0))]
     for number, item in enumerate(final["output"]):
         prefix, position = position_of(ids, item["id"], len(final["output"]))
         places[f"out{number}"] = item["id"]
-        outputs.append((f"out{number}", prefix, position))
+        outputs.append((f"out{number}", prefix, position, ids.head(prefix), own_digits(prefix, position)))
     generated = {input_item_id(final["id"], i) for i in range(len(template.items))}
     inputs = [(f"in{i}", i) for i, item in enumerate(record["input"]) if item["id"] in generated]
     bounds = None
