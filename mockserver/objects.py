@@ -18,8 +18,7 @@ import json
 import tempfile
 from collections import OrderedDict
 from collections.abc import AsyncIterable, AsyncIterator
-from dataclasses import dataclass
-from typing import IO, Any, Protocol
+from typing import IO, Any, NamedTuple, Protocol
 
 from .ids import Clock
 
@@ -69,8 +68,7 @@ class Spool(tempfile.SpooledTemporaryFile[bytes]):
         self.close()
 
 
-@dataclass(slots=True)
-class Stored:
+class Stored(NamedTuple):  # a tuple of a str and a float: nothing for the garbage collector to follow
     text: str
     expires: float | None
 
