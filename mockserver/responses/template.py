@@ -83,28 +83,31 @@ class Template:
         made = self.forms
         if made is None or ids.created_at != self.ids.created_at:
             return None
-        digits = ids.digits
-        tail = digits[:16]
-        values = {}
-        for slot, prefix, position, head, own in made.outputs:  # ``ids.make``, its head made once
-            values[slot] = (
-                ids.make(prefix, position) if own is None else head + digits[own[0] : own[1]] + tail
-            )
-        response = values["resp"]
-        for slot, position in made.inputs:
-            values[slot] = input_item_id(response, position)
-        answer = made.answer.fill(values).encode()
-        frames = None if made.bounds is None else [answer[start:end] for start, end in made.bounds]
-        return Filled(answer, frames, made.stored.fill(values), made.items.fill(values))
+        return fill(made, ids)
 
     def check(self, ids: ResponseIds, rendered: Filled) -> None:
-        """Trust the template (once) if, filled with ``ids``, it is what the slow path ``rendered``."""
+        """Trust the template (once) if, filled with ``ids``, it is what the slow path ``rendered``
+        (``forms`` is set only then: another thread never sees an unchecked one)."""
         if self.checked:
             return
         self.checked = True
-        self.forms = forms(self)
-        if self.filled(ids) != rendered:
-            self.forms = None
+        made = forms(self)
+        if ids.created_at == self.ids.created_at and fill(made, ids) == rendered:
+            self.forms = made
+
+
+def fill(made: Forms, ids: ResponseIds) -> Filled:
+    digits = ids.digits
+    tail = digits[:16]
+    values = {}
+    for slot, prefix, position, head, own in made.outputs:  # ``ids.make``, its head made once
+        values[slot] = ids.make(prefix, position) if own is None else head + digits[own[0] : own[1]] + tail
+    response = values["resp"]
+    for slot, position in made.inputs:
+        values[slot] = input_item_id(response, position)
+    answer = made.answer.fill(values).encode()
+    frames = None if made.bounds is None else [answer[start:end] for start, end in made.bounds]
+    return Filled(answer, frames, made.stored.fill(values), made.items.fill(values))
 
 
 def rendering(
