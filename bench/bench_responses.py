@@ -13,8 +13,8 @@ rounds, each round in ABBA order (chat first in odd rounds, Responses first in e
     responses stream the same Responses request with stream: true (50 output_text deltas)
 
 The prompt is the same in all four. Every Responses create is stored (``store`` defaults to true) and
-gets its own ids; the fast path remembers the generated answer of an identical create within the same
-second (and chat's whole answer). With wrk, each round also runs a varied pair, a counter in every
+gets its own ids; the fast path remembers what an identical create rendered within the same second
+(JSON or stream, ``responses.template``: filled with each create's ids) and chat's whole JSON answer. With wrk, each round also runs a varied pair, a counter in every
 prompt so that neither side is memoised (information, no target). It prints req/s, p50, p99 per case
 (medians over the rounds) and responses/chat (the median of the per-round ratios), against 0.8.
 """
@@ -108,7 +108,7 @@ def main() -> int:
                 ratios[responses].append(got[responses]["rps"] / got[chat]["rps"])
             if kind == "wrk":
                 varied = {
-                    VARIED_PAIR[0]: (base.CHAT_PATH, base.wrk_varied_script()),
+                    VARIED_PAIR[0]: (base.CHAT_PATH, base.wrk_varied_script(stream=False)),
                     VARIED_PAIR[1]: (RESPONSES_PATH, responses_varied_script()),
                 }
                 got = {}

@@ -18,8 +18,7 @@ import json
 import tempfile
 from collections import OrderedDict
 from collections.abc import AsyncIterable, AsyncIterator
-from dataclasses import dataclass
-from typing import IO, Any, Protocol
+from typing import IO, Any, NamedTuple, Protocol
 
 from .ids import Clock
 
@@ -40,6 +39,10 @@ class ObjectStore(Protocol):
     """What the endpoints use to keep objects; every method is a coroutine so a backend may be remote."""
 
     async def put(self, kind: str, key: str, value: dict[str, Any], ttl: float | None = None) -> None: ...
+
+    async def put_text(self, kind: str, key: str, text: str, ttl: float | None = None) -> None:
+        """``put`` of a value given as the JSON text ``put`` would make of it (``json.dumps``)."""
+        ...
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None: ...
 
@@ -65,8 +68,7 @@ class Spool(tempfile.SpooledTemporaryFile[bytes]):
         self.close()
 
 
-@dataclass
-class Stored:
+class Stored(NamedTuple):  # a tuple of a str and a float: nothing for the garbage collector to follow
     text: str
     expires: float | None
 
@@ -81,9 +83,17 @@ class MemoryObjects:
         self.blobs: dict[tuple[str, str], IO[bytes]] = {}
 
     async def put(self, kind: str, key: str, value: dict[str, Any], ttl: float | None = None) -> None:
-        objects = self.kinds.setdefault(kind, OrderedDict())
+        self.keep(kind, key, json.dumps(value), ttl)
+
+    async def put_text(self, kind: str, key: str, text: str, ttl: float | None = None) -> None:
+        self.keep(kind, key, text, ttl)
+
+    def keep(self, kind: str, key: str, text: str, ttl: float | None) -> None:
+        objects = self.kinds.get(kind)
+        if objects is None:
+            objects = self.kinds[kind] = OrderedDict()
         expires = None if ttl is None else self.clock.now() + ttl
-        objects[key] = Stored(json.dumps(value), expires)
+        objects[key] = Stored(text, expires)
         objects.move_to_end(key)
         while len(objects) > self.max_items:
             objects.popitem(last=False)

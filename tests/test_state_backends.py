@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -212,3 +213,60 @@ def test_a_redis_that_stops_answering_gives_503_within_the_timeout_then_resumes(
     finally:
         server.stop()
         own.stop()
+
+
+RESPONSES = f"/openai/responses?api-version={VERSION}"
+
+
+def stored(http: httpx.Client, response_id: str, tail: str = "") -> httpx.Response:
+    return http.get(f"/openai/responses/{response_id}{tail}?api-version={VERSION}", headers={"api-key": KEY})
+
+
+def last_response(stream: bytes) -> dict[str, Any]:
+    """The response a stream's last event carries (``response.completed`` or ``.incomplete``)."""
+    event = stream.rstrip(b"\n").rsplit(b"\n\n", 1)[-1].split(b"\ndata: ", 1)[1]
+    value: dict[str, Any] = json.loads(event)["response"]
+    return value
+
+
+def test_a_response_created_on_one_instance_is_read_chained_and_deleted_on_another(
+    redis_server: RedisServer,
+) -> None:
+    """Two instances on one Redis namespace: what one creates (the same create four times, so that
+    the fast path's remembered answer is stored too; JSON and streamed), the other serves, continues
+    (its input tokens count the stored turn) and deletes, and the first then no longer finds."""
+    ns = namespace()
+    one, two = serve(redis_server.url, ns), serve(redis_server.url, ns)
+    headers = {"api-key": KEY}
+    try:
+        with (
+            httpx.Client(base_url=one.endpoint, timeout=20) as a,
+            httpx.Client(base_url=two.endpoint, timeout=20) as b,
+        ):
+            body = {"model": "gpt-4o-mini", "input": "Tell me about Oslo", "max_output_tokens": 40}
+            answers = [a.post(RESPONSES, json=body, headers=headers).json() for _ in range(4)]
+            streams = [a.post(RESPONSES, json={**body, "stream": True}, headers=headers) for _ in range(4)]
+            answers += [last_response(s.content) for s in streams]
+            assert len({answer["id"] for answer in answers}) == 8
+            for answer in answers:
+                assert stored(b, answer["id"]).json() == answer
+                items = stored(b, answer["id"], "/input_items").json()["data"]
+                assert [item["content"] for item in items] == [
+                    [{"type": "input_text", "text": "Tell me about Oslo"}]
+                ]
+            first = answers[-1]["id"]
+            turn = {"model": "gpt-4o-mini", "input": "And Bergen?"}
+            chained = b.post(RESPONSES, json={**turn, "previous_response_id": first}, headers=headers).json()
+            alone = b.post(RESPONSES, json=turn, headers=headers).json()
+            assert chained["previous_response_id"] == first
+            assert chained["usage"]["input_tokens"] > alone["usage"]["input_tokens"]
+            assert b.delete(f"/openai/responses/{first}?api-version={VERSION}", headers=headers).json()[
+                "deleted"
+            ]
+            assert stored(a, first).status_code == 404
+            again = a.post(RESPONSES, json={**turn, "previous_response_id": first}, headers=headers)
+            assert again.json()["error"]["code"] == "previous_response_not_found"
+            assert stored(a, chained["id"]).json() == chained  # the chained turn, made on two, on one
+    finally:
+        one.stop()
+        two.stop()

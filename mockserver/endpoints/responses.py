@@ -9,7 +9,6 @@ an ``error`` event with ``sse_event``) at the event it names.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from ..responses import store
 from ..responses.build import Generated, generate, response_object
 from ..responses.events import failure, frame, pretty, stream
 from ..responses.ids import ResponseIds
+from ..responses.template import Template, rendering
 from ..state import MockState
 from ..synth.chat import ChatInputs, ChoicePlan, plan_choices
 from .render import json_bytes_response, sse_response
@@ -30,47 +30,39 @@ STREAM_TYPE = "text/event-stream; charset=utf-8"  # both Responses streams (16, 
 
 async def responses_create(call: Call, state: MockState) -> Response:
     request = call.request_as(ResponsesCreate)
-    ids = ResponseIds.new(int(state.clock.now()), state.settings.seed, call.request_id)
-    key = memo_key(call, state, request)
-    known = state.memo.get(state.settings, key) if key is not None else None
-    if known is not None:  # the same request within the same second: the answer again, with its own ids
-        template, data, template_ids = known
-        final, data = renamed(template, data, template_ids, ids)
-        if final["store"]:
-            await store.save(state, final, list(request.items), [])
-        return json_bytes_response(call, state, data, "responses")
-    return await generated_answer(call, state, request, ids, key)
+    now = int(state.clock.now())  # one reading: the ids' created_at and the memo's second agree
+    ids = ResponseIds.new(now, state.settings.seed, call.request_id)
+    key = memo_key(call, request, now)
+    known: Template | None = state.memo.get(state.settings, key) if key is not None else None
+    filled = known.filled(ids) if known is not None else None
+    if known is None or filled is None:
+        return await generated_answer(call, state, request, ids, key, known)
+    # the same create within the same second: the checked template, with this create's own ids
+    if known.store:
+        await store.save_rendered(state, ids.response, filled.stored, filled.items)
+    if filled.frames is not None:
+        return sse_response(call, state, sent(filled.frames), "responses_stream", STREAM_TYPE)
+    return json_bytes_response(call, state, filled.answer, "responses")
 
 
-def memo_key(call: Call, state: MockState, request: ResponsesCreate) -> tuple[Any, ...] | None:
+def memo_key(call: Call, request: ResponsesCreate, now: int) -> tuple[Any, ...] | None:
     """Only what depends on nothing but the request bytes and the settings (``Settings.fast_path``,
-    ``fastpath.memo``): no stream, background, chained context, fault or filter verdict."""
-    body = request.body
+    ``fastpath.memo``): no background, chained context, fault (none paces or cuts a stream that is
+    remembered) or filter verdict."""
     if call.filter_action is not None or call.prompt_hits or call.transport_fault is not None:
         return None
-    if body.get("stream") or body.get("background") or request.context:
+    if request.body.get("background") or request.context:
         return None
-    return ("responses", *request_key(call), int(state.clock.now()))
-
-
-def renamed(
-    final: dict[str, Any], data: bytes, template: ResponseIds, ids: ResponseIds
-) -> tuple[dict[str, Any], bytes]:
-    """A remembered answer with this request's ids: in the object, and in its bytes."""
-    pairs = {template.response: ids.response}
-    output, seen = [], Counter[str]()
-    for item in final["output"]:
-        kind = item["id"].split("_", 1)[0]
-        pairs[item["id"]] = ids.make(kind, seen[kind])
-        seen[kind] += 1
-        output.append({**item, "id": pairs[item["id"]]})
-    for old, new in pairs.items():
-        data = data.replace(old.encode(), new.encode())
-    return {**final, "id": ids.response, "output": output}, data
+    return ("responses", *request_key(call), now)
 
 
 async def generated_answer(
-    call: Call, state: MockState, request: ResponsesCreate, ids: ResponseIds, key: tuple[Any, ...] | None
+    call: Call,
+    state: MockState,
+    request: ResponsesCreate,
+    ids: ResponseIds,
+    key: tuple[Any, ...] | None,
+    known: Template | None,
 ) -> Response:
     body, deployment = request.body, call.deployment
     assert deployment is not None
@@ -89,20 +81,33 @@ async def generated_answer(
         call.transport_fault = None
     if fault.get("kind") == "error_event":  # ends the stream in Responses framing here, not the transport's
         call.transport_fault = None
+    frames = None
     if body.get("stream"):
         started = response_object(ids, body, call.deployment_name, reasoning, "in_progress", None)
-        return sse_response(
-            call,
-            state,
-            events(fault, started, final, pieces(plan, generated)),
-            "responses_stream",
-            STREAM_TYPE,
-        )
-    shown = store.unfinished(final, "queued") if body.get("background") else final
-    data = pretty(shown)
+        flow = events(fault, started, final, pieces(plan, generated))
+        if key is None:
+            return sse_response(call, state, flow, "responses_stream", STREAM_TYPE)
+        frames = [frame async for frame in flow]  # remembered: no fault paces or cuts it
+        data = b"".join(frames)
+    else:
+        data = pretty(store.unfinished(final, "queued") if body.get("background") else final)
     if key is not None:
-        state.memo.put(state.settings, key, (final, data, ids))
+        lengths = None if frames is None else [len(frame) for frame in frames]
+        remember(state, key, known, Template(final, ids, list(request.items), data, lengths), frames)
+    if frames is not None:
+        return sse_response(call, state, sent(frames), "responses_stream", STREAM_TYPE)
     return json_bytes_response(call, state, data, "responses")
+
+
+def remember(
+    state: MockState, key: tuple[Any, ...], known: Template | None, made: Template, frames: list[bytes] | None
+) -> None:
+    """A new create's template into the memo (kept when it is seen again); the first create that finds
+    one unchecked checks it against its own rendering (``responses.template``)."""
+    if known is None:
+        state.memo.put(state.settings, key, made)
+    elif not known.checked:
+        known.check(made.ids, rendering(made.final, made.items, made.answer, frames))
 
 
 def plan_for(call: Call, state: MockState, request: ResponsesCreate) -> ChoicePlan:
@@ -145,3 +150,8 @@ async def events(
             yield frame(failure(number, started, fault.get("error"), bool(fault.get("sse_event"))))
             return
         yield payload if isinstance(payload, bytes) else frame(payload)
+
+
+async def sent(frames: list[bytes]) -> AsyncIterator[bytes]:
+    for data in frames:
+        yield data

@@ -9,7 +9,6 @@ limits). The input items list pages with ``limit`` (1-100, default 20), ``order`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.responses import Response
@@ -22,7 +21,7 @@ from ..responses.events import frame, pretty, stream
 from ..state import MockState
 from ..validation.rules import check_enum
 from .render import json_bytes_response, sse_response
-from .responses import STREAM_TYPE
+from .responses import STREAM_TYPE, sent
 
 PROFILE = "responses_object"
 
@@ -61,11 +60,6 @@ async def resumed(call: Call, state: MockState) -> Response:
         if number > after
     ]
     return sse_response(call, state, sent(frames), PROFILE, STREAM_TYPE)
-
-
-async def sent(frames: list[bytes]) -> AsyncIterator[bytes]:
-    for data in frames:
-        yield data
 
 
 async def responses_delete(call: Call, state: MockState) -> Response:

@@ -55,7 +55,8 @@ class Memo:
             if settings is not self.owner:
                 self.cache.clear()
                 self.owner = settings
-        self.cache.put(key, value, key_bytes + (len(value) if isinstance(value, bytes) else 64) + 200)
+        weight = len(value) if isinstance(value, bytes) else getattr(value, "size", 64)  # size: its own say
+        self.cache.put(key, value, key_bytes + weight + 200)
 
     def reset(self) -> None:
         self.cache.clear()

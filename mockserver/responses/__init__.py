@@ -6,6 +6,7 @@
     build.py    the response object, key order as recorded (15-23), from a generated plan
     events.py   the SSE stream: ``event:`` + ``data:`` lines, ``sequence_number`` from 0 (16, 18)
     store.py    stored responses and their input items in ``state.objects``; background on the clock
+    template.py a memoised create's renderings, filled with each create's ids (the fast path)
 
 The endpoints (``mockserver.endpoints.responses``, ``responses_objects``) only render what these
 build; the request checks are ``mockserver.validation.responses``. Text and tool calls come from the

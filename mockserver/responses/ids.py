@@ -17,6 +17,12 @@ from ..ids import digest, tool_call_id
 SLOTS = {("resp", 0): 1, ("msg", 0): 2, ("rs", 0): 3, ("fc", 0): 4}
 
 
+def own_digits(prefix: str, position: int) -> tuple[int, int] | None:
+    """Where in ``ResponseIds.digits`` an id's own 24 digits are; None: from a digest of its own."""
+    slot = SLOTS.get((prefix, position))
+    return None if slot is None else (slot * 24 - 8, slot * 24 + 16)
+
+
 @dataclass(frozen=True)
 class ResponseIds:
     created_at: int
@@ -35,12 +41,17 @@ class ResponseIds:
         return self.digits[:16]
 
     def make(self, prefix: str, position: int = 0) -> str:
-        slot = SLOTS.get((prefix, position))
-        if slot is None:  # a later function call of the same response
-            own = digest("resp-item", self.seed, self.request_id, prefix, position).hex()[:24]
+        """``head(prefix)`` + 24 digits of the id's own + ``tail``."""
+        own = own_digits(prefix, position)
+        if own is None:  # a later function call of the same response
+            mine = digest("resp-item", self.seed, self.request_id, prefix, position).hex()[:24]
         else:
-            own = self.digits[16 + 24 * (slot - 1) : 16 + 24 * slot]
-        return f"{prefix}_{self.created_at & 0xFFFFFFFF:08x}{own}{self.tail}"
+            mine = self.digits[own[0] : own[1]]
+        return f"{self.head(prefix)}{mine}{self.digits[:16]}"
+
+    def head(self, prefix: str) -> str:
+        """What every id of this response starts with: the prefix and the creation time's 8 digits."""
+        return f"{prefix}_{self.created_at & 0xFFFFFFFF:08x}"
 
     @property
     def response(self) -> str:
@@ -51,6 +62,12 @@ class ResponseIds:
         return tool_call_id(self.seed, self.request_id, name, position)
 
 
+INPUT_ITEM = hashlib.blake2b(repr("input-item").encode() + b"\x00", digest_size=32)
+
+
 def input_item_id(response_id: str, position: int) -> str:
-    """An input item's id for ``input_items`` (``msg_…``; the spec's example lists them so)."""
-    return "msg_" + digest("input-item", response_id, position).hex()[:48]
+    """An input item's id for ``input_items`` (``msg_…``; the spec's example lists them so):
+    ``digest("input-item", response_id, position)``, its first part hashed once."""
+    hashed = INPUT_ITEM.copy()
+    hashed.update(f"{response_id!r}\x00{position!r}\x00".encode())
+    return "msg_" + hashed.hexdigest()[:48]

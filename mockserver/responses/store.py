@@ -31,9 +31,25 @@ async def save(
 ) -> None:
     ttl = state.settings.responses_ttl
     key = response["id"]
-    numbered = [{"id": item.get("id") or input_item_id(key, i), **item} for i, item in enumerate(items)]
-    await state.objects.put(ITEMS, key, {"input": numbered, "context": context}, ttl)
+    await state.objects.put(ITEMS, key, items_record(key, items, context), ttl)
     await state.objects.put(RESPONSES, key, response, ttl)
+
+
+def items_record(
+    response_id: str, items: list[dict[str, Any]], context: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What ``ITEMS`` keeps: the input items with their ids (given, or made from the response's)."""
+    numbered = [
+        {"id": item.get("id") or input_item_id(response_id, i), **item} for i, item in enumerate(items)
+    ]
+    return {"input": numbered, "context": context}
+
+
+async def save_rendered(state: MockState, response_id: str, response: str, items: str) -> None:
+    """``save`` of a response and its items record given as their JSON texts (``responses.template``)."""
+    ttl = state.settings.responses_ttl
+    await state.objects.put_text(ITEMS, response_id, items, ttl)
+    await state.objects.put_text(RESPONSES, response_id, response, ttl)
 
 
 async def start_run(state: MockState, response_id: str, pieces: list[list[str]]) -> None:

@@ -45,10 +45,13 @@ class RedisObjects:
         return self.link.key("blob", kind, key)
 
     async def put(self, kind: str, key: str, value: dict[str, Any], ttl: float | None = None) -> None:
+        await self.put_text(kind, key, json.dumps(value), ttl)
+
+    async def put_text(self, kind: str, key: str, text: str, ttl: float | None = None) -> None:
         expires = "-" if ttl is None else repr(self.clock.now() + ttl)
         wall_ms = 0 if ttl is None or self.clock.frozen is not None else max(1, round(ttl * 1000))
         keys = [self.object_key(kind, key), self.link.key("index", kind), self.link.key("index", kind, "n")]
-        args = [f"{expires}\n{json.dumps(value)}", wall_ms, key, self.max_items, self.object_key(kind)]
+        args = [f"{expires}\n{text}", wall_ms, key, self.max_items, self.object_key(kind)]
         await self.link.wait(self.async_put(keys=keys, args=args))
 
     def live(self, text: bytes | None) -> dict[str, Any] | None:
