@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import statistics
 import sys
 import time
@@ -81,6 +82,16 @@ def bench_sdk(mock: MockAzure, requests: int, rounds: int) -> dict[str, float]:
         "sync mock": median_of(rounds, lambda: per_call(create, requests, mock.reset)),
         "sync bare": median_of(rounds, lambda: per_call(bare_create, requests)),
     }
+    # issue 18: a different prompt on every call (nothing memoised), the bare transport sent the same
+    counter = itertools.count()
+
+    def varied() -> list[dict[str, str]]:
+        return [{"role": "user", "content": f"Question {next(counter)}: {MESSAGES[0]['content']}"}]
+
+    create_varied = lambda: client.chat.completions.create(model="gpt-4o", messages=varied())  # noqa: E731
+    bare_varied = lambda: bare.chat.completions.create(model="gpt-4o", messages=varied())  # noqa: E731
+    results["sync mock, varied"] = median_of(rounds, lambda: per_call(create_varied, requests, mock.reset))
+    results["sync bare, varied"] = median_of(rounds, lambda: per_call(bare_varied, requests))
     results.update(asyncio.run(bench_async(mock, body, requests, rounds)))
     return results
 
@@ -172,6 +183,10 @@ def main() -> None:
         print(f"  {kind:5} aoai_mock (in-process app)          {mock_s * 1e6:8.0f} us   {ratio:4.2f}x"
               "  (target <= 2x)")
         print(f"  {kind:5} bare MockTransport, fixed body      {bare_s * 1e6:8.0f} us")
+    mock_s, bare_s = sdk["sync mock, varied"], sdk["sync bare, varied"]
+    print(f"  sync  aoai_mock, a new prompt each call   {mock_s * 1e6:8.0f} us   {mock_s / bare_s:4.2f}x"
+          "  (issue 18 target <= 1.3x)")
+    print(f"  sync  bare MockTransport, same prompts   {bare_s * 1e6:8.0f} us")
 
     first, later = bench_server_start(args.rounds)
     print("\nsession server start (aoai_server, first use)")
