@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_server.py [--duration 4] [--rounds 3] [--connections 32]
                                            [--loadgen auto|wrk|python] [--no-pin] [--no-bpe]
+                                           [--no-peer]
 
 Starts ``python -m mockserver serve --port 0 --rate-limits report --tokenizer approx`` as a real
 subprocess (exactly as users do) and ``bench/bare_app.py`` (Starlette + uvicorn with uvloop,
@@ -17,6 +18,13 @@ rounds (bare/mock alternating, ABBA order) so machine load hits both sides alike
   * one repeated request: ``POST .../chat/completions`` with ``max_tokens: 50`` and the same body
     every time (the memo answers it) vs the same bare routes; streamed: 50 content chunks, no
     simulated latency.
+
+The peer (issue 18, ``bench/peer.py``): when ``node`` and ``npm`` are on PATH, the Node mock
+``@copilotkit/aimock`` (pinned version, installed once into the bench cache) runs the same cases in
+the same interleaved rounds (bare, mock, peer; then peer, mock, bare), pinned like the others, with one
+catch-all fixture answering the mock's own text; its rows show the mock/peer ratio. ``--no-peer``
+skips it; a missing Node, a failed install or a failed check of its answers prints why and the bench
+goes on without it.
 
 It prints requests/s, p50 and p99 latency per side, the mock/bare ratio (median of the per-round
 ratios), the mock's resident memory after the runs (approx tokenizer; and bpe when bpe-openai is
@@ -42,6 +50,8 @@ import time
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
+
+import peer
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -100,9 +110,14 @@ def pin(core: str | None) -> list[str]:
 
 
 class Server:
-    """A launched server subprocess: its port (from the banner's first line) and launch timings."""
+    """A launched server subprocess: its port (from its banner line) and launch timings.
 
-    def __init__(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> None:
+    The banner is the first line of stdout, or with ``banner`` the first line containing it.
+    """
+
+    def __init__(
+        self, name: str, cmd: list[str], env: dict[str, str] | None = None, banner: str | None = None
+    ) -> None:
         self.name = name
         self.stderr_path = TMP / f"{name}.stderr"
         self.t0 = time.perf_counter()
@@ -118,6 +133,8 @@ class Server:
         self.lines: Queue[bytes] = Queue()
         threading.Thread(target=self.drain, daemon=True).start()  # keeps the stdout pipe from filling
         first = self.first_line(timeout=30)
+        while banner is not None and banner not in first:
+            first = self.first_line(timeout=30)
         self.t_banner = time.perf_counter() - self.t0
         self.banner = first
         self.port = int(first.rsplit(":", 1)[1].split()[0].strip("/"))
@@ -338,7 +355,8 @@ class Load:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, check=False)
         if out.returncode != 0:
             raise RuntimeError(f"loadgen failed: {out.stderr}")
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+        return result
 
 
 def ensure_wrk() -> bool:
@@ -398,6 +416,77 @@ def measure_startups(runs: int) -> dict[str, list[tuple[float, float, float]]]:
     return results
 
 
+# --- the peer (issue 18) --------------------------------------------------------------------------
+
+
+def varied_body(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with the prompt the varied Lua scripts send first."""
+    return {**body, "messages": [{"role": "user", "content": f"Question 1: {PROMPT}"}]}
+
+
+def check_peer_chat(port: int, content: str) -> tuple[str | None, str]:
+    """Why the peer's chat answers do not have the expected shape (None when they do), and their
+    sizes."""
+    status, headers, body = request(port, "POST", CHAT_PATH, varied_body(CHAT_BODY))
+    if status != 200 or not headers.get("content-type", "").startswith("application/json"):
+        return f"chat answered {status} {headers.get('content-type')}: {body[:200]!r}", ""
+    if json.loads(body)["choices"][0]["message"]["content"] != content:
+        return f"chat answered another text: {body[:200]!r}", ""
+    status, headers, stream = request(port, "POST", CHAT_PATH, varied_body(STREAM_BODY))
+    if status != 200 or not headers.get("content-type", "").startswith("text/event-stream"):
+        return f"stream answered {status} {headers.get('content-type')}: {stream[:200]!r}", ""
+    events = sse_events(stream)
+    chunks = content_chunks(events)
+    if not events or events[-1] != b"data: [DONE]\n\n" or abs(chunks - STREAM_CHUNKS) > 5:
+        return f"stream has {chunks} content chunks in {len(events)} events, last {events[-1:]!r}", ""
+    sizes = (
+        f"JSON body {len(body)} B; stream {len(events)} events, {chunks} content chunks, "
+        f"{len(stream)} B (role, content, finish, [DONE])"
+    )
+    return None, sizes
+
+
+def check_peer_embeddings(port: int) -> str | None:
+    status, _, data = request(port, "POST", EMBEDDINGS_PATH, {"input": f"Question 1: {PROMPT}"})
+    if status != 200:
+        return f"embeddings answered {status}: {data[:200]!r}"
+    length = len(json.loads(data)["data"][0]["embedding"])
+    return None if length == 1536 else f"embeddings answered {length} floats, not 1,536"
+
+
+def start_peer(content: str, core: str | None) -> tuple[Server | None, str, str | None]:
+    """aimock answering ``content`` (bench/peer.py), verified: the server or None, a line saying
+    what ran or why not, and why embeddings are left out (None when they are in)."""
+    bin_path, how = peer.install()
+    if bin_path is None:
+        return None, f"peer: skipped ({how})", None
+    fixture = TMP / "aimock-fixture.json"
+    chunk_size = peer.write_fixture(fixture, content)
+    try:
+        server = Server("peer", [*pin(core), *peer.command(bin_path, fixture)], banner=peer.BANNER)
+    except (RuntimeError, ValueError, IndexError, OSError) as exc:
+        return None, f"peer: skipped (aimock did not start: {exc})", None
+    try:
+        problem, sizes = check_peer_chat(server.port, content)
+        no_embeddings = check_peer_embeddings(server.port)
+    except (OSError, ValueError, LookupError, TypeError) as exc:  # includes JSON errors
+        problem, sizes, no_embeddings = f"{type(exc).__name__}: {exc}", "", None
+    if problem is not None:
+        server.stop()
+        return None, f"peer: skipped (verification failed: {problem})", None
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False).stdout
+    note = (
+        f"peer: {peer.PACKAGE}@{peer.VERSION} ({how}), node {node.strip()}, "
+        f"{peer.BIN} -p 0 -f <fixture>{f' pinned to core {core}' if core else ''}\n"
+        f"  one catch-all chat fixture: the mock's answer text ({len(content)} chars), streamed in "
+        f"chunks of {chunk_size} chars;\n  loaded on the same Azure paths as the mock (aimock serves "
+        f"/openai/deployments/{{d}}/...); embeddings: "
+        + (f"n/a ({no_embeddings})" if no_embeddings else "its own 1,536-float vector per input")
+        + f"\n  verified: peer {sizes}"
+    )
+    return server, note, no_embeddings
+
+
 def expect(condition: bool, message: str) -> None:
     if not condition:
         raise RuntimeError(message)
@@ -423,6 +512,9 @@ def main() -> int:
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--no-pin", action="store_true", help="do not pin server/client with taskset")
     parser.add_argument("--no-bpe", action="store_true", help="skip the bpe tokenizer memory line")
+    parser.add_argument(
+        "--no-peer", action="store_true", help=f"skip the peer ({peer.PACKAGE}, needs node and npm)"
+    )
     parser.add_argument("--startup-runs", type=int, default=3)
     parser.add_argument(
         "--mock-root",
@@ -546,7 +638,15 @@ def main() -> int:
     _, _, bare_embeddings = request(bare.port, "POST", "/embeddings", EMBEDDINGS_BODY)
     expect(bare_embeddings == embeddings_bytes, "the bare embeddings body differs from the mock's")
 
-    mock_url = f"http://127.0.0.1:{mock.port}{CHAT_PATH}"
+    content = json.loads(json_bytes)["choices"][0]["message"]["content"]
+    peer_server: Server | None = None
+    peer_no_embeddings: str | None = None
+    if args.no_peer:
+        print("peer: skipped (--no-peer)")
+    else:  # the peer never fails the bench: start_peer says why it is left out
+        peer_server, peer_note, peer_no_embeddings = start_peer(content, server_core)
+        print(peer_note, flush=True)
+
     bare_url = f"http://127.0.0.1:{bare.port}"
     # case: (label, target, mock's wrk script or None for the fixed body, body, bare route)
     cases: dict[str, tuple[str, float, Path | None, dict[str, Any], str]] = {}
@@ -577,27 +677,32 @@ def main() -> int:
     cases["json"] = ("chat, repeated request", TARGET_JSON_RATIO, None, CHAT_BODY, "/chat")
     cases["stream"] = ("stream, repeated request", TARGET_STREAM_RATIO, None, STREAM_BODY, "/stream")
 
-    embeddings_url = f"http://127.0.0.1:{mock.port}{EMBEDDINGS_PATH}"
+    ports = {"mock": mock.port, "peer": peer_server.port if peer_server else 0}
+
+    def sides(case: str) -> tuple[str, ...]:
+        """bare and mock, and the peer where it runs (embeddings only when it answered them)."""
+        with_peer = peer_server is not None and (cases[case][4] != "/embeddings" or not peer_no_embeddings)
+        return ("bare", "mock", "peer") if with_peer else ("bare", "mock")
 
     def run_case(case: str, side: str, seconds: float) -> dict[str, Any]:
         _, _, script, body, route = cases[case]
         if side == "bare":
             return load.run(bare_url + route, body, seconds)
-        url = embeddings_url if route == "/embeddings" else mock_url
+        url = f"http://127.0.0.1:{ports[side]}{EMBEDDINGS_PATH if route == '/embeddings' else CHAT_PATH}"
         if script is not None:
             return load.run_wrk(url, body, seconds, script)
         return load.run(url, body, seconds)
 
-    for case in cases:  # warm-up: connections, allocator, lazy imports
-        for side in ("bare", "mock"):
+    for case in cases:  # warm-up: connections, allocator, lazy imports (the peer's JIT)
+        for side in sides(case):
             run_case(case, side, 1)
 
     results: dict[tuple[str, str], list[dict[str, Any]]] = {
-        (case, side): [] for case in cases for side in ("bare", "mock")
+        (case, side): [] for case in cases for side in sides(case)
     }
     for r in range(args.rounds):
-        order = ("bare", "mock") if r % 2 == 0 else ("mock", "bare")
-        for case in cases:
+        for case in cases:  # bare, mock, peer, then peer, mock, bare: both ends of the round alike
+            order = sides(case) if r % 2 == 0 else sides(case)[::-1]
             for side in order:
                 res = run_case(case, side, args.duration)
                 if res["status_errors"] or res["socket_errors"]:
@@ -606,18 +711,26 @@ def main() -> int:
                         f"{res['socket_errors']} socket errors"
                     )
                 results[case, side].append(res)
+            last = {side: results[case, side][-1]["rps"] for side in order}
             print(
-                f"  round {r + 1} {case:<13} bare {results[case, 'bare'][-1]['rps']:7.0f} rps   "
-                f"mock {results[case, 'mock'][-1]['rps']:7.0f} rps   ratio "
-                f"{results[case, 'mock'][-1]['rps'] / results[case, 'bare'][-1]['rps']:.2f}",
+                f"  round {r + 1} {case:<13} bare {last['bare']:7.0f} rps   mock {last['mock']:7.0f} rps   "
+                f"ratio {last['mock'] / last['bare']:.2f}"
+                + (
+                    f"   peer {last['peer']:7.0f} rps   mock/peer {last['mock'] / last['peer']:.2f}"
+                    if "peer" in last
+                    else ""
+                ),
                 flush=True,
             )
 
     mock_rss, mock_hwm = rss_mib(mock.pid)
     bare_rss, _ = rss_mib(bare.pid)
     mock.stop()
+    peer_rss = rss_mib(peer_server.pid) if peer_server else None
+    if peer_server:
+        peer_server.stop()
 
-    bpe_line = None
+    bpe_line: tuple[float, ...] | str | None = None
     if not args.no_bpe:
         probe = subprocess.run([PY, "-c", "import bpe_openai"], capture_output=True, check=False)
         if probe.returncode == 0:
@@ -636,29 +749,40 @@ def main() -> int:
 
     # --- report ---
     print()
-    width = 96
+    width = 100
     print("=" * width)
-    print(f"{'case':<22}{'server':<7}{'req/s':>9}{'p50':>11}{'p99':>11}{'ratio':>8}  {'target':<9}result")
+    print(f"{'case':<26}{'server':<7}{'req/s':>9}{'p50':>11}{'p99':>11}{'ratio':>8}  {'target':<9}result")
     print("-" * width)
     ratios: dict[str, float] = {}
+
+    def per_round(case: str, other: str) -> list[float]:
+        """mock/other req/s of each round."""
+        pairs = zip(results[case, "mock"], results[case, other], strict=True)
+        return [m["rps"] / o["rps"] for m, o in pairs]
+
     for case, (label, target, *_) in cases.items():
-        per_round = [
-            m["rps"] / b["rps"] for m, b in zip(results[case, "mock"], results[case, "bare"], strict=True)
-        ]
-        ratios[case] = median(per_round)
-        for side in ("bare", "mock"):
+        ratios[case] = median(per_round(case, "bare"))
+        for side in sides(case):
             runs = results[case, side]
             rps = median([x["rps"] for x in runs])
             p50 = median([x["p50_ms"] for x in runs])
             p99 = median([x["p99_ms"] for x in runs])
-            tail = (
-                f"{ratios[case]:>8.2f}  >= {target:.2f}  {verdict(ratios[case] >= target)}"
-                f"  (rounds: {', '.join(f'{x:.2f}' for x in per_round)})"
-                if side == "mock"
-                else ""
-            )
+            tail = ""
+            if side == "mock":
+                rounds = ", ".join(f"{x:.2f}" for x in per_round(case, "bare"))
+                tail = (
+                    f"{ratios[case]:>8.2f}  >= {target:.2f}  {verdict(ratios[case] >= target)}"
+                    f"  (rounds: {rounds})"
+                )
+            elif side == "peer":
+                vs_peer = per_round(case, "peer")
+                tail = (
+                    f"{median(vs_peer):>8.2f}  mock/peer  (rounds: {', '.join(f'{x:.2f}' for x in vs_peer)})"
+                )
             name = label if side == "bare" else ""
-            print(f"{name:<22}{side:<7}{rps:>9.0f}{fmt_ms(p50):>11}{fmt_ms(p99):>11}{tail}")
+            print(f"{name:<26}{side:<7}{rps:>9.0f}{fmt_ms(p50):>11}{fmt_ms(p99):>11}{tail}")
+        if peer_server is not None and "peer" not in sides(case):
+            print(f"{'':<26}{'peer':<7}{'n/a':>9}  ({peer_no_embeddings})")
     print("-" * width)
     print(
         f"{'RSS after the run, mock (--tokenizer approx)':<58}{mock_rss:>6.1f} MiB (peak {mock_hwm:.1f})  "
@@ -677,6 +801,9 @@ def main() -> int:
     elif bpe_line:
         print(f"RSS, mock (--tokenizer bpe): {bpe_line}")
     print(f"{'RSS after the run, bare baseline (for scale)':<58}{bare_rss:>6.1f} MiB")
+    if peer_rss is not None:
+        rss, hwm = peer_rss
+        print(f"{'RSS after the run, peer (aimock on node)':<58}{rss:>6.1f} MiB (peak {hwm:.1f})")
     print("-" * width)
     for mode, label in (
         ("warm", "bytecode cached, as after pip install"),
@@ -686,13 +813,13 @@ def main() -> int:
             + (", PYTHONDONTWRITEBYTECODE=1 here" if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""),
         ),
     ):
-        runs = startups[mode]
-        health = median([x[1] for x in runs])
-        chat = median([x[2] for x in runs])
-        worst = max(x[2] for x in runs)
-        print(f"aoai-mock serve, launch -> first answer ({label}, median of {len(runs)}):")
+        starts = startups[mode]
+        health = median([x[1] for x in starts])
+        chat = median([x[2] for x in starts])
+        worst = max(x[2] for x in starts)
+        print(f"aoai-mock serve, launch -> first answer ({label}, median of {len(starts)}):")
         print(
-            f"    banner {median([x[0] for x in runs]) * 1000:.0f} ms, health {health * 1000:.0f} ms, "
+            f"    banner {median([x[0] for x in starts]) * 1000:.0f} ms, health {health * 1000:.0f} ms, "
             f"first chat {chat * 1000:.0f} ms (worst {worst * 1000:.0f} ms)"
             f"{'':<4}< {TARGET_FIRST_REQUEST_S:.0f} s  {verdict(chat < TARGET_FIRST_REQUEST_S)}"
         )
@@ -702,7 +829,8 @@ def main() -> int:
     )
     print("=" * width)
     print(
-        f"ratios are mock/bare req/s, median of {args.rounds} interleaved rounds; load average at end "
+        f"ratios are mock/bare req/s (mock rows) and mock/peer (peer rows), median of {args.rounds} "
+        f"interleaved rounds; load average at end "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; total {time.perf_counter() - began:.0f} s"
     )
     return 0
