@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_server as base  # noqa: E402
+import bench_server as base
 
 
 def run(tokenizer: str, total: int, every: int) -> None:

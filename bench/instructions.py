@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_server as base  # noqa: E402
+import bench_server as base
 
 
 def body(mode: str, i: int) -> dict[str, object]:
@@ -40,13 +40,19 @@ def total(tree: Path, requests: int, mode: str) -> int:
         out = Path(folder) / "callgrind.out"
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", base.PY, "-m", "mockserver"]
         server = subprocess.Popen(
-            [*cmd, *base.serve_args("approx")], cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [*cmd, *base.serve_args("approx")],
+            cwd=tree,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         assert server.stdout is not None
         port = int(server.stdout.readline().decode().rsplit(":", 1)[1].split()[0].strip("/"))
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         for i in range(requests):
-            connection.request("POST", base.CHAT_PATH, body=json.dumps(body(mode, i)), headers=dict(base.HEADERS))
+            connection.request(
+                "POST", base.CHAT_PATH, body=json.dumps(body(mode, i)), headers=dict(base.HEADERS)
+            )
             response = connection.getresponse()
             response.read()
             if response.status != 200:
@@ -68,7 +74,10 @@ def main() -> int:
     parser.add_argument("--few", type=int, default=200)
     parser.add_argument("--many", type=int, default=1200)
     args = parser.parse_args()
-    print(f"instructions per {args.mode} chat request, aoai-mock serve under callgrind, one keep-alive connection")
+    print(
+        f"instructions per {args.mode} chat request, aoai-mock serve under callgrind, "
+        "one keep-alive connection"
+    )
     for tree in args.trees:
         per = (total(tree, args.many, args.mode) - total(tree, args.few, args.mode)) / (args.many - args.few)
         print(f"{per:12,.0f}  {tree}", flush=True)
