@@ -12,13 +12,8 @@ again by ``repr``; without ``orjson`` every float is printed by ``repr``. Both g
 from __future__ import annotations
 
 import re
-from types import ModuleType
 
-orjson: ModuleType | None
-try:
-    import orjson
-except ImportError:  # pragma: no cover - the speed extra is not installed
-    orjson = None
+from .jsontext import orjson  # None without the speed extra
 
 # numbers orjson prints unlike repr: below 1e-4 (positional), and any with an exponent (its form);
 # (SMALL starts with a literal, so its scan is a byte search; exponents are found by their "e")

@@ -70,7 +70,7 @@ def loads(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
         except orjson.JSONDecodeError:
             pass  # json.loads reads it, or says what is wrong with it, as before
         else:
-            if raw.count(b"[") + raw.count(b"{") > max_depth:
+            if may_nest_deeper(raw, max_depth):
                 check(value, max_depth, strings=False, numbers=False)
             return value
     text: str | bytes = raw.decode("utf-8") if isinstance(raw, bytes) and raw[:1] in (b"{", b"[") else raw
@@ -82,12 +82,17 @@ def loads(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     if probe is None:  # decoded by json.loads itself (or given as text): look at everything
         check(value, max_depth, strings=True, numbers=True)
         return value
-    deep = probe.count(b"[") + probe.count(b"{") > max_depth
+    deep = may_nest_deeper(probe, max_depth)
     strings = SURROGATE_ESCAPE.search(probe) is not None
     numbers = HUGE_NUMBER.search(probe) is not None
     if deep or strings or numbers:
         check(value, max_depth, strings, numbers)
     return value
+
+
+def may_nest_deeper(raw: bytes, max_depth: int) -> bool:
+    """Whether ``raw`` holds more brackets than ``max_depth`` (only then can it nest deeper)."""
+    return raw.count(b"[") + raw.count(b"{") > max_depth
 
 
 def check(value: Any, max_depth: int, strings: bool, numbers: bool) -> None:

@@ -18,7 +18,6 @@ keeps only the upload's name, type and size (``pipeline.summarise_form``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +28,7 @@ from .. import files
 from ..call import Call, FileListing, FileUpload
 from ..errors import not_found
 from ..headers import azure_headers
+from ..jsontext import compact
 from ..objects import BlobTooLarge
 from ..state import MockState
 from ..validation.files import (
@@ -62,10 +62,6 @@ def chunked_json(
     headers["Content-Type"] = JSON_UTF8
     headers.update(extra or {})
     return StreamingResponse(one(compact(body)), status_code=status, headers=headers)
-
-
-def compact(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 async def one(data: bytes) -> AsyncIterator[bytes]:
