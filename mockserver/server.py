@@ -64,26 +64,20 @@ def transport_protocol(
         if on_h11_base:
 
             def data_received(self, data: bytes) -> None:
-                head = self.head
-                head.received(len(data))
-                waiting = h11_waiting(self)  # h11 has no parser callbacks: its state marks the head
-                if waiting:
-                    head.begin()
+                self.head.received(len(data))
+                if h11_waiting(self):  # h11 has no parser callbacks: its state marks the head
+                    self.head.begin()
                 super().data_received(data)
                 if not h11_waiting(self):
-                    head.complete()
-                head.check()
+                    self.head.complete()
+                self.head.check()
 
         else:
 
             def data_received(self, data: bytes) -> None:
-                head = self.head
-                if head.open:
-                    head.bytes += len(data)
-                    super().data_received(data)
-                    head.check()
-                else:
-                    super().data_received(data)
+                self.head.received(len(data))
+                super().data_received(data)
+                self.head.check()
 
             def on_message_begin(self) -> None:  # httptools: the first byte of a request
                 super().on_message_begin()
@@ -91,7 +85,7 @@ def transport_protocol(
 
         def on_headers_complete(self) -> None:
             super().on_headers_complete()
-            self.head.open = False  # the head is complete (HeadGuard.complete, inlined: once a request)
+            self.head.complete()
             current: Any = self.cycle  # None, or the previous request's, after an upgrade request
             if cycle is None or current is None:
                 return
