@@ -92,10 +92,10 @@ def joined_pieces(tokenizer: Tokenizer, parts: tuple[str, ...]) -> list[str]:
     result: list[str] = []
     name = tokenizer.name
     for i, part in enumerate(parts):
-        text = part if i == 0 else " " + part
-        key = (name, text)
+        key = (name, i > 0, part)  # a later sentence is split with the space before it
         found = SENTENCE_PIECES.get(key)
         if found is None:
+            text = " " + part if i > 0 else part
             found = tuple(tokenizer.pieces(text))
             SENTENCE_PIECES.put(key, found, pieces_size(text, found))
         result += found
