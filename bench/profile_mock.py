@@ -20,6 +20,7 @@ import pstats
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,16 @@ def varied(body: bytes, i: int) -> bytes:
     return body.replace(b"Paris.", f"Paris, request {next(VARIED)}.".encode())
 
 
+def run_loop(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """``main()`` on uvloop (what ``aoai-mock serve`` runs on with the speed extra), else asyncio."""
+    try:
+        import uvloop
+
+        uvloop.run(main())
+    except ImportError:
+        asyncio.run(main())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=5000)
@@ -158,12 +169,7 @@ def main() -> None:
             for stat in snapshot.statistics("lineno")[: args.top]:
                 print(f"  {stat.size / 2**20:7.2f} MiB  {stat.count:8d} blocks  {stat.traceback[0]}")
 
-    try:
-        import uvloop
-
-        uvloop.run(run())
-    except ImportError:
-        asyncio.run(run())
+    run_loop(run)
 
 
 if __name__ == "__main__":

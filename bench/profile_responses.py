@@ -16,7 +16,6 @@ by own and cumulative time.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import json
 import pstats
@@ -90,12 +89,7 @@ def main() -> None:
             stats.sort_stats("tottime").print_stats(args.top)
             stats.sort_stats("cumulative").print_stats("mockserver", args.top)
 
-    try:
-        import uvloop
-
-        uvloop.run(run())
-    except ImportError:
-        asyncio.run(run())
+    harness.run_loop(run)
 
 
 if __name__ == "__main__":

@@ -27,12 +27,11 @@ from starlette.testclient import TestClient
 
 from mockserver import create_app, load_settings
 
-from .bytes_corpus import KEY, digest, prompt
+from .bytes_corpus import JSON, KEY, digest, prompt
 
 DIGESTS = Path(__file__).resolve().parent.parent / "fixtures" / "bytes" / "responses-300.json"
 COUNT = 300  # creates
 SEED = 15
-JSON = {"content-type": "application/json"}
 MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-nano", "o3-mini", "gpt-5-mini")
 SURFACES = ("/openai/responses?api-version=2025-04-01-preview", "/openai/v1/responses")
 WEATHER = {
